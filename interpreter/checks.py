@@ -1,0 +1,253 @@
+"""The checks run on a resolved procedure and its graph: a tuple of small functions.
+
+Each check has a name and the codes it reports, takes the resolved procedure and
+the process graph, and returns diagnostics. Adding a check is adding a function
+to CHECKS.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, NamedTuple
+
+import networkx as nx
+
+from interpreter import model as m
+from interpreter.diagnostics import Diagnostic, Label, error, warning
+from interpreter.graph import can_reach, reachable_from
+from interpreter.resolve import ResolvedProcedure
+
+
+class Check(NamedTuple):
+    name: str
+    codes: tuple[str, ...]
+    run: Callable[[ResolvedProcedure, nx.DiGraph], list[Diagnostic]]
+
+
+def check_start(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
+    procedure = resolved.procedure
+    if procedure.start is not None or not procedure.nodes:
+        return []
+    first = procedure.nodes[0]
+    return [
+        error(
+            "P201",
+            "this procedure does not say where it starts",
+            first.span,
+            label="the first step in the file",
+            help=f"add a line `start at {first.name}` (or whichever step comes first)",
+        )
+    ]
+
+
+def check_reachable(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
+    start = graph.graph["start"]
+    if start is None:
+        return []
+    reached = reachable_from(graph, start)
+    return [
+        error(
+            "P202",
+            f"{_described(node)} can never be reached from the start",
+            node.span,
+            label="no path leads here",
+            help=f"lead to it with `next {node.name}` (or a branch) from the step before it, or delete it",
+        )
+        for node in _flow_nodes(resolved)
+        if node.name not in reached
+    ]
+
+
+def check_dead_ends(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
+    outcomes = [name for name, kind in graph.nodes(data="kind") if kind == "outcome"]
+    finishing = can_reach(graph, outcomes)
+    broken = [name for name, is_broken in graph.nodes(data="broken") if is_broken]
+    # Nodes that lead to a name already reported as unknown are not reported twice.
+    excused = can_reach(graph, broken)
+    diagnostics = []
+    for node in _flow_nodes(resolved):
+        if node.name in finishing or node.name in excused:
+            continue
+        if isinstance(node, (m.Step, m.Join)) and node.next is None:
+            message = f"{_described(node)} has no `next`, so a case stops here without an outcome"
+            help_text = "add `next <step>` inside the block, or lead to an outcome"
+        elif isinstance(node, m.Decision) and not node.branches and node.otherwise is None:
+            message = f"{_described(node)} has no branches, so a case stops here without an outcome"
+            help_text = "add `when <condition> -> <step>` lines and an `otherwise -> <step>`"
+        elif isinstance(node, m.Parallel) and not node.branches:
+            message = f"{_described(node)} has no branches, so a case stops here without an outcome"
+            help_text = "add a `-> <step>` line for each branch that runs alongside the others"
+        else:
+            message = f"no outcome can be reached from {_described(node)}"
+            help_text = "every path must end in an `outcome`; follow the `next` lines from here to find the loop or gap"
+        diagnostics.append(error("P203", message, node.span, label="dead end", help=help_text))
+    return diagnostics
+
+
+def check_decision_gaps(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
+    diagnostics = []
+    facts = {f.name: f for f in resolved.procedure.facts}
+    for node in _flow_nodes(resolved):
+        if not isinstance(node, m.Decision) or node.otherwise is not None or not node.branches:
+            continue
+        if _branches_cover_every_case(node.branches, facts):
+            continue
+        diagnostics.append(
+            warning(
+                "P204",
+                f"decision `{node.name}` has no `otherwise`, so a case that meets none of its conditions has nowhere to go",
+                node.span,
+                label="no `otherwise` branch",
+                help="add `otherwise -> <step>`, even if it only leads to an outcome that records the gap",
+            )
+        )
+    return diagnostics
+
+
+def _branches_cover_every_case(branches, facts) -> bool:
+    """True for the plain exhaustive shapes: `x` with `not x`, or `f is a` for every choice of f."""
+    guards = [b.guard for b in branches]
+    if not all(isinstance(g, (m.FactHolds, m.FactIs)) for g in guards):
+        return False
+    tested = {g.fact.name for g in guards}
+    if len(tested) != 1:
+        return False
+    fact = facts.get(tested.pop())
+    if fact is None:
+        return False
+    if fact.type == "boolean":
+        return {g.negated for g in guards} == {False, True}
+    if fact.type == "choice":
+        covered = {g.value.name for g in guards if not g.negated}
+        return covered >= {c.name for c in fact.choices}
+    return False
+
+
+def check_owners(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
+    return [
+        error(
+            "P208",
+            f"{_described(node)} is something that must be done, but nobody is named to do it",
+            node.span,
+            label="no owner",
+            help="name the role responsible: `must be done by <role>`",
+        )
+        for node in _flow_nodes(resolved)
+        if getattr(node, "duty", None) == "must" and node.owner is None
+    ]
+
+
+def check_unused(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
+    procedure = resolved.procedure
+    used: set[str] = set()
+    for node in procedure.nodes:
+        owner = getattr(node, "owner", None)
+        if owner is not None:
+            used.add(owner.name)
+        used.update(d.anchor.name for d in getattr(node, "deadlines", ()))
+        used.update(e.target.name for e in getattr(node, "escalations", ()))
+        if isinstance(node, m.Decision):
+            for branch in node.branches:
+                used.update(_facts_in(branch.guard))
+    for role in procedure.roles:
+        if role.name in used:
+            used.update(member.name for member in role.members)
+    # A group whose members all take part is in use through them.
+    for role in procedure.roles:
+        if role.members and all(member.name in used for member in role.members):
+            used.add(role.name)
+    diagnostics = []
+    for declarations, code, word, remedy in (
+        (procedure.roles, "P205", "role", "name it as the owner of a step (`by`), or delete it"),
+        (procedure.facts, "P206", "fact", "test it in a decision (`when ...`), or delete it"),
+        (procedure.events, "P207", "event", "count a deadline from it (`within ... after`), or delete it"),
+    ):
+        for declaration in declarations:
+            if declaration.name not in used and resolved.names.get(declaration.name) is declaration:
+                diagnostics.append(
+                    warning(code, f"{word} `{declaration.name}` is declared but never used", declaration.span, label="unused", help=remedy)
+                )
+    return diagnostics
+
+
+def _facts_in(guard):
+    stack = [guard]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (m.All, m.AnyOf)):
+            stack.extend(current.operands)
+        elif isinstance(current, m.Not):
+            stack.append(current.operand)
+        else:
+            yield current.fact.name
+
+
+def check_header(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
+    procedure = resolved.procedure
+    if procedure.header is not None:
+        return []
+    first = next(iter(procedure.declarations()), None)
+    return [
+        error(
+            "P004",
+            "this file has no procedure header",
+            first.span if first else None,
+            help='begin the file with a header block:\n    procedure "Its title"\n      calendar england-and-wales\n    end',
+        )
+    ]
+
+
+def check_parallel_branches(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
+    diagnostics = []
+    for node in _flow_nodes(resolved):
+        if isinstance(node, m.Parallel) and len(node.branches) == 1:
+            diagnostics.append(
+                warning(
+                    "P209",
+                    f"parallel split `{node.name}` has only one branch",
+                    node.span,
+                    label="nothing runs alongside this branch",
+                    help="add another `-> <step>` line, or replace the split with `next`",
+                )
+            )
+        if isinstance(node, m.Join) and graph.has_node(node.name) and graph.in_degree(node.name) < 2 and node.name != graph.graph["start"]:
+            incoming = list(graph.predecessors(node.name))
+            diagnostics.append(
+                warning(
+                    "P210",
+                    f"join `{node.name}` waits for {len(incoming)} branch{'es' if len(incoming) != 1 else ''}, so it joins nothing",
+                    node.span,
+                    label="a join gathers two or more branches",
+                    labels=tuple(Label(graph.nodes[n]["declaration"].span, "the one branch that leads here") for n in incoming),
+                    help="lead each parallel branch to the join with `next`, or remove the join",
+                )
+            )
+    return diagnostics
+
+
+def _flow_nodes(resolved: ResolvedProcedure):
+    """Each flow declaration once (a duplicate name is reported elsewhere)."""
+    return (n for n in resolved.procedure.nodes if resolved.names.get(n.name) is n)
+
+
+def _described(node) -> str:
+    word = {"step": "step", "decision": "decision", "parallel": "parallel split", "join": "join", "outcome": "outcome"}[node.kind]
+    return f"{word} `{node.name}`"
+
+
+CHECKS: tuple[Check, ...] = (
+    Check("header", ("P004",), check_header),
+    Check("start", ("P201",), check_start),
+    Check("reachable", ("P202",), check_reachable),
+    Check("dead-ends", ("P203",), check_dead_ends),
+    Check("decision-gaps", ("P204",), check_decision_gaps),
+    Check("unused", ("P205", "P206", "P207"), check_unused),
+    Check("owners", ("P208",), check_owners),
+    Check("parallel", ("P209", "P210"), check_parallel_branches),
+)
+
+
+def run_checks(resolved: ResolvedProcedure, graph: nx.DiGraph, checks: tuple[Check, ...] = CHECKS) -> tuple[Diagnostic, ...]:
+    found: list[Diagnostic] = []
+    for check in checks:
+        found.extend(check.run(resolved, graph))
+    return tuple(found)

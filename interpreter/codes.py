@@ -1,0 +1,307 @@
+"""Every diagnostic code, its short title, and the long explanation `safeproc explain` shows.
+
+Codes are stable: a code once published keeps its meaning. They are grouped by
+stage: P0xx reading and syntax, P1xx names, P2xx the shape of the flow.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Code(NamedTuple):
+    title: str
+    explanation: str
+
+
+CODES: dict[str, Code] = {
+    # ---- reading the file and its syntax ------------------------------------
+    "P001": Code(
+        "file is not UTF-8 text",
+        """safeproc reads procedures as plain text in the UTF-8 encoding. This file has
+bytes that are not valid UTF-8, usually because it was saved by a word processor
+or in an older encoding such as Windows-1252.
+
+Open the file in a text editor and save it with the encoding UTF-8. Do not write
+procedures in a word processor: it adds formatting that is not part of the text.""",
+    ),
+    "P002": Code(
+        "file is not text",
+        """The file looks like a binary file (a document, an image or a program), not a
+procedure written as text. Check that you gave the right file name: procedures
+end in `.proc` and open in any text editor.""",
+    ),
+    "P003": Code(
+        "file is empty",
+        """The file has nothing in it but spaces or blank lines. A procedure starts with a
+header, for example:
+
+    procedure "Child Safeguarding Practice Reviews"
+      source "Pan-Sussex procedures, chapter 1.1"
+      calendar england-and-wales
+    end""",
+    ),
+    "P004": Code(
+        "no procedure header",
+        """Every procedure file begins with a header block that gives its title and,
+optionally, its source, version, calendar and the national guidance it
+implements:
+
+    procedure "Child Safeguarding Practice Reviews"
+      source "Pan-Sussex procedures, chapter 1.1"
+      version "December 2023"
+      calendar england-and-wales
+      implements working_together_2023
+    end""",
+    ),
+    "P010": Code(
+        "unexpected word or symbol",
+        """The parser found something it did not expect at this point. The message says
+what it found and the label under it says what could come there instead.
+
+Common causes: a clause written outside its block (after `end`), a missing
+`end` on the block above, or a misspelt keyword (`cite` for `cites`).""",
+    ),
+    "P011": Code(
+        "block not closed",
+        """Steps, decisions, parallel splits, joins and the procedure header are blocks:
+they start with their keyword and finish with a line that says `end`.
+
+    step submit_sin "Submit the notification"
+      by la_head
+      next rapid_review
+    end
+
+The block named in the message reached the next declaration (or the end of the
+file) without its `end`.""",
+    ),
+    "P012": Code(
+        "branch without `->`",
+        """A branch of a decision says which step a case goes to when its condition holds,
+with an arrow between them:
+
+    when child_died and abuse_suspected -> submit_sin
+    otherwise -> no_further_action
+
+The arrow is a hyphen followed by a greater-than sign.""",
+    ),
+    "P013": Code(
+        "title missing its closing quote",
+        """Titles and other text are written between straight double quotes, on one line:
+
+    step submit_sin "Submit the Serious Incident Notification"
+
+This title starts with a quote but the line ends before the closing one. If the
+text itself contains a double quote, write it as \\".""",
+    ),
+    "P014": Code(
+        "character not allowed here",
+        """This character is not part of the language at this point. Names are made of
+letters, digits and underscores (`scp_manager`); text goes between straight
+double quotes; comments start with `#`. Curly quotes pasted from a word
+processor are a common cause.""",
+    ),
+    "P015": Code(
+        "nested too deeply",
+        """A condition has brackets inside brackets more than fifty levels deep. No rule in
+a procedure needs that; it usually means brackets were pasted by mistake. Split
+the condition into simpler branches.""",
+    ),
+    "P016": Code(
+        "keyword used as a name",
+        """Some words begin declarations or build conditions (`step`, `role`, `end`, `and`,
+`or`, `not`, `is`, `yes`, `no`, ...) and cannot also be names. Choose another
+name, for example `end_of_review` instead of `end`.""",
+    ),
+    "P017": Code(
+        "date that does not exist",
+        """Dates are written year-month-day (2024-02-29), and the date must exist: there is
+no 30 February, and 29 February only in leap years.""",
+    ),
+    "P018": Code(
+        "file ends too soon",
+        """The file ends in the middle of a declaration: a line is incomplete. The label
+says what was still expected.""",
+    ),
+    "P019": Code(
+        "duty written the wrong way",
+        """How strong a duty is comes from the source's own words: `must`, `should` or
+`may`. In a step it is written as a phrase that reads aloud:
+
+    must be done by la_head
+    should be done within 15 working days after submit_sin""",
+    ),
+    "P020": Code(
+        "length of time without a unit",
+        """A length of time is a number and a unit: working days, days, weeks, months,
+years or hours (singular for one: `1 working day`). Procedures often mean
+working days where they say days; write what the source means.""",
+    ),
+    "P021": Code(
+        "deadline without a length of time",
+        """A deadline says how long, and counted from what:
+
+    within 5 working days after aware
+    at least 7 working days before publication
+    for at least 1 year after publication""",
+    ),
+    "P022": Code(
+        "declaration without a name",
+        """Every declaration has a name that other lines use to refer to it, then an
+optional title in quotes:
+
+    step submit_sin "Submit the Serious Incident Notification"
+
+Names are letters, digits and underscores, and start with a letter.""",
+    ),
+    "P023": Code(
+        "number too large",
+        """A number in a deadline or condition is larger than any procedure could mean.
+Check for a typing mistake.""",
+    ),
+    "P024": Code(
+        "closure that ends before it starts",
+        """A local closure period (`closed on 2026-12-29 to 2026-12-31`) gives its first and
+last days in that order.""",
+    ),
+    "P025": Code(
+        "clause given twice",
+        """A step has one owner and one `next` step; a decision has one `otherwise`; the
+header has one title, source, version and calendar. Keep one of the two lines.""",
+    ),
+    # ---- names ---------------------------------------------------------------
+    "P101": Code(
+        "unknown step",
+        """A `next`, a branch, `otherwise`, a parallel branch, `escalate to` or `start at`
+names a step that this procedure does not declare. Check the spelling against
+the step's declaration, or declare it:
+
+    step rapid_review "Carry out the rapid review"
+      ...
+    end""",
+    ),
+    "P102": Code(
+        "unknown role",
+        """A `by`, `notify` or group membership names a role that this procedure does not
+declare. Declare it near the top of the file:
+
+    role scp_manager "SCP Manager"
+    external role national_panel "Child Safeguarding Practice Review Panel"
+    group leads "The three safeguarding leads" of social_care, nhs, police""",
+    ),
+    "P103": Code(
+        "unknown fact",
+        """A condition tests a fact of the case that this procedure does not declare.
+Declare it with its type:
+
+    fact child_died "The child has died" is yes or no
+    fact crg_view "The CRG's view" is one of notify, do_not_notify, split
+    fact age "The care leaver's age" is a number""",
+    ),
+    "P104": Code(
+        "unknown event or step in a deadline",
+        """A deadline counts from an event (something that happens outside the
+procedure, such as the local authority becoming aware) or from a step being
+done. The name it counts from is not declared. Declare an event with:
+
+    event aware "The local authority first becomes aware of the incident\"""",
+    ),
+    "P105": Code(
+        "name declared twice",
+        """All roles, facts, events, steps, decisions and outcomes share one set of names,
+so that each name means one thing. Rename one of the two declarations.""",
+    ),
+    "P106": Code(
+        "name of the wrong kind",
+        """The name exists but is the wrong kind of thing for this place: `next` and
+branches lead to steps, decisions or outcomes; `by` and `notify` name roles;
+conditions test facts; deadlines count from events or steps. A common mistake
+is `next crg` (a role) where the step that the CRG does was meant.""",
+    ),
+    "P107": Code(
+        "value that is not one of the fact's choices",
+        """A condition compares a fact with a value that is not among the choices the
+fact declares. Check the spelling against the fact's `is one of` list.""",
+    ),
+    "P108": Code(
+        "fact used against its type",
+        """Yes-or-no facts are tested on their own (`child_died`, `not child_died`); facts
+with choices with `is` (`crg_view is split`); numbers with a comparison
+(`age < 18`). This condition tests the fact in a way its type does not allow.""",
+    ),
+    "P109": Code(
+        "second procedure header",
+        """A file describes one procedure, so it has one `procedure ... end` header.""",
+    ),
+    "P110": Code(
+        "second start",
+        """A procedure starts at one place. When cases come to light in different ways,
+start at a decision on how the case came to light, with a branch for each way.""",
+    ),
+    "P111": Code(
+        "unknown calendar",
+        """The calendar decides which days are working days. The calendars are
+england-and-wales (the default), scotland and northern-ireland.""",
+    ),
+    # ---- the shape of the flow -----------------------------------------------
+    "P201": Code(
+        "no start",
+        """The procedure does not say where a case begins. Add `start at <step>` naming
+the first step or decision.""",
+    ),
+    "P202": Code(
+        "step that can never be reached",
+        """No path from the start leads to this step, so the rule it encodes can never
+apply to a case. Usually a `next` or a branch that should lead here names
+another step, or the step was added and never linked in.""",
+    ),
+    "P203": Code(
+        "dead end",
+        """From this step no path leads to an outcome: a case that gets here never
+finishes. Either the step has no `next`, or every path from it goes round in a
+loop. Every path through a procedure ends in an `outcome`.""",
+    ),
+    "P204": Code(
+        "decision that may leave a case nowhere to go",
+        """The decision has no `otherwise`, and safeproc cannot show that its branches
+cover every case. A case that meets none of the conditions would stop there.
+Add `otherwise -> <step>`. (Branches that test one yes-or-no fact both ways, or
+every choice of one fact, are known to cover every case and get no warning.)""",
+    ),
+    "P205": Code(
+        "role never used",
+        """The role is declared but nothing names it: no step is done `by` it, no
+escalation notifies it, and no group used in the procedure includes it.
+Delete it, or give it the steps it owns.""",
+    ),
+    "P206": Code(
+        "fact never used",
+        """The fact is declared but no decision tests it, so it cannot change what
+happens to a case. Delete it, or test it where it matters.""",
+    ),
+    "P207": Code(
+        "event never used",
+        """The event is declared but no deadline counts from it. Delete it, or use it:
+`within 5 working days after <event>`.""",
+    ),
+    "P208": Code(
+        "`must` with nobody to do it",
+        """A step or decision that must be done needs a role responsible for it, so that
+the simulation can say who is late and the flowchart where to draw it:
+`must be done by <role>`.""",
+    ),
+    "P209": Code(
+        "parallel split with one branch",
+        """A parallel split starts two or more branches that run at the same time. With
+one branch it is only a `next`.""",
+    ),
+    "P210": Code(
+        "join that joins nothing",
+        """A join waits for two or more parallel branches (`waits for all` or `waits for
+any`). Fewer than two lead to this one; lead each branch to it with `next`.""",
+    ),
+}
+
+
+def explain(code: str) -> Code | None:
+    return CODES.get(code.strip().upper())

@@ -1,0 +1,66 @@
+"""Diagnostics are values: every stage returns what it built and a tuple of these.
+
+Only the front ends (repl/) turn them into text, JSON or SARIF.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from attrs import frozen
+
+from interpreter.source import Span
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+@frozen
+class Label:
+    """A secondary place in the source that helps explain a diagnostic."""
+
+    span: Span
+    message: str
+
+
+@frozen
+class Diagnostic:
+    code: str
+    severity: Severity
+    message: str
+    span: Span | None
+    labels: tuple[Label, ...] = ()
+    notes: tuple[str, ...] = ()
+    help: str | None = None
+    # What to write under the caret of the main span; the message is used if empty.
+    label: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+def error(code: str, message: str, span: Span | None, **extra) -> Diagnostic:
+    return Diagnostic(code, Severity.ERROR, message, span, **extra)
+
+
+def warning(code: str, message: str, span: Span | None, **extra) -> Diagnostic:
+    return Diagnostic(code, Severity.WARNING, message, span, **extra)
+
+
+def note(code: str, message: str, span: Span | None, **extra) -> Diagnostic:
+    return Diagnostic(code, Severity.NOTE, message, span, **extra)
+
+
+def sort_key(diagnostic: Diagnostic) -> tuple:
+    span = diagnostic.span
+    if span is None:
+        return ("", 0, 0, diagnostic.code)
+    return (span.file, span.line, span.column, diagnostic.code)
+
+
+def has_errors(diagnostics) -> bool:
+    return any(d.is_error for d in diagnostics)

@@ -1,0 +1,60 @@
+"""The stages in order: bytes → text → parse trees → model → names → graph → checks.
+
+Each stage's diagnostics are gathered; a stage runs as far as what came before it
+allows, so that one mistake does not hide the next.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+from attrs import frozen
+
+from interpreter import model as m
+from interpreter.build import build_procedure
+from interpreter.checks import run_checks
+from interpreter.diagnostics import Diagnostic, sort_key
+from interpreter.graph import build_graph
+from interpreter.resolve import ResolvedProcedure, resolve
+from interpreter.source import SourceFile
+from interpreter.syntax import decode, parse_source
+
+
+@frozen
+class Analysis:
+    source: SourceFile | None
+    procedure: m.Procedure | None
+    resolved: ResolvedProcedure | None
+    graph: nx.DiGraph | None
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.is_error for d in self.diagnostics)
+
+
+def analyse_bytes(data: bytes, name: str) -> Analysis:
+    source, diagnostics = decode(data, name)
+    if source is None:
+        return Analysis(None, None, None, None, diagnostics)
+    return analyse_source(source)
+
+
+def analyse_source(source: SourceFile) -> Analysis:
+    parsed = parse_source(source)
+    diagnostics = list(parsed.diagnostics)
+    if not parsed.chunks:
+        return Analysis(source, None, None, None, _sorted(diagnostics))
+    procedure, built = build_procedure(source, parsed.chunks)
+    diagnostics.extend(built)
+    resolved, named = resolve(procedure)
+    diagnostics.extend(named)
+    graph = build_graph(resolved)
+    # Flow checks on a file that did not parse whole would report the gaps the
+    # syntax errors left, not the author's mistakes.
+    if not parsed.diagnostics:
+        diagnostics.extend(run_checks(resolved, graph))
+    return Analysis(source, procedure, resolved, graph, _sorted(diagnostics))
+
+
+def _sorted(diagnostics) -> tuple[Diagnostic, ...]:
+    return tuple(sorted(diagnostics, key=sort_key))

@@ -1,0 +1,222 @@
+"""Name resolution: does every name used in a procedure refer to the right kind of thing?
+
+All declarations share one namespace, so that a step and a role can never be
+confused. Unknown names get the nearest declared names of the right kind as
+suggestions, as Elm does.
+"""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+from interpreter import model as m
+from interpreter.calendar import CALENDAR_NAMES
+from interpreter.diagnostics import Diagnostic, Label, error
+from interpreter.suggest import did_you_mean
+
+FLOW_KINDS = (m.Step, m.Decision, m.Parallel, m.Join, m.Outcome)
+KIND_WORDS = {
+    m.Role: "a role",
+    m.Fact: "a fact",
+    m.Event: "an event",
+    m.Step: "a step",
+    m.Decision: "a decision",
+    m.Parallel: "a parallel split",
+    m.Join: "a join",
+    m.Outcome: "an outcome",
+}
+
+
+def _how_to_declare(wanted: str, name: str) -> str:
+    example = {
+        "role": f'role {name} "Its full title"',
+        "fact": f'fact {name} "What it records" is yes or no',
+        "event or step": f'event {name} "What happens"',
+    }.get(wanted, f'step {name} "What is done" ... end')
+    return f"check the spelling, or declare it: `{example}`"
+
+
+def kind_word(declaration) -> str:
+    return KIND_WORDS[type(declaration)]
+
+
+@frozen
+class ResolvedProcedure:
+    """A procedure with its table of names; only a file without name errors gets a graph."""
+
+    procedure: m.Procedure
+    names: dict  # name -> the first declaration of it
+
+    def flow_node(self, name: str):
+        node = self.names.get(name)
+        return node if isinstance(node, FLOW_KINDS) else None
+
+
+def resolve(procedure: m.Procedure) -> tuple[ResolvedProcedure, tuple[Diagnostic, ...]]:
+    resolver = _Resolver(procedure)
+    resolver.run()
+    return ResolvedProcedure(procedure, resolver.names), tuple(resolver.diagnostics)
+
+
+class _Resolver:
+    def __init__(self, procedure: m.Procedure):
+        self.procedure = procedure
+        self.names: dict[str, object] = {}
+        self.diagnostics: list[Diagnostic] = []
+
+    def run(self) -> None:
+        for declaration in self.procedure.declarations():
+            first = self.names.setdefault(declaration.name, declaration)
+            if first is not declaration:
+                self.diagnostics.append(
+                    error(
+                        "P105",
+                        f"`{declaration.name}` is declared twice",
+                        declaration.span,
+                        label=f"this declares {kind_word(declaration)} `{declaration.name}` again",
+                        labels=(Label(first.span, f"first declared here as {kind_word(first)}"),) if first.span else (),
+                        help="give each declaration its own name",
+                    )
+                )
+        self._header()
+        for role in self.procedure.roles:
+            for member in role.members:
+                self._expect(member, (m.Role,), "role", f"group `{role.name}` lists a member")
+        for fact in self.procedure.facts:
+            self._fact_choices(fact)
+        if self.procedure.start is not None:
+            self._expect(self.procedure.start, FLOW_KINDS, "step", "`start at` names where the procedure starts")
+        for node in self.procedure.nodes:
+            self._flow_node(node)
+
+    def _header(self) -> None:
+        header = self.procedure.header
+        if header is None or header.calendar is None or header.calendar in CALENDAR_NAMES:
+            return
+        self.diagnostics.append(
+            error(
+                "P111",
+                f"unknown calendar `{header.calendar}`",
+                header.calendar_span,
+                label="not one of the calendars safeproc knows",
+                help=did_you_mean(header.calendar, CALENDAR_NAMES) or "the calendars are " + ", ".join(CALENDAR_NAMES),
+            )
+        )
+
+    def _fact_choices(self, fact: m.Fact) -> None:
+        seen: dict[str, m.Ref] = {}
+        for choice in fact.choices:
+            if choice.name in seen:
+                self.diagnostics.append(
+                    error(
+                        "P105",
+                        f"`{choice.name}` is listed twice among the choices of `{fact.name}`",
+                        choice.span,
+                        labels=(Label(seen[choice.name].span, "first listed here"),),
+                        help="list each choice once",
+                    )
+                )
+            seen.setdefault(choice.name, choice)
+
+    def _flow_node(self, node) -> None:
+        where = f"{kind_word(node)} `{node.name}`"
+        owner = getattr(node, "owner", None)
+        if owner is not None:
+            self._expect(owner, (m.Role,), "role", f"`by` names who does {where}")
+        for deadline in getattr(node, "deadlines", ()):
+            self._expect(deadline.anchor, (m.Event,) + FLOW_KINDS, "event or step", "a deadline counts from an event or a step")
+        for escalation in getattr(node, "escalations", ()):
+            if escalation.action == "notify":
+                self._expect(escalation.target, (m.Role,), "role", "`notify` names the role to tell")
+            else:
+                self._expect(escalation.target, FLOW_KINDS, "step", "`escalate to` names the step that takes over")
+        if isinstance(node, (m.Step, m.Join)) and node.next is not None:
+            self._expect(node.next, FLOW_KINDS, "step", "`next` names the step that follows")
+        if isinstance(node, m.Decision):
+            for branch in node.branches:
+                self._guard(branch.guard)
+                self._expect(branch.target, FLOW_KINDS, "step", "a branch leads to a step")
+            if node.otherwise is not None:
+                self._expect(node.otherwise, FLOW_KINDS, "step", "`otherwise` leads to a step")
+        if isinstance(node, m.Parallel):
+            for branch in node.branches:
+                self._expect(branch, FLOW_KINDS, "step", "each branch of a parallel split leads to a step")
+
+    def _expect(self, ref: m.Ref, kinds: tuple, wanted: str, purpose: str):
+        declaration = self.names.get(ref.name)
+        if declaration is None:
+            candidates = [name for name, d in self.names.items() if isinstance(d, kinds)]
+            code = {"role": "P102", "fact": "P103", "event or step": "P104"}.get(wanted, "P101")
+            self.diagnostics.append(
+                error(
+                    code,
+                    f"unknown {wanted} `{ref.name}`",
+                    ref.span,
+                    label="not declared in this procedure",
+                    help=did_you_mean(ref.name, candidates) or _how_to_declare(wanted, ref.name),
+                )
+            )
+            return None
+        if not isinstance(declaration, kinds):
+            article = "an" if wanted[0] in "aeiou" else "a"
+            self.diagnostics.append(
+                error(
+                    "P106",
+                    f"`{ref.name}` is {kind_word(declaration)}, but {article} {wanted} is needed here",
+                    ref.span,
+                    label=purpose,
+                    labels=(Label(declaration.span, f"`{ref.name}` is declared here"),) if declaration.span else (),
+                    help=did_you_mean(ref.name, [n for n, d in self.names.items() if isinstance(d, kinds) and n != ref.name]),
+                )
+            )
+            return None
+        return declaration
+
+    def _guard(self, guard) -> None:
+        if isinstance(guard, (m.All, m.AnyOf)):
+            for operand in guard.operands:
+                self._guard(operand)
+            return
+        if isinstance(guard, m.Not):
+            self._guard(guard.operand)
+            return
+        fact = self._expect(guard.fact, (m.Fact,), "fact", "a condition tests a fact of the case")
+        if fact is None:
+            return
+        if isinstance(guard, m.FactHolds) and fact.type != "boolean":
+            self._wrong_use(guard, fact, "yes-or-no fact")
+        elif isinstance(guard, m.FactCompare) and fact.type != "number":
+            self._wrong_use(guard, fact, "number")
+        elif isinstance(guard, m.FactIs):
+            if fact.type != "choice":
+                self._wrong_use(guard, fact, "fact with choices")
+            elif guard.value.name not in {c.name for c in fact.choices}:
+                choices = [c.name for c in fact.choices]
+                self.diagnostics.append(
+                    error(
+                        "P107",
+                        f"`{guard.value.name}` is not one of the choices of `{fact.name}`",
+                        guard.value.span,
+                        label="not a choice of this fact",
+                        labels=(Label(fact.span, "the choices are declared here"),) if fact.span else (),
+                        help=did_you_mean(guard.value.name, choices) or "the choices are " + ", ".join(f"`{c}`" for c in choices),
+                    )
+                )
+
+    def _wrong_use(self, guard, fact: m.Fact, needed: str) -> None:
+        how = {
+            "boolean": f"test it on its own (`{fact.name}` or `not {fact.name}`)",
+            "choice": f"test it with `is` (`{fact.name} is {fact.choices[0].name if fact.choices else '...'}`)",
+            "number": f"compare it with a number (`{fact.name} < 18`)",
+        }[fact.type]
+        described = {"boolean": "a yes-or-no fact", "choice": "a fact with choices", "number": "a number"}[fact.type]
+        self.diagnostics.append(
+            error(
+                "P108",
+                f"`{fact.name}` is {described}, so it cannot be used this way",
+                guard.span,
+                label=f"this treats it as a {needed}",
+                labels=(Label(fact.span, "declared here"),) if fact.span else (),
+                help=how,
+            )
+        )

@@ -1,0 +1,45 @@
+"""Source text and the spans that point into it.
+
+A span names a file and a 1-based line and column range, as editors count them.
+Spans never take part in equality: two models built from differently laid out
+files that say the same thing are equal.
+"""
+
+from __future__ import annotations
+
+from attrs import field, frozen
+
+
+@frozen
+class Span:
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def point(cls, file: str, line: int, column: int, width: int = 1) -> Span:
+        return cls(file, line, column, line, column + max(width, 1))
+
+    def shifted(self, lines: int) -> Span:
+        return Span(self.file, self.line + lines, self.column, self.end_line + lines, self.end_column)
+
+
+@frozen
+class SourceFile:
+    """A file's name and decoded text, kept so that diagnostics can quote it."""
+
+    name: str
+    text: str
+    lines: tuple[str, ...] = field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        # Lark counts lines by "\n" alone; splitlines() would also break on form
+        # feeds and other separators and the line numbers would drift.
+        object.__setattr__(self, "lines", tuple(line.rstrip("\r") for line in self.text.split("\n")))
+
+    def line_text(self, line: int) -> str:
+        if 1 <= line <= len(self.lines):
+            return self.lines[line - 1]
+        return ""

@@ -1,0 +1,367 @@
+"""From a file's bytes to Lark parse trees, with syntax errors as diagnostics.
+
+A file is first parsed whole. Only when that fails is it cut into top-level
+declarations (each begins on a line whose first word is `step`, `role`, ... ) and
+each piece parsed on its own, so that one mistake does not hide the next and the
+declarations around it still reach the later checks.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from attrs import frozen
+from lark import Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.lexer import PatternStr
+
+from grammar import get_parser
+from interpreter.diagnostics import Diagnostic, error
+from interpreter.source import SourceFile, Span
+
+TOP_LEVEL_KEYWORDS = (
+    "procedure", "role", "external", "group", "fact", "event", "start",
+    "step", "decision", "parallel", "join", "outcome",
+)
+BLOCK_KEYWORDS = ("procedure", "step", "decision", "parallel", "join")
+_TOP_LEVEL_LINE = re.compile(r"[ \t\f\v]*(" + "|".join(TOP_LEVEL_KEYWORDS) + r")\b")
+
+# Parse trees deeper than this are refused before any recursive pass walks them:
+# no procedure needs conditions nested fifty deep, and Python's stack is finite.
+MAX_NESTING = 50
+
+# What each named terminal is, in the words a policy author uses.
+TERMINAL_WORDS = {
+    "NAME": "a name",
+    "STRING": 'a title in double quotes',
+    "NUMBER": "a whole number",
+    "DATE": "a date such as 2024-03-31",
+    "PARAGRAPH": "a paragraph number such as 1.1.15",
+    "UNIT": "a unit (working days, days, weeks, months, years or hours)",
+    "DUTY": "`must`, `should` or `may`",
+    "LATENESS": "`late` or `overdue`",
+    "JOIN_MODE": "`all` or `any`",
+    "COMPARATOR": "a comparison (<, <=, >, >= or =)",
+    "CALENDAR_NAME": "a calendar name such as england-and-wales",
+    "EXTERNAL": "`external`",
+    "$END": "the end of the file",
+}
+
+
+@frozen
+class ParsedChunk:
+    """A parse tree and the number of lines before the text it was parsed from."""
+
+    tree: Tree
+    line_offset: int
+
+
+@frozen
+class ParseResult:
+    source: SourceFile | None
+    chunks: tuple[ParsedChunk, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def decode(data: bytes, name: str) -> tuple[SourceFile | None, tuple[Diagnostic, ...]]:
+    """Decode a file's bytes as UTF-8 text, or say plainly why it is not text."""
+    if b"\x00" in data[:8192] or _looks_binary(data[:8192]):
+        return None, (
+            error(
+                "P002",
+                "this file is not text: it looks like a binary file",
+                Span.point(name, 1, 1),
+                help="safeproc reads procedures written as plain text (UTF-8); check the file name",
+            ),
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, (
+            error(
+                "P001",
+                f"this file is not valid UTF-8 text (byte 0x{data[exc.start]:02x} at line {line})",
+                Span.point(name, line, column),
+                help="save the file as UTF-8 in your editor (\"Save with encoding\" → UTF-8)",
+            ),
+        )
+    return SourceFile(name, text), ()
+
+
+def _looks_binary(head: bytes) -> bool:
+    if not head:
+        return False
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return controls / len(head) > 0.1
+
+
+def parse_source(source: SourceFile, start: str = "procedure_file") -> ParseResult:
+    if not source.text.strip():
+        return ParseResult(
+            source,
+            (),
+            (
+                error(
+                    "P003",
+                    "this file is empty",
+                    Span.point(source.name, 1, 1),
+                    help='a procedure starts with `procedure "Its title"`; see `safeproc explain P003`',
+                ),
+            ),
+        )
+    parser = get_parser()
+    try:
+        tree = parser.parse(source.text, start=start)
+    except UnexpectedInput:
+        if start != "procedure_file":
+            return _parse_piece(source, source.text, 0, start)
+        return _parse_by_declaration(source)
+    depth_diagnostics = _too_deep(tree, source.name, 0)
+    if depth_diagnostics:
+        return ParseResult(source, (), depth_diagnostics)
+    return ParseResult(source, (ParsedChunk(tree, 0),), ())
+
+
+def _parse_by_declaration(source: SourceFile) -> ParseResult:
+    lines = source.text.split("\n")
+    starts = [i for i, line in enumerate(lines) if _TOP_LEVEL_LINE.match(line)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    starts.append(len(lines))
+    chunks: list[ParsedChunk] = []
+    diagnostics: list[Diagnostic] = []
+    for begin, end in zip(starts, starts[1:]):
+        text = "\n".join(lines[begin:end])
+        if not text.strip():
+            continue
+        piece = _parse_piece(source, text, begin, "procedure_file", next_line=end + 1 if end < len(lines) else None)
+        chunks.extend(piece.chunks)
+        diagnostics.extend(piece.diagnostics)
+    return ParseResult(source, tuple(chunks), tuple(diagnostics))
+
+
+def _parse_piece(source: SourceFile, text: str, line_offset: int, start: str, next_line: int | None = None) -> ParseResult:
+    try:
+        tree = get_parser().parse(text, start=start)
+    except UnexpectedInput as exc:
+        diagnostic = syntax_diagnostic(exc, source, text, line_offset, start, next_line)
+        return ParseResult(source, (), (diagnostic,))
+    depth_diagnostics = _too_deep(tree, source.name, line_offset)
+    if depth_diagnostics:
+        return ParseResult(source, (), depth_diagnostics)
+    return ParseResult(source, (ParsedChunk(tree, line_offset),), ())
+
+
+def _too_deep(tree: Tree, file: str, line_offset: int) -> tuple[Diagnostic, ...]:
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            meta = node.meta
+            return (
+                error(
+                    "P015",
+                    f"this is nested more than {MAX_NESTING} levels deep",
+                    Span(file, meta.line + line_offset, meta.column, meta.line + line_offset, meta.column + 1),
+                    help="split the condition into simpler parts; brackets rarely need to go more than three deep",
+                ),
+            )
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+    return ()
+
+
+# ---- turning Lark's exceptions into diagnostics ------------------------------
+
+
+def syntax_diagnostic(
+    exc: UnexpectedInput, source: SourceFile, text: str, line_offset: int, start: str, next_line: int | None
+) -> Diagnostic:
+    file = source.name
+    if isinstance(exc, UnexpectedCharacters):
+        line = exc.line + line_offset
+        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+        span = Span.point(file, line, exc.column)
+        if char == '"':
+            return error(
+                "P013",
+                "this title is missing its closing quote",
+                span,
+                label="the title starts here",
+                help='a title is written on one line between double quotes: "Like this"',
+            )
+        return error(
+            "P014",
+            f"`{_printable(char)}` cannot be used here",
+            span,
+            label=_expected_label(exc.allowed),
+            help=_help_for_character(char),
+        )
+
+    token = getattr(exc, "token", None)
+    is_eof = isinstance(exc, UnexpectedEOF) or (token is not None and token.type == "$END")
+    first_word = text.split(None, 1)[0] if text.split() else ""
+    expected = set(getattr(exc, "expected", ()) or getattr(exc, "accepts", ()) or ())
+
+    if is_eof and start == "procedure_file" and first_word in BLOCK_KEYWORDS and "END" in expected:
+        header_line = _first_code_line(text) + line_offset
+        header = source.line_text(header_line).strip()
+        where = f"before line {next_line}, where the next declaration starts" if next_line else "at the end of the file"
+        return error(
+            "P011",
+            f"this `{first_word}` block is never closed",
+            Span.point(file, header_line, 1 + len(source.line_text(header_line)) - len(source.line_text(header_line).lstrip()), len(header)),
+            label="opened here",
+            help=f"add a line with `end` {where}",
+        )
+
+    if is_eof:
+        last_line = line_offset + text.rstrip().count("\n") + 1
+        last_text = source.line_text(last_line)
+        span = Span.point(file, last_line, max(len(last_text.rstrip()), 1))
+        return error("P018", "the file ends in the middle of a declaration", span, label=_expected_label(expected))
+
+    assert token is not None
+    line = token.line + line_offset
+    span = Span(file, line, token.column, token.end_line + line_offset, token.end_column)
+    shown = _printable(str(token))
+    specific = _match_common_mistake(exc, start)
+    if specific is not None:
+        code, message, help_text = specific
+        return error(code, message.format(token=shown), span, label=_expected_label(expected), help=help_text)
+    return error(
+        "P010",
+        f"`{shown}` was not expected here",
+        span,
+        label=_expected_label(expected),
+        help=_help_for_unexpected(str(token), expected),
+    )
+
+
+def _first_code_line(text: str) -> int:
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            return number
+    return 1
+
+
+def _printable(text: str) -> str:
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
+
+
+def describe_terminal(name: str) -> str:
+    if name in TERMINAL_WORDS:
+        return TERMINAL_WORDS[name]
+    pattern = _terminal_patterns().get(name)
+    if pattern is not None:
+        return f"`{pattern}`"
+    return name.lower()
+
+
+@lru_cache(maxsize=1)
+def _terminal_patterns() -> dict[str, str]:
+    return {t.name: t.pattern.value for t in get_parser().terminals if isinstance(t.pattern, PatternStr)}
+
+
+# Words that cannot be names: a line starting with a top-level keyword begins a
+# new declaration, and a condition could not tell a fact called `not` from `not`.
+RESERVED_WORDS = frozenset(TOP_LEVEL_KEYWORDS + ("end", "and", "or", "not", "is", "yes", "no"))
+
+
+def _expected_label(expected) -> str:
+    words = sorted({describe_terminal(name) for name in expected if name not in ("COMMENT", "WS")})
+    if not words:
+        return ""
+    # Keywords first, then descriptions; a long list helps nobody.
+    words.sort(key=lambda w: (not w.startswith("`"), w))
+    if len(words) > 8:
+        return "expected " + ", ".join(words[:8]) + ", or another clause"
+    if len(words) == 1:
+        return "expected " + words[0]
+    return "expected " + ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _help_for_character(char: str) -> str | None:
+    if char in "“”":
+        return 'use straight double quotes (") around titles, not curly ones'
+    if char == "'":
+        return 'titles go between double quotes ("), not single ones'
+    if char in "-–":
+        return "names use underscores, not hyphens: `scp_manager`, not `scp-manager`"
+    return None
+
+
+def _help_for_unexpected(word: str, expected) -> str | None:
+    if "END" in expected and word in TOP_LEVEL_KEYWORDS:
+        return f"the block above needs an `end` before this `{word}`"
+    if word in RESERVED_WORDS and "NAME" in expected:
+        return f"`{word}` is a keyword of the language and cannot be used as a name"
+    return None
+
+
+# Each entry: (code, message, help, examples that put the parser in the same state).
+_COMMON_MISTAKES = (
+    (
+        "P012",
+        "a branch needs `->` before the step it leads to",
+        "write the branch as `when <condition> -> <next step>`",
+        [
+            "decision d when x y end",
+            "decision d when x is y z end",
+            "decision d when x and y z end",
+            "decision d when not x y end",
+            "decision d when x < 3 y end",
+            "decision d otherwise y end",
+            "parallel p y end",
+        ],
+    ),
+    (
+        "P019",
+        "a duty is written `must be done`, `should be done` or `may be done`",
+        "for example: `must be done by la_head`",
+        ["step s must by x end", "step s should x end", "step s may within end", "step s must be by end"],
+    ),
+    (
+        "P020",
+        "a length of time needs a unit after the number",
+        "for example `5 working days`, `6 months` or `24 hours`",
+        [
+            "step s within 5 after x end",
+            "step s at least 7 before x end",
+            "step s no later than 7 before x end",
+            "step s for at least 1 after x end",
+        ],
+    ),
+    (
+        "P021",
+        "a deadline needs a length of time after `within`",
+        "for example: `within 5 working days after aware`",
+        ["step s within after x end", "step s within working days end"],
+    ),
+    (
+        "P022",
+        "a declaration needs a name before its title",
+        'for example: step submit_sin "Submit the notification"',
+        ['step "t" end', 'decision "t" end', 'role "t"', 'fact "t" is yes or no', 'outcome "t"', 'event "t"'],
+    ),
+)
+
+
+def _match_common_mistake(exc: UnexpectedInput, start: str):
+    if start != "procedure_file" or not isinstance(exc, UnexpectedToken):
+        return None
+    examples = {index: mistake[3] for index, mistake in enumerate(_COMMON_MISTAKES)}
+    parser = get_parser()
+    try:
+        label = exc.match_examples(lambda text: parser.parse(text, start="procedure_file"), examples, use_accepts=True)
+    except Exception:  # noqa: BLE001 - a failed guess must never hide the real error
+        return None
+    if label is None:
+        return None
+    code, message, help_text, _ = _COMMON_MISTAKES[label]
+    return code, message, help_text

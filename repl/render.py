@@ -1,0 +1,189 @@
+"""Diagnostics as a person reads them (rustc/Elm style), and as JSON and SARIF for machines."""
+
+from __future__ import annotations
+
+import json
+import os
+from importlib import metadata
+
+from interpreter.codes import CODES
+from interpreter.diagnostics import Diagnostic, Severity
+from interpreter.source import SourceFile
+
+TAB_WIDTH = 4
+
+_COLOURS = {
+    "error": "\x1b[1;31m",
+    "warning": "\x1b[1;33m",
+    "note": "\x1b[1;36m",
+    "help": "\x1b[1;36m",
+    "gutter": "\x1b[1;34m",
+    "bold": "\x1b[1m",
+    "reset": "\x1b[0m",
+}
+
+
+def wants_colour(stream) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    if os.environ.get("NO_COLOR") is not None or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+class Painter:
+    def __init__(self, colour: bool):
+        self.colour = colour
+
+    def __call__(self, style: str, text: str) -> str:
+        if not self.colour or not text:
+            return text
+        return f"{_COLOURS[style]}{text}{_COLOURS['reset']}"
+
+
+def render_text(diagnostic: Diagnostic, sources: dict[str, SourceFile], colour: bool = False) -> str:
+    paint = Painter(colour)
+    severity = diagnostic.severity.value
+    lines = [paint(severity, f"{severity}[{diagnostic.code}]") + paint("bold", f": {diagnostic.message}")]
+    span = diagnostic.span
+    source = sources.get(span.file) if span else None
+    marks = []
+    if span is not None:
+        marks.append((span, "^", diagnostic.label, severity))
+    for label in diagnostic.labels:
+        if label.span is not None and label.span.file == (span.file if span else None):
+            marks.append((label.span, "-", label.message, "gutter"))
+    width = len(str(max((mark[0].line for mark in marks), default=1)))
+    gutter = " " * width
+    if span is not None:
+        lines.append(f"{gutter}{paint('gutter', '-->')} {span.file}:{span.line}:{span.column}")
+    if source is not None and marks:
+        lines.append(f"{gutter} {paint('gutter', '|')}")
+        previous_line = None
+        for line_number in sorted({mark[0].line for mark in marks}):
+            if previous_line is not None and line_number > previous_line + 1:
+                lines.append(paint("gutter", "..."))
+            text = source.line_text(line_number)
+            shown = text.expandtabs(TAB_WIDTH)
+            lines.append(f"{paint('gutter', str(line_number).rjust(width) + ' |')} {shown}".rstrip())
+            for mark_span, symbol, message, style in sorted(
+                (mark for mark in marks if mark[0].line == line_number), key=lambda mark: mark[0].column
+            ):
+                start = _display_column(text, mark_span.column)
+                end_column = mark_span.end_column if mark_span.end_line == mark_span.line else len(text) + 1
+                end = max(_display_column(text, end_column), start + 1)
+                underline = " " * start + symbol * (end - start)
+                lines.append(f"{gutter} {paint('gutter', '|')} {paint(style, (underline + ' ' + message).rstrip())}")
+            previous_line = line_number
+    for label in diagnostic.labels:
+        if label.span is not None and (span is None or label.span.file != span.file):
+            lines.append(f"{gutter} {paint('gutter', ':::')} {label.span.file}:{label.span.line}:{label.span.column}: {label.message}")
+    for note in diagnostic.notes:
+        lines.append(_indented_continuation(f"{gutter} {paint('gutter', '=')} {paint('bold', 'note')}: ", note, width))
+    if diagnostic.help:
+        lines.append(_indented_continuation(f"{gutter} {paint('gutter', '=')} {paint('help', 'help')}: ", diagnostic.help, width))
+    return "\n".join(lines)
+
+
+def _indented_continuation(prefix: str, text: str, width: int) -> str:
+    first, *rest = text.split("\n")
+    pad = " " * (width + 3)
+    return "\n".join([prefix + first] + [pad + line for line in rest])
+
+
+def _display_column(text: str, column: int) -> int:
+    """Where a 1-based character column lands once tabs are expanded."""
+    return len(text[: max(column - 1, 0)].expandtabs(TAB_WIDTH)) + max(column - 1 - len(text), 0)
+
+
+def summary_line(diagnostics, file_count: int, colour: bool = False) -> str:
+    paint = Painter(colour)
+    errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
+    warnings = sum(1 for d in diagnostics if d.severity is Severity.WARNING)
+    files = f"{file_count} file" + ("" if file_count == 1 else "s")
+    if not errors and not warnings:
+        return f"checked {files}: no problems found"
+    parts = []
+    if errors:
+        parts.append(paint("error", f"{errors} error" + ("" if errors == 1 else "s")))
+    if warnings:
+        parts.append(paint("warning", f"{warnings} warning" + ("" if warnings == 1 else "s")))
+    return f"checked {files}: " + " and ".join(parts)
+
+
+def to_json(diagnostics) -> str:
+    return json.dumps([_json_object(d) for d in diagnostics], indent=2, ensure_ascii=False)
+
+
+def _json_object(diagnostic: Diagnostic) -> dict:
+    span = diagnostic.span
+    return {
+        "code": diagnostic.code,
+        "severity": diagnostic.severity.value,
+        "message": diagnostic.message,
+        "file": span.file if span else None,
+        "line": span.line if span else None,
+        "column": span.column if span else None,
+        "end_line": span.end_line if span else None,
+        "end_column": span.end_column if span else None,
+        "help": diagnostic.help,
+    }
+
+
+def to_sarif(diagnostics) -> str:
+    """SARIF 2.1.0, the format CI systems read to annotate files in a review."""
+    rules = [
+        {
+            "id": code,
+            "name": entry.title,
+            "shortDescription": {"text": entry.title},
+            "fullDescription": {"text": entry.explanation},
+            "help": {"text": f"safeproc explain {code}"},
+        }
+        for code, entry in sorted(CODES.items())
+    ]
+    rule_index = {rule["id"]: index for index, rule in enumerate(rules)}
+    results = []
+    for diagnostic in diagnostics:
+        text = diagnostic.message + (f"\nhelp: {diagnostic.help}" if diagnostic.help else "")
+        result = {
+            "ruleId": diagnostic.code,
+            "level": diagnostic.severity.value,
+            "message": {"text": text},
+        }
+        if diagnostic.code in rule_index:
+            result["ruleIndex"] = rule_index[diagnostic.code]
+        if diagnostic.span is not None:
+            span = diagnostic.span
+            result["locations"] = [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": span.file.replace(os.sep, "/")},
+                        "region": {
+                            "startLine": span.line,
+                            "startColumn": span.column,
+                            "endLine": span.end_line,
+                            "endColumn": span.end_column,
+                        },
+                    }
+                }
+            ]
+        results.append(result)
+    document = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "safeproc", "version": version(), "rules": rules}},
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def version() -> str:
+    try:
+        return metadata.version("safeproc")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"

@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""The quick start: `python3 tasks.py demo` and `python3 tasks.py test`.
+
+Each task sets itself up first: a virtual environment in .venv with safeproc and
+its test tools installed (again only when pyproject.toml changes). It needs
+nothing but Python 3.11 or newer and pip.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".installed-from"
+DEMO_PROCEDURES = ROOT / "procedures" / "pan-sussex"
+
+
+def set_up() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"safeproc needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if PYTHON.exists() and STAMP.exists() and STAMP.read_text().strip() == wanted:
+        return
+    if not PYTHON.exists():
+        print("setting up: creating a virtual environment in .venv", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    print("setting up: installing safeproc and its test tools (first run only)", flush=True)
+    subprocess.run(
+        [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", f"{ROOT}[test]"],
+        check=True,
+    )
+    STAMP.write_text(wanted + "\n")
+    if shutil.which("dot") is None:
+        print(
+            "note: the Graphviz `dot` program is not installed, so pictures other than .dot and .mmd\n"
+            "      cannot be drawn and the tests that need it are skipped. Install it with\n"
+            "      `sudo apt-get install graphviz` (Debian/Ubuntu) or `brew install graphviz` (macOS).",
+            flush=True,
+        )
+
+
+def run(*command: str) -> int:
+    return subprocess.run(command, cwd=ROOT).returncode
+
+
+def demo() -> int:
+    """Check the Pan-Sussex procedure (simulation and drawing join as they land)."""
+    safeproc = str(BIN / "safeproc")
+    print(f"$ safeproc check {DEMO_PROCEDURES.relative_to(ROOT)}", flush=True)
+    return run(safeproc, "check", str(DEMO_PROCEDURES.relative_to(ROOT)))
+
+
+def test(extra: list[str]) -> int:
+    return run(str(PYTHON), "-m", "pytest", *extra)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("demo", "test"):
+        print(__doc__.strip())
+        print("\nusage: python3 tasks.py demo | test [pytest options]")
+        return 2
+    try:
+        set_up()
+    except subprocess.CalledProcessError:
+        print("setting up failed: pip could not install safeproc (see its message above)", file=sys.stderr)
+        return 2
+    if argv[0] == "demo":
+        return demo()
+    return test(argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -9,6 +9,21 @@ from lark import Lark
 START_SYMBOLS = ("procedure_file", "date_expression")
 
 
+class _NamesEverywhere:
+    """A do-nothing post-lexer whose only job is to let NAME be lexed in every state.
+
+    Lark's contextual lexer otherwise matches a keyword as the prefix of a longer
+    word where no name is expected: `bye crg` would read as `by` + `e`, and the
+    author would be told about the wrong word. With NAME always lexable, `bye`
+    is one word and the error points at it.
+    """
+
+    always_accept = ("NAME",)
+
+    def process(self, stream):
+        return stream
+
+
 @lru_cache(maxsize=None)
 def get_parser() -> Lark:
     """The LALR parser for every kind of safeproc file, built once per process.
@@ -24,5 +39,6 @@ def get_parser() -> Lark:
         propagate_positions=True,
         maybe_placeholders=False,
         start=list(START_SYMBOLS),
+        postlex=_NamesEverywhere(),
         cache=True,
     )

@@ -46,7 +46,7 @@ def analyse_source(source: SourceFile) -> Analysis:
         return Analysis(source, None, None, None, _sorted(diagnostics))
     procedure, built = build_procedure(source, parsed.chunks)
     diagnostics.extend(built)
-    resolved, named = resolve(procedure)
+    resolved, named = resolve(procedure, parsed.unparsed_names)
     diagnostics.extend(named)
     graph = build_graph(resolved)
     # Flow checks on a file that did not parse whole would report the gaps the

@@ -52,15 +52,17 @@ class ResolvedProcedure:
         return node if isinstance(node, FLOW_KINDS) else None
 
 
-def resolve(procedure: m.Procedure) -> tuple[ResolvedProcedure, tuple[Diagnostic, ...]]:
-    resolver = _Resolver(procedure)
+def resolve(procedure: m.Procedure, unparsed_names=frozenset()) -> tuple[ResolvedProcedure, tuple[Diagnostic, ...]]:
+    """Check every name; names in unparsed_names are known to exist but failed to parse."""
+    resolver = _Resolver(procedure, unparsed_names)
     resolver.run()
     return ResolvedProcedure(procedure, resolver.names), tuple(resolver.diagnostics)
 
 
 class _Resolver:
-    def __init__(self, procedure: m.Procedure):
+    def __init__(self, procedure: m.Procedure, unparsed_names):
         self.procedure = procedure
+        self.unparsed_names = unparsed_names
         self.names: dict[str, object] = {}
         self.diagnostics: list[Diagnostic] = []
 
@@ -144,6 +146,8 @@ class _Resolver:
 
     def _expect(self, ref: m.Ref, kinds: tuple, wanted: str, purpose: str):
         declaration = self.names.get(ref.name)
+        if declaration is None and ref.name in self.unparsed_names:
+            return None
         if declaration is None:
             candidates = [name for name, d in self.names.items() if isinstance(d, kinds)]
             code = {"role": "P102", "fact": "P103", "event or step": "P104"}.get(wanted, "P101")

@@ -26,6 +26,7 @@ TOP_LEVEL_KEYWORDS = (
 )
 BLOCK_KEYWORDS = ("procedure", "step", "decision", "parallel", "join")
 _TOP_LEVEL_LINE = re.compile(r"[ \t\f\v]*(" + "|".join(TOP_LEVEL_KEYWORDS) + r")\b")
+_DECLARED_NAME = re.compile(r"\s*(?:external\s+)?(?:role|group|fact|event|step|decision|parallel|join|outcome)\s+([A-Za-z_]\w*)")
 
 # Parse trees deeper than this are refused before any recursive pass walks them:
 # no procedure needs conditions nested fifty deep, and Python's stack is finite.
@@ -39,9 +40,9 @@ TERMINAL_WORDS = {
     "DATE": "a date such as 2024-03-31",
     "PARAGRAPH": "a paragraph number such as 1.1.15",
     "UNIT": "a unit (working days, days, weeks, months, years or hours)",
-    "DUTY": "`must`, `should` or `may`",
-    "LATENESS": "`late` or `overdue`",
-    "JOIN_MODE": "`all` or `any`",
+    "DUTY": "`must`/`should`/`may`",
+    "LATENESS": "`late`/`overdue`",
+    "JOIN_MODE": "`all`/`any`",
     "COMPARATOR": "a comparison (<, <=, >, >= or =)",
     "CALENDAR_NAME": "a calendar name such as england-and-wales",
     "EXTERNAL": "`external`",
@@ -62,6 +63,9 @@ class ParseResult:
     source: SourceFile | None
     chunks: tuple[ParsedChunk, ...]
     diagnostics: tuple[Diagnostic, ...]
+    # Names whose declarations had syntax errors: they exist, so uses of them
+    # are not reported as unknown on top of the syntax error.
+    unparsed_names: frozenset[str] = frozenset()
 
 
 def decode(data: bytes, name: str) -> tuple[SourceFile | None, tuple[Diagnostic, ...]]:
@@ -133,6 +137,7 @@ def _parse_by_declaration(source: SourceFile) -> ParseResult:
     starts.append(len(lines))
     chunks: list[ParsedChunk] = []
     diagnostics: list[Diagnostic] = []
+    unparsed_names: set[str] = set()
     for begin, end in zip(starts, starts[1:]):
         text = "\n".join(lines[begin:end])
         if not text.strip():
@@ -140,7 +145,11 @@ def _parse_by_declaration(source: SourceFile) -> ParseResult:
         piece = _parse_piece(source, text, begin, "procedure_file", next_line=end + 1 if end < len(lines) else None)
         chunks.extend(piece.chunks)
         diagnostics.extend(piece.diagnostics)
-    return ParseResult(source, tuple(chunks), tuple(diagnostics))
+        if piece.diagnostics:
+            declared = _DECLARED_NAME.match(lines[begin])
+            if declared:
+                unparsed_names.add(declared.group(1))
+    return ParseResult(source, tuple(chunks), tuple(diagnostics), frozenset(unparsed_names))
 
 
 def _parse_piece(source: SourceFile, text: str, line_offset: int, start: str, next_line: int | None = None) -> ParseResult:
@@ -277,10 +286,11 @@ def _expected_label(expected) -> str:
     words = sorted({describe_terminal(name) for name in expected if name not in ("COMMENT", "WS")})
     if not words:
         return ""
-    # Keywords first, then descriptions; a long list helps nobody.
-    words.sort(key=lambda w: (not w.startswith("`"), w))
+    # What a thing is ("a title in double quotes") before the keywords that could
+    # start something else; a long list helps nobody.
+    words.sort(key=lambda w: (w.startswith("`"), w))
     if len(words) > 8:
-        return "expected " + ", ".join(words[:8]) + ", or another clause"
+        return "expected " + ", ".join(words[:8]) + ", or another keyword"
     if len(words) == 1:
         return "expected " + words[0]
     return "expected " + ", ".join(words[:-1]) + " or " + words[-1]
@@ -352,10 +362,21 @@ _COMMON_MISTAKES = (
 )
 
 
+def _with_titles(examples: list[str]) -> list[str]:
+    """Each example as written, and with a title after the name: the parser's state differs."""
+    titled = []
+    for example in examples:
+        keyword, _, rest = example.partition(" ")
+        name, _, tail = rest.partition(" ")
+        if keyword in BLOCK_KEYWORDS and not name.startswith('"'):
+            titled.append(f'{keyword} {name} "t" {tail}')
+    return examples + titled
+
+
 def _match_common_mistake(exc: UnexpectedInput, start: str):
     if start != "procedure_file" or not isinstance(exc, UnexpectedToken):
         return None
-    examples = {index: mistake[3] for index, mistake in enumerate(_COMMON_MISTAKES)}
+    examples = {index: _with_titles(mistake[3]) for index, mistake in enumerate(_COMMON_MISTAKES)}
     parser = get_parser()
     try:
         label = exc.match_examples(lambda text: parser.parse(text, start="procedure_file"), examples, use_accepts=True)

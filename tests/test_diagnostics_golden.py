@@ -1,0 +1,31 @@
+"""What a policy author sees for each kind of mistake, pinned as golden files.
+
+Each `tests/diagnostics/NAME.proc` sits beside `NAME.stderr`, the exact text that
+`safeproc check` prints for it. The expected text was read and judged, not just
+regenerated: change it only with `pytest --update-golden` and a reviewed diff.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+CASES = sorted((ROOT / "tests" / "diagnostics").glob("*.proc"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_check_output_matches_golden_file(case: Path, cli, golden):
+    """`safeproc check` on each bad file prints exactly the reviewed diagnostics; errors exit 1, warnings 0."""
+    result = cli("check", str(case.relative_to(ROOT)))
+    golden(case.with_suffix(".stderr"), result.err)
+    assert result.out == ""
+    assert "error[" in result.err or "warning[" in result.err, f"{case.name} should draw a diagnostic"
+    assert result.code == (1 if "error[" in result.err else 0)
+
+
+def test_there_are_at_least_25_cases():
+    """The issue asks for at least 25 golden diagnostic cases."""
+    assert len(CASES) >= 25

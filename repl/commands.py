@@ -64,8 +64,9 @@ def _run_check(args: argparse.Namespace, console: Console) -> int:
     from interpreter.pipeline import analyse_bytes
 
     files, unreadable = expand_paths(args.paths, ".proc", console)
-    if not files and not unreadable:
-        console.error("safeproc: no .proc files found in " + ", ".join(f"`{p}`" for p in args.paths))
+    if not files:
+        if not unreadable:
+            console.error("safeproc: no .proc files found in " + ", ".join(f"`{p}`" for p in args.paths))
         return EXIT_USAGE
     diagnostics = []
     sources = {}

@@ -1,0 +1,212 @@
+"""The command line as a user meets it: exit codes, formats, paths and hostile input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+GOOD = "procedures/pan-sussex/cspr.proc"
+WARNING_ONLY = "tests/diagnostics/decision_gap.proc"
+ERRORS = "tests/diagnostics/misspelt_role.proc"
+
+
+def test_pan_sussex_procedure_checks_clean(cli):
+    """The shipped Pan-Sussex procedure passes `safeproc check` with exit 0."""
+    result = cli("check", "procedures/pan-sussex/")
+    assert result.code == 0, result.err
+    assert "no problems found" in result.err
+
+
+def test_exit_codes_follow_linter_convention(cli):
+    """0 for warnings only, 1 for errors, and --strict turns warnings into a failure."""
+    assert cli("check", WARNING_ONLY).code == 0
+    assert cli("check", ERRORS).code == 1
+    assert cli("check", "--strict", WARNING_ONLY).code == 1
+    assert cli("check", "--strict", GOOD).code == 0
+
+
+def test_missing_file_is_a_one_line_usage_error(cli):
+    """A path that does not exist exits 2 with one plain line, no traceback."""
+    result = cli("check", "no/such/file.proc")
+    assert result.code == 2
+    assert result.err.strip() == "safeproc: cannot read `no/such/file.proc`: no such file or folder"
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root can read any file")
+def test_unreadable_file_is_a_one_line_usage_error(cli, tmp_path):
+    """A file without read permission exits 2 with one plain line."""
+    path = tmp_path / "secret.proc"
+    path.write_text('procedure "x"\nend\n')
+    path.chmod(0)
+    result = cli("check", str(path))
+    assert result.code == 2
+    assert "cannot read" in result.err and "Traceback" not in result.err
+
+
+def test_unreadable_path_is_reported_even_for_root(cli, tmp_path):
+    """A folder named where a file is expected to be readable is still handled: reading a fifo-free directory of no .proc files exits 2."""
+    (tmp_path / "notes.txt").write_text("hello")
+    result = cli("check", str(tmp_path))
+    assert result.code == 2
+    assert "no .proc files found" in result.err
+
+
+def test_directory_checks_every_proc_file_under_it(cli, tmp_path):
+    """A folder argument checks each .proc file beneath it, as linters do."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "one.proc").write_text("")
+    (tmp_path / "two.proc").write_text("")
+    (tmp_path / "ignored.txt").write_text("")
+    result = cli("check", str(tmp_path))
+    assert result.code == 1
+    assert result.err.count("error[P003]") == 2
+    assert "checked 2 files" in result.err
+
+
+def test_json_format_lists_the_documented_fields(cli):
+    """--format json gives a list of objects with exactly the documented keys."""
+    result = cli("check", "--format", "json", ERRORS)
+    items = json.loads(result.out)
+    assert {tuple(sorted(item)) for item in items} == {
+        tuple(sorted(["code", "severity", "message", "file", "line", "column", "end_line", "end_column", "help"]))
+    }
+    error = next(item for item in items if item["code"] == "P102")
+    assert (error["file"], error["line"], error["column"], error["end_column"]) == (ERRORS, 7, 6, 16)
+    assert error["help"] == "did you mean `scp_manager`?"
+
+
+def test_sarif_format_is_what_ci_systems_read(cli):
+    """--format sarif is SARIF 2.1.0 with the tool, its rules and located results."""
+    result = cli("check", "--format", "sarif", ERRORS)
+    document = json.loads(result.out)
+    assert document["version"] == "2.1.0"
+    run = document["runs"][0]
+    assert run["tool"]["driver"]["name"] == "safeproc"
+    rule_ids = {rule["id"] for rule in run["tool"]["driver"]["rules"]}
+    assert {"P102", "P205"} <= rule_ids
+    found = {r["ruleId"]: r for r in run["results"]}
+    assert found["P102"]["level"] == "error"
+    assert found["P205"]["level"] == "warning"
+    location = found["P102"]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == ERRORS
+    assert (location["region"]["startLine"], location["region"]["startColumn"]) == (7, 6)
+    assert "scp_manger" in found["P102"]["message"]["text"]
+
+
+def test_explain_gives_the_long_explanation(cli):
+    """`safeproc explain P102` prints the code's title and explanation."""
+    result = cli("explain", "p102")
+    assert result.code == 0
+    assert result.out.startswith("P102: unknown role")
+    assert "role scp_manager" in result.out
+
+
+def test_explain_lists_codes_and_rejects_unknown_ones(cli):
+    """Without a code every code is listed; an unknown code exits 2 with a suggestion."""
+    listing = cli("explain")
+    assert listing.code == 0 and "P203  dead end" in listing.out
+    unknown = cli("explain", "P1O2")
+    assert unknown.code == 2
+    assert "did you mean `P102`?" in unknown.err
+
+
+def test_every_code_the_checks_emit_has_an_explanation():
+    """Every diagnostic code written in the source has an entry in the codes catalogue."""
+    import re
+
+    from interpreter.codes import CODES
+
+    used = set()
+    for path in (ROOT / "interpreter").glob("*.py"):
+        used |= set(re.findall(r'"(P\d{3})"', path.read_text()))
+    assert used <= set(CODES), sorted(used - set(CODES))
+
+
+def test_version_and_help(cli):
+    """--version names the tool; --help lists the commands; no command prints help and exits 2."""
+    with pytest.raises(SystemExit) as exit_info:
+        cli("--version")
+    assert exit_info.value.code == 0
+    with pytest.raises(SystemExit):
+        cli("--help")
+    assert cli().code == 2
+
+
+def test_usage_errors_exit_2_with_a_pointer_to_help(cli):
+    """An unknown option ends with one line and a pointer to --help, exit 2."""
+    with pytest.raises(SystemExit) as exit_info:
+        cli("check", "--frmat", "json", GOOD)
+    assert exit_info.value.code == 2
+
+
+def _run_installed(*argv: str, env=None, input_bytes=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "repl.cli", *argv], cwd=ROOT, capture_output=True, env=env, input=input_bytes, timeout=120
+    )
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(cli):
+    """Piped output has no escape codes; NO_COLOR turns colour off even on a terminal."""
+    from repl.render import wants_colour
+
+    class FakeTerminal:
+        def isatty(self):
+            return True
+
+    env_before = os.environ.pop("NO_COLOR", None)
+    try:
+        assert wants_colour(FakeTerminal())
+        os.environ["NO_COLOR"] = ""
+        assert not wants_colour(FakeTerminal())
+    finally:
+        os.environ.pop("NO_COLOR", None)
+        if env_before is not None:
+            os.environ["NO_COLOR"] = env_before
+    assert "\x1b[" not in cli("check", ERRORS).err
+
+
+def test_check_does_not_import_graphviz_or_prompt_toolkit():
+    """`safeproc check` stays fast and light: neither graphviz nor prompt_toolkit is imported."""
+    code = (
+        "import sys\n"
+        "from repl.cli import main\n"
+        f"main(['check', {GOOD!r}])\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('graphviz', 'prompt_toolkit')]\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(os.urandom(4096), id="random-bytes"),
+        pytest.param(b"step " + b"x" * 10_000_000, id="ten-megabyte-line"),
+        pytest.param(
+            b'procedure "x"\nend\nfact a "A" is yes or no\ndecision d "?"\n  when ' + b"(" * 5000 + b"a" + b")" * 5000 + b" -> d\nend\n",
+            id="5000-nested-parentheses",
+        ),
+        pytest.param(
+            b'procedure "x"\nend\nfact a "A" is yes or no\ndecision d "?"\n  when ' + b"not " * 5000 + b"a -> d\nend\n",
+            id="5000-nested-nots",
+        ),
+        pytest.param(b"\xff\xfe" + "step".encode("utf-16-le"), id="utf-16"),
+        pytest.param(b'procedure "x"\nend\n' * 2000 + b"role", id="many-headers"),
+    ],
+)
+def test_hostile_input_never_prints_a_traceback(content: bytes, tmp_path):
+    """Whatever the file holds, check ends with diagnostics (exit 0 or 1), never a traceback."""
+    path = tmp_path / "hostile.proc"
+    path.write_bytes(content)
+    result = _run_installed("check", str(path))
+    assert b"Traceback" not in result.stderr
+    assert result.returncode in (0, 1), result.stderr[-2000:]

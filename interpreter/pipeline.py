@@ -6,6 +6,9 @@ allows, so that one mistake does not hide the next.
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
+
 import networkx as nx
 from attrs import frozen
 
@@ -39,7 +42,29 @@ def analyse_bytes(data: bytes, name: str) -> Analysis:
     return analyse_source(source)
 
 
+@contextmanager
+def collector_paused():
+    """Pause Python's cyclic garbage collector while a file is analysed.
+
+    Parsing makes a great many small objects that all live as long as the tree;
+    the collector's repeated passes over them made checking grow faster than the
+    file (19x the time for 10x the steps). None of them form cycles that need it.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def analyse_source(source: SourceFile) -> Analysis:
+    with collector_paused():
+        return _analyse(source)
+
+
+def _analyse(source: SourceFile) -> Analysis:
     parsed = parse_source(source)
     diagnostics = list(parsed.diagnostics)
     if not parsed.chunks:

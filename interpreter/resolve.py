@@ -10,7 +10,7 @@ from __future__ import annotations
 from attrs import frozen
 
 from interpreter import model as m
-from interpreter.calendar import CALENDAR_NAMES
+from interpreter.calendar import CALENDAR_NAMES, closest_calendar_name
 from interpreter.diagnostics import Diagnostic, Label, error
 from interpreter.suggest import did_you_mean
 
@@ -25,6 +25,12 @@ KIND_WORDS = {
     m.Join: "a join",
     m.Outcome: "an outcome",
 }
+
+
+def _calendar_help(name: str) -> str:
+    suggestion = closest_calendar_name(name)
+    listing = "the calendars are " + ", ".join(CALENDAR_NAMES)
+    return f"did you mean `{suggestion}`? ({listing})" if suggestion else listing
 
 
 def _how_to_declare(wanted: str, name: str) -> str:
@@ -101,7 +107,7 @@ class _Resolver:
                 f"unknown calendar `{header.calendar}`",
                 header.calendar_span,
                 label="not one of the calendars safeproc knows",
-                help=did_you_mean(header.calendar, CALENDAR_NAMES) or "the calendars are " + ", ".join(CALENDAR_NAMES),
+                help=_calendar_help(header.calendar),
             )
         )
 

@@ -1,0 +1,433 @@
+"""Working-day calendars for counting statutory timescales.
+
+A calendar knows the bank holidays of one UK jurisdiction (taken from the
+`holidays` package) and any local closure days, for the years FIRST_YEAR to
+LAST_YEAR. Everything is precomputed when the calendar is built, so counting
+N working days is two array lookups rather than a walk over the days.
+
+Counting rules (see the "Working days" section of the timescales notes): the
+trigger date is day 0 whether or not it is a working day, day 1 is the next
+working day after it, and the result is the Nth working day. Counting before
+an event mirrors this, with the event's date as day 0.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from bisect import bisect_right
+from datetime import date, datetime, timedelta, timezone
+from itertools import accumulate, compress
+
+import holidays
+
+from interpreter.suggest import edit_distance
+
+CALENDAR_NAMES = ("england-and-wales", "scotland", "northern-ireland")
+DEFAULT_CALENDAR = "england-and-wales"
+FIRST_YEAR = 1995
+LAST_YEAR = 2074
+UNITS = ("working_days", "days", "weeks", "months", "years", "hours")
+
+_SUBDIVISION_CODES = {"england-and-wales": "ENG", "scotland": "SCT", "northern-ireland": "NIR"}
+_CLOSURE_NAME = "local closure"
+_FIRST_DATE = date(FIRST_YEAR, 1, 1)
+_FIRST_ORDINAL = _FIRST_DATE.toordinal()
+_LAST_ORDINAL = date(LAST_YEAR, 12, 31).toordinal()
+_DAY_COUNT = _LAST_ORDINAL - _FIRST_ORDINAL + 1
+_MONTH_COUNT = (LAST_YEAR - FIRST_YEAR + 1) * 12
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_YEAR_RANGE = f"{FIRST_YEAR}–{LAST_YEAR}"
+
+
+class CalendarError(ValueError):
+    """A calendar could not answer; the message is written for policy authors."""
+
+
+class UnknownCalendar(CalendarError):
+    """The calendar name is not one of CALENDAR_NAMES."""
+
+    # The message is built in __str__ so that args holds only the name and
+    # the exception survives pickling (e.g. across simulation worker processes).
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+    def __str__(self) -> str:
+        message = f"unknown calendar `{self.name}`; the calendars are {', '.join(CALENDAR_NAMES)}"
+        suggestion = closest_calendar_name(self.name)
+        if suggestion is not None:
+            message += f"; did you mean `{suggestion}`?"
+        return message
+
+
+class DateOutsideCalendar(CalendarError):
+    """A date, given or computed, falls outside FIRST_YEAR..LAST_YEAR."""
+
+    def __init__(self, subject: str) -> None:
+        super().__init__(subject)
+        self.subject = subject
+
+    def __str__(self) -> str:
+        return f"{self.subject} is outside the years this calendar knows ({_YEAR_RANGE})"
+
+
+def add_months(d: date, n: int) -> date:
+    """Move `d` by `n` calendar months (n may be negative), clamping to the end of a shorter month."""
+    year, month_zero_based = divmod(d.year * 12 + d.month - 1 + n, 12)
+    month = month_zero_based + 1
+    return d.replace(year=year, month=month, day=min(d.day, _days_in_month(year, month)))
+
+
+@functools.lru_cache(maxsize=64)
+def get_calendar(name: str = DEFAULT_CALENDAR, closures: tuple[date, ...] = ()) -> WorkingCalendar:
+    """Return the calendar `name` with the given local closure days, shared between callers."""
+    return _build_calendar(name, _normalise_closures(closures))
+
+
+@functools.lru_cache(maxsize=64)
+def _build_calendar(name: str, closures: tuple[date, ...]) -> WorkingCalendar:
+    return WorkingCalendar(name, closures)
+
+
+class WorkingCalendar:
+    """Bank holidays and closure days of one jurisdiction, indexed for fast counting.
+
+    Build through get_calendar so that equal calendars are shared.
+    """
+
+    __slots__ = (
+        "name",
+        "closures",
+        "_working",
+        "_working_ordinals",
+        "_working_count_through",
+        "_days_off_ordinals",
+        "_days_off_names",
+        "_span_cache",
+    )
+
+    def __init__(self, name: str = DEFAULT_CALENDAR, closures: tuple[date, ...] = ()) -> None:
+        if name not in _SUBDIVISION_CODES:
+            raise UnknownCalendar(name)
+        closures = _normalise_closures(closures)
+
+        days_off = dict(_weekday_bank_holidays(name))
+        for closure in closures:
+            if closure.weekday() < 5:
+                days_off.setdefault(closure.toordinal(), _CLOSURE_NAME)
+
+        working = bytearray(_weekday_flags())
+        for ordinal in days_off:
+            working[ordinal - _FIRST_ORDINAL] = 0
+
+        assign = object.__setattr__
+        assign(self, "name", name)
+        assign(self, "closures", closures)
+        # One flag per day from FIRST_YEAR-01-01, then the working days as ordinals,
+        # and for each day the number of working days up to and including it: the
+        # Nth working day after day i is then _working_ordinals[count_through[i] + N - 1].
+        assign(self, "_working", bytes(working))
+        assign(self, "_working_ordinals", tuple(compress(range(_FIRST_ORDINAL, _LAST_ORDINAL + 1), working)))
+        assign(self, "_working_count_through", tuple(accumulate(working)))
+        sorted_days_off = sorted(days_off.items())
+        assign(self, "_days_off_ordinals", tuple(ordinal for ordinal, _ in sorted_days_off))
+        assign(self, "_days_off_names", tuple(day_name for _, day_name in sorted_days_off))
+        # Memoised span_range answers: derived data, not part of the calendar's value.
+        assign(self, "_span_cache", {})
+
+    def __setattr__(self, attribute: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __delattr__(self, attribute: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, WorkingCalendar):
+            return NotImplemented
+        return (self.name, self.closures) == (other.name, other.closures)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.closures))
+
+    def __repr__(self) -> str:
+        return f"WorkingCalendar(name={self.name!r}, closures={self.closures!r})"
+
+    def is_working_day(self, d: date) -> bool:
+        """True if `d` is Monday to Friday and neither a bank holiday nor a closure day."""
+        return self._working[_day_index(d)] == 1
+
+    def add(self, moment: date | datetime, amount: int, unit: str) -> date | datetime:
+        """The moment `amount` `unit`s after `moment`."""
+        return self._move(moment, amount, unit, forward=True)
+
+    def subtract(self, moment: date | datetime, amount: int, unit: str) -> date | datetime:
+        """The moment `amount` `unit`s before `moment`."""
+        return self._move(moment, amount, unit, forward=False)
+
+    def add_working_days(self, moment: date | datetime, amount: int) -> date | datetime:
+        """The `amount`th working day after `moment`."""
+        return self._move(moment, amount, "working_days", forward=True)
+
+    def subtract_working_days(self, moment: date | datetime, amount: int) -> date | datetime:
+        """The `amount`th working day before `moment`."""
+        return self._move(moment, amount, "working_days", forward=False)
+
+    def skipped(self, start: date, end: date) -> tuple[tuple[date, str], ...]:
+        """Weekday holidays and closures after `start`, up to and including `end`, with their names."""
+        start_index, end_index = _day_index(start), _day_index(end)
+        if start_index > end_index:
+            start_index, end_index = end_index, start_index
+        first = bisect_right(self._days_off_ordinals, _FIRST_ORDINAL + start_index)
+        last = bisect_right(self._days_off_ordinals, _FIRST_ORDINAL + end_index)
+        return tuple(
+            (date.fromordinal(self._days_off_ordinals[i]), self._days_off_names[i]) for i in range(first, last)
+        )
+
+    def span_range(self, amount: int, unit: str) -> tuple[int, int, date, date]:
+        """Least and greatest calendar days that `amount` `unit` can span, with the earliest start giving each.
+
+        Only start dates whose result also falls inside the calendar's years count.
+        """
+        _check_amount(amount, unit)
+        key = (amount, unit)
+        if key not in self._span_cache:
+            if unit == "working_days":
+                self._span_cache[key] = self._working_day_span_range(amount)
+            else:
+                self._span_cache[key] = _fixed_span_range(amount, unit)
+        return self._span_cache[key]
+
+    def _move(self, moment: date | datetime, amount: int, unit: str, forward: bool) -> date | datetime:
+        _check_amount(amount, unit)
+        anchor_index = _day_index(moment)
+        if unit == "working_days":
+            if amount == 0:
+                return moment
+            result_ordinal = self._working_day_ordinal(anchor_index, amount, forward)
+            if result_ordinal is None:
+                raise DateOutsideCalendar(_describe_move(moment, amount, unit, forward))
+            result = date.fromordinal(result_ordinal)
+            if isinstance(moment, datetime):
+                return moment.replace(year=result.year, month=result.month, day=result.day)
+            return result
+
+        sign = 1 if forward else -1
+        if unit in ("days", "weeks"):
+            days = amount * 7 if unit == "weeks" else amount
+            if not 0 <= anchor_index + sign * days < _DAY_COUNT:
+                raise DateOutsideCalendar(_describe_move(moment, amount, unit, forward))
+            return moment + timedelta(days=sign * days)
+
+        if unit in ("months", "years"):
+            months = amount * 12 if unit == "years" else amount
+            month_index = (moment.year - FIRST_YEAR) * 12 + moment.month - 1 + sign * months
+            if not 0 <= month_index < _MONTH_COUNT:
+                raise DateOutsideCalendar(_describe_move(moment, amount, unit, forward))
+            return add_months(moment, sign * months)
+
+        # Hours are elapsed time and ignore weekends and holidays. Reject counts
+        # longer than the calendar before timedelta can overflow on them.
+        if amount // 24 >= _DAY_COUNT:
+            raise DateOutsideCalendar(_describe_move(moment, amount, unit, forward))
+        start = moment if isinstance(moment, datetime) else datetime(moment.year, moment.month, moment.day)
+        elapsed = timedelta(hours=sign * amount)
+        if start.tzinfo is None:
+            result = start + elapsed
+        else:
+            # Aware arithmetic in Python is wall-clock; go through UTC so a
+            # daylight-saving change does not add or remove an hour.
+            result = (start.astimezone(timezone.utc) + elapsed).astimezone(start.tzinfo)
+        if not _FIRST_ORDINAL <= result.toordinal() <= _LAST_ORDINAL:
+            raise DateOutsideCalendar(_describe_move(moment, amount, unit, forward))
+        return result
+
+    def _working_day_ordinal(self, anchor_index: int, amount: int, forward: bool) -> int | None:
+        """Ordinal of the `amount`th working day after (or before) the anchor, or None past the calendar's end."""
+        working_through_anchor = self._working_count_through[anchor_index]
+        if forward:
+            position = working_through_anchor + amount - 1
+            if position >= len(self._working_ordinals):
+                return None
+        else:
+            working_before_anchor = working_through_anchor - self._working[anchor_index]
+            position = working_before_anchor - amount
+            if position < 0:
+                return None
+        return self._working_ordinals[position]
+
+    def _working_day_span_range(self, amount: int) -> tuple[int, int, date, date]:
+        if amount == 0:
+            return _constant_span(0)
+        count_through = self._working_count_through
+        ordinals = self._working_ordinals
+        # count_through never decreases, so the starts whose result is still inside
+        # the calendar are exactly the first `valid_starts` days.
+        valid_starts = bisect_right(count_through, len(ordinals) - amount)
+        if valid_starts == 0:
+            raise DateOutsideCalendar(f"every date {amount} working days after a start date")
+        spans = [
+            ordinals[count_through[i] + amount - 1] - (_FIRST_ORDINAL + i) for i in range(valid_starts)
+        ]
+        return _span_summary(spans)
+
+
+def _fixed_span_range(amount: int, unit: str) -> tuple[int, int, date, date]:
+    """Span range for the units whose spans do not depend on holidays, shared by every calendar."""
+    if unit in ("days", "weeks"):
+        days = amount * 7 if unit == "weeks" else amount
+        if days >= _DAY_COUNT:
+            raise DateOutsideCalendar(f"every date {amount} {unit} after a start date")
+        return _constant_span(days)
+    if unit == "hours":
+        least, greatest = amount // 24, math.ceil(amount / 24)
+        if greatest >= _DAY_COUNT:
+            raise DateOutsideCalendar(f"every date {amount} hours after a start date")
+        return least, greatest, _FIRST_DATE, _FIRST_DATE
+    months = amount * 12 if unit == "years" else amount
+    return _month_span_range(months)
+
+
+@functools.lru_cache(maxsize=256)
+def _month_span_range(months: int) -> tuple[int, int, date, date]:
+    if months >= _MONTH_COUNT:
+        raise DateOutsideCalendar(f"every date {months} months after a start date")
+    month_starts, month_lengths, day_month_indexes, days_of_month = _month_tables()
+    valid_starts = month_starts[_MONTH_COUNT - months] - _FIRST_ORDINAL
+    spans = [
+        month_starts[month_index + months]
+        + min(day_of_month, month_lengths[month_index + months])
+        - 1
+        - (_FIRST_ORDINAL + i)
+        for i, (month_index, day_of_month) in enumerate(
+            zip(day_month_indexes[:valid_starts], days_of_month[:valid_starts])
+        )
+    ]
+    return _span_summary(spans)
+
+
+@functools.cache
+def _month_tables() -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """Month start ordinals and lengths (plus a sentinel start), and each day's month index and day of month."""
+    month_lengths = tuple(
+        _days_in_month(FIRST_YEAR + month_index // 12, month_index % 12 + 1) for month_index in range(_MONTH_COUNT)
+    )
+    month_starts = tuple(accumulate(month_lengths, initial=_FIRST_ORDINAL))
+    day_month_indexes = tuple(
+        month_index for month_index, length in enumerate(month_lengths) for _ in range(length)
+    )
+    days_of_month = tuple(day for length in month_lengths for day in range(1, length + 1))
+    return month_starts, month_lengths, day_month_indexes, days_of_month
+
+
+def _span_summary(spans: list[int]) -> tuple[int, int, date, date]:
+    least, greatest = min(spans), max(spans)
+    return (
+        least,
+        greatest,
+        date.fromordinal(_FIRST_ORDINAL + spans.index(least)),
+        date.fromordinal(_FIRST_ORDINAL + spans.index(greatest)),
+    )
+
+
+def _constant_span(days: int) -> tuple[int, int, date, date]:
+    """Every start date spans `days`, so the first date of the calendar is the earliest example of both."""
+    return days, days, _FIRST_DATE, _FIRST_DATE
+
+
+@functools.cache
+def _weekday_bank_holidays(name: str) -> tuple[tuple[int, str], ...]:
+    """(ordinal, name) of each bank holiday on a weekday; weekend-dated ones are covered by their substitutes."""
+    bank_holidays = holidays.country_holidays(
+        "GB", subdiv=_SUBDIVISION_CODES[name], years=range(FIRST_YEAR, LAST_YEAR + 1)
+    )
+    return tuple(sorted((day.toordinal(), day_name) for day, day_name in bank_holidays.items() if day.weekday() < 5))
+
+
+@functools.cache
+def _weekday_flags() -> bytes:
+    """1 for each Monday to Friday from FIRST_YEAR-01-01 to LAST_YEAR-12-31, else 0."""
+    first_weekday = _FIRST_DATE.weekday()
+    week = bytes(1 if (first_weekday + offset) % 7 < 5 else 0 for offset in range(7))
+    return (week * (_DAY_COUNT // 7 + 1))[:_DAY_COUNT]
+
+
+def _normalise_closures(closures: tuple[date, ...]) -> tuple[date, ...]:
+    days = set()
+    for closure in closures:
+        if not isinstance(closure, date):
+            raise TypeError(f"a closure day must be a date, not {closure!r}")
+        day = closure.date() if isinstance(closure, datetime) else closure
+        if not _FIRST_ORDINAL <= day.toordinal() <= _LAST_ORDINAL:
+            raise DateOutsideCalendar(f"the closure day {day.isoformat()}")
+        days.add(day)
+    return tuple(sorted(days))
+
+
+def _day_index(moment: date) -> int:
+    """Position of the moment's date from FIRST_YEAR-01-01, raising if the calendar does not cover it."""
+    if not isinstance(moment, date):
+        raise TypeError(f"expected a date or datetime, not {moment!r}")
+    index = moment.toordinal() - _FIRST_ORDINAL
+    if not 0 <= index < _DAY_COUNT:
+        raise DateOutsideCalendar(_describe_moment(moment))
+    return index
+
+
+def _check_amount(amount: int, unit: str) -> None:
+    if unit not in UNITS:
+        raise CalendarError(f"unknown unit `{unit}`; the units are {', '.join(UNITS)}")
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        raise TypeError(f"the number of {_unit_words(unit)} must be a whole number, not {amount!r}")
+    if amount < 0:
+        raise CalendarError(f"the number of {_unit_words(unit)} cannot be negative (it was {amount})")
+
+
+def _describe_moment(moment: date) -> str:
+    if isinstance(moment, datetime):
+        return moment.strftime("%Y-%m-%d %H:%M")
+    return moment.isoformat()
+
+
+def _describe_move(moment: date, amount: int, unit: str, forward: bool) -> str:
+    unit_words = _unit_words(unit)
+    if amount == 1:
+        unit_words = unit_words.removesuffix("s")
+    return f"the date {amount} {unit_words} {'after' if forward else 'before'} {_describe_moment(moment)}"
+
+
+def _unit_words(unit: str) -> str:
+    return unit.replace("_", " ")
+
+
+def _days_in_month(year: int, month: int) -> int:
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _DAYS_IN_MONTH[month - 1]
+
+
+def closest_calendar_name(name: str) -> str | None:
+    """The calendar whose name, or a run of words in it, is nearest to `name` by edit distance.
+
+    Comparing against runs of words as well as whole names means `england`
+    suggests england-and-wales rather than the fewer-edits-away `scotland`.
+    Returns None when nothing is close enough to be a plausible typo.
+    """
+    wanted = "-".join(name.lower().replace("_", " ").replace("-", " ").split())
+    if not wanted:
+        return None
+    best: tuple[int, int, str] | None = None
+    for calendar_name in CALENDAR_NAMES:
+        words = calendar_name.split("-")
+        runs = ["-".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)]
+        distance, run = min((_distance(wanted, run), run) for run in runs)
+        if distance > len(run) // 2:
+            continue
+        candidate = (distance, _distance(wanted, calendar_name), calendar_name)
+        if best is None or candidate < best:
+            best = candidate
+    return best[2] if best else None
+
+
+def _distance(a: str, b: str) -> int:
+    return edit_distance(a, b, limit=len(a) + len(b))

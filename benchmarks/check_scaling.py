@@ -47,13 +47,13 @@ def main() -> None:
         assert analysis.ok, analysis.diagnostics[:3]
         runs = 5 if size <= 1_000 else 3
 
-        def parse_alone():
+        def parse_alone(text=text):
             # Under the same collector setting as the check, so the two compare.
             with collector_paused():
                 parser.parse(text, start="procedure_file")
 
         parse = best_of(runs, parse_alone)
-        check = best_of(runs, lambda: analyse_source(source))
+        check = best_of(runs, lambda source=source: analyse_source(source))
         results[size] = (parse, check)
         semantic = check - parse
         print(f"{size:>7} {text.count(chr(10)):>7} {parse:>8.3f}s {check:>8.3f}s {semantic:>8.3f}s {semantic / parse:>15.2f}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from lark import Lark
 
@@ -24,7 +24,7 @@ class _NamesEverywhere:
         return stream
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_parser() -> Lark:
     """The LALR parser for every kind of safeproc file, built once per process.
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import math
 from bisect import bisect_right
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate, compress
 
 import holidays
@@ -237,7 +237,7 @@ class WorkingCalendar:
         else:
             # Aware arithmetic in Python is wall-clock; go through UTC so a
             # daylight-saving change does not add or remove an hour.
-            result = (start.astimezone(timezone.utc) + elapsed).astimezone(start.tzinfo)
+            result = (start.astimezone(UTC) + elapsed).astimezone(start.tzinfo)
         if not _FIRST_ORDINAL <= result.toordinal() <= _LAST_ORDINAL:
             raise DateOutsideCalendar(_describe_move(moment, amount, unit, forward))
         return result

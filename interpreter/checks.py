@@ -7,7 +7,8 @@ to CHECKS.
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import networkx as nx
 

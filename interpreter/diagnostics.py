@@ -5,14 +5,14 @@ Only the front ends (repl/) turn them into text, JSON or SARIF.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from attrs import frozen
 
 from interpreter.source import Span
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     NOTE = "note"

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from repl.commands import COMMANDS, EXIT_USAGE, Console
-from repl.render import version
+from repl.diagnostic_output import version
 
 DESCRIPTION = """\
 safeproc checks, simulates and draws statutory safeguarding procedures written

@@ -6,10 +6,8 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 GOOD = "procedures/pan-sussex/cspr.proc"
@@ -154,7 +152,7 @@ def _run_installed(*argv: str, env=None, input_bytes=None) -> subprocess.Complet
 
 def test_colour_only_on_a_terminal_and_never_with_no_color(cli):
     """Piped output has no escape codes; NO_COLOR turns colour off even on a terminal."""
-    from repl.render import wants_colour
+    from repl.diagnostic_output import wants_colour
 
     class FakeTerminal:
         def isatty(self):

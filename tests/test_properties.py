@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT
 from interpreter.pipeline import analyse_bytes, analyse_source
 from interpreter.source import SourceFile
 

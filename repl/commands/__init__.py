@@ -1,0 +1,84 @@
+"""The command table shared by the command line and the interactive shell.
+
+Each command lives in its own module here, declares its arguments once (on an
+argparse parser) and runs with a `Console` to write to, returning the exit code.
+The front ends only choose the streams and turn the code into an exit status or
+a prompt. A command module imports what it needs inside its `run`, so that
+`safeproc check` never loads the drawing or shell libraries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import NamedTuple, TextIO
+
+from repl.diagnostic_output import wants_colour
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+
+class Console:
+    """Where a command writes: results to out, diagnostics and progress to err."""
+
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None):
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self.colour_out = wants_colour(self.out)
+        self.colour_err = wants_colour(self.err)
+
+    def print(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+
+    def error(self, text: str) -> None:
+        self.err.write(text + "\n")
+
+
+class Command(NamedTuple):
+    name: str
+    summary: str
+    description: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, Console], int]
+
+
+def expand_paths(paths, suffix: str, console: Console) -> tuple[list[Path], int]:
+    """Files named on the command line, with folders replaced by the files of suffix under them."""
+    files: list[Path] = []
+    missing = 0
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*" + suffix) if p.is_file()))
+        elif path.exists():
+            files.append(path)
+        else:
+            console.error(f"safeproc: cannot read `{raw}`: no such file or folder")
+            missing += 1
+    return files, missing
+
+
+def read_file(path: Path, console: Console) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        console.error(f"safeproc: cannot read `{path}`: {reason.lower()}")
+        return None
+
+
+def _all_commands() -> tuple[Command, ...]:
+    from repl.commands import check, explain
+
+    return (check.COMMAND, explain.COMMAND)
+
+
+COMMANDS: tuple[Command, ...] = _all_commands()
+
+
+def find_command(name: str) -> Command | None:
+    return next((command for command in COMMANDS if command.name == name), None)

@@ -1,0 +1,65 @@
+"""`safeproc check FILE...`: every diagnostic for every file, as text, JSON or SARIF."""
+
+from __future__ import annotations
+
+import argparse
+
+from interpreter.diagnostics import Severity
+from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, expand_paths, read_file
+from repl.diagnostic_output import render_text, summary_line, to_json, to_sarif
+
+
+def _configure_check(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="FILE", help="a .proc file, or a folder: every .proc file under it is checked")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "sarif"),
+        default="text",
+        help="text for people (the default); json for scripts; sarif for CI systems that annotate files",
+    )
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1 if there are any)")
+
+
+def _run_check(args: argparse.Namespace, console: Console) -> int:
+    from interpreter.pipeline import analyse_bytes
+
+    files, unreadable = expand_paths(args.paths, ".proc", console)
+    if not files:
+        if not unreadable:
+            console.error("safeproc: no .proc files found in " + ", ".join(f"`{p}`" for p in args.paths))
+        return EXIT_USAGE
+    diagnostics = []
+    sources = {}
+    for path in files:
+        data = read_file(path, console)
+        if data is None:
+            unreadable += 1
+            continue
+        analysis = analyse_bytes(data, str(path))
+        if analysis.source is not None:
+            sources[analysis.source.name] = analysis.source
+        diagnostics.extend(analysis.diagnostics)
+    if args.format == "json":
+        console.print(to_json(diagnostics))
+    elif args.format == "sarif":
+        console.print(to_sarif(diagnostics))
+    else:
+        for diagnostic in diagnostics:
+            console.error(render_text(diagnostic, sources, console.colour_err))
+            console.error("")
+        console.error(summary_line(diagnostics, len(files), console.colour_err))
+    if unreadable:
+        return EXIT_USAGE
+    failing = {Severity.ERROR, Severity.WARNING} if args.strict else {Severity.ERROR}
+    return EXIT_PROBLEMS if any(d.severity in failing for d in diagnostics) else EXIT_OK
+
+
+COMMAND = Command(
+    "check",
+    "check procedures for mistakes",
+    "Check .proc files for mistakes: syntax, unknown names, steps that cannot be "
+    "reached, dead ends, decisions with gaps and more. Exits 0 when there are no "
+    "errors (warnings allowed), 1 when there are errors, 2 when a file cannot be read.",
+    _configure_check,
+    _run_check,
+)

@@ -86,12 +86,13 @@ class ModelBuilder(Transformer):
                 return _unquote(child)
         return None
 
-    def _number(self, token: Token) -> int:
+    def _number(self, token: Token) -> int | None:
+        """The number, or None (and a diagnostic) when it is too large to mean anything."""
         if len(token) > 6 or int(token) > MAX_AMOUNT:
             self.diagnostics.append(
                 error("P023", f"{_short(token)} is too large a number here", self._token_span(token), help=f"numbers here go up to {MAX_AMOUNT:,}")
             )
-            return MAX_AMOUNT
+            return None
         return int(token)
 
     def _date(self, token: Token) -> date | None:
@@ -356,10 +357,15 @@ class ModelBuilder(Transformer):
 
     def duration(self, meta, children):
         amount, unit = children
-        return m.Duration(self._number(amount), UNIT_WORDS[" ".join(str(unit).split())], span=self._span(meta))
+        number = self._number(amount)
+        if number is None:
+            return None
+        return m.Duration(number, UNIT_WORDS[" ".join(str(unit).split())], span=self._span(meta))
 
     def _deadline(self, kind: str, meta, children):
         duration, anchor = children
+        if duration is None:
+            return _Clause("invalid", None, self._span(meta))
         value = m.Deadline(kind, duration, self._ref(anchor), span=self._span(meta))
         return _Clause("deadline", value, self._span(meta))
 
@@ -411,7 +417,8 @@ class ModelBuilder(Transformer):
 
     def fact_compare(self, meta, children):
         fact, operator, number = children
-        return m.FactCompare(self._ref(fact), str(operator), self._number(number), span=self._span(meta))
+        value = self._number(number)
+        return m.FactCompare(self._ref(fact), str(operator), value if value is not None else 0, span=self._span(meta))
 
     # ---- deadline expressions typed at `safeproc date` -----------------------
 

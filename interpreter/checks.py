@@ -13,6 +13,7 @@ from typing import NamedTuple
 import networkx as nx
 
 from interpreter import model as m
+from interpreter.deadlines import check_deadlines
 from interpreter.diagnostics import Diagnostic, Label, error, warning
 from interpreter.graph import can_reach, reachable_from
 from interpreter.resolve import ResolvedProcedure
@@ -244,6 +245,7 @@ CHECKS: tuple[Check, ...] = (
     Check("unused", ("P205", "P206", "P207"), check_unused),
     Check("owners", ("P208",), check_owners),
     Check("parallel", ("P209", "P210"), check_parallel_branches),
+    Check("deadlines", ("P301", "P302", "P303", "P304", "P305", "P306", "P308", "P309", "P311"), check_deadlines),
 )
 
 

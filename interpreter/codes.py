@@ -300,6 +300,77 @@ one branch it is only a `next`.""",
         """A join waits for two or more parallel branches (`waits for all` or `waits for
 any`). Fewer than two lead to this one; lead each branch to it with `next`.""",
     ),
+    # ---- time ------------------------------------------------------------------
+    "P301": Code(
+        "deadlines that can never all be met",
+        """The deadlines and the order of the steps contradict each other on every
+possible date: for example a report due at most 15 working days after the
+notification that must also come at least 20 working days after it.
+
+safeproc treats each deadline, and each `next`, as a bound on the time between
+two moments, and looks for a chain of bounds that loops back on itself with
+less than no room (a negative cycle in a Simple Temporal Network). The message
+lists the chain, rule by rule, with the paragraphs each cites, and by how much
+it falls short. Working days, months and hours are each given the most room
+they can have over the calendar's years, so an error here fails on every date.""",
+    ),
+    "P302": Code(
+        "deadlines that cannot be met on some dates",
+        """Counted in calendar days, the deadlines fit on most dates but not on all: over
+Christmas or Easter, working days stretch, and months differ in length. The
+message names a start date on which the chain fails. Give one rule more room,
+or, if the clash cannot happen in practice, say why in a comment
+`# allow P302: <why>` beside the deadline.""",
+    ),
+    "P303": Code(
+        "deadline counted from a step that comes later",
+        """A deadline `within ... after X` counts from X, so X must come before the step;
+a deadline `at least ... before X` counts back from X, so X must come after it.
+Here the procedure's own order says the opposite.""",
+    ),
+    "P304": Code(
+        "deadline counted from a step on another branch",
+        """The deadline counts from a step that a case reaching this one never passes: the
+two are on different branches of a decision. Count from a step that every path
+to this one passes, or from an event.""",
+    ),
+    "P305": Code(
+        "`must` deadline with no escalation",
+        """A deadline that must be met says nothing of what happens when it is missed.
+Where the source names who is told (the Panel, the safeguarding leads), add
+`if late notify <role> "what they are told"`. Where the source names nobody,
+acknowledge it with a comment on the deadline's line or the line above:
+
+    # allow P305: the source names no escalation for this deadline""",
+    ),
+    "P306": Code(
+        "deadline that cannot be counted",
+        """The length of time reaches beyond the years the calendar knows (1995 to
+2074), so no date can be given for it. Check the number and the unit.""",
+    ),
+    "P308": Code(
+        "deadline counted from a parallel branch",
+        """The deadline counts from a step on another branch of a parallel split, which
+may not have happened yet when this step is due. Count from the step before the
+split, or join the branches first.""",
+    ),
+    "P309": Code(
+        "deadline counted from its own step",
+        """A step's deadline counts from an event or an earlier step, not from the step
+itself.""",
+    ),
+    "P310": Code(
+        "the window a step falls in",
+        """A note, shown with `safeproc check --windows`: the earliest and latest a step
+can be done, relative to each clock (event or step) its deadlines count from,
+once every deadline and the order of the steps are taken together (the
+minimal network). Use it to see what the rules add up to.""",
+    ),
+    "P311": Code(
+        "escalation with no deadline",
+        """The step says what happens if it is late, but has no deadline to be late for.
+Add the deadline or remove the escalation.""",
+    ),
 }
 
 

@@ -7,6 +7,7 @@ allows, so that one mistake does not hide the next.
 from __future__ import annotations
 
 import gc
+import re
 from contextlib import contextmanager
 
 import networkx as nx
@@ -74,11 +75,30 @@ def _analyse(source: SourceFile) -> Analysis:
     resolved, named = resolve(procedure, parsed.unparsed_names)
     diagnostics.extend(named)
     graph = build_graph(resolved)
-    # Flow checks on a file that did not parse whole would report the gaps the
-    # syntax errors left, not the author's mistakes.
-    if not parsed.diagnostics:
+    # Flow checks on a file that did not parse whole, or whose text the builder
+    # had to refuse, would report the gaps left behind, not the author's mistakes.
+    if not parsed.diagnostics and not any(d.is_error for d in built):
         diagnostics.extend(run_checks(resolved, graph))
-    return Analysis(source, procedure, resolved, graph, _sorted(diagnostics))
+    return Analysis(source, procedure, resolved, graph, _sorted(without_allowed_warnings(diagnostics, source)))
+
+
+_ALLOW = re.compile(r"#\s*allow\s+(P\d{3})\b")
+
+
+def without_allowed_warnings(diagnostics, source: SourceFile) -> list[Diagnostic]:
+    """Drop warnings that the author has acknowledged with `# allow CODE: why` on the line or the line above.
+
+    Errors cannot be allowed: they mean the procedure is wrong.
+    """
+
+    def allowed(diagnostic: Diagnostic) -> bool:
+        if diagnostic.is_error or diagnostic.span is None:
+            return False
+        line = diagnostic.span.line
+        nearby = source.line_text(line) + "\n" + source.line_text(line - 1)
+        return diagnostic.code in _ALLOW.findall(nearby)
+
+    return [d for d in diagnostics if not allowed(d)]
 
 
 def _sorted(diagnostics) -> tuple[Diagnostic, ...]:

@@ -18,6 +18,11 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
         help="text for people (the default); json for scripts; sarif for CI systems that annotate files",
     )
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1 if there are any)")
+    parser.add_argument(
+        "--windows",
+        action="store_true",
+        help="also show, for each step, the earliest and latest it can be done that its deadlines allow together",
+    )
 
 
 def _run_check(args: argparse.Namespace, console: Console) -> int:
@@ -39,6 +44,10 @@ def _run_check(args: argparse.Namespace, console: Console) -> int:
         if analysis.source is not None:
             sources[analysis.source.name] = analysis.source
         diagnostics.extend(analysis.diagnostics)
+        if args.windows and analysis.ok and analysis.graph is not None:
+            from interpreter.deadlines import windows
+
+            diagnostics.extend(windows(analysis.resolved, analysis.graph))
     if args.format == "json":
         console.print(to_json(diagnostics))
     elif args.format == "sarif":

@@ -1,0 +1,483 @@
+"""Can a procedure's deadlines all be met? A Simple Temporal Network says.
+
+Each step's completion and each event is a time point. Every deadline, and every
+`next` (a step cannot finish before the step it follows), bounds the difference
+of two points: t(b) - t(a) <= w. In the distance graph that is an edge a -> b of
+weight w, and the bounds can all hold together exactly when the graph has no
+negative cycle (Dechter, Meiri & Pearl, 1991).
+
+Durations come in different units. Within one scale they add up exactly:
+working days count on working days, months and years on months, and hours,
+days and weeks on elapsed time. So the network is first checked scale by scale,
+each bound in its own unit (a contradiction there fails on every date, and its
+shortfall is exact: "5 working days short"). Chains that mix scales are then
+checked in calendar days, with each bound converted twice: leniently (the most
+room it can give over the calendar's years) and strictly (the least). A negative
+cycle even when lenient fails on every start date: an error. One only when
+strict is a warning, once an actual start date on which it fails is found.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import networkx as nx
+from attrs import frozen
+
+from interpreter import model as m
+from interpreter.calendar import DEFAULT_CALENDAR, CalendarError, DateOutsideCalendar, WorkingCalendar, get_calendar
+from interpreter.diagnostics import Diagnostic, Label, error, note, warning
+from interpreter.graph import FLOW_EDGE_KINDS, reachable_from
+from interpreter.resolve import ResolvedProcedure
+
+# Units that add up exactly, and each unit's size within its scale.
+SCALES = {
+    "working_days": ("working days", 1),
+    "months": ("months", 1),
+    "years": ("months", 12),
+    "hours": ("hours", 1),
+    "days": ("hours", 24),
+    "weeks": ("hours", 24 * 7),
+}
+SCALE_UNITS = {"working days": "working_days", "months": "months", "hours": "hours"}
+
+
+@frozen
+class Rule:
+    """One bound of the network, with what a policy author needs to recognise it."""
+
+    text: str  # e.g. "`rapid_review_report` is done at most 15 working days after `submit_sin`"
+    span: object
+    cites: tuple[str, ...]
+    duration: m.Duration | None  # None for sequencing
+    sign: int  # +1 for an upper bound (at most), -1 for a lower bound (at least), 0 otherwise
+    anchor: str = ""
+
+    @property
+    def scale(self) -> str | None:
+        return SCALES[self.duration.unit][0] if self.duration else None
+
+    @property
+    def scaled_amount(self) -> int:
+        return self.duration.amount * SCALES[self.duration.unit][1] if self.duration else 0
+
+
+@frozen
+class Bound:
+    """t(target) - t(source) <= weight days, for the lenient and the strict reading."""
+
+    source: str
+    target: str
+    lenient: int
+    strict: int
+    rule: Rule
+
+
+def procedure_calendar(procedure: m.Procedure) -> WorkingCalendar:
+    header = procedure.header
+    name = header.calendar if header and header.calendar else DEFAULT_CALENDAR
+    closures: list[date] = []
+    for first, last in header.closures if header else ():
+        closures.extend(date.fromordinal(o) for o in range(first.toordinal(), last.toordinal() + 1))
+    return get_calendar(name, tuple(closures))
+
+
+def deadline_bounds(resolved: ResolvedProcedure, graph: nx.DiGraph, calendar: WorkingCalendar) -> tuple[list[Bound], list[Diagnostic]]:
+    """Every bound the procedure places on its time points, and the deadlines that cannot be converted."""
+    bounds: list[Bound] = []
+    problems: list[Diagnostic] = []
+    for source, target, kind in graph.edges(data="kind"):
+        if kind in FLOW_EDGE_KINDS:
+            declaration = graph.nodes[target]["declaration"]
+            rule = Rule(f"`{source}` comes before `{target}`", declaration.span, (), None, 0)
+            bounds.append(Bound(target, source, 0, 0, rule))
+    for node in resolved.procedure.nodes:
+        if resolved.names.get(node.name) is not node:
+            continue
+        for deadline in getattr(node, "deadlines", ()):
+            anchor = resolved.names.get(deadline.anchor.name)
+            if anchor is None or isinstance(anchor, (m.Role, m.Fact)) or anchor is node:
+                continue
+            try:
+                least, greatest, _, _ = calendar.span_range(deadline.duration.amount, deadline.duration.unit)
+            except CalendarError as exc:
+                problems.append(error("P306", f"this deadline cannot be counted: {exc}", deadline.span, help="check the length of time"))
+                continue
+            bounds.extend(_bounds_of(node, deadline, least, greatest))
+    return bounds, problems
+
+
+def _bounds_of(node, deadline: m.Deadline, least: int, greatest: int):
+    step, anchor, duration = node.name, deadline.anchor.name, deadline.duration
+    cites = node.cites
+    if deadline.kind == "within":
+        upper = Rule(f"`{step}` is done at most {duration} after `{anchor}`", deadline.span, cites, duration, +1, anchor)
+        after = Rule(f"`{step}` is done after `{anchor}`", deadline.span, cites, None, 0, anchor)
+        yield Bound(anchor, step, greatest, least, upper)
+        yield Bound(step, anchor, 0, 0, after)
+    elif deadline.kind in ("not_before", "lasts"):
+        verb = "lasts" if deadline.kind == "lasts" else "is done"
+        lower = Rule(f"`{step}` {verb} at least {duration} after `{anchor}`", deadline.span, cites, duration, -1, anchor)
+        yield Bound(step, anchor, -least, -greatest, lower)
+    else:  # before
+        lower = Rule(f"`{step}` is done at least {duration} before `{anchor}`", deadline.span, cites, duration, -1, anchor)
+        yield Bound(anchor, step, -least, -greatest, lower)
+
+
+def scale_graph(bounds: list[Bound], scale: str) -> nx.DiGraph:
+    """The distance graph of one scale's bounds and the order of the steps, in that scale's unit."""
+    return _tightest(
+        (bound, bound.rule.sign * bound.rule.scaled_amount) for bound in bounds if bound.rule.duration is None or bound.rule.scale == scale
+    )
+
+
+def distance_graph(bounds: list[Bound], reading: str) -> nx.DiGraph:
+    """The distance graph in calendar days for one reading ("lenient" or "strict")."""
+    return _tightest((bound, getattr(bound, reading)) for bound in bounds)
+
+
+def _tightest(weighted) -> nx.DiGraph:
+    """Keep, for each pair of points, the tightest bound between them."""
+    graph = nx.DiGraph()
+    for bound, weight in weighted:
+        existing = graph.get_edge_data(bound.source, bound.target)
+        if existing is None or weight < existing["weight"]:
+            graph.add_edge(bound.source, bound.target, weight=weight, rule=bound.rule)
+    return graph
+
+
+def find_conflict(graph: nx.DiGraph) -> list[str] | None:
+    """A negative cycle as a list of nodes (first repeated last), or None; Bellman-Ford, not all-pairs."""
+    if graph.number_of_edges() == 0:
+        return None
+    virtual = object()
+    graph.add_edges_from((virtual, node, {"weight": 0}) for node in list(graph.nodes))
+    try:
+        return nx.find_negative_cycle(graph, virtual, weight="weight")
+    except nx.NetworkXError:
+        return None
+    finally:
+        graph.remove_node(virtual)
+
+
+def check_deadlines(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
+    procedure = resolved.procedure
+    diagnostics = _escalations_without_deadline(resolved)
+    if not any(getattr(node, "deadlines", ()) for node in procedure.nodes):
+        return diagnostics
+    try:
+        calendar = procedure_calendar(procedure)
+    except CalendarError:
+        return diagnostics  # an unknown calendar is reported by the resolver
+    diagnostics += _anchor_order(resolved, graph) + _missing_escalations(resolved)
+    bounds, problems = deadline_bounds(resolved, graph, calendar)
+    diagnostics += problems
+    events = frozenset(event.name for event in procedure.events)
+    conflict = _conflict(bounds, calendar, events)
+    if conflict is not None:
+        diagnostics.append(conflict)
+    return diagnostics
+
+
+def _conflict(bounds: list[Bound], calendar: WorkingCalendar, events: frozenset[str]) -> Diagnostic | None:
+    for scale in sorted({bound.rule.scale for bound in bounds if bound.rule.duration}):
+        in_scale = scale_graph(bounds, scale)
+        cycle = find_conflict(in_scale)
+        if cycle is not None:
+            return _definite_conflict(_cycle_rules(in_scale, cycle), SCALE_UNITS[scale])
+    lenient = distance_graph(bounds, "lenient")
+    cycle = find_conflict(lenient)
+    if cycle is not None:
+        return _definite_conflict(_cycle_rules(lenient, cycle), None)
+    strict = distance_graph(bounds, "strict")
+    cycle = find_conflict(strict)
+    if cycle is None:
+        return None
+    # Start the cycle at an event if it has one: an event's date is given, while
+    # a step's can be moved to another working day.
+    starts = [i for i, name in enumerate(cycle[:-1]) if name in events]
+    if starts:
+        cycle = cycle[starts[0] : -1] + cycle[: starts[0] + 1]
+    rules = _cycle_rules(strict, cycle)
+    example = _failing_start(rules, calendar, any_day=bool(starts))
+    return _possible_conflict(rules, cycle[0], example) if example is not None else None
+
+
+def _cycle_rules(graph: nx.DiGraph, cycle: list[str]) -> list[tuple[Rule, int]]:
+    return [(graph.edges[a, b]["rule"], graph.edges[a, b]["weight"]) for a, b in zip(cycle, cycle[1:])]
+
+
+def _conflict_parts(rules: list[tuple[Rule, int]]):
+    """The rule to point at, labels for the others, and the whole chain as a note."""
+    timed = [rule for rule, _ in rules if rule.duration is not None]
+    primary = timed[-1] if timed else rules[0][0]
+    labels = tuple(
+        Label(rule.span, rule.text.replace("`", ""))
+        for rule, _ in rules
+        if rule is not primary and rule.span is not None and rule.duration is not None
+    )
+    chain = [rule.text + (f" ({', '.join(rule.cites)})" if rule.cites and rule.duration else "") for rule, _ in rules]
+    return primary, labels, ("the rules, in order: " + "; then ".join(chain),)
+
+
+def _definite_conflict(rules: list[tuple[Rule, int]], unit: str | None) -> Diagnostic:
+    primary, labels, notes = _conflict_parts(rules)
+    total = -sum(weight for _, weight in rules)
+    if unit is not None:
+        shortfall = f"{m.Duration(total, unit)} short"
+    else:
+        shortfall = f"{total} day{'s' if total != 1 else ''} short, even counting every holiday in its favour"
+    return error(
+        "P301",
+        f"these deadlines cannot all be met: {shortfall}",
+        primary.span,
+        label=primary.text.replace("`", ""),
+        labels=labels,
+        notes=notes,
+        help="one of these rules must give way: check each against the source paragraph it cites",
+    )
+
+
+def _possible_conflict(rules: list[tuple[Rule, int]], start: str, example: date) -> Diagnostic:
+    primary, labels, notes = _conflict_parts(rules)
+    return warning(
+        "P302",
+        f"these deadlines cannot all be met when `{start}` falls on {example:%A} {example.day} {example:%B %Y}",
+        primary.span,
+        label=primary.text.replace("`", ""),
+        labels=labels,
+        notes=notes + ("on most dates they can be met: weekends, holidays and the lengths of months decide",),
+        help="give one of the rules more room, or say why the clash cannot happen in a comment `# allow P302: <why>`",
+    )
+
+
+# Start dates tried for an example, working days first: recent years read best.
+_EXAMPLE_YEARS = (2024, 2025)
+
+
+def _failing_start(rules: list[tuple[Rule, int]], calendar: WorkingCalendar, any_day: bool) -> date | None:
+    """A date for the cycle's first point on which, following the rules round, it must come before itself.
+
+    An event can fall on any day; a step is done on a working day.
+    """
+    first = date(_EXAMPLE_YEARS[0], 1, 1).toordinal()
+    last = date(_EXAMPLE_YEARS[-1], 12, 31).toordinal()
+    days = [date.fromordinal(o) for o in range(first, last + 1)]
+    if not any_day:
+        days = [d for d in days if calendar.is_working_day(d)]
+    for start in sorted(days, key=lambda d: (not calendar.is_working_day(d), d)):
+        moment = datetime(start.year, start.month, start.day)
+        try:
+            for rule, _ in rules:
+                moment = _latest_after(rule, moment, calendar)
+        except DateOutsideCalendar:
+            continue
+        if moment < datetime(start.year, start.month, start.day):
+            return start
+    return None
+
+
+def _latest_after(rule: Rule, latest_source: datetime, calendar: WorkingCalendar) -> datetime:
+    """The latest the next point of a cycle can be, given the latest of the point before it."""
+    if rule.duration is None:
+        return latest_source
+    amount, unit = rule.duration.amount, rule.duration.unit
+    if rule.sign > 0:
+        return calendar.add(latest_source, amount, unit)
+    # A lower bound: the latest x whose count of `amount` units still ends by latest_source.
+    # Counting is monotone, so step from the inverse to the exact edge.
+    candidate = calendar.subtract(latest_source, amount, unit)
+    while calendar.add(candidate, amount, unit) > latest_source:
+        candidate -= timedelta(days=1)
+    while calendar.add(candidate + timedelta(days=1), amount, unit) <= latest_source:
+        candidate += timedelta(days=1)
+    return candidate
+
+
+# ---- structural rules about anchors and escalations ---------------------------
+
+
+def _anchor_order(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
+    diagnostics = []
+    for node in resolved.procedure.nodes:
+        for deadline in getattr(node, "deadlines", ()):
+            anchor = resolved.flow_node(deadline.anchor.name)
+            if anchor is None or not graph.has_node(node.name):
+                continue
+            if anchor.name == node.name:
+                diagnostics.append(
+                    error(
+                        "P309",
+                        f"`{node.name}` cannot have a deadline counted from itself",
+                        deadline.anchor.span,
+                        label="the step's own name",
+                        help="count from the event or the step that starts the clock",
+                    )
+                )
+                continue
+            counts_from_earlier = deadline.kind != "before"
+            earlier, later = (anchor.name, node.name) if counts_from_earlier else (node.name, anchor.name)
+            if _precedes(graph, earlier, later):
+                continue
+            if _precedes(graph, later, earlier):
+                word = "after" if counts_from_earlier else "before"
+                diagnostics.append(
+                    error(
+                        "P303",
+                        f"this deadline counts from `{anchor.name}`, which comes {word} `{node.name}` in the procedure",
+                        deadline.anchor.span,
+                        label=f"`{anchor.name}` cannot have happened yet" if counts_from_earlier else f"`{anchor.name}` has already happened",
+                        labels=(Label(anchor.span, f"`{anchor.name}` is declared here"),) if anchor.span else (),
+                        help="count from an event or from a step that comes before this one"
+                        if counts_from_earlier
+                        else "a `before` deadline counts back from a step that comes later",
+                    )
+                )
+            elif _exclusive(graph, anchor.name, node.name):
+                diagnostics.append(
+                    error(
+                        "P304",
+                        f"this deadline counts from `{anchor.name}`, which is on another branch of a decision",
+                        deadline.anchor.span,
+                        label=f"a case that reaches `{node.name}` never passes `{anchor.name}`",
+                        help="count from a step that every path to this one passes, or from an event",
+                    )
+                )
+            else:
+                diagnostics.append(
+                    warning(
+                        "P308",
+                        f"this deadline counts from `{anchor.name}`, which runs in parallel and may not have happened yet",
+                        deadline.anchor.span,
+                        label="on a parallel branch",
+                        help="count from the step before the parallel split, or join the branches first",
+                    )
+                )
+    return diagnostics
+
+
+def _precedes(graph: nx.DiGraph, earlier: str, later: str) -> bool:
+    if graph.has_edge(earlier, later):
+        return True
+    return later in reachable_from(graph, earlier, include_escalations=False)
+
+
+def _exclusive(graph: nx.DiGraph, first: str, second: str) -> bool:
+    """True unless both lie on different branches of one parallel split."""
+    for name, kind in graph.nodes(data="kind"):
+        if kind != "parallel":
+            continue
+        reaches = [reachable_from(graph, child, include_escalations=False) for child in graph.successors(name)]
+        on_first = {i for i, seen in enumerate(reaches) if first in seen}
+        on_second = {i for i, seen in enumerate(reaches) if second in seen}
+        if on_first and on_second and on_first != on_second:
+            return False
+    return True
+
+
+def _escalations_without_deadline(resolved: ResolvedProcedure) -> list[Diagnostic]:
+    return [
+        warning(
+            "P311",
+            f"`{node.name}` says what happens if it is late, but it has no deadline",
+            escalation.span,
+            label="nothing to be late for",
+            help="add the deadline (`within ... after ...`), or remove the escalation",
+        )
+        for node in resolved.procedure.nodes
+        if not getattr(node, "deadlines", ())
+        for escalation in getattr(node, "escalations", ())
+    ]
+
+
+def _missing_escalations(resolved: ResolvedProcedure) -> list[Diagnostic]:
+    return [
+        warning(
+            "P305",
+            f"`{node.name}` must meet this deadline, but nothing says who is told if it is missed",
+            deadline.span,
+            label="no `if late` for this deadline",
+            help="where the source names who is told, add `if late notify <role>`; "
+            "where it names nobody, say so with a comment `# allow P305: <why>`",
+        )
+        for node in resolved.procedure.nodes
+        if not getattr(node, "escalations", ())
+        for deadline in getattr(node, "deadlines", ())
+        if deadline.duty == "must"
+    ]
+
+
+# ---- the minimal network: the window each step falls in ------------------------
+
+
+def windows(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
+    """Notes giving, for each step, the window its deadlines allow after (or before) each clock."""
+    procedure = resolved.procedure
+    try:
+        calendar = procedure_calendar(procedure)
+    except CalendarError:
+        return []
+    bounds, _ = deadline_bounds(resolved, graph, calendar)
+    if _conflict(bounds, calendar, frozenset(event.name for event in procedure.events)) is not None:
+        return []
+    days = distance_graph(bounds, "lenient")
+    clocks = sorted({d.anchor.name for n in procedure.nodes for d in getattr(n, "deadlines", ()) if d.anchor.name in days})
+    towards = days.reverse(copy=False)
+    latest = {clock: nx.single_source_bellman_ford(days, clock, weight="weight") for clock in clocks}
+    earliest = {clock: nx.single_source_bellman_ford(towards, clock, weight="weight") for clock in clocks}
+    notes = []
+    for node in procedure.nodes:
+        if node.kind not in ("step", "decision") or node.name not in days:
+            continue
+        parts = []
+        for clock in clocks:
+            if clock == node.name:
+                continue
+            upper_distances, upper_paths = latest[clock]
+            lower_distances, lower_paths = earliest[clock]
+            window = _describe_window(
+                clock,
+                upper_distances.get(node.name),
+                upper_paths.get(node.name),
+                lower_distances.get(node.name),
+                lower_paths.get(node.name),
+                days,
+            )
+            if window:
+                parts.append(window)
+        if parts:
+            notes.append(note("P310", f"`{node.name}` is done " + "; ".join(parts), node.span, label="its window"))
+    return notes
+
+
+def _describe_window(clock: str, upper, upper_path, to_clock, to_clock_path, days: nx.DiGraph) -> str | None:
+    """t(step) - t(clock) lies in [-to_clock, upper]; say so in the rules' own unit where one unit decides it."""
+    lower = -to_clock if to_clock is not None else None
+    if upper is not None and upper < 0:
+        nearest = _in_units(-upper, upper_path, days)
+        if lower is None:
+            return f"at least {nearest} before `{clock}`"
+        furthest = _in_units(-lower, list(reversed(to_clock_path)), days)
+        if nearest == furthest:
+            return f"exactly {nearest} before `{clock}`"
+        return f"{nearest} to {furthest} before `{clock}`"
+    if lower is not None and lower >= 0:
+        earliest = _in_units(lower, list(reversed(to_clock_path)), days) if lower else "0"
+        if upper is None:
+            return f"at least {earliest} after `{clock}`" if lower else None
+        latest = _in_units(upper, upper_path, days)
+        if earliest == latest:
+            return f"exactly {latest} after `{clock}`"
+        return f"{earliest} to {latest} after `{clock}`"
+    return None
+
+
+def _in_units(days_total: int, path, days: nx.DiGraph) -> str:
+    """A distance along a path, in the unit of its rules when they share one, else in calendar days."""
+    rules = [days.edges[a, b]["rule"] for a, b in zip(path, path[1:])] if path else []
+    timed = [rule for rule in rules if rule.duration is not None]
+    units = {rule.duration.unit for rule in timed}
+    if len(units) == 1:
+        # Counts in one unit add up exactly along a chain (see the module's note).
+        return str(m.Duration(abs(sum(rule.sign * rule.duration.amount for rule in timed)), units.pop()))
+    return f"{days_total} day{'s' if days_total != 1 else ''}"

@@ -371,6 +371,19 @@ minimal network). Use it to see what the rules add up to.""",
         """The step says what happens if it is late, but has no deadline to be late for.
 Add the deadline or remove the escalation.""",
     ),
+    # ---- `safeproc date` -------------------------------------------------------
+    "P320": Code(
+        "a date expression that does not count from a date",
+        """`safeproc date` counts from a date written year-month-day, or from `today`:
+
+    safeproc date "15 working days after 2022-09-12"
+    safeproc date "6 months after today\"""",
+    ),
+    "P322": Code(
+        "a date outside the calendar's years",
+        """The calendars know the bank holidays from 1995 to 2074. A date, or the answer
+counted from it, falls outside those years.""",
+    ),
 }
 
 

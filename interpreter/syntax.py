@@ -230,7 +230,8 @@ def syntax_diagnostic(
         last_line = line_offset + text.rstrip().count("\n") + 1
         last_text = source.line_text(last_line)
         span = Span.point(file, last_line, max(len(last_text.rstrip()), 1))
-        return error("P018", "the file ends in the middle of a declaration", span, label=_expected_label(expected))
+        message = "the file ends in the middle of a declaration" if start == "procedure_file" else "this ends too soon"
+        return error("P018", message, span, label=_expected_label(expected))
 
     assert token is not None
     line = token.line + line_offset

@@ -72,9 +72,9 @@ def read_file(path: Path, console: Console) -> bytes | None:
 
 
 def _all_commands() -> tuple[Command, ...]:
-    from repl.commands import check, explain
+    from repl.commands import check, date, explain
 
-    return (check.COMMAND, explain.COMMAND)
+    return (check.COMMAND, date.COMMAND, explain.COMMAND)
 
 
 COMMANDS: tuple[Command, ...] = _all_commands()

@@ -6,8 +6,8 @@ from __future__ import annotations
 def generated_procedure(steps: int, deadlines_per_step: int = 1) -> str:
     """A procedure of `steps` steps: a chain with a decision every tenth step.
 
-    Each step has an owner, a citation, a deadline counted from the step before
-    (or from the opening event) and a `next`; decisions branch forward on a fact,
+    Each step has an owner, a citation, `deadlines_per_step` deadlines counted
+    from the step before (or from the opening event) and a `next`; decisions branch forward on a fact,
     so every step is reachable and every path ends in an outcome.
     """
     roles = max(3, steps // 50)
@@ -29,10 +29,12 @@ def generated_procedure(steps: int, deadlines_per_step: int = 1) -> str:
     for i in range(steps):
         anchor = "opened" if i == 0 else f"step_{i - 1}"
         following = f"step_{i + 1}" if i + 1 < steps else "finished"
+        timing = [f"  within {5 + k} working days after {anchor}" for k in range(deadlines_per_step)]
         if i % 10 == 9 and i + 2 < steps:
             lines += [
                 f'decision step_{i} "Decision number {i}?"',
                 f"  must be done by role_{i % roles}",
+                *timing,
                 f"  cites {1 + i // 100}.{i % 100}.1",
                 f"  when urgent and route is fast -> step_{i + 2}",
                 f"  when not urgent or route is slow -> {following}",
@@ -43,10 +45,7 @@ def generated_procedure(steps: int, deadlines_per_step: int = 1) -> str:
         lines += [
             f'step step_{i} "Step number {i}"',
             f"  must be done by role_{i % roles}",
-        ]
-        for k in range(deadlines_per_step):
-            lines.append(f"  within {5 + k} working days after {anchor}")
-        lines += [
+            *timing,
             f"  cites {1 + i // 100}.{i % 100}.1",
             f'  produces "Document {i}"',
             f"  next {following}",

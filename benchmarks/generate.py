@@ -7,7 +7,7 @@ def generated_procedure(steps: int, deadlines_per_step: int = 1) -> str:
     """A procedure of `steps` steps: a chain with a decision every tenth step.
 
     Each step has an owner, a citation, `deadlines_per_step` deadlines counted
-    from the step before (or from the opening event) and a `next`; decisions branch forward on a fact,
+    from the step before (or from the opening event), an escalation and a `next`; decisions branch forward on a fact,
     so every step is reachable and every path ends in an outcome.
     """
     roles = max(3, steps // 50)
@@ -30,6 +30,7 @@ def generated_procedure(steps: int, deadlines_per_step: int = 1) -> str:
         anchor = "opened" if i == 0 else f"step_{i - 1}"
         following = f"step_{i + 1}" if i + 1 < steps else "finished"
         timing = [f"  within {5 + k} working days after {anchor}" for k in range(deadlines_per_step)]
+        timing.append(f'  if late notify role_{(i + 1) % roles} "the reason for the delay"')
         if i % 10 == 9 and i + 2 < steps:
             lines += [
                 f'decision step_{i} "Decision number {i}?"',

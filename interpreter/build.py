@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from lark import Token, Transformer, Tree, v_args
+from lark import Token, Transformer, Tree
 
 from interpreter import model as m
 from interpreter.diagnostics import Diagnostic, error
@@ -46,13 +46,32 @@ class _Clause:
         self.span = span
 
 
-@v_args(meta=True)
 class ModelBuilder(Transformer):
+    """Each rule's method takes the node's position (Lark's meta) and its transformed children."""
+
     def __init__(self, file: str, line_offset: int = 0):
         super().__init__(visit_tokens=False)
         self.file = file
         self.line_offset = line_offset
         self.diagnostics: list[Diagnostic] = []
+
+    def transform(self, tree: Tree):
+        """Bottom-up, with an explicit stack rather than recursion.
+
+        A file of ten thousand steps is a wide tree, and Lark's own recursive walk
+        (with `v_args` wrapping each call) cost more than the rest of the checks.
+        """
+        results: dict[int, object] = {}
+        stack: list[tuple[Tree, bool]] = [(tree, False)]
+        while stack:
+            node, children_done = stack.pop()
+            if not children_done:
+                stack.append((node, True))
+                stack.extend((child, False) for child in reversed(node.children) if isinstance(child, Tree))
+                continue
+            children = [results.pop(id(child)) if isinstance(child, Tree) else child for child in node.children]
+            results[id(node)] = getattr(self, node.data)(node.meta, children)
+        return results[id(tree)]
 
     # ---- helpers -------------------------------------------------------------
 

@@ -17,12 +17,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generated_procedure  # noqa: E402
-
 from grammar import get_parser  # noqa: E402
 from interpreter.deadlines import check_deadlines, windows  # noqa: E402
 from interpreter.pipeline import analyse_source, collector_paused  # noqa: E402
 from interpreter.source import SourceFile  # noqa: E402
+
+from generate import generated_procedure  # noqa: E402
 
 
 def timed(action) -> float:

@@ -6,7 +6,7 @@ from functools import cache
 
 from lark import Lark
 
-START_SYMBOLS = ("procedure_file", "date_expression")
+START_SYMBOLS = ("procedure_file", "case_file", "date_expression")
 
 
 class _NamesEverywhere:

@@ -242,6 +242,10 @@ class ModelBuilder(Transformer):
         fields = self._flow_fields(clauses, "join", name, allowed={"waits", "cites", "next"})
         return m.Join(name, title, span=self._token_span(children[0]), **fields)
 
+    def background_decl(self, meta, children):
+        *paragraphs, reason = children
+        return m.Background(tuple(paragraphs), _unquote(reason), span=self._span(meta))
+
     def outcome_decl(self, meta, children):
         return m.Outcome(self._name(children[0]), self._title(children[1:]), cites=self._cites(children), span=self._token_span(children[0]))
 
@@ -439,6 +443,98 @@ class ModelBuilder(Transformer):
         value = self._number(number)
         return m.FactCompare(self._ref(fact), str(operator), value if value is not None else 0, span=self._span(meta))
 
+    # ---- case scenarios ------------------------------------------------------
+
+    def case_file(self, meta, children):
+        return list(children)
+
+    def case_header(self, meta, children):
+        fields: dict = {"name": _unquote(children[0]), "span": self._span(meta)}
+        for clause in children[1:]:
+            if clause.kind in fields:
+                self._repeated(clause, "the case header")
+                continue
+            fields[clause.kind] = clause.value
+            if clause.kind == "procedure_path":
+                fields["procedure_span"] = clause.span
+        return fields
+
+    def case_procedure(self, meta, children):
+        return _Clause("procedure_path", _unquote(children[0]), self._token_span(children[0]))
+
+    def as_of(self, meta, children):
+        return _Clause("as_of", self._date(children[0]), self._span(meta))
+
+    def facts_block(self, meta, children):
+        return tuple(children)
+
+    def fact_value_name(self, meta, children):
+        return m.FactValue(self._ref(children[0]), str(children[1]), span=self._span(meta))
+
+    def fact_value_number(self, meta, children):
+        return m.FactValue(self._ref(children[0]), self._number(children[1]), span=self._span(meta))
+
+    def fact_value_yes(self, meta, children):
+        return m.FactValue(self._ref(children[0]), True, span=self._span(meta))
+
+    def fact_value_no(self, meta, children):
+        return m.FactValue(self._ref(children[0]), False, span=self._span(meta))
+
+    def fact_value_unknown(self, meta, children):
+        return m.FactValue(self._ref(children[0]), None, span=self._span(meta))
+
+    def happening(self, meta, children):
+        on = self._date(children[0])
+        return m.Happening(on, self._ref(children[1]), done=len(children) > 2, span=self._span(meta)) if on else None
+
+    def expect_due(self, meta, children):
+        return m.Expectation("due", self._ref(children[0]), self._date(children[1]), span=self._span(meta))
+
+    def expect_no_due(self, meta, children):
+        return m.Expectation("no_due", self._ref(children[0]), span=self._span(meta))
+
+    def expect_state(self, meta, children):
+        return m.Expectation("state", self._ref(children[0]), children[1], span=self._span(meta))
+
+    def expect_branch(self, meta, children):
+        return m.Expectation("branch", self._ref(children[0]), self._ref(children[1]), span=self._span(meta))
+
+    def expect_escalation(self, meta, children):
+        *source, role, on = children
+        return m.Expectation(
+            "escalation", None, (self._ref(role), self._date(on)), source=self._ref(source[0]) if source else None, span=self._span(meta)
+        )
+
+    def expect_outcome(self, meta, children):
+        return m.Expectation("outcome", self._ref(children[0]), span=self._span(meta))
+
+    def expect_no_outcome(self, meta, children):
+        return m.Expectation("no_outcome", span=self._span(meta))
+
+    def expect_no_breaches(self, meta, children):
+        return m.Expectation("no_breaches", span=self._span(meta))
+
+    def state_not_applicable(self, meta, children):
+        return "not_applicable"
+
+    def state_waiting(self, meta, children):
+        return "waiting"
+
+    def state_open(self, meta, children):
+        return "open"
+
+    def state_overdue(self, meta, children):
+        return "overdue"
+
+    def state_done(self, meta, children):
+        return "done"
+
+    def state_done_on_time(self, meta, children):
+        return "done_on_time"
+
+    def state_done_late(self, meta, children):
+        return "done_late"
+
     # ---- deadline expressions typed at `safeproc date` -----------------------
 
     def date_after(self, meta, children):
@@ -487,7 +583,7 @@ def build_procedure(source: SourceFile, chunks: tuple[ParsedChunk, ...]) -> tupl
 def assemble(file: str, items: list, diagnostics: list[Diagnostic]) -> tuple[m.Procedure, tuple[Diagnostic, ...]]:
     header = None
     start = None
-    roles, facts, events, nodes = [], [], [], []
+    roles, facts, events, nodes, background = [], [], [], [], []
     for item in items:
         if isinstance(item, m.Header):
             if header is not None:
@@ -514,12 +610,60 @@ def assemble(file: str, items: list, diagnostics: list[Diagnostic]) -> tuple[m.P
             facts.append(item)
         elif isinstance(item, m.Event):
             events.append(item)
+        elif isinstance(item, m.Background):
+            background.append(item)
         else:
             nodes.append(item)
-    procedure = m.Procedure(file, header, tuple(roles), tuple(facts), tuple(events), start, tuple(nodes))
+    procedure = m.Procedure(file, header, tuple(roles), tuple(facts), tuple(events), start, tuple(nodes), tuple(background))
     return procedure, tuple(diagnostics)
 
 
 def build_date_expression(source: SourceFile, tree: Tree):
     builder = ModelBuilder(source.name)
     return builder.transform(tree), tuple(builder.diagnostics)
+
+
+def build_case(source: SourceFile, chunks: tuple[ParsedChunk, ...]) -> tuple[m.Case | None, tuple[Diagnostic, ...]]:
+    """Assemble one case scenario from the parse trees of a .case file."""
+    header: dict | None = None
+    facts: list[m.FactValue] = []
+    happenings: list[m.Happening] = []
+    expectations: list[m.Expectation] = []
+    diagnostics: list[Diagnostic] = []
+    for chunk in chunks:
+        builder = ModelBuilder(source.name, chunk.line_offset)
+        for item in builder.transform(chunk.tree):
+            if isinstance(item, dict):
+                if header is not None:
+                    diagnostics.append(error("P401", "this file already has a case header", item["span"], help="a .case file describes one case"))
+                    continue
+                header = item
+            elif isinstance(item, tuple):
+                facts.extend(item)
+            elif isinstance(item, m.Happening):
+                happenings.append(item)
+            elif isinstance(item, m.Expectation):
+                expectations.append(item)
+        diagnostics.extend(builder.diagnostics)
+    if header is None:
+        diagnostics.append(
+            error(
+                "P402",
+                "this case file has no case header",
+                Span.point(source.name, 1, 1),
+                help='begin it with:\n    case "What happens in this case"\n      procedure "path/to/procedure.proc"\n    end',
+            )
+        )
+        return None, tuple(diagnostics)
+    case = m.Case(
+        header["name"],
+        source.name,
+        header.get("procedure_path"),
+        header.get("procedure_span"),
+        header.get("as_of"),
+        tuple(facts),
+        tuple(happenings),
+        tuple(expectations),
+        span=header["span"],
+    )
+    return case, tuple(diagnostics)

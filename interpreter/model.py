@@ -245,6 +245,15 @@ class Header:
 
 
 @frozen
+class Background:
+    """Paragraphs of the source that carry no rule, and why (for traceability)."""
+
+    paragraphs: tuple[str, ...]
+    reason: str
+    span: Span | None = _span()
+
+
+@frozen
 class Procedure:
     file: str = field(eq=False)
     header: Header | None
@@ -253,6 +262,7 @@ class Procedure:
     events: tuple[Event, ...] = ()
     start: Ref | None = None
     nodes: tuple[FlowNode, ...] = ()
+    background: tuple[Background, ...] = ()
 
     @property
     def title(self) -> str:
@@ -264,3 +274,53 @@ class Procedure:
         yield from self.facts
         yield from self.events
         yield from self.nodes
+
+
+# ---- case scenarios --------------------------------------------------------------
+
+
+@frozen
+class FactValue:
+    """A fact of a case: a name of one of its choices, a number, yes/no, or None for unknown."""
+
+    fact: Ref
+    value: str | int | bool | None
+    span: Span | None = _span()
+
+
+@frozen
+class Happening:
+    """On a date, an event happened, or a step (or decision) was done."""
+
+    on: date
+    name: Ref
+    done: bool = False
+    span: Span | None = _span()
+
+
+EXPECTATION_KINDS = ("due", "no_due", "state", "branch", "escalation", "outcome", "no_outcome", "no_breaches")
+STEP_STATES = ("not_applicable", "waiting", "open", "done", "overdue", "done_on_time", "done_late")
+
+
+@frozen
+class Expectation:
+    """What a scenario says must follow: `expect submit_sin due 2024-01-15` and the like."""
+
+    kind: str
+    subject: Ref | None = None  # the step, decision or outcome expected about
+    value: object = None  # a date, a state, a branch's target Ref, an escalation's (role Ref, date)
+    source: Ref | None = None  # for escalations: the step that escalates, if named
+    span: Span | None = _span()
+
+
+@frozen
+class Case:
+    name: str
+    file: str = field(eq=False)
+    procedure_path: str | None = None
+    procedure_span: Span | None = _span()
+    as_of: date | None = None
+    facts: tuple[FactValue, ...] = ()
+    happenings: tuple[Happening, ...] = ()
+    expectations: tuple[Expectation, ...] = ()
+    span: Span | None = _span()

@@ -22,9 +22,13 @@ from interpreter.source import SourceFile, Span
 
 TOP_LEVEL_KEYWORDS = (
     "procedure", "role", "external", "group", "fact", "event", "start",
-    "step", "decision", "parallel", "join", "outcome",
+    "step", "decision", "parallel", "join", "outcome", "background",
+    # case scenarios
+    "case", "facts", "on", "expect",
 )
-BLOCK_KEYWORDS = ("procedure", "step", "decision", "parallel", "join")
+# What a whole file can be: a procedure (or national specification), or a case scenario.
+FILE_STARTS = ("procedure_file", "case_file")
+BLOCK_KEYWORDS = ("procedure", "step", "decision", "parallel", "join", "case", "facts")
 _TOP_LEVEL_LINE = re.compile(r"[ \t\f\v]*(" + "|".join(TOP_LEVEL_KEYWORDS) + r")\b")
 _DECLARED_NAME = re.compile(r"\s*(?:external\s+)?(?:role|group|fact|event|step|decision|parallel|join|outcome)\s+([A-Za-z_]\w*)")
 
@@ -120,16 +124,16 @@ def parse_source(source: SourceFile, start: str = "procedure_file") -> ParseResu
     try:
         tree = parser.parse(source.text, start=start)
     except UnexpectedInput:
-        if start != "procedure_file":
+        if start not in FILE_STARTS:
             return _parse_piece(source, source.text, 0, start)
-        return _parse_by_declaration(source)
+        return _parse_by_declaration(source, start)
     depth_diagnostics = _too_deep(tree, source.name, 0)
     if depth_diagnostics:
         return ParseResult(source, (), depth_diagnostics)
     return ParseResult(source, (ParsedChunk(tree, 0),), ())
 
 
-def _parse_by_declaration(source: SourceFile) -> ParseResult:
+def _parse_by_declaration(source: SourceFile, start: str) -> ParseResult:
     lines = source.text.split("\n")
     starts = [i for i, line in enumerate(lines) if _TOP_LEVEL_LINE.match(line)]
     if not starts or starts[0] != 0:
@@ -142,7 +146,7 @@ def _parse_by_declaration(source: SourceFile) -> ParseResult:
         text = "\n".join(lines[begin:end])
         if not text.strip():
             continue
-        piece = _parse_piece(source, text, begin, "procedure_file", next_line=end + 1 if end < len(lines) else None)
+        piece = _parse_piece(source, text, begin, start, next_line=end + 1 if end < len(lines) else None)
         chunks.extend(piece.chunks)
         diagnostics.extend(piece.diagnostics)
         if piece.diagnostics:
@@ -214,7 +218,7 @@ def syntax_diagnostic(
     first_word = text.split(None, 1)[0] if text.split() else ""
     expected = set(getattr(exc, "expected", ()) or getattr(exc, "accepts", ()) or ())
 
-    if is_eof and start == "procedure_file" and first_word in BLOCK_KEYWORDS and "END" in expected:
+    if is_eof and start in FILE_STARTS and first_word in BLOCK_KEYWORDS and "END" in expected:
         header_line = _first_code_line(text) + line_offset
         header = source.line_text(header_line).strip()
         where = f"before line {next_line}, where the next declaration starts" if next_line else "at the end of the file"
@@ -230,7 +234,7 @@ def syntax_diagnostic(
         last_line = line_offset + text.rstrip().count("\n") + 1
         last_text = source.line_text(last_line)
         span = Span.point(file, last_line, max(len(last_text.rstrip()), 1))
-        message = "the file ends in the middle of a declaration" if start == "procedure_file" else "this ends too soon"
+        message = "the file ends in the middle of a declaration" if start in FILE_STARTS else "this ends too soon"
         return error("P018", message, span, label=_expected_label(expected))
 
     assert token is not None

@@ -112,10 +112,10 @@ def summary_line(diagnostics, file_count: int, colour: bool = False) -> str:
 
 
 def to_json(diagnostics) -> str:
-    return json.dumps([_json_object(d) for d in diagnostics], indent=2, ensure_ascii=False)
+    return json.dumps([json_object(d) for d in diagnostics], indent=2, ensure_ascii=False)
 
 
-def _json_object(diagnostic: Diagnostic) -> dict:
+def json_object(diagnostic: Diagnostic) -> dict:
     span = diagnostic.span
     return {
         "code": diagnostic.code,

@@ -1,0 +1,494 @@
+"""Running a procedure against one case: which steps apply, who owns them, when each is due.
+
+The procedure is compiled once into a `Plan` (nodes, successors, deadlines and
+guards as plain Python values); each case then runs in one pass over the graph
+from the start, carrying dates. The same plan and the same case always give the
+same result.
+
+Semantics, in the words of the README's "Simulating a case":
+- the start opens on the case's first dated happening; a step opens when the
+  step before it is done, on that date;
+- a decision is taken as soon as it is reached if the facts decide it (on the
+  date it is dated, if a happening dates it, else the date it was reached);
+  a guard over an unknown fact leaves the case waiting there;
+- a parallel split opens all its branches; a join waiting for all opens when
+  every branch that leads to it and applies is done, for any on the first;
+- a step's due date is the earliest of its deadlines; a deadline counted from
+  something that has not happened yet has no date yet;
+- an escalation fires on the first working day after a missed due date, if
+  that day is on or before the date the case is seen "as of".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from attrs import frozen
+
+from interpreter import model as m
+from interpreter.calendar import CalendarError, WorkingCalendar
+from interpreter.diagnostics import Diagnostic, Label, error, warning
+from interpreter.resolve import ResolvedProcedure
+from interpreter.wording import guard_text
+
+STATES = ("not_applicable", "waiting", "open", "done", "overdue")
+
+
+@frozen
+class StepResult:
+    step: str
+    title: str
+    owner: str | None
+    kind: str
+    state: str
+    due: date | None
+    done_on: date | None
+    late: bool
+    opened_on: date | None
+
+
+@frozen
+class DecisionResult:
+    decision: str
+    branch: str | None
+    because: str
+    decided_on: date | None
+
+
+@frozen
+class EscalationResult:
+    step: str
+    to: str
+    on: date
+    reason: str
+
+
+@frozen
+class CaseResult:
+    as_of: date
+    steps: tuple[StepResult, ...]
+    decisions: tuple[DecisionResult, ...]
+    escalations: tuple[EscalationResult, ...]
+    end: str | None
+    ended_on: date | None
+    diagnostics: tuple[Diagnostic, ...]
+
+    def step(self, name: str) -> StepResult | None:
+        return next((s for s in self.steps if s.step == name), None)
+
+    def decision(self, name: str) -> DecisionResult | None:
+        return next((d for d in self.decisions if d.decision == name), None)
+
+    @property
+    def breaches(self) -> tuple[StepResult, ...]:
+        return tuple(s for s in self.steps if s.late or s.state == "overdue")
+
+
+# ---- the compiled procedure ------------------------------------------------------
+
+
+@frozen
+class Plan:
+    """What the simulator needs of a procedure, computed once for any number of cases."""
+
+    resolved: ResolvedProcedure
+    calendar: WorkingCalendar
+    start: str | None
+    nodes: dict  # name -> declaration, flow nodes in file order
+    successors: dict  # name -> tuple of flow successors (for steps, joins and parallel splits)
+    predecessors: dict  # join name -> tuple of flow predecessors
+    events: frozenset
+
+    @classmethod
+    def compile(cls, resolved: ResolvedProcedure, graph, calendar: WorkingCalendar) -> Plan:
+        nodes = {n.name: n for n in resolved.procedure.nodes if resolved.names.get(n.name) is n}
+        successors = {}
+        predecessors = {}
+        for name in nodes:
+            if not graph.has_node(name):
+                continue
+            successors[name] = tuple(
+                target for target, data in graph.succ[name].items() if data["kind"] in ("next", "fork")
+            )
+            if nodes[name].kind == "join":
+                predecessors[name] = tuple(sorted(s for s, data in graph.pred[name].items() if data["kind"] != "escalation"))
+        return cls(
+            resolved,
+            calendar,
+            graph.graph["start"],
+            nodes,
+            successors,
+            predecessors,
+            frozenset(e.name for e in resolved.procedure.events),
+        )
+
+
+# ---- running one case ----------------------------------------------------------
+
+
+def simulate(plan: Plan, facts: dict, happenings: dict, as_of: date, happening_spans: dict | None = None) -> CaseResult:
+    """The state of a case as of a date.
+
+    facts: fact name -> value (a choice's name, a number, True/False; missing or None = unknown).
+    happenings: name of an event, step or decision -> the date it happened or was done.
+    happening_spans: where each happening was written, to locate contradictions.
+    """
+    return _Run(plan, facts, happenings, as_of, happening_spans or {}).run()
+
+
+class _Run:
+    def __init__(self, plan: Plan, facts: dict, happenings: dict, as_of: date, spans: dict):
+        self.plan = plan
+        self.facts = facts
+        # What happened after the day the case is seen from is not known yet.
+        self.known = {name: when for name, when in happenings.items() if when <= as_of}
+        self.as_of = as_of
+        self.spans = spans
+        self.opened: dict[str, date] = {}
+        self.done: dict[str, date] = {}
+        self.due: dict[str, date | None] = {}
+        self.decisions: dict[str, DecisionResult] = {}
+        self.waiting_on_facts: set[str] = set()
+        self.escalations: list[EscalationResult] = []
+        self.diagnostics: list[Diagnostic] = []
+        self.end: str | None = None
+        self.ended_on: date | None = None
+
+    def run(self) -> CaseResult:
+        plan = self.plan
+        if plan.start is not None:
+            begun = min(self.known.values(), default=self.as_of)
+            self._advance(plan.start, begun)
+        self._check_happenings()
+        return CaseResult(
+            self.as_of,
+            self._step_results(),
+            tuple(self.decisions[name] for name in plan.nodes if name in self.decisions),
+            tuple(sorted(self.escalations, key=lambda e: (e.on, e.step, e.to))),
+            self.end,
+            self.ended_on,
+            tuple(self.diagnostics),
+        )
+
+    # -- moving through the graph --
+
+    def _advance(self, first: str, on: date) -> None:
+        """Open `first` on a date and follow the case as far as what has happened allows."""
+        queue = [(on, first)]
+        while queue:
+            queue.sort(key=lambda item: (item[0], item[1]), reverse=True)
+            reached_on, name = queue.pop()
+            if name in self.opened:
+                continue
+            node = self.plan.nodes[name]
+            if node.kind == "join" and not self._join_ready(name):
+                continue
+            if node.kind == "join":
+                reached_on = self._join_date(name)
+            self.opened[name] = reached_on
+            for next_name, next_on in self._visit(node, reached_on):
+                queue.append((next_on, next_name))
+            # A join whose branches have all arrived can now open.
+            for join, sources in self.plan.predecessors.items():
+                if join not in self.opened and name in sources and self._join_ready(join):
+                    queue.append((self._join_date(join), join))
+
+    def _visit(self, node, opened_on: date):
+        name = node.name
+        if node.kind == "outcome":
+            if self.end is None or opened_on < self.ended_on:
+                self.end, self.ended_on = name, opened_on
+            return
+        if node.kind == "parallel":
+            for branch in self.plan.successors.get(name, ()):
+                yield branch, opened_on
+            return
+        if node.kind == "join":
+            for following in self.plan.successors.get(name, ()):
+                yield following, opened_on
+            return
+        self.due[name] = self._due_date(node)
+        if node.kind == "decision":
+            yield from self._decide(node, opened_on)
+        else:
+            finished = self.known.get(name)
+            if finished is not None:
+                self.done[name] = finished
+                for following in self.plan.successors.get(name, ()):
+                    yield following, max(finished, opened_on)
+        yield from self._escalate(node)
+
+    def _decide(self, node: m.Decision, opened_on: date):
+        chosen, because, unknown = None, "", ()
+        for branch in node.branches:
+            value, facts = evaluate(branch.guard, self.facts)
+            if value is None:
+                unknown = facts
+                break
+            if value:
+                chosen, because = branch.target.name, _because(branch.guard, facts, self.facts)
+                break
+        else:
+            if node.otherwise is not None:
+                chosen = node.otherwise.name
+                because = "none of the conditions held" + _values(_all_facts(node), self.facts)
+            else:
+                because = "no branch applies to this case, and the decision has no `otherwise`"
+        if chosen is None:
+            if unknown:
+                self.waiting_on_facts.add(node.name)
+                because = "waiting for " + ", ".join(f"`{f}`" for f in unknown) + " to be known"
+            self.decisions[node.name] = DecisionResult(node.name, None, because, None)
+            return
+        decided_on = self.known.get(node.name, opened_on)
+        self.done[node.name] = decided_on
+        self.decisions[node.name] = DecisionResult(node.name, chosen, because, decided_on)
+        yield chosen, max(decided_on, opened_on)
+
+    def _join_ready(self, join: str) -> bool:
+        node = self.plan.nodes[join]
+        sources = self.plan.predecessors.get(join, ())
+        arrived = [s for s in sources if s in self.done or (s in self.opened and self.plan.nodes[s].kind in ("join", "parallel"))]
+        if node.mode == "any":
+            return bool(arrived)
+        return bool(sources) and len(arrived) == len(sources)
+
+    def _join_date(self, join: str) -> date:
+        node = self.plan.nodes[join]
+        dates = [self.done.get(s, self.opened.get(s)) for s in self.plan.predecessors.get(join, ())]
+        dates = [d for d in dates if d is not None]
+        return min(dates) if node.mode == "any" else max(dates)
+
+    # -- time --
+
+    def _anchor_date(self, name: str) -> date | None:
+        if name in self.plan.events:
+            return self.known.get(name)
+        return self.done.get(name) if name in self.done else self.known.get(name)
+
+    def _due_date(self, node) -> date | None:
+        due = None
+        calendar = self.plan.calendar
+        for deadline in getattr(node, "deadlines", ()):
+            if deadline.kind not in ("within", "before"):
+                continue
+            anchor = self._anchor_date(deadline.anchor.name)
+            if anchor is None:
+                continue
+            duration = deadline.duration
+            try:
+                if deadline.kind == "within":
+                    candidate = calendar.add(anchor, duration.amount, duration.unit)
+                else:
+                    candidate = calendar.subtract(anchor, duration.amount, duration.unit)
+            except CalendarError as exc:
+                self.diagnostics.append(error("P430", f"no due date can be given for `{node.name}`: {exc}", deadline.span))
+                continue
+            if hasattr(candidate, "date"):
+                candidate = candidate.date()
+            due = candidate if due is None else min(due, candidate)
+        return due
+
+    def _escalate(self, node):
+        due = self.due.get(node.name)
+        if due is None or not getattr(node, "escalations", ()):
+            return
+        finished = self.done.get(node.name)
+        if finished is not None and finished <= due:
+            return
+        fires_on = _next_working_day(self.plan.calendar, due)
+        if fires_on is None or fires_on > self.as_of:
+            return
+        for escalation in node.escalations:
+            if escalation.trigger == "overdue" and finished is not None and finished < fires_on:
+                continue
+            reason = f"`{node.name}` was due on {due.isoformat()}" + (f" and was done on {finished.isoformat()}" if finished else " and is not done")
+            if escalation.what:
+                reason += f": {escalation.what}"
+            self.escalations.append(EscalationResult(node.name, escalation.target.name, fires_on, reason))
+            if escalation.action == "escalate":
+                yield escalation.target.name, fires_on
+
+    # -- the results --
+
+    def _step_results(self) -> tuple[StepResult, ...]:
+        plan = self.plan
+        may_still_open = self._still_reachable()
+        results = []
+        for name, node in plan.nodes.items():
+            if node.kind not in ("step", "decision"):
+                continue
+            opened_on = self.opened.get(name)
+            done_on = self.done.get(name)
+            due = self.due.get(name)
+            if done_on is not None:
+                state = "done"
+            elif opened_on is not None:
+                state = "overdue" if due is not None and self.as_of > due else "open"
+            elif name in may_still_open:
+                state = "waiting"
+            else:
+                state = "not_applicable"
+            late = bool(due is not None and ((done_on is not None and done_on > due) or (done_on is None and state == "overdue")))
+            owner = node.owner.name if node.owner else None
+            results.append(StepResult(name, node.title or name, owner, node.kind, state, due, done_on, late, opened_on))
+        return tuple(results)
+
+    def _still_reachable(self) -> set[str]:
+        """Nodes a case could still reach from where it stands (so waiting, not inapplicable)."""
+        plan = self.plan
+        frontier = [n for n in self.opened if n not in self.done and plan.nodes[n].kind in ("step", "decision")]
+        frontier += [j for j in plan.predecessors if j not in self.opened and any(s in self.opened for s in plan.predecessors[j])]
+        seen = set(frontier)
+        while frontier:
+            name = frontier.pop()
+            node = plan.nodes[name]
+            targets = list(plan.successors.get(name, ()))
+            if isinstance(node, m.Decision):
+                targets += [b.target.name for b in node.branches] + ([node.otherwise.name] if node.otherwise else [])
+            for target in targets:
+                if target in plan.nodes and target not in seen:
+                    seen.add(target)
+                    frontier.append(target)
+        return seen
+
+    def _check_happenings(self) -> None:
+        """Report what the case says happened that the procedure says could not have."""
+        for name, when in sorted(self.known.items(), key=lambda item: (item[1], item[0])):
+            if name in self.plan.events or name not in self.plan.nodes:
+                continue
+            span = self.spans.get(name)
+            opened_on = self.opened.get(name)
+            if opened_on is None:
+                self.diagnostics.append(
+                    warning(
+                        "P431",
+                        f"`{name}` is recorded as done on {when.isoformat()}, but this case never reaches it",
+                        span,
+                        label="not on this case's path",
+                        help=self._why_not_reached(name),
+                    )
+                )
+            elif when < opened_on:
+                self.diagnostics.append(
+                    warning(
+                        "P432",
+                        f"`{name}` is recorded as done on {when.isoformat()}, before it could start on {opened_on.isoformat()}",
+                        span,
+                        label="done before the step before it",
+                        help="check the dates: a step is done after the one it follows",
+                    )
+                )
+            node = self.plan.nodes[name]
+            for deadline in getattr(node, "deadlines", ()):
+                anchor = self._anchor_date(deadline.anchor.name)
+                if deadline.kind == "within" and anchor is not None and when < anchor:
+                    self.diagnostics.append(
+                        warning(
+                            "P433",
+                            f"`{name}` is recorded as done on {when.isoformat()}, before `{deadline.anchor.name}` on {anchor.isoformat()}",
+                            span,
+                            label="before the date its deadline counts from",
+                            labels=(Label(self.spans[deadline.anchor.name], "dated here"),) if deadline.anchor.name in self.spans else (),
+                            help="check the two dates",
+                        )
+                    )
+
+    def _why_not_reached(self, name: str) -> str:
+        for decision in self.decisions.values():
+            node = self.plan.nodes[decision.decision]
+            targets = {b.target.name for b in node.branches} | ({node.otherwise.name} if node.otherwise else set())
+            if decision.branch is not None and decision.branch != name and name in targets:
+                return f"decision `{decision.decision}` took `{decision.branch}` because {decision.because}"
+        if self.waiting_on_facts:
+            waiting = sorted(self.waiting_on_facts)[0]
+            return f"the case is still waiting at decision `{waiting}`: {self.decisions[waiting].because}"
+        return "the steps before it are not done yet, or the facts lead elsewhere"
+
+
+def _next_working_day(calendar: WorkingCalendar, day: date) -> date | None:
+    try:
+        return calendar.add(day, 1, "working_days")
+    except CalendarError:
+        return None
+
+
+# ---- conditions over facts, with unknowns ------------------------------------------
+
+
+def evaluate(guard, facts: dict) -> tuple[bool | None, tuple[str, ...]]:
+    """Three-valued: True, False, or None when unknown facts keep it open; and the facts it turned on."""
+    if isinstance(guard, m.FactHolds):
+        value = facts.get(guard.fact.name)
+        if value is None:
+            return None, (guard.fact.name,)
+        return (not value) if guard.negated else bool(value), (guard.fact.name,)
+    if isinstance(guard, m.FactIs):
+        value = facts.get(guard.fact.name)
+        if value is None:
+            return None, (guard.fact.name,)
+        return (value != guard.value.name) if guard.negated else (value == guard.value.name), (guard.fact.name,)
+    if isinstance(guard, m.FactCompare):
+        value = facts.get(guard.fact.name)
+        if value is None:
+            return None, (guard.fact.name,)
+        return _COMPARE[guard.operator](value, guard.number), (guard.fact.name,)
+    if isinstance(guard, m.Not):
+        value, used = evaluate(guard.operand, facts)
+        return (None if value is None else not value), used
+    deciding = isinstance(guard, m.AnyOf)  # `or` is decided by a true operand, `and` by a false one
+    unknown: list[str] = []
+    used: list[str] = []
+    for operand in guard.operands:
+        value, names = evaluate(operand, facts)
+        if value is None:
+            unknown.extend(names)
+        elif value == deciding:
+            return deciding, tuple(names)
+        else:
+            used.extend(names)
+    if unknown:
+        return None, tuple(dict.fromkeys(unknown))
+    return (not deciding), tuple(dict.fromkeys(used))
+
+
+_COMPARE = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "=": lambda a, b: a == b,
+}
+
+
+def _because(guard, used: tuple[str, ...], facts: dict) -> str:
+    return guard_text(guard) + _values(used, facts)
+
+
+def _values(names, facts: dict) -> str:
+    shown = [f"{name} = {_show(facts.get(name))}" for name in dict.fromkeys(names)]
+    return f" ({', '.join(shown)})" if shown else ""
+
+
+def _show(value) -> str:
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if value is None:
+        return "unknown"
+    return str(value)
+
+
+def _all_facts(node: m.Decision) -> tuple[str, ...]:
+    names: list[str] = []
+    stack = [b.guard for b in node.branches]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (m.All, m.AnyOf)):
+            stack.extend(current.operands)
+        elif isinstance(current, m.Not):
+            stack.append(current.operand)
+        else:
+            names.append(current.fact.name)
+    return tuple(sorted(set(names)))

@@ -1,0 +1,142 @@
+"""Many cases at once: per-step timeliness, the figures partnerships report each year.
+
+Cases stream through one at a time: only counts and a histogram of days taken
+are kept, so memory does not grow with the number of cases.
+"""
+
+from __future__ import annotations
+
+import glob
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Console
+
+# A progress bar appears only for runs that last longer than this, and only on a terminal.
+PROGRESS_AFTER_SECONDS = 1.0
+
+
+def case_files(pattern: str) -> list[Path]:
+    path = Path(pattern)
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*.case") if p.is_file())
+    if path.is_file():
+        return [path]
+    return sorted(Path(p) for p in glob.glob(pattern, recursive=True) if p.endswith(".case"))
+
+
+class StepTally:
+    __slots__ = ("on_time", "late", "open", "overdue", "not_applicable", "waiting", "days_taken")
+
+    def __init__(self) -> None:
+        self.on_time = self.late = self.open = self.overdue = self.not_applicable = self.waiting = 0
+        self.days_taken: Counter[int] = Counter()
+
+    def add(self, step) -> None:
+        if step.state == "done":
+            if step.late:
+                self.late += 1
+            else:
+                self.on_time += 1
+            if step.opened_on is not None:
+                self.days_taken[(step.done_on - step.opened_on).days] += 1
+        else:
+            setattr(self, step.state, getattr(self, step.state) + 1)
+
+    def median_days(self) -> float | None:
+        total = sum(self.days_taken.values())
+        if not total:
+            return None
+        middle = [(total - 1) // 2, total // 2]
+        values = []
+        seen = 0
+        for days in sorted(self.days_taken):
+            count = self.days_taken[days]
+            for position in middle:
+                if seen <= position < seen + count:
+                    values.append(days)
+            seen += count
+        return sum(values) / len(values)
+
+
+def run_summary(args, console: Console, procedures, procedure_path: Path) -> int:
+    from interpreter.scenario import load_case, run_case
+
+    files = case_files(args.cases)
+    if not files:
+        console.error(f"safeproc: no .case files found in `{args.cases}`")
+        return EXIT_USAGE
+    tallies: dict[str, StepTally] = {}
+    titles: dict[str, str] = {}
+    ran = unrunnable = 0
+    progress = _Progress(console, len(files))
+    try:
+        for path in files:
+            progress.advance()
+            try:
+                data = path.read_bytes()
+            except OSError:
+                unrunnable += 1
+                continue
+            loaded = load_case(data, str(path), procedures, procedure_override=procedure_path)
+            result = run_case(loaded, args.as_of)
+            if result is None:
+                unrunnable += 1
+                continue
+            ran += 1
+            for step in result.steps:
+                tallies.setdefault(step.step, StepTally()).add(step)
+                titles.setdefault(step.step, step.title)
+    finally:
+        progress.close()
+    console.print(_table(tallies, ran))
+    if unrunnable:
+        console.error(f"{unrunnable} of {len(files)} cases could not run; `safeproc test` on them shows why")
+    return EXIT_PROBLEMS if unrunnable else EXIT_OK
+
+
+def _table(tallies: dict[str, StepTally], ran: int) -> str:
+    header = ("step", "on time", "late", "open", "overdue", "median days")
+    rows = []
+    for name, tally in tallies.items():
+        if not (tally.on_time or tally.late or tally.open or tally.overdue):
+            continue
+        median = tally.median_days()
+        rows.append((name, str(tally.on_time), str(tally.late), str(tally.open), str(tally.overdue), "-" if median is None else f"{median:g}"))
+    widths = [max(len(row[i]) for row in rows + [header]) for i in range(len(header))]
+    lines = [f"{ran} case{'s' if ran != 1 else ''} simulated", ""]
+    for row in [header] + rows:
+        cells = [row[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(row[1:], widths[1:])]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+class _Progress:
+    """prompt-toolkit's progress bar, started only on a terminal and only once a run is slow."""
+
+    def __init__(self, console: Console, total: int):
+        self.console = console
+        self.total = total
+        self.done = 0
+        self.started = time.monotonic()
+        self.bar = None
+        self.counter = None
+        self.interactive = console.err is sys.stderr and sys.stderr.isatty()
+
+    def advance(self) -> None:
+        self.done += 1
+        if self.bar is None and self.interactive and time.monotonic() - self.started > PROGRESS_AFTER_SECONDS:
+            from prompt_toolkit.shortcuts import ProgressBar
+
+            self.bar = ProgressBar(title="Simulating cases")
+            self.bar.__enter__()
+            self.counter = self.bar(total=self.total)
+            self.counter.items_completed = self.done
+        if self.counter is not None:
+            self.counter.item_completed()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)

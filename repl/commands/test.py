@@ -1,0 +1,72 @@
+"""`safeproc test [PATH...]`: run every scenario and report each unmet expectation."""
+
+from __future__ import annotations
+
+import argparse
+
+from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, expand_paths, read_file
+
+
+def _configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        default=["."],
+        metavar="PATH",
+        help=".case files, or folders to search for them (default: the current folder)",
+    )
+
+
+def _run(args: argparse.Namespace, console: Console) -> int:
+    from interpreter.diagnostics import error
+    from interpreter.scenario import ProcedureCache, judge, load_case, run_case
+    from repl.timeline import print_diagnostics
+
+    files, unreadable = expand_paths(args.paths, ".case", console)
+    if not files:
+        if not unreadable:
+            console.error("safeproc: no .case files found in " + ", ".join(f"`{p}`" for p in args.paths))
+        return EXIT_USAGE
+    procedures = ProcedureCache()
+    passed = failed = 0
+    for path in files:
+        data = read_file(path, console)
+        if data is None:
+            failed += 1
+            continue
+        loaded = load_case(data, str(path), procedures)
+        sources = {loaded.source.name: loaded.source} if loaded.source else {}
+        problems = [d for d in loaded.diagnostics if d.is_error]
+        if loaded.runnable and loaded.case.as_of is None:
+            problems.append(
+                error(
+                    "P406",
+                    "a scenario needs the date it is seen from",
+                    loaded.case.span,
+                    help="add `as of YYYY-MM-DD` inside the case header, so that its expectations never depend on today's date",
+                )
+            )
+        result = run_case(loaded) if not problems else None
+        if result is not None:
+            problems.extend(judge(loaded, result))
+        name = loaded.case.name if loaded.case else path.name
+        if problems:
+            failed += 1
+            console.print(f"FAIL  {path}  {name}")
+            print_diagnostics(console, problems, sources)
+        else:
+            passed += 1
+            console.print(f"ok    {path}  {name}")
+    console.print(f"{passed} passed, {failed} failed")
+    return EXIT_OK if failed == 0 and not unreadable else EXIT_PROBLEMS
+
+
+COMMAND = Command(
+    "test",
+    "run case scenarios and check their expectations",
+    "Run every .case scenario under the given paths against its procedure and check each "
+    "`expect` line. Failed expectations are shown with what was expected and what happened. "
+    "Ends with a line `N passed, N failed`; exits 0 only when every scenario passes.",
+    _configure,
+    _run,
+)

@@ -1,0 +1,104 @@
+"""A simulated case as a person reads it (a dated timeline) and as scripts read it (JSON)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from interpreter.scenario import LoadedCase
+from interpreter.simulate import CaseResult
+from repl.commands import Console
+from repl.diagnostic_output import json_object, render_text
+
+
+def print_diagnostics(console: Console, diagnostics, sources) -> None:
+    for diagnostic in diagnostics:
+        console.error(render_text(diagnostic, sources, console.colour_err))
+        console.error("")
+
+
+def json_report(loaded: LoadedCase, result: CaseResult, diagnostics) -> dict:
+    """Exactly the documented shape; dates as YYYY-MM-DD, absent ones as null."""
+    procedure = loaded.procedure.procedure
+    return {
+        "procedure": procedure.title,
+        "scenario": loaded.case.name,
+        "as_of": result.as_of.isoformat(),
+        "steps": [
+            {
+                "step": step.step,
+                "title": step.title,
+                "owner": step.owner,
+                "state": step.state,
+                "due": _iso(step.due),
+                "done_on": _iso(step.done_on),
+                "late": step.late,
+            }
+            for step in result.steps
+        ],
+        "decisions": [{"decision": d.decision, "branch": d.branch, "because": d.because} for d in result.decisions],
+        "escalations": [{"step": e.step, "to": e.to, "on": e.on.isoformat(), "reason": e.reason} for e in result.escalations],
+        "end": result.end,
+        "diagnostics": [json_object(d) for d in diagnostics],
+    }
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _long(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def text_timeline(loaded: LoadedCase, result: CaseResult) -> str:
+    """What happened, day by day, then what is still to do as of the date the case is seen from."""
+    procedure = loaded.procedure.procedure
+    titles = {role.name: role.title or role.name for role in procedure.roles}
+    events = {event.name: event.title or event.name for event in procedure.events}
+    lines = [
+        f"Case:       {loaded.case.name}",
+        f"Procedure:  {procedure.title} ({procedure.file})",
+        f"As of:      {_long(result.as_of)}",
+        "",
+        "What has happened",
+    ]
+    # Same-day entries keep the procedure's own order: events, then steps and
+    # decisions as the file lists them, then escalations, then the outcome.
+    order = {step.step: index for index, step in enumerate(result.steps, start=1)}
+    entries: list[tuple[date, int, str]] = []
+    for name, when in loaded.happenings.items():
+        if name in events and when <= result.as_of:
+            entries.append((when, 0, f"{events[name]} ({name})"))
+    for decision in result.decisions:
+        if decision.branch is not None and decision.decided_on is not None:
+            text = f"decided `{decision.decision}` → {decision.branch}, because {decision.because}"
+            entries.append((decision.decided_on, order[decision.decision], text))
+    for step in result.steps:
+        if step.kind == "step" and step.done_on is not None:
+            owner = f" [{titles.get(step.owner, step.owner)}]" if step.owner else ""
+            timing = ""
+            if step.due is not None:
+                timing = f" — LATE, due {step.due.isoformat()}" if step.late else f" — on time, due {step.due.isoformat()}"
+            entries.append((step.done_on, order[step.step], f"done `{step.step}` {step.title}{owner}{timing}"))
+    last = len(order) + 1
+    for escalation in result.escalations:
+        entries.append((escalation.on, last, f"ESCALATED `{escalation.step}` to {titles.get(escalation.to, escalation.to)}: {escalation.reason}"))
+    if result.end is not None:
+        entries.append((result.ended_on, last + 1, f"ended: {result.end}"))
+    if not entries:
+        lines.append("  (nothing yet)")
+    for when, _, text in sorted(entries, key=lambda e: (e[0], e[1], e[2])):
+        lines.append(f"  {when.isoformat()}  {text}")
+    still = [s for s in result.steps if s.state in ("open", "overdue")]
+    waiting_decisions = [d for d in result.decisions if d.branch is None]
+    lines += ["", f"Still to do as of {result.as_of.isoformat()}"]
+    if not still and not waiting_decisions:
+        lines.append("  nothing" + (" — the case has ended" if result.end else ""))
+    for step in still:
+        owner = titles.get(step.owner, step.owner) if step.owner else "no owner named"
+        due = f"due {step.due.isoformat()}" if step.due else "no due date yet"
+        mark = "  OVERDUE" if step.state == "overdue" else ""
+        lines.append(f"  `{step.step}` {step.title} [{owner}], {due}{mark}")
+    for decision in waiting_decisions:
+        lines.append(f"  decision `{decision.decision}`: {decision.because}")
+    return "\n".join(lines)

@@ -384,6 +384,98 @@ Add the deadline or remove the escalation.""",
         """The calendars know the bank holidays from 1995 to 2074. A date, or the answer
 counted from it, falls outside those years.""",
     ),
+    # ---- case scenarios and simulation ---------------------------------------
+    "P401": Code(
+        "second case header",
+        """A .case file describes one case, so it has one `case "..." ... end` header.""",
+    ),
+    "P402": Code(
+        "no case header",
+        """A case scenario begins with its header: what the case is, the procedure it runs
+against (a path relative to the .case file) and the date it is seen from:
+
+    case "Death with suspected abuse, notified on time"
+      procedure "../cspr.proc"
+      as of 2024-03-01
+    end""",
+    ),
+    "P403": Code(
+        "case without a procedure",
+        """The case header does not say which procedure the case runs against. Add
+`procedure "path/to/file.proc"` (relative to the .case file), or name the
+procedure on the command line: `safeproc simulate PROC CASE`.""",
+    ),
+    "P404": Code(
+        "procedure file cannot be read",
+        """The procedure named in the case header cannot be opened. The path is relative to
+the folder of the .case file.""",
+    ),
+    "P405": Code(
+        "procedure with errors",
+        """The case's procedure has errors, so no case can run against it. `safeproc check`
+on the procedure lists them.""",
+    ),
+    "P406": Code(
+        "scenario without an `as of` date",
+        """A scenario used as a test must say the date it is seen from (`as of 2024-03-01`
+in its header), so that what it expects does not change with today's date.""",
+    ),
+    "P410": Code(
+        "name the procedure does not have",
+        """The case names a fact, event, step, decision, role or outcome that its procedure
+does not declare, or names one of the wrong kind (a role where a step is
+expected). The help suggests the nearest name.""",
+    ),
+    "P411": Code(
+        "fact value of the wrong kind",
+        """Each fact has a type in the procedure: yes or no, one of a list of choices, or a
+number. The case gives it a value of another kind, or a choice not on the list.
+`x is unknown` leaves a fact unknown.""",
+    ),
+    "P413": Code(
+        "fact given twice",
+        """A case gives each fact once.""",
+    ),
+    "P414": Code(
+        "happenings out of date order",
+        """The dated happenings are listed out of order. The simulation uses the dates, not
+the order of the lines, but an out-of-order line is often a mistyped date.""",
+    ),
+    "P415": Code(
+        "happening recorded twice",
+        """An event happens once and a step is done once in a case.""",
+    ),
+    "P416": Code(
+        "expected branch that the decision does not have",
+        """`expect DECISION takes STEP` names a step that is not one of the decision's
+branches.""",
+    ),
+    "P420": Code(
+        "expectation not met",
+        """A scenario's `expect` line does not hold for the simulated case. The message says
+what was expected and what the simulation found. Either the procedure changed
+(and the scenario caught it), or the expectation is wrong.""",
+    ),
+    "P430": Code(
+        "due date that cannot be counted",
+        """A deadline's date falls outside the years the calendar knows (1995 to 2074).""",
+    ),
+    "P431": Code(
+        "step done that this case never reaches",
+        """The case records a step as done, but with its facts and what has happened the
+case never reaches that step: a decision took another branch, or the steps
+before it are not done. The help names the decision.""",
+    ),
+    "P432": Code(
+        "step done before it could start",
+        """The case records a step as done before the step it follows was done. The
+simulation goes on with the recorded date; check the two dates.""",
+    ),
+    "P433": Code(
+        "step done before its deadline's anchor",
+        """The case records a step as done before the event or step its deadline counts
+from. Check the two dates.""",
+    ),
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from conftest import ROOT
 
 CASES = sorted((ROOT / "tests" / "diagnostics").glob("*.proc"))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from interpreter.pipeline import analyse_bytes, analyse_source
 from interpreter.source import SourceFile
+
+from conftest import ROOT
 
 PAN_SUSSEX = (ROOT / "procedures" / "pan-sussex" / "cspr.proc").read_text(encoding="utf-8")
 WORDS = [

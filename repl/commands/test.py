@@ -47,16 +47,19 @@ def _run(args: argparse.Namespace, console: Console) -> int:
                 )
             )
         result = run_case(loaded) if not problems else None
+        notes = [d for d in loaded.diagnostics if not d.is_error]
         if result is not None:
             problems.extend(judge(loaded, result))
+            notes.extend(result.diagnostics)
         name = loaded.case.name if loaded.case else path.name
         if problems:
             failed += 1
             console.print(f"FAIL  {path}  {name}")
-            print_diagnostics(console, problems, sources)
         else:
             passed += 1
             console.print(f"ok    {path}  {name}")
+        # Warnings (a contradiction in the records, dates out of order) are shown but do not fail a case.
+        print_diagnostics(console, problems + notes, sources, to_out=True)
     console.print(f"{passed} passed, {failed} failed")
     return EXIT_OK if failed == 0 and not unreadable else EXIT_PROBLEMS
 

@@ -1,0 +1,172 @@
+"""The simulator: a procedure run against cases, as a timeline, as JSON, and as scenario tests."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+
+import pytest
+
+from interpreter import model as m
+from interpreter.scenario import ProcedureCache, load_case, run_case
+from interpreter.simulate import evaluate
+
+from conftest import ROOT
+
+SIMULATE = ROOT / "tests" / "simulate"
+REVIEW = "tests/simulate/review.proc"
+
+
+def _load(name: str):
+    path = SIMULATE / name
+    return load_case(path.read_bytes(), str(path.relative_to(ROOT)), ProcedureCache())
+
+
+@pytest.mark.parametrize("name", ["on_time", "late_and_escalated", "waiting_on_facts"])
+def test_text_timeline_matches_golden_file(cli, golden, name):
+    """The timeline a case review group reads is pinned for three scenarios."""
+    result = cli("simulate", REVIEW, f"tests/simulate/{name}.case")
+    assert result.code == 0, result.err
+    golden(SIMULATE / f"{name}.timeline", result.out)
+
+
+def test_json_has_exactly_the_documented_shape(cli):
+    """--format json gives the documented keys, ISO dates, and null for a due date not yet known."""
+    result = cli("simulate", REVIEW, "tests/simulate/anchor_not_happened.case", "--format", "json")
+    report = json.loads(result.out)
+    assert list(report) == ["procedure", "scenario", "as_of", "steps", "decisions", "escalations", "end", "diagnostics"]
+    assert report["as_of"] == "2024-06-28"
+    for step in report["steps"]:
+        assert list(step) == ["step", "title", "owner", "state", "due", "done_on", "late"]
+        assert step["state"] in ("not_applicable", "waiting", "open", "done", "overdue")
+    final = next(s for s in report["steps"] if s["step"] == "send_before_publication")
+    assert final["due"] is None and final["state"] == "open"
+    assert report["decisions"] == [
+        {"decision": "triage", "branch": "notify", "because": "abuse_suspected and age < 18 (abuse_suspected = yes, age = 9)"}
+    ]
+
+
+def test_scenarios_pass_through_safeproc_test(cli):
+    """Every good scenario for the small procedure passes, and the run ends with the count line."""
+    result = cli("test", *[f"tests/simulate/{p.name}" for p in sorted(SIMULATE.glob("*.case"))])
+    assert result.code == 0, result.out
+    assert result.out.splitlines()[-1] == "5 passed, 0 failed"
+
+
+def test_bad_case_files_get_located_diagnostics(cli, golden):
+    """Unknown step, unknown fact, wrong fact type, an impossible date, events out of order: located, never a traceback."""
+    result = cli("test", "tests/simulate/bad")
+    golden(SIMULATE / "bad" / "test-output.txt", result.out + result.err)
+    assert result.code == 1
+    assert result.out.splitlines()[-1] == "1 passed, 4 failed"
+    assert "Traceback" not in result.err
+
+
+def test_a_failed_expectation_says_expected_and_actual(cli, tmp_path):
+    """A wrong expectation fails with both the expected and the actual value, at its line."""
+    text = (SIMULATE / "on_time.case").read_text().replace("expect notify due 2024-05-09", "expect notify due 2024-05-08")
+    case = tmp_path / "wrong.case"
+    case.write_text(text.replace('procedure "review.proc"', f'procedure "{ROOT / REVIEW}"'))
+    result = cli("test", str(case))
+    assert result.code == 1
+    assert "expected `notify` due 2024-05-08, but it is due 2024-05-09" in result.out
+    assert f"{case}:17:1" in result.out
+    assert result.out.splitlines()[-1] == "0 passed, 1 failed"
+
+
+def test_parallel_branches_open_together_and_the_join_waits_for_both():
+    """Both branches open the day the split is reached; the report opens when the later one is done."""
+    result = run_case(_load("on_time.case"))
+    assert result.step("gather_information").opened_on == date(2024, 5, 3)
+    assert result.step("contact_family").opened_on == date(2024, 5, 3)
+    assert result.step("report").opened_on == date(2024, 5, 15)
+
+
+def test_join_does_not_open_until_every_branch_is_done():
+    """With only one branch done, the step after the join is still waiting."""
+    result = run_case(_load("late_and_escalated.case"))
+    assert result.step("contact_family").state == "done"
+    assert result.step("gather_information").state == "overdue"
+    assert result.step("report").state == "waiting"
+
+
+def test_undecided_guard_waits_and_names_the_facts():
+    """An unknown fact leaves the decision waiting and says which fact would decide it."""
+    result = run_case(_load("waiting_on_facts.case"))
+    decision = result.decision("triage")
+    assert decision.branch is None
+    assert decision.because == "waiting for `age` to be known"
+    assert result.step("triage").state == "open"
+    assert result.end is None
+
+
+def test_missed_deadline_escalates_on_the_next_working_day():
+    """A notification due Thu 9 May and done Fri 10 May escalates to the Panel on 10 May."""
+    result = run_case(_load("late_and_escalated.case"))
+    fired = [(e.step, e.to, e.on) for e in result.escalations]
+    assert ("notify", "panel", date(2024, 5, 10)) in fired
+    assert ("gather_information", "crg", date(2024, 5, 28)) in fired
+
+
+def test_contradictory_record_is_reported_and_the_run_goes_on():
+    """A step recorded on a branch not taken is reported at its line, and the case still ends."""
+    loaded = _load("contradictory.case")
+    result = run_case(loaded)
+    assert result.end == "no_action"
+    (warning,) = result.diagnostics
+    assert warning.code == "P431"
+    assert warning.span.line == 10
+
+
+def test_as_of_hides_what_happened_later():
+    """Seen from before a step was done, the step is open, not done."""
+    loaded = _load("on_time.case")
+    result = run_case(loaded, date(2024, 5, 2))
+    assert result.step("notify").state == "open"
+    assert result.step("notify").due == date(2024, 5, 9)
+
+
+def test_same_input_gives_the_same_result():
+    """Simulation is deterministic: two runs of one case are equal."""
+    first = run_case(_load("late_and_escalated.case"))
+    second = run_case(_load("late_and_escalated.case"))
+    assert first == second
+
+
+@pytest.mark.parametrize(
+    ("facts", "expected"),
+    [
+        ({"a": True, "b": None}, True),
+        ({"a": False, "b": None}, None),
+        ({"a": False, "b": False}, False),
+        ({}, None),
+    ],
+)
+def test_or_is_decided_by_a_true_operand_even_with_unknowns(facts, expected):
+    """Three-valued `or`: true if any operand is true, unknown if none is true and one is unknown."""
+    guard = m.AnyOf((m.FactHolds(m.Ref("a")), m.FactHolds(m.Ref("b"))))
+    assert evaluate(guard, facts)[0] is expected
+
+
+def test_summary_counts_each_step_and_gives_the_median(cli, tmp_path):
+    """--summary over a folder reports on time, late, open and overdue per step, and median days."""
+    for name in ("on_time", "late_and_escalated"):
+        text = (SIMULATE / f"{name}.case").read_text().replace('procedure "review.proc"', f'procedure "{ROOT / REVIEW}"')
+        (tmp_path / f"{name}.case").write_text(text)
+    result = cli("simulate", REVIEW, str(tmp_path), "--summary")
+    assert result.code == 0, result.err
+    rows = {line.split()[0]: line.split()[1:] for line in result.out.splitlines()[3:]}
+    assert rows["notify"] == ["1", "1", "0", "0", "5.5"]  # 2 and 9 days from opening on 1 May
+    assert rows["gather_information"] == ["1", "0", "0", "1", "12"]
+    assert result.out.startswith("2 cases simulated")
+
+
+def test_hostile_case_files_never_raise(tmp_path, cli):
+    """Random bytes, an empty file and a procedure given as a case all end in diagnostics."""
+    for name, content in (("random.case", os.urandom(2000)), ("empty.case", b""), ("proc.case", (ROOT / REVIEW).read_bytes())):
+        path = tmp_path / name
+        path.write_bytes(content)
+        result = cli("test", str(path))
+        assert result.code == 1
+        assert "Traceback" not in result.out + result.err

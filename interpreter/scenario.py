@@ -14,6 +14,7 @@ from attrs import frozen
 from interpreter import model as m
 from interpreter.build import build_case
 from interpreter.calendar import CalendarError
+from interpreter.case_reader import read_plain_case
 from interpreter.deadlines import procedure_calendar
 from interpreter.diagnostics import Diagnostic, Label, error, warning
 from interpreter.pipeline import Analysis, analyse_bytes, collector_paused
@@ -46,10 +47,14 @@ class ProcedureCache:
 
     def __init__(self) -> None:
         self._analyses: dict[Path, tuple[Analysis | None, Plan | None, str | None]] = {}
+        self._resolved: dict[str, Path] = {}
 
     def get(self, path: Path) -> tuple[Analysis | None, Plan | None, str | None]:
         """The analysis and plan of a procedure file, or the reason it cannot be read."""
-        key = path.resolve()
+        # Resolving a path asks the file system; a batch names the same few paths many times.
+        key = self._resolved.get(str(path))
+        if key is None:
+            key = self._resolved[str(path)] = path.resolve()
         if key not in self._analyses:
             self._analyses[key] = self._load(path)
         return self._analyses[key]
@@ -69,22 +74,21 @@ class ProcedureCache:
             return analysis, None, str(exc)
         return analysis, Plan.compile(analysis.resolved, analysis.graph, calendar), None
 
-    def add(self, path: Path, analysis: Analysis, plan: Plan | None) -> None:
-        self._analyses[path.resolve()] = (analysis, plan, None)
-
 
 def load_case(data: bytes, name: str, procedures: ProcedureCache, procedure_override: Path | None = None) -> LoadedCase:
     """Read a .case file and check every name and value in it against its procedure."""
     source, diagnostics = decode(data, name)
     if source is None:
         return LoadedCase(None, None, None, None, {}, {}, {}, diagnostics)
-    with collector_paused():
-        parsed = parse_source(source, start="case_file")
-        problems = list(parsed.diagnostics)
-        case = None
-        if parsed.chunks or not problems:
-            case, built = build_case(source, parsed.chunks)
-            problems.extend(built)
+    case = read_plain_case(source)
+    problems: list[Diagnostic] = []
+    if case is None:
+        with collector_paused():
+            parsed = parse_source(source, start="case_file")
+            problems.extend(parsed.diagnostics)
+            if parsed.chunks or not problems:
+                case, built = build_case(source, parsed.chunks)
+                problems.extend(built)
     if case is None:
         return LoadedCase(source, None, None, None, {}, {}, {}, tuple(problems))
     procedure_path = procedure_override

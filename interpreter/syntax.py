@@ -99,10 +99,14 @@ def decode(data: bytes, name: str) -> tuple[SourceFile | None, tuple[Diagnostic,
     return SourceFile(name, text), ()
 
 
+# Every byte but the control characters that never appear in text.
+_NOT_CONTROL = bytes(b for b in range(256) if b >= 32 or b in (9, 10, 12, 13))
+
+
 def _looks_binary(head: bytes) -> bool:
     if not head:
         return False
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    controls = len(head.translate(None, _NOT_CONTROL))
     return controls / len(head) > 0.1
 
 

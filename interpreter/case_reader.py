@@ -1,0 +1,206 @@
+"""A fast reader for .case files written in the plain, one-thing-per-line shape.
+
+Batch runs read hundreds of thousands of small generated cases, and the LALR
+parser costs most of the time there. Nearly every case is written one item per
+line, so this reader takes exactly those lines and builds the same model, spans
+included, that the grammar would. Anything else (a title with an escape, two
+items on a line, a mistake of any kind) makes it give up and return None, and
+the caller parses the file with the grammar as usual, which also reports the
+mistake. A test compares the two readers on every case file in the repository.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from interpreter import model as m
+from interpreter.build import MAX_AMOUNT
+from interpreter.source import SourceFile, Span
+from interpreter.syntax import RESERVED_WORDS
+
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_DATE = r"\d{4}-\d{2}-\d{2}"
+_END_OF_LINE = r"[ \t]*(?:#[^\n]*)?$"
+
+_CASE = re.compile(r'[ \t]*(case)[ \t]+"([^"\\]*)"' + _END_OF_LINE)
+_PROCEDURE = re.compile(r'[ \t]*procedure[ \t]+("[^"\\]*")' + _END_OF_LINE)
+_AS_OF = re.compile(rf"[ \t]*(as[ \t]+of[ \t]+({_DATE}))" + _END_OF_LINE)
+_END = re.compile(r"[ \t]*(end)" + _END_OF_LINE)
+_FACTS = re.compile(r"[ \t]*facts" + _END_OF_LINE)
+_FACT = re.compile(rf"[ \t]*(({_NAME})[ \t]+is[ \t]+({_NAME}|\d+))" + _END_OF_LINE)
+_ON = re.compile(rf"[ \t]*(on[ \t]+({_DATE})[ \t]+({_NAME})(?:[ \t]+(done))?)" + _END_OF_LINE)
+_EXPECT = re.compile(r"[ \t]*(expect[ \t]+([^#\n]*?))" + _END_OF_LINE)
+_BLANK = re.compile(_END_OF_LINE)
+_WHOLE_NAME = re.compile(_NAME + r"\Z")
+
+_STATES = {
+    "not applicable": "not_applicable",
+    "waiting": "waiting",
+    "open": "open",
+    "overdue": "overdue",
+    "done": "done",
+    "done on time": "done_on_time",
+    "done late": "done_late",
+}
+_FACT_WORDS = {"yes": True, "no": False, "unknown": None}
+
+
+class _GiveUp(Exception):
+    """The file is not in the plain shape; the grammar will read it."""
+
+
+def read_plain_case(source: SourceFile) -> m.Case | None:
+    try:
+        return _Reader(source).read()
+    except _GiveUp:
+        return None
+
+
+class _Reader:
+    def __init__(self, source: SourceFile):
+        self.source = source
+        self.file = source.name
+
+    def read(self) -> m.Case:
+        header: dict | None = None
+        facts: list[m.FactValue] = []
+        happenings: list[m.Happening] = []
+        expectations: list[m.Expectation] = []
+        block = None  # "case" or "facts" while inside one
+        if "\r" in self.source.text:
+            raise _GiveUp
+        for number, line in enumerate(self.source.text.split("\n"), start=1):
+            if _BLANK.match(line):
+                continue
+            if block == "facts":
+                if _END.match(line):
+                    block = None
+                    continue
+                facts.append(self._fact(line, number))
+                continue
+            if block == "case":
+                if ended := _END.match(line):
+                    header["end"] = Span(self.file, number, ended.end(1) + 1, number, ended.end(1) + 1)
+                    block = None
+                elif match := _PROCEDURE.match(line):
+                    self._once(header, "procedure_path", match.group(1)[1:-1])
+                    header["procedure_span"] = self._span(number, match, 1)
+                elif match := _AS_OF.match(line):
+                    self._once(header, "as_of", self._date(match.group(2)))
+                else:
+                    raise _GiveUp
+                continue
+            if match := _CASE.match(line):
+                if header is not None:
+                    raise _GiveUp
+                header = {"name": match.group(2), "start": (number, match.start(1))}
+                block = "case"
+            elif _FACTS.match(line):
+                block = "facts"
+            elif match := _ON.match(line):
+                happenings.append(
+                    m.Happening(
+                        self._date(match.group(2)),
+                        self._ref(match.group(3), number, match, 3),
+                        done=match.group(4) is not None,
+                        span=self._span(number, match, 1),
+                    )
+                )
+            elif match := _EXPECT.match(line):
+                expectations.append(self._expectation(match, number))
+            else:
+                raise _GiveUp
+        if block is not None or header is None or "end" not in header:
+            raise _GiveUp
+        start_line, start_offset = header["start"]
+        end = header["end"]
+        return m.Case(
+            header["name"],
+            self.file,
+            header.get("procedure_path"),
+            header.get("procedure_span"),
+            header.get("as_of"),
+            tuple(facts),
+            tuple(happenings),
+            tuple(expectations),
+            span=Span(self.file, start_line, start_offset + 1, end.line, end.column),
+        )
+
+    # -- pieces --
+
+    def _fact(self, line: str, number: int) -> m.FactValue:
+        match = _FACT.match(line)
+        if match is None:
+            raise _GiveUp
+        word = match.group(3)
+        if word.isdigit():
+            if len(word) > 6 or int(word) > MAX_AMOUNT:
+                raise _GiveUp
+            value = int(word)
+        elif word in _FACT_WORDS:
+            value = _FACT_WORDS[word]
+        else:
+            value = self._name(word)
+        return m.FactValue(self._ref(match.group(2), number, match, 2), value, span=self._span(number, match, 1))
+
+    def _expectation(self, match: re.Match, number: int) -> m.Expectation:
+        words = match.group(2).split()
+        span = self._span(number, match, 1)
+        body_start = match.start(2)
+        line = self.source.line_text(number)
+
+        def ref(index: int) -> m.Ref:
+            # The index-th word of the body, located by searching from the previous word.
+            offset = body_start
+            for word in words[:index]:
+                offset = line.index(word, offset) + len(word)
+            column = line.index(words[index], offset)
+            return m.Ref(self._name(words[index]), Span(self.file, number, column + 1, number, column + 1 + len(words[index])))
+
+        if words[:2] == ["no", "outcome"] and len(words) == 2:
+            return m.Expectation("no_outcome", span=span)
+        if words[:2] == ["no", "breaches"] and len(words) == 2:
+            return m.Expectation("no_breaches", span=span)
+        if len(words) == 2 and words[0] == "outcome":
+            return m.Expectation("outcome", ref(1), span=span)
+        if words and words[0] == "escalation":
+            if len(words) == 5 and words[1] == "to" and words[3] == "on":
+                return m.Expectation("escalation", None, (ref(2), self._date(words[4])), span=span)
+            if len(words) == 7 and words[1] == "from" and words[3] == "to" and words[5] == "on":
+                return m.Expectation("escalation", None, (ref(4), self._date(words[6])), source=ref(2), span=span)
+            raise _GiveUp
+        if len(words) == 3 and words[1] == "due":
+            if words[2] == "nothing":
+                return m.Expectation("no_due", ref(0), span=span)
+            return m.Expectation("due", ref(0), self._date(words[2]), span=span)
+        if len(words) == 3 and words[1] == "takes":
+            return m.Expectation("branch", ref(0), ref(2), span=span)
+        if len(words) >= 3 and words[1] == "is" and " ".join(words[2:]) in _STATES:
+            return m.Expectation("state", ref(0), _STATES[" ".join(words[2:])], span=span)
+        raise _GiveUp
+
+    def _ref(self, name: str, number: int, match: re.Match, group: int) -> m.Ref:
+        return m.Ref(self._name(name), self._span(number, match, group))
+
+    def _span(self, number: int, match: re.Match, group: int) -> Span:
+        return Span(self.file, number, match.start(group) + 1, number, match.end(group) + 1)
+
+    @staticmethod
+    def _name(word: str) -> str:
+        if word in RESERVED_WORDS or not _WHOLE_NAME.match(word):
+            raise _GiveUp
+        return word
+
+    @staticmethod
+    def _date(text: str) -> date:
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise _GiveUp from None
+
+    @staticmethod
+    def _once(header: dict, key: str, value) -> None:
+        if key in header:
+            raise _GiveUp
+        header[key] = value

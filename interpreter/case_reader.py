@@ -133,16 +133,27 @@ class _Reader:
         match = _FACT.match(line)
         if match is None:
             raise _GiveUp
-        word = match.group(3)
+        name, word = match.group(2, 3)
         if word.isdigit():
             if len(word) > 6 or int(word) > MAX_AMOUNT:
                 raise _GiveUp
             value = int(word)
         elif word in _FACT_WORDS:
             value = _FACT_WORDS[word]
+        elif word in RESERVED_WORDS:
+            raise _GiveUp
         else:
-            value = self._name(word)
-        return m.FactValue(self._ref(match.group(2), number, match, 2), value, span=self._span(number, match, 1))
+            value = word
+        if name in RESERVED_WORDS:
+            raise _GiveUp
+        name_start, name_end = match.span(2)
+        whole_start, whole_end = match.span(1)
+        file = self.file
+        return m.FactValue(
+            m.Ref(name, Span(file, number, name_start + 1, number, name_end + 1)),
+            value,
+            span=Span(file, number, whole_start + 1, number, whole_end + 1),
+        )
 
     def _expectation(self, match: re.Match, number: int) -> m.Expectation:
         words = match.group(2).split()

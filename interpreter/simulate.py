@@ -21,7 +21,9 @@ Semantics, in the words of the README's "Simulating a case":
 
 from __future__ import annotations
 
+import heapq
 from datetime import date
+from typing import NamedTuple
 
 from attrs import frozen
 
@@ -34,8 +36,8 @@ from interpreter.wording import guard_text
 STATES = ("not_applicable", "waiting", "open", "done", "overdue")
 
 
-@frozen
-class StepResult:
+# Results are named tuples: a batch makes one per step per case.
+class StepResult(NamedTuple):
     step: str
     title: str
     owner: str | None
@@ -47,16 +49,23 @@ class StepResult:
     opened_on: date | None
 
 
-@frozen
-class DecisionResult:
+class DecisionResult(NamedTuple):
     decision: str
     branch: str | None
-    because: str
+    # Why, as (guard or None, the facts it turned on, the case's facts, or a fixed text):
+    # worded only when someone reads it, since a batch of cases never does.
+    reason: tuple
     decided_on: date | None
 
+    @property
+    def because(self) -> str:
+        guard, used, facts, text = self.reason
+        if guard is None:
+            return text + _values(used, facts) if facts is not None else text
+        return guard_text(guard) + _values(used, facts)
 
-@frozen
-class EscalationResult:
+
+class EscalationResult(NamedTuple):
     step: str
     to: str
     on: date
@@ -98,6 +107,9 @@ class Plan:
     successors: dict  # name -> tuple of flow successors (for steps, joins and parallel splits)
     predecessors: dict  # join name -> tuple of flow predecessors
     events: frozenset
+    joins_after: dict  # name -> the joins it leads into
+    # For each step and decision: its name, and its result when waiting and when not applicable.
+    unreached_results: tuple
 
     @classmethod
     def compile(cls, resolved: ResolvedProcedure, graph, calendar: WorkingCalendar) -> Plan:
@@ -112,6 +124,12 @@ class Plan:
             )
             if nodes[name].kind == "join":
                 predecessors[name] = tuple(sorted(s for s, data in graph.pred[name].items() if data["kind"] != "escalation"))
+        unreached = []
+        for name, node in nodes.items():
+            if node.kind in ("step", "decision"):
+                owner = node.owner.name if node.owner else None
+                waiting = StepResult(name, node.title or name, owner, node.kind, "waiting", None, None, False, None)
+                unreached.append((name, waiting, waiting._replace(state="not_applicable")))
         return cls(
             resolved,
             calendar,
@@ -120,6 +138,8 @@ class Plan:
             successors,
             predecessors,
             frozenset(e.name for e in resolved.procedure.events),
+            {name: tuple(j for j, sources in predecessors.items() if name in sources) for name in nodes},
+            tuple(unreached),
         )
 
 
@@ -176,8 +196,7 @@ class _Run:
         """Open `first` on a date and follow the case as far as what has happened allows."""
         queue = [(on, first)]
         while queue:
-            queue.sort(key=lambda item: (item[0], item[1]), reverse=True)
-            reached_on, name = queue.pop()
+            reached_on, name = heapq.heappop(queue)
             if name in self.opened:
                 continue
             node = self.plan.nodes[name]
@@ -187,11 +206,11 @@ class _Run:
                 reached_on = self._join_date(name)
             self.opened[name] = reached_on
             for next_name, next_on in self._visit(node, reached_on):
-                queue.append((next_on, next_name))
+                heapq.heappush(queue, (next_on, next_name))
             # A join whose branches have all arrived can now open.
-            for join, sources in self.plan.predecessors.items():
-                if join not in self.opened and name in sources and self._join_ready(join):
-                    queue.append((self._join_date(join), join))
+            for join in self.plan.joins_after.get(name, ()):
+                if join not in self.opened and self._join_ready(join):
+                    heapq.heappush(queue, (self._join_date(join), join))
 
     def _visit(self, node, opened_on: date):
         name = node.name
@@ -219,30 +238,30 @@ class _Run:
         yield from self._escalate(node)
 
     def _decide(self, node: m.Decision, opened_on: date):
-        chosen, because, unknown = None, "", ()
+        chosen, reason, unknown = None, (None, (), None, ""), ()
         for branch in node.branches:
-            value, facts = evaluate(branch.guard, self.facts)
+            value, used = evaluate(branch.guard, self.facts)
             if value is None:
-                unknown = facts
+                unknown = used
                 break
             if value:
-                chosen, because = branch.target.name, _because(branch.guard, facts, self.facts)
+                chosen, reason = branch.target.name, (branch.guard, used, self.facts, "")
                 break
         else:
             if node.otherwise is not None:
                 chosen = node.otherwise.name
-                because = "none of the conditions held" + _values(_all_facts(node), self.facts)
+                reason = (None, _all_facts(node), self.facts, "none of the conditions held")
             else:
-                because = "no branch applies to this case, and the decision has no `otherwise`"
+                reason = (None, (), None, "no branch applies to this case, and the decision has no `otherwise`")
         if chosen is None:
             if unknown:
                 self.waiting_on_facts.add(node.name)
-                because = "waiting for " + ", ".join(f"`{f}`" for f in unknown) + " to be known"
-            self.decisions[node.name] = DecisionResult(node.name, None, because, None)
+                reason = (None, (), None, "waiting for " + ", ".join(f"`{f}`" for f in unknown) + " to be known")
+            self.decisions[node.name] = DecisionResult(node.name, None, reason, None)
             return
         decided_on = self.known.get(node.name, opened_on)
         self.done[node.name] = decided_on
-        self.decisions[node.name] = DecisionResult(node.name, chosen, because, decided_on)
+        self.decisions[node.name] = DecisionResult(node.name, chosen, reason, decided_on)
         yield chosen, max(decided_on, opened_on)
 
     def _join_ready(self, join: str) -> bool:
@@ -314,24 +333,24 @@ class _Run:
     def _step_results(self) -> tuple[StepResult, ...]:
         plan = self.plan
         may_still_open = self._still_reachable()
+        opened, done, due_dates, as_of = self.opened, self.done, self.due, self.as_of
         results = []
-        for name, node in plan.nodes.items():
-            if node.kind not in ("step", "decision"):
+        # Most steps of a procedure are never reached by one case: their results
+        # are made once per plan and shared.
+        for name, waiting, not_applicable in plan.unreached_results:
+            opened_on = opened.get(name)
+            if opened_on is None:
+                results.append(waiting if name in may_still_open else not_applicable)
                 continue
-            opened_on = self.opened.get(name)
-            done_on = self.done.get(name)
-            due = self.due.get(name)
+            done_on = done.get(name)
+            due = due_dates.get(name)
             if done_on is not None:
-                state = "done"
-            elif opened_on is not None:
-                state = "overdue" if due is not None and self.as_of > due else "open"
-            elif name in may_still_open:
-                state = "waiting"
+                state, late = "done", due is not None and done_on > due
+            elif due is not None and as_of > due:
+                state, late = "overdue", True
             else:
-                state = "not_applicable"
-            late = bool(due is not None and ((done_on is not None and done_on > due) or (done_on is None and state == "overdue")))
-            owner = node.owner.name if node.owner else None
-            results.append(StepResult(name, node.title or name, owner, node.kind, state, due, done_on, late, opened_on))
+                state, late = "open", False
+            results.append(waiting._replace(state=state, due=due, done_on=done_on, late=late, opened_on=opened_on))
         return tuple(results)
 
     def _still_reachable(self) -> set[str]:
@@ -459,10 +478,6 @@ _COMPARE = {
     ">=": lambda a, b: a >= b,
     "=": lambda a, b: a == b,
 }
-
-
-def _because(guard, used: tuple[str, ...], facts: dict) -> str:
-    return guard_text(guard) + _values(used, facts)
 
 
 def _values(names, facts: dict) -> str:

@@ -7,11 +7,14 @@ files that say the same thing are equal.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from attrs import field, frozen
 
 
-@frozen
-class Span:
+class Span(NamedTuple):
+    # A named tuple rather than an attrs class: parsers and readers make one for
+    # nearly every token, and a tuple is several times cheaper to create.
     file: str
     line: int
     column: int
@@ -21,9 +24,6 @@ class Span:
     @classmethod
     def point(cls, file: str, line: int, column: int, width: int = 1) -> Span:
         return cls(file, line, column, line, column + max(width, 1))
-
-    def shifted(self, lines: int) -> Span:
-        return Span(self.file, self.line + lines, self.column, self.end_line + lines, self.end_column)
 
 
 @frozen

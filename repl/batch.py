@@ -7,15 +7,22 @@ are kept, so memory does not grow with the number of cases.
 from __future__ import annotations
 
 import glob
+import os
 import sys
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date
 from pathlib import Path
 
 from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Console
 
 # A progress bar appears only for runs that last longer than this, and only on a terminal.
 PROGRESS_AFTER_SECONDS = 1.0
+# Cases go to worker processes in chunks of this many, once a batch is large
+# enough for the workers to pay for their start.
+CHUNK = 500
+PARALLEL_FROM = 2_000
 
 
 def case_files(pattern: str) -> list[Path]:
@@ -45,6 +52,11 @@ class StepTally:
         else:
             setattr(self, step.state, getattr(self, step.state) + 1)
 
+    def merge(self, other: StepTally) -> None:
+        for counter in ("on_time", "late", "open", "overdue", "not_applicable", "waiting"):
+            setattr(self, counter, getattr(self, counter) + getattr(other, counter))
+        self.days_taken.update(other.days_taken)
+
     def median_days(self) -> float | None:
         total = sum(self.days_taken.values())
         if not total:
@@ -62,39 +74,78 @@ class StepTally:
 
 
 def run_summary(args, console: Console, procedures, procedure_path: Path) -> int:
-    from interpreter.scenario import load_case, run_case
-
     files = case_files(args.cases)
     if not files:
         console.error(f"safeproc: no .case files found in `{args.cases}`")
         return EXIT_USAGE
+    chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
     tallies: dict[str, StepTally] = {}
-    titles: dict[str, str] = {}
     ran = unrunnable = 0
     progress = _Progress(console, len(files))
+    workers = min(os.cpu_count() or 1, 4)
     try:
-        for path in files:
-            progress.advance()
-            try:
-                data = path.read_bytes()
-            except OSError:
-                unrunnable += 1
-                continue
-            loaded = load_case(data, str(path), procedures, procedure_override=procedure_path)
-            result = run_case(loaded, args.as_of)
-            if result is None:
-                unrunnable += 1
-                continue
-            ran += 1
-            for step in result.steps:
-                tallies.setdefault(step.step, StepTally()).add(step)
-                titles.setdefault(step.step, step.title)
+        if len(files) >= PARALLEL_FROM and workers > 1:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                outcomes = pool.map(tally_cases, [procedure_path] * len(chunks), [args.as_of] * len(chunks), chunks)
+                for chunk, outcome in zip(chunks, outcomes):
+                    ran, unrunnable = _merge(tallies, outcome, ran, unrunnable)
+                    progress.advance(len(chunk))
+        else:
+            for chunk in chunks:
+                outcome = tally_cases(procedure_path, args.as_of, chunk, procedures)
+                ran, unrunnable = _merge(tallies, outcome, ran, unrunnable)
+                progress.advance(len(chunk))
     finally:
         progress.close()
     console.print(_table(tallies, ran))
     if unrunnable:
         console.error(f"{unrunnable} of {len(files)} cases could not run; `safeproc test` on them shows why")
     return EXIT_PROBLEMS if unrunnable else EXIT_OK
+
+
+def _merge(tallies: dict[str, StepTally], outcome, ran: int, unrunnable: int) -> tuple[int, int]:
+    chunk_tallies, chunk_ran, chunk_unrunnable = outcome
+    for name, tally in chunk_tallies.items():
+        if name in tallies:
+            tallies[name].merge(tally)
+        else:
+            tallies[name] = tally
+    return ran + chunk_ran, unrunnable + chunk_unrunnable
+
+
+_worker_procedures = None
+
+
+def tally_cases(procedure_path: Path, as_of: date | None, paths: list[Path], procedures=None):
+    """Simulate a chunk of cases and count, per step, how each ended; runs in a worker process too."""
+    from interpreter.scenario import ProcedureCache, load_case, run_case
+
+    global _worker_procedures
+    if procedures is None:
+        if _worker_procedures is None:
+            _worker_procedures = ProcedureCache()
+        procedures = _worker_procedures
+    tallies: dict[str, StepTally] = {}
+    ran = unrunnable = 0
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            unrunnable += 1
+            continue
+        result = run_case(load_case(data, str(path), procedures, procedure_override=procedure_path), as_of)
+        if result is None:
+            unrunnable += 1
+            continue
+        ran += 1
+        for step in result.steps:
+            if step.opened_on is None:
+                continue
+            tally = tallies.get(step.step)
+            if tally is None:
+                tally = tallies[step.step] = StepTally()
+            tally.add(step)
+    return tallies, ran, unrunnable
 
 
 def _table(tallies: dict[str, StepTally], ran: int) -> str:
@@ -125,8 +176,8 @@ class _Progress:
         self.counter = None
         self.interactive = console.err is sys.stderr and sys.stderr.isatty()
 
-    def advance(self) -> None:
-        self.done += 1
+    def advance(self, count: int = 1) -> None:
+        self.done += count
         if self.bar is None and self.interactive and time.monotonic() - self.started > PROGRESS_AFTER_SECONDS:
             from prompt_toolkit.shortcuts import ProgressBar
 
@@ -135,7 +186,8 @@ class _Progress:
             self.counter = self.bar(total=self.total)
             self.counter.items_completed = self.done
         if self.counter is not None:
-            self.counter.item_completed()
+            self.counter.items_completed = self.done
+            self.bar.invalidate()
 
     def close(self) -> None:
         if self.bar is not None:

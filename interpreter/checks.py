@@ -149,7 +149,7 @@ def check_unused(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnos
         used.update(e.target.name for e in getattr(node, "escalations", ()))
         if isinstance(node, m.Decision):
             for branch in node.branches:
-                used.update(_facts_in(branch.guard))
+                used.update(m.facts_tested(branch.guard))
     for role in procedure.roles:
         if role.name in used:
             used.update(member.name for member in role.members)
@@ -169,18 +169,6 @@ def check_unused(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnos
                     warning(code, f"{word} `{declaration.name}` is declared but never used", declaration.span, label="unused", help=remedy)
                 )
     return diagnostics
-
-
-def _facts_in(guard):
-    stack = [guard]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (m.All, m.AnyOf)):
-            stack.extend(current.operands)
-        elif isinstance(current, m.Not):
-            stack.append(current.operand)
-        else:
-            yield current.fact.name
 
 
 def check_header(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:

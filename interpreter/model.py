@@ -76,6 +76,19 @@ class AnyOf:
 Guard = FactHolds | FactIs | FactCompare | Not | All | AnyOf
 
 
+def facts_tested(guard: Guard):
+    """The names of the facts a guard tests, in no particular order (without recursion)."""
+    stack = [guard]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (All, AnyOf)):
+            stack.extend(current.operands)
+        elif isinstance(current, Not):
+            stack.append(current.operand)
+        else:
+            yield current.fact.name
+
+
 # ---- time -------------------------------------------------------------------
 
 

@@ -496,14 +496,4 @@ def _show(value) -> str:
 
 
 def _all_facts(node: m.Decision) -> tuple[str, ...]:
-    names: list[str] = []
-    stack = [b.guard for b in node.branches]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (m.All, m.AnyOf)):
-            stack.extend(current.operands)
-        elif isinstance(current, m.Not):
-            stack.append(current.operand)
-        else:
-            names.append(current.fact.name)
-    return tuple(sorted(set(names)))
+    return tuple(sorted({name for branch in node.branches for name in m.facts_tested(branch.guard)}))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from interpreter.diagnostics import Severity
-from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, expand_paths, read_file
+from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, files_to_read, read_file
 from repl.diagnostic_output import render_text, summary_line, to_json, to_sarif
 
 
@@ -28,11 +28,10 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
 def _run_check(args: argparse.Namespace, console: Console) -> int:
     from interpreter.pipeline import analyse_bytes
 
-    files, unreadable = expand_paths(args.paths, ".proc", console)
-    if not files:
-        if not unreadable:
-            console.error("safeproc: no .proc files found in " + ", ".join(f"`{p}`" for p in args.paths))
+    found = files_to_read(args.paths, ".proc", console)
+    if found is None:
         return EXIT_USAGE
+    files, unreadable = found
     diagnostics = []
     sources = {}
     for path in files:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, expand_paths, read_file
+from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, files_to_read, read_file
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:
@@ -22,11 +22,10 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     from interpreter.scenario import ProcedureCache, judge, load_case, run_case
     from repl.timeline import print_diagnostics
 
-    files, unreadable = expand_paths(args.paths, ".case", console)
-    if not files:
-        if not unreadable:
-            console.error("safeproc: no .case files found in " + ", ".join(f"`{p}`" for p in args.paths))
+    found = files_to_read(args.paths, ".case", console)
+    if found is None:
         return EXIT_USAGE
+    files, unreadable = found
     procedures = ProcedureCache()
     passed = failed = 0
     for path in files:

@@ -62,6 +62,16 @@ def expand_paths(paths, suffix: str, console: Console) -> tuple[list[Path], int]
     return files, missing
 
 
+def files_to_read(paths, suffix: str, console: Console) -> tuple[list[Path], int] | None:
+    """The files a command works on, or None (having said why) when there are none."""
+    files, unreadable = expand_paths(paths, suffix, console)
+    if not files:
+        if not unreadable:
+            console.error(f"safeproc: no {suffix} files found in " + ", ".join(f"`{p}`" for p in paths))
+        return None
+    return files, unreadable
+
+
 def read_file(path: Path, console: Console) -> bytes | None:
     try:
         return path.read_bytes()
@@ -72,9 +82,9 @@ def read_file(path: Path, console: Console) -> bytes | None:
 
 
 def _all_commands() -> tuple[Command, ...]:
-    from repl.commands import check, date, explain
+    from repl.commands import check, date, explain, simulate, test
 
-    return (check.COMMAND, date.COMMAND, explain.COMMAND)
+    return (check.COMMAND, date.COMMAND, explain.COMMAND, simulate.COMMAND, test.COMMAND)
 
 
 COMMANDS: tuple[Command, ...] = _all_commands()

@@ -97,7 +97,9 @@ def run_summary(args, console: Console, procedures, procedure_path: Path) -> int
                 progress.advance(len(chunk))
     finally:
         progress.close()
-    console.print(_table(tallies, ran))
+    analysis, _, _ = procedures.get(procedure_path)
+    order = [node.name for node in analysis.procedure.nodes]
+    console.print(_table(tallies, ran, order))
     if unrunnable:
         console.error(f"{unrunnable} of {len(files)} cases could not run; `safeproc test` on them shows why")
     return EXIT_PROBLEMS if unrunnable else EXIT_OK
@@ -148,10 +150,14 @@ def tally_cases(procedure_path: Path, as_of: date | None, paths: list[Path], pro
     return tallies, ran, unrunnable
 
 
-def _table(tallies: dict[str, StepTally], ran: int) -> str:
+def _table(tallies: dict[str, StepTally], ran: int, order: list[str]) -> str:
+    """One row per step that any case reached, in the procedure's own order."""
     header = ("step", "on time", "late", "open", "overdue", "median days")
     rows = []
-    for name, tally in tallies.items():
+    for name in order:
+        tally = tallies.get(name)
+        if tally is None:
+            continue
         if not (tally.on_time or tally.late or tally.open or tally.overdue):
             continue
         median = tally.median_days()
@@ -179,9 +185,11 @@ class _Progress:
     def advance(self, count: int = 1) -> None:
         self.done += count
         if self.bar is None and self.interactive and time.monotonic() - self.started > PROGRESS_AFTER_SECONDS:
+            from prompt_toolkit.output import create_output
             from prompt_toolkit.shortcuts import ProgressBar
 
-            self.bar = ProgressBar(title="Simulating cases")
+            # On stderr, so that the table on stdout can go to a file or a pipe untouched.
+            self.bar = ProgressBar(title="Simulating cases", output=create_output(stdout=sys.stderr))
             self.bar.__enter__()
             self.counter = self.bar(total=self.total)
             self.counter.items_completed = self.done

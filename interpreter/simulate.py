@@ -179,6 +179,7 @@ class _Run:
         if plan.start is not None:
             begun = min(self.known.values(), default=self.as_of)
             self._advance(plan.start, begun)
+        self._deadlines_ahead()
         self._check_happenings()
         return CaseResult(
             self.as_of,
@@ -264,6 +265,21 @@ class _Run:
         self.decisions[node.name] = DecisionResult(node.name, chosen, reason, decided_on)
         yield chosen, max(decided_on, opened_on)
 
+    def _deadlines_ahead(self) -> None:
+        """Steps the case has not reached yet still fall due once what they count from has happened.
+
+        A rapid review report is due 15 working days after the notification even
+        while the meeting before it is still to happen, and is overdue (and
+        escalated) when that date passes.
+        """
+        ahead = self._still_reachable()
+        for name, _, _ in self.plan.unreached_results:
+            if name in ahead and name not in self.opened:
+                node = self.plan.nodes[name]
+                self.due[name] = self._due_date(node)
+                for target, on in list(self._escalate(node)):
+                    self._advance(target, on)
+
     def _join_ready(self, join: str) -> bool:
         node = self.plan.nodes[join]
         sources = self.plan.predecessors.get(join, ())
@@ -339,17 +355,17 @@ class _Run:
         # are made once per plan and shared.
         for name, waiting, not_applicable in plan.unreached_results:
             opened_on = opened.get(name)
-            if opened_on is None:
+            due = due_dates.get(name)
+            if opened_on is None and (due is None or name not in may_still_open):
                 results.append(waiting if name in may_still_open else not_applicable)
                 continue
             done_on = done.get(name)
-            due = due_dates.get(name)
             if done_on is not None:
                 state, late = "done", due is not None and done_on > due
             elif due is not None and as_of > due:
                 state, late = "overdue", True
             else:
-                state, late = "open", False
+                state, late = ("open" if opened_on else "waiting"), False
             results.append(waiting._replace(state=state, due=due, done_on=done_on, late=late, opened_on=opened_on))
         return tuple(results)
 

@@ -92,15 +92,20 @@ def text_timeline(loaded: LoadedCase, result: CaseResult) -> str:
     for when, _, text in sorted(entries, key=lambda e: (e[0], e[1], e[2])):
         lines.append(f"  {when.isoformat()}  {text}")
     still = [s for s in result.steps if s.state in ("open", "overdue")]
-    waiting_decisions = [d for d in result.decisions if d.branch is None]
+    waiting_for = {d.decision: d.because for d in result.decisions if d.branch is None}
     lines += ["", f"Still to do as of {result.as_of.isoformat()}"]
-    if not still and not waiting_decisions:
+    if not still:
         lines.append("  nothing" + (" — the case has ended" if result.end else ""))
     for step in still:
         owner = titles.get(step.owner, step.owner) if step.owner else "no owner named"
         due = f"due {step.due.isoformat()}" if step.due else "no due date yet"
         mark = "  OVERDUE" if step.state == "overdue" else ""
-        lines.append(f"  `{step.step}` {step.title} [{owner}], {due}{mark}")
-    for decision in waiting_decisions:
-        lines.append(f"  decision `{decision.decision}`: {decision.because}")
+        why = f" — {waiting_for[step.step]}" if step.step in waiting_for else ""
+        lines.append(f"  `{step.step}` {step.title} [{owner}], {due}{mark}{why}")
+    coming = [s for s in result.steps if s.state == "waiting" and s.due is not None]
+    if coming:
+        lines += ["", "Coming up (the clock has started; earlier steps come first)"]
+        for step in sorted(coming, key=lambda s: (s.due, s.step)):
+            owner = titles.get(step.owner, step.owner) if step.owner else "no owner named"
+            lines.append(f"  `{step.step}` {step.title} [{owner}], due {step.due.isoformat()}")
     return "\n".join(lines)

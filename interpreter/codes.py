@@ -476,6 +476,48 @@ simulation goes on with the recorded date; check the two dates.""",
         """The case records a step as done before the event or step its deadline counts
 from. Check the two dates.""",
     ),
+    # ---- traceability -----------------------------------------------------------
+    "P501": Code(
+        "citation of a paragraph the source text does not have",
+        """`safeproc trace` reads the source text and finds its numbered paragraphs: the
+lines that hold nothing but a paragraph number, such as `1.1.15`. This citation
+(or `background` line) names a paragraph that is not among them.
+
+Usually the number is mistyped, or the source text has been renumbered since
+the procedure was written. Cite the paragraph the rule comes from; the help
+gives the range the source text numbers. If every citation is reported, check
+that you traced against the right text.""",
+    ),
+    "P502": Code(
+        "paragraph neither cited nor marked background",
+        """Every numbered paragraph of the source should trace to the procedure: either
+something cites it (the step, decision, role, fact, event or outcome that
+carries its rule: `cites 1.1.62`), or a `background` line marks it as carrying
+no rule, with the reason:
+
+    background 1.1.62 "a heading for links to published reviews"
+
+A paragraph that is neither is a rule the procedure may have missed.""",
+    ),
+    "P503": Code(
+        "paragraph both cited and marked background",
+        """A `background` line says a paragraph carries no rule, yet something in the
+procedure cites it as the source of a rule. One of the two is wrong: remove the
+paragraph from the `background` line, or from the citation.""",
+    ),
+    "P504": Code(
+        "source text with no numbered paragraphs",
+        """`safeproc trace` finds paragraphs by the lines that hold nothing but their
+number (`1.1.15`), as published procedures are laid out when copied as plain
+text. This text has none, so nothing can be traced: check that it is the
+plain text of the procedure, with each paragraph number on a line of its own.""",
+    ),
+    "P505": Code(
+        "paragraph numbered twice in the source text",
+        """The same paragraph number stands on a line of its own twice in the source
+text. Citations of it are matched with the first; check the source text for a
+numbering slip, or a copy that pasted a section twice.""",
+    ),
 }
 
 

@@ -1,0 +1,335 @@
+"""Traceability: which declarations of a procedure cite each numbered paragraph of its source text.
+
+The source text is the published procedure as plain text. Its numbered paragraphs
+are the lines that hold nothing but a paragraph number (`1.1.15`). Every such
+paragraph should be cited by the step, decision, role, fact, event or outcome that
+carries its rule, or marked `background` with the reason it carries none.
+
+Nothing here prints: `trace` returns the paragraphs with what cites them, and
+diagnostics for citations of paragraphs the source does not have and for
+paragraphs that nothing covers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from attrs import frozen
+
+from interpreter import model as m
+from interpreter.diagnostics import Diagnostic, Label, error, warning
+from interpreter.source import SourceFile, Span
+
+# The same shape as the grammar's PARAGRAPH terminal: 1.1.15, 4.2, 1.1.16a.
+PARAGRAPH_NUMBER = re.compile(r"\d+(?:\.\d+)+[a-z]?")
+_PARAGRAPH_LINE = re.compile(r"^\s*(" + PARAGRAPH_NUMBER.pattern + r")\s*$")
+_PARAGRAPH_TOKEN = re.compile(r"(?<![\w.])" + PARAGRAPH_NUMBER.pattern + r"(?![\w.])")
+
+
+@frozen
+class Use:
+    """A declaration that cites a paragraph, described for a reader of the trace."""
+
+    kind: str  # step, decision, parallel split, join, outcome, role, external role, group, fact, event
+    name: str
+    title: str | None
+    file: str
+    details: tuple[str, ...] = ()  # the declaration's deadlines, as written
+
+
+@frozen
+class TracedParagraph:
+    number: str
+    span: Span  # the paragraph's number in the source text
+    uses: tuple[Use, ...] = ()
+    background: tuple[str, ...] = ()  # the reasons given where it is marked background
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.uses or self.background)
+
+
+@frozen
+class Trace:
+    source: SourceFile
+    paragraphs: tuple[TracedParagraph, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def total(self) -> int:
+        return len(self.paragraphs)
+
+    @property
+    def covered(self) -> int:
+        return sum(1 for p in self.paragraphs if p.covered)
+
+    @property
+    def cited(self) -> int:
+        return sum(1 for p in self.paragraphs if p.uses)
+
+    @property
+    def background_only(self) -> int:
+        return sum(1 for p in self.paragraphs if p.background and not p.uses)
+
+    @property
+    def uncovered(self) -> tuple[TracedParagraph, ...]:
+        return tuple(p for p in self.paragraphs if not p.covered)
+
+    @property
+    def percent(self) -> int:
+        """Whole percent covered, rounded down so that 100 means every paragraph."""
+        return 100 * self.covered // self.total if self.total else 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.uncovered and not any(d.is_error for d in self.diagnostics)
+
+
+@frozen
+class Citation:
+    """One paragraph number written in a procedure, with where it was written."""
+
+    paragraph: str
+    span: Span
+    use: Use | None  # None for a `background` line
+    reason: str | None = None  # a `background` line's reason
+
+
+# ---- the source text -------------------------------------------------------------
+
+
+def numbered_paragraphs(text: SourceFile) -> tuple[tuple[tuple[str, Span], ...], tuple[Diagnostic, ...]]:
+    """The paragraph numbers of a source text, in order, each with the span of its line."""
+    found: list[tuple[str, Span]] = []
+    first_seen: dict[str, Span] = {}
+    diagnostics: list[Diagnostic] = []
+    for index, line in enumerate(text.lines, start=1):
+        match = _PARAGRAPH_LINE.match(line)
+        if not match:
+            continue
+        number = match.group(1)
+        span = Span(text.name, index, match.start(1) + 1, index, match.end(1) + 1)
+        if number in first_seen:
+            diagnostics.append(
+                warning(
+                    "P505",
+                    f"paragraph {number} is numbered twice in the source text",
+                    span,
+                    label="the second time",
+                    labels=(Label(first_seen[number], "the first time"),),
+                    help="citations of it are matched with the first; check the source text for a numbering slip",
+                )
+            )
+            continue
+        first_seen[number] = span
+        found.append((number, span))
+    if not found:
+        diagnostics.append(
+            error(
+                "P504",
+                "the source text has no numbered paragraphs",
+                Span.point(text.name, 1, 1),
+                label="no line here or below is just a paragraph number",
+                help="safeproc finds paragraphs by lines that hold nothing but their number, such as `1.1.15`; "
+                "check that this is the plain text of the procedure",
+            )
+        )
+    return tuple(found), tuple(diagnostics)
+
+
+# ---- the citations in a procedure ---------------------------------------------
+
+
+def citations(procedure: m.Procedure, source: SourceFile) -> tuple[Citation, ...]:
+    """Every paragraph number the procedure cites or marks background, each located in its file.
+
+    The model keeps citations as plain strings, so each is found again in the text
+    of its declaration: from the declaration's name to the start of the next one,
+    outside comments. A citation that cannot be found there (it should not happen)
+    is placed at the declaration's name.
+    """
+    declarations = _declarations(procedure)
+    starts = sorted(
+        [(d.span.line, d.span.column) for d in declarations if d.span is not None]
+        + [(s.line, s.column) for s in _other_starts(procedure)]
+    )
+    found: list[Citation] = []
+    for declaration in declarations:
+        if declaration.span is None:
+            continue
+        begin = (declaration.span.line, declaration.span.column)
+        later = [s for s in starts if s > begin]
+        end = later[0] if later else (len(source.lines) + 1, 1)
+        bare, quoted = _paragraph_tokens(source, begin, end)
+        if isinstance(declaration, m.Background):
+            numbers, use, reason = declaration.paragraphs, None, declaration.reason
+        else:
+            numbers, use, reason = declaration.cites, _use(declaration, procedure.file), None
+        for number in numbers:
+            if not PARAGRAPH_NUMBER.fullmatch(number):
+                continue  # a statute or another document, not a paragraph of this source
+            span = _take(bare, number) or _take(quoted, number) or declaration.span
+            found.append(Citation(number, span, use, reason))
+    return tuple(found)
+
+
+def _declarations(procedure: m.Procedure) -> list:
+    return sorted(
+        [*procedure.declarations(), *procedure.background],
+        key=lambda d: (d.span.line, d.span.column) if d.span is not None else (0, 0),
+    )
+
+
+def _other_starts(procedure: m.Procedure) -> list[Span]:
+    """Where the declarations that cite nothing begin: the header and `start at`."""
+    spans = []
+    if procedure.header is not None and procedure.header.span is not None:
+        spans.append(procedure.header.span)
+    if procedure.start is not None and procedure.start.span is not None:
+        spans.append(procedure.start.span)
+    return spans
+
+
+def _paragraph_tokens(source: SourceFile, begin: tuple[int, int], end: tuple[int, int]):
+    """Paragraph numbers written between two places in a file: bare ones, and ones in quotes."""
+    bare: list[tuple[str, Span]] = []
+    quoted: list[tuple[str, Span]] = []
+    for line_number in range(begin[0], end[0] + 1):
+        text = source.line_text(line_number)
+        low = begin[1] - 1 if line_number == begin[0] else 0
+        high = end[1] - 1 if line_number == end[0] else len(text)
+        position = low
+        while position < high:
+            char = text[position]
+            if char == "#":
+                break
+            if char == '"':
+                closing = _closing_quote(text, position)
+                content = text[position + 1 : closing]
+                if PARAGRAPH_NUMBER.fullmatch(content):
+                    quoted.append((content, Span(source.name, line_number, position + 1, line_number, closing + 2)))
+                position = closing + 1
+                continue
+            match = _PARAGRAPH_TOKEN.match(text, position)
+            if match and match.end() <= high:
+                bare.append((match.group(0), Span(source.name, line_number, position + 1, line_number, match.end() + 1)))
+                position = match.end()
+                continue
+            position += 1
+    return bare, quoted
+
+
+def _closing_quote(text: str, opening: int) -> int:
+    position = opening + 1
+    while position < len(text):
+        if text[position] == "\\":
+            position += 2
+            continue
+        if text[position] == '"':
+            return position
+        position += 1
+    return len(text)
+
+
+def _take(tokens: list[tuple[str, Span]], number: str) -> Span | None:
+    for index, (text, span) in enumerate(tokens):
+        if text == number:
+            del tokens[index]
+            return span
+    return None
+
+
+def _use(declaration, file: str) -> Use:
+    if isinstance(declaration, m.Role):
+        kind = "group" if declaration.is_group else ("external role" if declaration.external else "role")
+    elif isinstance(declaration, m.Fact):
+        kind = "fact"
+    elif isinstance(declaration, m.Event):
+        kind = "event"
+    else:
+        kind = {"step": "step", "decision": "decision", "parallel": "parallel split", "join": "join", "outcome": "outcome"}[declaration.kind]
+    details = tuple(describe_deadline(d) for d in getattr(declaration, "deadlines", ()))
+    return Use(kind, declaration.name, declaration.title, file, details)
+
+
+def describe_deadline(deadline: m.Deadline) -> str:
+    """A deadline as the procedure says it: `must be done within 5 working days after aware`."""
+    phrase = {
+        "within": f"within {deadline.duration} after",
+        "before": f"at least {deadline.duration} before",
+        "not_before": f"at least {deadline.duration} after",
+        "lasts": f"for at least {deadline.duration} after",
+    }[deadline.kind]
+    duty = f"{deadline.duty} be done " if deadline.duty else ""
+    return f"{duty}{phrase} {deadline.anchor.name}"
+
+
+# ---- the trace ------------------------------------------------------------------
+
+
+def trace(documents: Sequence[tuple[m.Procedure, SourceFile]], text: SourceFile) -> Trace:
+    """Trace one or more procedures (read together) against the source text they encode."""
+    numbered, diagnostics = numbered_paragraphs(text)
+    diagnostics = list(diagnostics)
+    known = {number for number, _ in numbered}
+    uses: dict[str, list[Use]] = {number: [] for number in known}
+    reasons: dict[str, list[str]] = {number: [] for number in known}
+    background_marks: dict[str, list[Span]] = {number: [] for number in known}
+    for procedure, source in documents:
+        for citation in citations(procedure, source):
+            if citation.paragraph not in known:
+                if numbered:
+                    diagnostics.append(_unknown_paragraph(citation, numbered, text))
+                continue
+            if citation.use is None:
+                if citation.reason not in reasons[citation.paragraph]:
+                    reasons[citation.paragraph].append(citation.reason)
+                background_marks[citation.paragraph].append(citation.span)
+            elif citation.use not in uses[citation.paragraph]:
+                uses[citation.paragraph].append(citation.use)
+    paragraphs = []
+    for number, span in numbered:
+        paragraph = TracedParagraph(number, span, tuple(uses[number]), tuple(reasons[number]))
+        paragraphs.append(paragraph)
+        if paragraph.uses and paragraph.background:
+            first = paragraph.uses[0]
+            for mark in background_marks[number]:
+                diagnostics.append(
+                    warning(
+                        "P503",
+                        f"paragraph {number} is marked background, but {first.kind} `{first.name}` cites it",
+                        mark,
+                        label="marked as carrying no rule",
+                        help="a paragraph is either cited by what carries its rule or marked background; "
+                        "remove it from one or the other",
+                    )
+                )
+        if not paragraph.covered:
+            diagnostics.append(
+                warning(
+                    "P502",
+                    f"paragraph {number} is neither cited nor marked background",
+                    span,
+                    label="nothing in the procedure traces to this paragraph",
+                    help=f"cite it from the step, decision or role that carries its rule (`cites {number}`), "
+                    f'or mark it `background {number} "why it carries no rule"`',
+                )
+            )
+    return Trace(text, tuple(paragraphs), tuple(diagnostics))
+
+
+def _unknown_paragraph(citation: Citation, numbered, text: SourceFile) -> Diagnostic:
+    if citation.use is None:
+        who = "a `background` line names"
+    else:
+        who = f"{citation.use.kind} `{citation.use.name}` cites"
+    first, last = numbered[0][0], numbered[-1][0]
+    return error(
+        "P501",
+        f"{who} paragraph {citation.paragraph}, which is not in the source text",
+        citation.span,
+        label=f"no paragraph {citation.paragraph} in {text.name}",
+        help=f"cite one of the paragraphs the source text numbers ({first} to {last}), "
+        "or check that you traced against the right text",
+    )

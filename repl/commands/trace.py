@@ -1,0 +1,118 @@
+"""`safeproc trace FILE --source TEXT`: which steps, decisions and roles cite each paragraph of the source."""
+
+from __future__ import annotations
+
+import argparse
+
+from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, expand_paths, read_file
+from repl.diagnostic_output import render_text
+
+
+def _configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        metavar="FILE",
+        help="a .proc file, or a folder: every .proc file under it is traced, and together they cover the source",
+    )
+    parser.add_argument(
+        "--source",
+        required=True,
+        metavar="TEXT",
+        help="the source procedure as plain text, its paragraphs numbered on lines of their own (1.1.15)",
+    )
+
+
+def _run(args: argparse.Namespace, console: Console) -> int:
+    from pathlib import Path
+
+    from interpreter.pipeline import analyse_bytes
+    from interpreter.syntax import decode
+    from interpreter.trace import trace
+
+    files, unreadable = expand_paths(args.paths, ".proc", console)
+    if not files and not unreadable:
+        console.error("safeproc: no .proc files found in " + ", ".join(f"`{p}`" for p in args.paths))
+        return EXIT_USAGE
+    text_path = Path(args.source)
+    data = read_file(text_path, console)
+    sources = {}
+    diagnostics = []
+    text = None
+    if data is not None:
+        text, problems = decode(data, str(text_path))
+        diagnostics.extend(problems)
+    documents = []
+    for path in files:
+        raw = read_file(path, console)
+        if raw is None:
+            unreadable += 1
+            continue
+        analysis = analyse_bytes(raw, str(path))
+        if analysis.source is not None:
+            sources[analysis.source.name] = analysis.source
+        # Trace is about citations: the procedure's own warnings are `safeproc check`'s to show.
+        diagnostics.extend(d for d in analysis.diagnostics if d.is_error)
+        if analysis.procedure is not None and analysis.source is not None:
+            documents.append((analysis.procedure, analysis.source))
+    if text is None or unreadable:
+        _show(diagnostics, sources, console)
+        return EXIT_USAGE
+    sources[text.name] = text
+    result = trace(documents, text)
+    diagnostics.extend(result.diagnostics)
+    _show(diagnostics, sources, console)
+    _listing(result, [p for p, _ in documents], console)
+    if result.ok and not any(d.is_error for d in diagnostics):
+        return EXIT_OK
+    return EXIT_PROBLEMS
+
+
+def _show(diagnostics, sources, console: Console) -> None:
+    for diagnostic in diagnostics:
+        console.error(render_text(diagnostic, sources, console.colour_err))
+        console.error("")
+
+
+def _listing(result, procedures, console: Console) -> None:
+    names = ", ".join(p.file for p in procedures) or "nothing"
+    console.print(f"{names} traced against {result.source.name}")
+    console.print("")
+    if not result.paragraphs:
+        console.print("The source text has no numbered paragraphs.")
+        return
+    several = len({p.file for p in procedures}) > 1
+    width = max(len(p.number) for p in result.paragraphs) + 2
+    indent = " " * width
+    for paragraph in result.paragraphs:
+        lines = []
+        for reason in paragraph.background:
+            lines.append(f"background: {reason}")
+        for use in paragraph.uses:
+            where = f" ({use.file})" if several else ""
+            title = f": {use.title}" if use.title else ""
+            lines.append(f"{use.kind} {use.name}{where}{title}")
+            lines.extend(f"  {detail}" for detail in use.details)
+        if not lines:
+            lines.append("NOT COVERED: neither cited nor marked background")
+        console.print(paragraph.number.ljust(width) + lines[0])
+        for line in lines[1:]:
+            console.print(indent + line)
+    console.print("")
+    console.print(
+        f"coverage: {result.covered} of {result.total} paragraphs cited or marked background ({result.percent}%): "
+        f"{result.cited} cited, {result.background_only} background only, {result.total - result.covered} not covered"
+    )
+
+
+COMMAND = Command(
+    "trace",
+    "show which steps cite each paragraph of the source",
+    "List every numbered paragraph of the source text (a line that is just its number, such as "
+    "1.1.15) with the steps, decisions, deadlines, roles, facts, events and outcomes that cite it, "
+    "or the reason it is marked background, and end with the coverage. Exits 0 when every paragraph "
+    "is covered and every citation names a paragraph of the source, 1 otherwise, 2 when a file "
+    "cannot be read.",
+    _configure,
+    _run,
+)

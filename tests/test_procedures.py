@@ -1,0 +1,94 @@
+"""The shipped procedures: each checks without errors, and every warning left is explained beside it."""
+
+from __future__ import annotations
+
+import pytest
+
+from interpreter.pipeline import analyse_bytes
+from interpreter.source import SourceFile
+
+from conftest import ROOT
+
+PROCEDURES = sorted((ROOT / "procedures").rglob("*.proc"))
+
+
+def _name(path) -> str:
+    return str(path.relative_to(ROOT))
+
+
+def _has_comment(source: SourceFile, line: int) -> bool:
+    """A `#` comment on the line or the line above (outside quoted text)."""
+    return any("#" in _without_strings(source.line_text(n)) for n in (line, line - 1))
+
+
+def _without_strings(text: str) -> str:
+    out, quoted, escaped = [], False, False
+    for char in text:
+        if quoted:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                quoted = False
+            continue
+        if char == '"':
+            quoted = True
+            continue
+        out.append(char)
+    return "".join(out)
+
+
+def test_there_are_procedures():
+    """The Pan-Sussex procedure and both national specifications are shipped."""
+    names = {_name(p) for p in PROCEDURES}
+    assert {
+        "procedures/pan-sussex/cspr.proc",
+        "procedures/national/working-together-2023.proc",
+        "procedures/national/working-together-2018.proc",
+    } <= names
+
+
+@pytest.mark.parametrize("path", PROCEDURES, ids=_name)
+def test_procedure_checks_without_errors(path):
+    """`safeproc check` finds no errors in a shipped procedure."""
+    analysis = analyse_bytes(path.read_bytes(), _name(path))
+    errors = [f"{d.span.line if d.span else '?'}: [{d.code}] {d.message}" for d in analysis.diagnostics if d.is_error]
+    assert errors == []
+
+
+@pytest.mark.parametrize("path", PROCEDURES, ids=_name)
+def test_every_warning_is_explained(path):
+    """Each warning `check` still reports has a comment on its line or the line above saying why it stays."""
+    analysis = analyse_bytes(path.read_bytes(), _name(path))
+    unexplained = [
+        f"{d.span.line}: [{d.code}] {d.message}"
+        for d in analysis.diagnostics
+        if not d.is_error and d.severity.value == "warning" and (d.span is None or not _has_comment(analysis.source, d.span.line))
+    ]
+    assert unexplained == []
+
+
+def test_national_obligations_named_by_the_local_procedure_exist():
+    """Every `satisfies` in the Pan-Sussex procedure names a step or decision of the national specification it implements."""
+    local = analyse_bytes((ROOT / "procedures/pan-sussex/cspr.proc").read_bytes(), "cspr.proc").procedure
+    assert local.header.implements == "working_together_2023"
+    national = analyse_bytes((ROOT / "procedures/national/working-together-2023.proc").read_bytes(), "wt2023.proc").procedure
+    obligations = {n.name for n in national.nodes if getattr(n, "duty", None) == "must"}
+    satisfied = {ref.name for node in local.nodes for ref in getattr(node, "satisfies", ())}
+    assert satisfied, "the local procedure says which obligations it meets"
+    assert satisfied <= obligations, sorted(satisfied - obligations)
+    # Everything the 2023 guidance obliges is met by some local step.
+    assert obligations - satisfied == set(), sorted(obligations - satisfied)
+
+
+def test_2018_and_2023_differ_where_the_guidance_does():
+    """2023 adds the care-leaver death notification and names ICBs where 2018 named CCGs; the rest keep their names."""
+    read = lambda name: analyse_bytes((ROOT / "procedures/national" / name).read_bytes(), name).procedure  # noqa: E731
+    old, new = read("working-together-2018.proc"), read("working-together-2023.proc")
+    old_steps = {n.name for n in old.nodes}
+    new_steps = {n.name for n in new.nodes}
+    assert new_steps - old_steps == {"care_leaver_age", "notify_care_leaver_death", "care_leaver_child", "care_leaver_death_notified"}
+    assert old_steps <= new_steps
+    assert "clinical_commissioning_group" in {r.name for r in old.roles}
+    assert "integrated_care_board" in {r.name for r in new.roles}

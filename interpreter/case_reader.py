@@ -71,13 +71,17 @@ class _Reader:
         if "\r" in self.source.text:
             raise _GiveUp
         for number, line in enumerate(self.source.text.split("\n"), start=1):
-            if _BLANK.match(line):
-                continue
             if block == "facts":
-                if _END.match(line):
+                # Facts are most of a generated case's lines: try them first.
+                fact = self._fact(line, number)
+                if fact is not None:
+                    facts.append(fact)
+                elif _END.match(line):
                     block = None
-                    continue
-                facts.append(self._fact(line, number))
+                elif not _BLANK.match(line):
+                    raise _GiveUp
+                continue
+            if _BLANK.match(line):
                 continue
             if block == "case":
                 if ended := _END.match(line):
@@ -129,10 +133,10 @@ class _Reader:
 
     # -- pieces --
 
-    def _fact(self, line: str, number: int) -> m.FactValue:
+    def _fact(self, line: str, number: int) -> m.FactValue | None:
         match = _FACT.match(line)
         if match is None:
-            raise _GiveUp
+            return None
         name, word = match.group(2, 3)
         if word.isdigit():
             if len(word) > 6 or int(word) > MAX_AMOUNT:

@@ -141,10 +141,13 @@ class _CaseChecker:
     def _facts(self) -> dict:
         facts: dict = {}
         seen: dict[str, m.FactValue] = {}
+        names = self.names
         for given in self.case.facts:
-            fact = self._expect(given.fact, (m.Fact,), "fact")
-            if fact is None:
-                continue
+            fact = names.get(given.fact.name)
+            if fact.__class__ is not m.Fact:
+                fact = self._expect(given.fact, (m.Fact,), "fact")
+                if fact is None:
+                    continue
             if given.fact.name in seen:
                 self.diagnostics.append(
                     error(
@@ -253,7 +256,7 @@ def _fits(fact: m.Fact, value) -> bool:
         return isinstance(value, bool)
     if fact.type == "number":
         return isinstance(value, int) and not isinstance(value, bool)
-    return isinstance(value, str) and value in {c.name for c in fact.choices}
+    return isinstance(value, str) and any(choice.name == value for choice in fact.choices)
 
 
 def _describe_type(fact: m.Fact) -> str:

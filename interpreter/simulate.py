@@ -30,6 +30,7 @@ from attrs import frozen
 from interpreter import model as m
 from interpreter.calendar import CalendarError, WorkingCalendar
 from interpreter.diagnostics import Diagnostic, Label, error, warning
+from interpreter.graph import reachable_from
 from interpreter.resolve import ResolvedProcedure
 from interpreter.wording import guard_text
 
@@ -108,6 +109,7 @@ class Plan:
     predecessors: dict  # join name -> tuple of flow predecessors
     events: frozenset
     joins_after: dict  # name -> the joins it leads into
+    descendants: dict  # name -> every node a case there could still go on to (any branch)
     # For each step and decision: its name, and its result when waiting and when not applicable.
     unreached_results: tuple
 
@@ -139,6 +141,7 @@ class Plan:
             predecessors,
             frozenset(e.name for e in resolved.procedure.events),
             {name: tuple(j for j, sources in predecessors.items() if name in sources) for name in nodes},
+            {name: frozenset(reachable_from(graph, name, include_escalations=False)) - {name} if graph.has_node(name) else frozenset() for name in nodes},
             tuple(unreached),
         )
 
@@ -173,6 +176,7 @@ class _Run:
         self.diagnostics: list[Diagnostic] = []
         self.end: str | None = None
         self.ended_on: date | None = None
+        self.reachable: set[str] | None = None
 
     def run(self) -> CaseResult:
         plan = self.plan
@@ -272,13 +276,14 @@ class _Run:
         while the meeting before it is still to happen, and is overdue (and
         escalated) when that date passes.
         """
-        ahead = self._still_reachable()
+        ahead = self.reachable = self._still_reachable()
         for name, _, _ in self.plan.unreached_results:
             if name in ahead and name not in self.opened:
                 node = self.plan.nodes[name]
                 self.due[name] = self._due_date(node)
                 for target, on in list(self._escalate(node)):
                     self._advance(target, on)
+                    self.reachable = None  # an escalation moved the case on
 
     def _join_ready(self, join: str) -> bool:
         node = self.plan.nodes[join]
@@ -348,7 +353,7 @@ class _Run:
 
     def _step_results(self) -> tuple[StepResult, ...]:
         plan = self.plan
-        may_still_open = self._still_reachable()
+        may_still_open = self.reachable if self.reachable is not None else self._still_reachable()
         opened, done, due_dates, as_of = self.opened, self.done, self.due, self.as_of
         results = []
         # Most steps of a procedure are never reached by one case: their results
@@ -374,18 +379,10 @@ class _Run:
         plan = self.plan
         frontier = [n for n in self.opened if n not in self.done and plan.nodes[n].kind in ("step", "decision")]
         frontier += [j for j in plan.predecessors if j not in self.opened and any(s in self.opened for s in plan.predecessors[j])]
-        seen = set(frontier)
-        while frontier:
-            name = frontier.pop()
-            node = plan.nodes[name]
-            targets = list(plan.successors.get(name, ()))
-            if isinstance(node, m.Decision):
-                targets += [b.target.name for b in node.branches] + ([node.otherwise.name] if node.otherwise else [])
-            for target in targets:
-                if target in plan.nodes and target not in seen:
-                    seen.add(target)
-                    frontier.append(target)
-        return seen
+        reachable = set(frontier)
+        for name in frontier:
+            reachable |= plan.descendants[name]
+        return reachable
 
     def _check_happenings(self) -> None:
         """Report what the case says happened that the procedure says could not have."""

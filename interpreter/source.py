@@ -7,9 +7,10 @@ files that say the same thing are equal.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import NamedTuple
 
-from attrs import field, frozen
+from attrs import frozen
 
 
 class Span(NamedTuple):
@@ -26,18 +27,19 @@ class Span(NamedTuple):
         return cls(file, line, column, line, column + max(width, 1))
 
 
-@frozen
+@frozen(slots=False)
 class SourceFile:
     """A file's name and decoded text, kept so that diagnostics can quote it."""
 
     name: str
     text: str
-    lines: tuple[str, ...] = field(init=False, eq=False, repr=False)
 
-    def __attrs_post_init__(self) -> None:
+    @cached_property
+    def lines(self) -> tuple[str, ...]:
+        # Made only when a diagnostic quotes the file: most files in a batch never do.
         # Lark counts lines by "\n" alone; splitlines() would also break on form
         # feeds and other separators and the line numbers would drift.
-        object.__setattr__(self, "lines", tuple(line.rstrip("\r") for line in self.text.split("\n")))
+        return tuple(line.rstrip("\r") for line in self.text.split("\n"))
 
     def line_text(self, line: int) -> str:
         if 1 <= line <= len(self.lines):

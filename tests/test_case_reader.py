@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT
 from interpreter.build import build_case
 from interpreter.case_reader import read_plain_case
 from interpreter.source import SourceFile
 from interpreter.syntax import parse_source
+
+from conftest import ROOT
 
 CASE_FILES = sorted(p for p in ROOT.rglob("*.case") if ".venv" not in p.parts)
 

@@ -82,9 +82,9 @@ def read_file(path: Path, console: Console) -> bytes | None:
 
 
 def _all_commands() -> tuple[Command, ...]:
-    from repl.commands import check, date, explain, simulate, test, trace
+    from repl.commands import check, date, explain, render, simulate, test, trace
 
-    return (check.COMMAND, date.COMMAND, explain.COMMAND, simulate.COMMAND, test.COMMAND, trace.COMMAND)
+    return (check.COMMAND, date.COMMAND, explain.COMMAND, render.COMMAND, simulate.COMMAND, test.COMMAND, trace.COMMAND)
 
 
 COMMANDS: tuple[Command, ...] = _all_commands()

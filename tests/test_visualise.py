@@ -1,0 +1,473 @@
+"""The flowchart: what it says (golden DOT and Mermaid), that every picture is well formed
+and shows every title as written, and how `safeproc render` writes its files."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+
+from interpreter import model as m
+from interpreter.pipeline import analyse_bytes, analyse_source
+from interpreter.source import SourceFile
+from interpreter.wording import guard_text
+from visualise.chart import START_ID, SliceError, build_chart, visible
+from visualise.dot import to_dot
+from visualise.mermaid import to_mermaid
+from visualise.output import dot_fingerprint, run_graphviz, svg_source_fingerprint, write_atomically
+from visualise.wording import deadline_label
+
+from conftest import ROOT
+
+RENDER = ROOT / "tests" / "render"
+PAN_SUSSEX = ROOT / "procedures" / "pan-sussex" / "cspr.proc"
+DOCS_SVG = ROOT / "docs" / "pan-sussex-flowchart.svg"
+# The behaviour tests read the small procedures here, which only these tests change;
+# the Pan-Sussex one grows as the procedure is encoded, so it is pinned by golden files.
+SMALL = RENDER / "parallel_and_escalation.proc"
+AWKWARD = RENDER / "awkward_titles.proc"
+PROCEDURES = {"pan-sussex-cspr": PAN_SUSSEX, "parallel_and_escalation": SMALL, "awkward_titles": AWKWARD}
+SVG = "{http://www.w3.org/2000/svg}"
+XLINK_TITLE = "{http://www.w3.org/1999/xlink}title"
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="the Graphviz `dot` program is not installed")
+
+
+def analysed(path: Path):
+    analysis = analyse_bytes(path.read_bytes(), str(path.relative_to(ROOT)))
+    assert analysis.ok, analysis.diagnostics
+    return analysis
+
+
+def chart_of(path: Path, only=()):
+    analysis = analysed(path)
+    return build_chart(analysis.procedure, analysis.graph, only)
+
+
+def svg_nodes(svg: bytes) -> dict[str, ElementTree.Element]:
+    """Each node's <g> in a Graphviz SVG, by node id."""
+    root = ElementTree.fromstring(svg)
+    return {group.find(f"{SVG}title").text: group for group in root.iter(f"{SVG}g") if group.get("class") == "node"}
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def shown_text(group: ElementTree.Element) -> str:
+    return words(" ".join(text.text or "" for text in group.iter(f"{SVG}text")))
+
+
+def tooltip(group: ElementTree.Element) -> str:
+    return next(a.get(XLINK_TITLE) for a in group.iter(f"{SVG}a"))
+
+
+# ---- the words ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written, printed",
+    [
+        ("(child_died or seriously_harmed) and abuse_or_neglect", "(child_died or seriously_harmed) and abuse_or_neglect"),
+        ("crg_view is split", "crg_view is split"),
+        ("crg_view is not split", "crg_view is not split"),
+        ("not child_died", "not child_died"),
+        ("child_died is no", "child_died is no"),
+        ("child_died is yes", "child_died"),
+        ("age < 18", "age < 18"),
+        ("not (child_died and age >= 18)", "not (child_died and age >= 18)"),
+        ("child_died and age < 18 or crg_view is split", "(child_died and age < 18) or crg_view is split"),
+        ("child_died or seriously_harmed or age = 17", "child_died or seriously_harmed or age = 17"),
+    ],
+)
+def test_guards_are_printed_in_the_languages_words(written: str, printed: str):
+    """A branch's guard prints as an author writes it, brackets where `and` meets `or`, and reads back to the same guard."""
+    guard = _guard_of(written)
+    assert guard_text(guard) == printed
+    assert _guard_of(printed) == guard
+
+
+def _guard_of(condition: str) -> m.Guard:
+    text = (
+        'procedure "Guards"\nend\nrole crg "CRG"\n'
+        'fact child_died "Died" is yes or no\nfact seriously_harmed "Harmed" is yes or no\n'
+        'fact abuse_or_neglect "Abuse" is yes or no\nfact age "Age" is a number\n'
+        'fact crg_view "View" is one of notify, split\n'
+        f'start at d\ndecision d "?"\n  by crg\n  when {condition} -> done\n  otherwise -> done\nend\noutcome done "Done"\n'
+    )
+    analysis = analyse_source(SourceFile("guards.proc", text))
+    assert analysis.ok, analysis.diagnostics
+    return analysis.procedure.nodes[0].branches[0].guard
+
+
+@pytest.mark.parametrize(
+    "kind, amount, unit, expected",
+    [
+        ("within", 15, "working_days", "≤ 15 WD after submit_sin"),
+        ("before", 7, "working_days", "≥ 7 WD before submit_sin"),
+        ("not_before", 2, "days", "≥ 2 days after submit_sin"),
+        ("lasts", 1, "years", "kept ≥ 1 year after submit_sin"),
+        ("within", 48, "hours", "≤ 48 hours after submit_sin"),
+    ],
+)
+def test_deadlines_are_labelled_with_symbol_duration_and_anchor(kind, amount, unit, expected):
+    """Each kind of deadline has a short label: ≤ for within, ≥ for at least, WD for working days, the anchor by name."""
+    deadline = m.Deadline(kind, m.Duration(amount, unit), m.Ref("submit_sin"), duty="must")
+    assert deadline_label(deadline, "must") == expected
+    assert deadline_label(deadline, "should") == "must: " + expected
+
+
+# ---- golden output -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", PROCEDURES)
+def test_dot_matches_golden_file(name: str, golden):
+    """The DOT for each test procedure is exactly the reviewed file in tests/render/."""
+    golden(RENDER / f"{name}.dot", to_dot(chart_of(PROCEDURES[name])))
+
+
+@pytest.mark.parametrize("name", PROCEDURES)
+def test_mermaid_matches_golden_file(name: str, golden):
+    """The Mermaid for each test procedure is exactly the reviewed file in tests/render/."""
+    golden(RENDER / f"{name}.mmd", to_mermaid(chart_of(PROCEDURES[name])))
+
+
+def test_dot_is_byte_identical_across_runs_and_hash_seeds():
+    """The same procedure gives byte-identical DOT, even in processes with different string hashing."""
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from interpreter.pipeline import analyse_bytes\n"
+        "from visualise.chart import build_chart\nfrom visualise.dot import to_dot\n"
+        "p = Path(sys.argv[1]); a = analyse_bytes(p.read_bytes(), sys.argv[1])\n"
+        "sys.stdout.write(to_dot(build_chart(a.procedure, a.graph)))\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code, str(PAN_SUSSEX)],
+            cwd=ROOT,
+            capture_output=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
+    assert to_dot(chart_of(PAN_SUSSEX)) == to_dot(chart_of(PAN_SUSSEX))
+
+
+# ---- what the picture shows ---------------------------------------------------------------
+
+
+def test_every_role_with_work_has_a_lane_titled_in_full():
+    """Each role that owns a step gets one lane, in the file's order, with its full title; unowned nodes sit outside."""
+    chart = chart_of(SMALL)
+    lanes = {lane.name: lane for lane in chart.lanes}
+    assert list(lanes) == ["manager", "reviewer", "chair", "health", "education", "leads", "inspectorate"]
+    assert lanes["reviewer"].title == "Independent reviewer"
+    assert lanes["leads"].members == "Health safeguarding lead, Education safeguarding lead"
+    assert lanes["inspectorate"].external and not lanes["chair"].external
+    assert {node.id for node in chart.nodes_in(None)} == {START_ID, "gather", "chronologies_in", "published", "closed"}
+    dot = to_dot(chart)
+    assert dot.count('subgraph "cluster ') == len(chart.lanes) + 1  # and the key
+    assert "Independent reviewer" in dot and "outside the partnership" in dot
+
+
+def test_duties_escalations_and_deadlines_are_drawn_distinctly():
+    """must, should and may borders differ; escalations are dashed and red; deadlines sit on their steps."""
+    dot = to_dot(chart_of(SMALL))
+    node_lines = {line.split(" [", 1)[0].strip().strip('"'): line for line in dot.splitlines() if " [label=" in line}
+    assert "penwidth=3" in node_lines["write_report"]
+    assert "peripheries=2" in node_lines["health_chronology"]
+    assert "dashed" in node_lines["education_chronology"]
+    assert "≤ 3 months after screening" in node_lines["write_report"]
+    assert "≥ 7 WD before publication" in node_lines["write_report"]
+    assert "kept ≥ 1 year after publication" in node_lines["leads_agree"]
+    escalate = next(line for line in dot.splitlines() if '"(label) write_report chair_decides" -> chair_decides' in line)
+    assert "style=dashed" in escalate and "#c0392b" in escalate
+    assert "if overdue: escalate — the report is overdue" in node_lines["(label) write_report chair_decides"]
+    told = next(line for line in dot.splitlines() if 'health_chronology -> "(note) health_chronology 0"' in line)
+    assert "style=dashed" in told and "#c0392b" in told
+    assert "shape=note" in node_lines["(note) health_chronology 0"]
+    notes = {node.id: node for node in chart_of(SMALL).nodes if node.kind == "note"}
+    assert notes["(note) health_chronology 0"].title == "if late, notify Chair of the partnership: which chronology is late"
+    assert notes["(note) health_chronology 0"].lane == "health"
+
+
+def test_no_lanes_and_left_to_right():
+    """--no-lanes draws no clusters but the key and says who does each step; LR lays the flow left to right."""
+    dot = to_dot(chart_of(SMALL), lanes=False, direction="LR")
+    assert dot.count('subgraph "cluster ') == 1
+    assert "by Independent reviewer" in dot
+    assert "rankdir=LR" in dot
+
+
+def test_decision_with_two_branches_to_one_step_shows_both_guards():
+    """When two branches lead to the same step the arrow carries both guards, joined by `or`."""
+    chart = chart_of(SMALL)
+    labels = {(edge.source, edge.target): edge.label for edge in chart.edges}
+    assert labels[("screening", "gather")] == "(age < 18 and not looked_after) or (route is not none and (looked_after or age >= 18))"
+    assert labels[("screening", "closed")] == "otherwise"
+
+
+# ---- slices ------------------------------------------------------------------------------
+
+
+def test_only_a_range_draws_the_steps_between_and_stubs_for_the_rest():
+    """FROM..TO keeps every node on a path between them; an arrow leaving the slice ends in a grey stand-in."""
+    chart = chart_of(SMALL, ["gather..write_report"])
+    assert {node.id for node in chart.nodes if node.kind not in ("note", "elsewhere")} == {
+        "gather",
+        "health_chronology",
+        "education_chronology",
+        "chronologies_in",
+        "write_report",
+    }
+    assert {node.name for node in chart.nodes if node.kind == "elsewhere"} == {"leads_agree", "chair_decides"}
+    assert {node.id for node in chart.key_nodes} >= {"(key) elsewhere"}
+    dot = to_dot(chart)
+    assert "\tscreening [" not in dot and START_ID not in dot
+
+
+def test_only_names_and_open_ranges():
+    """Names select just those nodes; FROM.. runs to the ends and ..TO from the start."""
+
+    def drawn(only):
+        return {node.id for node in chart_of(SMALL, only).nodes if node.kind not in ("note", "elsewhere", "start")}
+
+    assert drawn(["write_report", "published"]) == {"write_report", "published"}
+    assert drawn(["leads_agree.."]) == {"leads_agree", "inspection", "published"}
+    assert drawn(["..gather"]) == {"screening", "gather"}
+    assert drawn(["..gather", "inspection"]) == {"screening", "gather", "inspection"}
+    assert START_ID in {node.id for node in chart_of(SMALL, ["..gather"]).nodes}
+
+
+@pytest.mark.parametrize(
+    "only, message",
+    [
+        (["write_reprot"], "no step, decision or outcome called `write_reprot`; did you mean `write_report`?"),
+        (["published..screening"], "no path from `published` to `screening`"),
+    ],
+)
+def test_only_with_an_unknown_name_or_no_path_is_a_plain_error(only, message):
+    """A misspelt name is met with a suggestion, and a range with no path through it says so."""
+    with pytest.raises(SliceError, match=re.escape(message)):
+        chart_of(SMALL, only)
+
+
+# ---- SVG ---------------------------------------------------------------------------------
+
+
+@needs_dot
+@pytest.mark.parametrize("name", PROCEDURES)
+def test_svg_is_valid_xml_and_shows_every_title_as_written(name: str):
+    """Each procedure's SVG parses as XML and each node shows its whole title, character for character."""
+    analysis = analysed(PROCEDURES[name])
+    nodes = svg_nodes(run_graphviz(to_dot(build_chart(analysis.procedure, analysis.graph)), "svg"))
+    for node_name, attributes in analysis.graph.nodes(data=True):
+        assert words(visible(attributes["title"])) in shown_text(nodes[node_name]), node_name
+
+
+@needs_dot
+def test_svg_tooltips_carry_citation_and_deadline():
+    """Hovering a step shows its citation and its deadline in full, with what the anchor is."""
+    nodes = svg_nodes(run_graphviz(to_dot(chart_of(SMALL)), "svg"))
+    text = tooltip(nodes["write_report"])
+    assert "cites 2.3, 2.4" in text
+    assert "must be done within 3 months after screening (Does the case meet the criteria for a review?)" in text
+    assert "must be done at least 7 working days before publication (The agreed publication date)" in text
+    assert "if overdue escalate chair_decides: the report is overdue" in text
+
+
+@needs_dot
+def test_awkward_text_survives_dot_and_svg_escaping():
+    """Quotes, markup, ampersands, backslashes, line breaks, tabs and non-ASCII come out as written, in labels and tooltips."""
+    svg = run_graphviz(to_dot(chart_of(AWKWARD)), "svg")
+    root = ElementTree.fromstring(svg)
+    everything = words(" ".join(text.text or "" for text in root.iter(f"{SVG}text")))
+    assert 'Review of "Ivy" & <Sam>: a café\'s story' in everything
+    assert "<Designated Lead & Deputy>" in everything
+    assert "Arweinydd diogelu — Ŵyr & Ŷ" in everything
+    nodes = svg_nodes(svg)
+    assert shown_text(nodes["second"]).startswith("<b>not bold</b> \\n is not a line break")
+    assert "\\n is not a line break" in tooltip(nodes["second"])
+    assert tooltip(nodes["first"]).startswith('first: Read the "Working Together" guidance\nthen the <local> one')
+    lane_tooltips = {a.get(XLINK_TITLE) for a in root.iter(f"{SVG}a")}
+    assert "<Designated Lead & Deputy>" in lane_tooltips
+
+
+@needs_dot
+def test_control_characters_in_a_title_still_give_valid_svg(tmp_path):
+    """A control character, which XML cannot hold, is shown as � rather than breaking the SVG."""
+    path = tmp_path / "bell.proc"
+    path.write_text('procedure "Bell"\nend\nstart at ring\nstep ring "Ring \x07 the bell"\n  next done\nend\noutcome done "Done"\n')
+    analysis = analyse_bytes(path.read_bytes(), str(path))
+    nodes = svg_nodes(run_graphviz(to_dot(build_chart(analysis.procedure, analysis.graph)), "svg"))
+    assert "Ring \ufffd the bell" in shown_text(nodes["ring"])
+
+
+def test_mermaid_labels_cannot_be_broken_by_their_text():
+    """In Mermaid every label is quoted and holds no raw quote, &, <, >, |, %, backtick or backslash; decoded, it is the title as written."""
+    source = to_mermaid(chart_of(AWKWARD))
+    labels = dict(re.findall(r'^\s+(s_\w+)(?:\["|\{"|\(\["|>"|\(\(")(.*?)(?:"\]|"\}|"\]\)|"\)\))$', source, flags=re.MULTILINE))
+    assert set(labels) == {"s_first", "s_second", "s_third", "s_fourth", "s_done"}
+    for label in labels.values():
+        title = label.split("<br/><small>")[0].replace("<br/>", "")
+        assert not set(title) & set('"&<>|`%\\'), title
+    decoded = _mermaid_decoded(labels["s_first"].split("<br/><small>")[0])
+    assert decoded == 'Read the "Working Together" guidance\nthen the <local> one & the café\'s notes'
+    assert (
+        _mermaid_decoded(labels["s_fourth"].split("<br/><small>")[0])
+        == "`code`, [brackets], {braces}, #quot;, %% no comment and a tab: here"
+    )
+    assert _mermaid_decoded(labels["s_second"].split("<br/><small>")[0]) == "<b>not bold</b> \\n is not a line break"
+
+
+def _mermaid_decoded(text: str) -> str:
+    entities = {"quot": '"', "amp": "&", "lt": "<", "gt": ">"}
+    decoded = re.sub(r"#(\w+);", lambda match: entities.get(match[1]) or chr(int(match[1])), text)
+    return decoded.replace("<br/>", "\n")
+
+
+# ---- the committed picture ---------------------------------------------------------------------
+
+
+def test_committed_flowchart_was_drawn_from_the_current_procedure():
+    """docs/pan-sussex-flowchart.svg was drawn from exactly the DOT the current Pan-Sussex procedure gives."""
+    # Graphviz's SVG is byte-stable from run to run, but not from one Graphviz
+    # version (or set of fonts) to another, so comparing bytes would fail on
+    # machines that drew nothing wrong. Instead every SVG safeproc writes carries the
+    # SHA-256 of its DOT source, and the DOT is compared exactly, with nothing
+    # normalised: any change to what the procedure says changes it. Where `dot` is
+    # installed, the committed SVG's nodes, edges and lanes, with their text, must
+    # also be those of a fresh drawing, which catches an SVG edited by hand.
+    svg = DOCS_SVG.read_bytes()
+    source = to_dot(chart_of(PAN_SUSSEX))
+    regenerate = "regenerate it: .venv/bin/safeproc render procedures/pan-sussex/cspr.proc -o docs/pan-sussex-flowchart.svg"
+    assert svg_source_fingerprint(svg) == dot_fingerprint(source), f"the committed flowchart is out of date; {regenerate}"
+    if shutil.which("dot") is not None:
+        assert _structure(svg) == _structure(run_graphviz(source, "svg")), regenerate
+
+
+def _structure(svg: bytes) -> dict[str, str]:
+    """Every node and edge of a Graphviz SVG, by its title, with the text it shows."""
+    root = ElementTree.fromstring(svg)
+    return {
+        group.find(f"{SVG}title").text: shown_text(group)
+        for group in root.iter(f"{SVG}g")
+        if group.get("class") in ("node", "edge", "cluster")
+    }
+
+
+# ---- safeproc render ---------------------------------------------------------------------------
+
+
+def test_render_writes_dot_and_mermaid_by_extension(cli, tmp_path):
+    """The output's extension picks the format; --format overrides it; neither text format needs Graphviz."""
+    for name, marker in (("flow.dot", "digraph procedure {"), ("flow.mmd", "flowchart TB")):
+        result = cli("render", str(PAN_SUSSEX), "-o", str(tmp_path / name))
+        assert result.code == 0, result.err
+        assert marker in (tmp_path / name).read_text(encoding="utf-8")
+    forced = cli("render", str(PAN_SUSSEX), "-o", str(tmp_path / "flow.txt"), "--format", "mmd", "--direction", "lr")
+    assert forced.code == 0, forced.err
+    assert (tmp_path / "flow.txt").read_text(encoding="utf-8").splitlines()[3] == "flowchart LR"
+
+
+@needs_dot
+@pytest.mark.parametrize("suffix, magic", [(".svg", b"<?xml"), (".png", b"\x89PNG"), (".pdf", b"%PDF")])
+def test_render_draws_svg_png_and_pdf(cli, tmp_path, suffix: str, magic: bytes):
+    """With Graphviz installed, .svg, .png and .pdf are drawn, and an SVG names the DOT it came from."""
+    out = tmp_path / f"flow{suffix}"
+    result = cli("render", str(SMALL), "-o", str(out), "--only", "gather..write_report")
+    assert result.code == 0, result.err
+    assert out.read_bytes().startswith(magic)
+
+
+def test_render_without_graphviz_exits_2_with_how_to_install(cli, tmp_path, monkeypatch):
+    """Without the `dot` program, drawing SVG exits 2 with one line on installing Graphviz; DOT still works."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = cli("render", str(PAN_SUSSEX), "-o", str(tmp_path / "flow.svg"))
+    assert result.code == 2
+    assert len(result.err.strip().splitlines()) == 1
+    assert "apt-get install graphviz" in result.err
+    assert not (tmp_path / "flow.svg").exists()
+    assert cli("render", str(PAN_SUSSEX), "-o", str(tmp_path / "flow.dot")).code == 0
+
+
+def test_render_with_errors_prints_diagnostics_and_writes_nothing(cli, tmp_path):
+    """A procedure with errors gets its diagnostics, as `check` prints them, exit 1 and no file."""
+    out = tmp_path / "flow.dot"
+    result = cli("render", "tests/diagnostics/misspelt_role.proc", "-o", str(out))
+    assert result.code == 1
+    assert "error[P102]: unknown role `scp_manger`" in result.err
+    assert "checked 1 file: 1 error" in result.err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["no/such.proc", "-o", "{tmp}/x.dot"], "cannot read `no/such.proc`: no such file or folder"),
+        (["procedures/pan-sussex", "-o", "{tmp}/x.dot"], "is a folder; name the one .proc file to draw"),
+        ([str(PAN_SUSSEX), "-o", "{tmp}/x.txt"], "end it in .svg, .png, .pdf, .dot or .mmd, or give --format"),
+        ([str(PAN_SUSSEX), "-o", "{tmp}/no/such/folder/x.dot"], "cannot write"),
+        ([str(PAN_SUSSEX), "-o", "{tmp}/x.dot", "--only", "nowhere"], "--only: there is no step"),
+    ],
+)
+def test_render_usage_problems_exit_2_with_one_line(cli, tmp_path, arguments, message):
+    """Unreadable input, a folder, an unknown extension, an unwritable output or a bad --only: one line, exit 2."""
+    result = cli("render", *[argument.format(tmp=tmp_path) for argument in arguments])
+    assert result.code == 2
+    assert message in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert "Traceback" not in result.err
+
+
+def test_hostile_input_renders_diagnostics_not_a_traceback(cli, tmp_path):
+    """Random bytes given to render end in diagnostics and exit 1, never a traceback or a file."""
+    path = tmp_path / "noise.proc"
+    path.write_bytes(bytes(range(256)) * 8)
+    result = cli("render", str(path), "-o", str(tmp_path / "noise.dot"))
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    assert not (tmp_path / "noise.dot").exists()
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_debris(tmp_path, monkeypatch):
+    """If the final rename fails, the file keeps its old contents and no temporary file is left behind."""
+    out = tmp_path / "flow.svg"
+    out.write_bytes(b"old picture")
+    monkeypatch.setattr(os, "replace", _refuse_to_rename)
+    with pytest.raises(OSError):
+        write_atomically(out, b"new picture")
+    assert out.read_bytes() == b"old picture"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["flow.svg"]
+
+
+def test_a_failed_render_reports_one_line_and_writes_nothing(cli, tmp_path, monkeypatch):
+    """A write that fails part-way through `safeproc render` exits 2 with one line and leaves no file."""
+    monkeypatch.setattr(os, "replace", _refuse_to_rename)
+    result = cli("render", str(PAN_SUSSEX), "-o", str(tmp_path / "flow.dot"))
+    assert result.code == 2
+    assert result.err.strip() == f"safeproc: cannot write `{tmp_path / 'flow.dot'}`: no space left on device"
+    assert list(tmp_path.iterdir()) == []
+
+
+def _refuse_to_rename(source, destination):
+    raise OSError(28, "No space left on device")
+
+
+def test_written_file_gets_ordinary_permissions(tmp_path):
+    """An atomically written new file is readable by others as any new file would be, not private like a temporary one."""
+    out = tmp_path / "flow.dot"
+    previous = os.umask(0o022)
+    try:
+        write_atomically(out, b"digraph {}")
+    finally:
+        os.umask(previous)
+    assert out.stat().st_mode & 0o777 == 0o644

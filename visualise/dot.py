@@ -1,0 +1,277 @@
+"""A chart as Graphviz DOT, through the `graphviz` package.
+
+Every label is an HTML-like label built from escaped text, and every tooltip a
+plain escString escaped for Graphviz, so no title can break the DOT or the SVG
+made from it. The output is byte-stable: it follows the chart's order, which is
+the file's.
+
+What the picture shows:
+- a lane (cluster) per role that has something in it, titled with its full title;
+  external roles' lanes are dashed and tinted, a group's lane lists its members;
+- steps are boxes, decisions diamonds, outcomes rounded boxes, parallel splits and
+  joins dark bars; under each title, small, the name, duty and citation, and the
+  deadlines in blue;
+- the duty is in the border: must thick, should double, may dashed, none thin;
+- escalations are dashed red arrows, to the step escalated to, or to a red note
+  naming the role notified and what it is told; a grey dotted box stands for a
+  step outside the slice drawn.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+
+import graphviz
+
+from visualise.chart import Chart, ChartEdge, ChartNode, Lane, require_direction
+from visualise.style import DEADLINE_INK, DETAIL_INK, DETAIL_INK_ON_DARK, ELSEWHERE_INK, ESCALATION_INK, FILL, INK, LANE_BORDER
+
+FONT = "Helvetica,Arial,sans-serif"
+
+# Characters per line before a title wraps; diamonds grow fast with width.
+WRAP = {"decision": 24, "parallel": 40, "join": 40}
+DEFAULT_WRAP = 30
+# The small line of name, duty and citation breaks only between its parts.
+SMALL_WRAP = {"decision": 26}
+DEFAULT_SMALL_WRAP = 50
+LABEL_WRAP = 30
+KEY_ROW_LENGTH = 4
+
+_BAR = {"shape": "box", "fillcolor": FILL["bar"], "fontcolor": "white", "fontsize": "9", "height": "0.2", "margin": "0.3,0.02"}
+_SHAPES = {
+    "step": {"shape": "box"},
+    "decision": {"shape": "diamond", "fillcolor": FILL["decision"], "margin": "0.02"},
+    "outcome": {"shape": "box", "style": "rounded,filled", "fillcolor": FILL["outcome"]},
+    "parallel": _BAR,
+    "join": _BAR,
+    "note": {"shape": "note", "fillcolor": FILL["note"], "color": ESCALATION_INK, "fontsize": "10"},
+    "start": {"shape": "oval", "fillcolor": FILL["bar"], "fontcolor": "white", "fontsize": "9", "height": "0.3", "margin": "0.05,0.02"},
+    "elsewhere": {
+        "shape": "box",
+        "style": "dotted,filled",
+        "fillcolor": FILL["elsewhere"],
+        "color": ELSEWHERE_INK,
+        "fontcolor": ELSEWHERE_INK,
+        "fontsize": "9",
+    },
+    "text": {"shape": "plaintext", "style": "", "fontsize": "9"},
+}
+
+_DARK_KINDS = ("parallel", "join", "start")
+
+# The duty is drawn in the border, so that it survives printing in black and white.
+_DUTY_BORDERS = {
+    "must": {"penwidth": "3"},
+    "should": {"peripheries": "2"},
+    "may": {"style": "dashed,filled", "penwidth": "1.5"},
+}
+
+_LEFT_BREAK = '<BR ALIGN="LEFT"/>'
+
+# An escalation does not shape the layout, except that a note hangs below its step.
+_EDGE_STYLES = {
+    "flow": {},
+    "start": {},
+    "escalation": {"style": "dashed", "color": ESCALATION_INK, "constraint": "false"},
+    "notify": {"style": "dashed", "color": ESCALATION_INK},
+}
+_LABEL_INK = {"escalation": ESCALATION_INK}
+
+
+def to_dot(chart: Chart, lanes: bool = True, direction: str = "TB") -> str:
+    """The chart as DOT source: a lane per role (unless lanes is false), laid out top to bottom (TB) or left to right (LR)."""
+    require_direction(direction)
+    dot = graphviz.Digraph(name="procedure")
+    dot.attr(
+        "graph",
+        label=_html_title(chart),
+        labelloc="t",
+        fontname=FONT,
+        fontsize="18",
+        tooltip=_plain(chart.title),
+        rankdir=direction,
+        newrank="true",
+        nodesep="0.3",
+        ranksep="0.45",
+        pad="0.3",
+        bgcolor="white",
+    )
+    dot.attr(
+        "node", fontname=FONT, fontsize="11", shape="box", style="filled", fillcolor="white", color=INK, fontcolor=INK, margin="0.12,0.06"
+    )
+    dot.attr("edge", color=INK, arrowsize="0.7")
+    lane_of = {node.id: node.lane for node in chart.nodes} if lanes else {}
+    for lane in chart.lanes if lanes else ():
+        with dot.subgraph(name=f"cluster {lane.name}") as cluster:
+            _add_lane(cluster, lane, chart.nodes_in(lane.name))
+            _add_edge_labels(cluster, (edge for edge in chart.edges if lane_of[edge.source] == lane.name))
+    for node in chart.nodes_in(None) if lanes else chart.nodes:
+        _add_node(dot, node, show_who=not lanes)
+    _add_edge_labels(dot, (edge for edge in chart.edges if lane_of.get(edge.source) is None))
+    for edge in chart.edges:
+        _add_edge(dot, edge)
+    _add_key(dot, chart, direction)
+    return dot.source
+
+
+def _html_title(chart: Chart) -> str:
+    subtitle = f'<BR/><FONT POINT-SIZE="10" COLOR="{DETAIL_INK}">{_html(chart.subtitle)}</FONT>' if chart.subtitle else ""
+    return f"<<B>{_html(chart.title)}</B>{subtitle}>"
+
+
+def _add_lane(cluster: graphviz.Digraph, lane: Lane, nodes: tuple[ChartNode, ...]) -> None:
+    """A lane: its nodes, and a heading that is a node of its own beside the lane's first box.
+
+    Graphviz draws arrows straight across a cluster's label but routes them round
+    nodes. An invisible arrow of length 0 keeps the heading on the first box's rank;
+    a heading on the rank above it made Graphviz route more arrows through boxes.
+    """
+    cluster.attr(
+        label="",
+        tooltip=_plain(lane.title),
+        style="rounded,filled" + (",dashed" if lane.external else ""),
+        fillcolor=FILL["external_lane"] if lane.external else FILL["lane"],
+        color=LANE_BORDER,
+        margin="10",
+    )
+    small = ["outside the partnership"] if lane.external else []
+    if lane.members:
+        small.extend(_wrapped(lane.members, 40).split("\n"))
+    lines = [f'<FONT POINT-SIZE="12"><B>{_html(lane.title)}</B></FONT>']
+    lines.extend(f'<FONT POINT-SIZE="9" COLOR="{DETAIL_INK}">{_html(line)}</FONT>' for line in small)
+    heading = f"(lane) {lane.name}"
+    cluster.node(
+        heading,
+        # Each line ends with a left-aligned break, so the lines sit flush left.
+        label="<" + "".join(line + _LEFT_BREAK for line in lines) + ">",
+        shape="plaintext",
+        style="",
+        margin="0",
+        tooltip=_plain(lane.title),
+    )
+    for node in nodes:
+        _add_node(cluster, node, show_who=False)
+    cluster.edge(heading, nodes[0].id, style="invis", minlen="0")
+
+
+def _add_node(dot: graphviz.Digraph, node: ChartNode, show_who: bool) -> None:
+    attributes = dict(_SHAPES[node.kind])
+    attributes.update(_DUTY_BORDERS.get(node.duty, {}))
+    attributes["tooltip"] = _plain(node.tooltip or node.title)
+    dot.node(node.id, label=_node_label(node, show_who), **attributes)
+
+
+def _node_label(node: ChartNode, show_who: bool) -> str:
+    lines = [_html(_wrapped(node.title, WRAP.get(node.kind, DEFAULT_WRAP)))]
+    detail_ink = DETAIL_INK_ON_DARK if node.kind in _DARK_KINDS else DETAIL_INK
+    small = _packed([part for part in (node.name, node.duty, node.cites) if part], SMALL_WRAP.get(node.kind, DEFAULT_SMALL_WRAP))
+    if small:
+        lines.append(f'<FONT POINT-SIZE="9" COLOR="{detail_ink}">{_html(small)}</FONT>')
+    if show_who and node.who:
+        lines.append(f'<FONT POINT-SIZE="9" COLOR="{detail_ink}">{_html(_wrapped(node.who, DEFAULT_WRAP + 10))}</FONT>')
+    lines.extend(f'<FONT POINT-SIZE="9" COLOR="{DEADLINE_INK}"><B>{_html(deadline)}</B></FONT>' for deadline in node.deadlines)
+    return "<" + "<BR/>".join(lines) + ">"
+
+
+def _add_edge_labels(dot: graphviz.Digraph, edges) -> None:
+    """The words of labelled arrows, as small nodes that the arrows pass through.
+
+    With newrank, Graphviz can set an edge's own label on top of a box in a
+    cluster; a node is never overlapped. Each sits in its arrow's source lane.
+    """
+    for edge in edges:
+        if edge.label:
+            dot.node(
+                _label_id(edge),
+                label=f"<{_html(_wrapped(edge.label, LABEL_WRAP))}>",
+                shape="plaintext",
+                style="",
+                fontsize="9",
+                fontcolor=_LABEL_INK.get(edge.kind, INK),
+                margin="0.04,0.02",
+                height="0",
+                tooltip=_plain(edge.label),
+            )
+
+
+def _add_edge(dot: graphviz.Digraph, edge: ChartEdge) -> None:
+    attributes = _EDGE_STYLES[edge.kind]
+    if not edge.label:
+        dot.edge(edge.source, edge.target, **attributes)
+        return
+    # The label sits just below its source, whatever the rest of the arrow does.
+    dot.edge(edge.source, _label_id(edge), **{**attributes, "arrowhead": "none", "constraint": "true"})
+    dot.edge(_label_id(edge), edge.target, **attributes)
+
+
+def _label_id(edge: ChartEdge) -> str:
+    return f"(label) {edge.source} {edge.target}"
+
+
+def _add_key(dot: graphviz.Digraph, chart: Chart, direction: str) -> None:
+    with dot.subgraph(name="cluster (key)") as key:
+        key.attr(
+            label="<<B>Key</B>>",
+            labeljust="l",
+            fontname=FONT,
+            fontsize="12",
+            fontcolor=INK,
+            style="rounded",
+            color=LANE_BORDER,
+            margin="10",
+        )
+        for node in chart.key_nodes:
+            _add_node(key, node, show_who=False)
+        _add_edge_labels(key, chart.key_edges)
+        for edge in chart.key_edges:
+            _add_edge(key, edge)
+        # A compact grid in the chart's first ranks: a column would stretch down the
+        # whole chart, since every rank is as tall as its tallest box.
+        ids = [node.id for node in chart.key_nodes]
+        rows = [ids[start : start + KEY_ROW_LENGTH] for start in range(0, len(ids), KEY_ROW_LENGTH)]
+        linked = {(edge.source, edge.target) for edge in chart.key_edges}
+        for row in rows:
+            with key.subgraph() as same_rank:
+                same_rank.attr(rank="same")
+                # Left to right, Graphviz stacks a chain within a rank from the bottom up,
+                # so the chain is reversed to keep the key reading from its top.
+                ordered = row if direction == "TB" else row[::-1]
+                for first, second in zip(ordered, ordered[1:]):
+                    same_rank.edge(first, second, style="invis")
+        for row, next_row in zip(rows, rows[1:]):
+            for upper, lower in zip(row, next_row):
+                if (upper, lower) not in linked:
+                    key.edge(upper, lower, style="invis")
+
+
+def _wrapped(text: str, width: int) -> str:
+    """Text broken into lines of about width characters; the author's own line breaks are kept."""
+    # Words are never split, at hyphens or otherwise, so the picture shows each word as written.
+    lines = (textwrap.wrap(paragraph, width, break_long_words=False, break_on_hyphens=False) or [""] for paragraph in text.split("\n"))
+    return "\n".join(line for paragraph_lines in lines for line in paragraph_lines)
+
+
+def _packed(parts: list[str], width: int) -> str:
+    """Parts joined by " · ", as many to a line as fit in width characters (a part too long has a line of its own)."""
+    lines: list[str] = []
+    for part in parts:
+        if lines and len(lines[-1]) + len(" · ") + len(part) <= width:
+            lines[-1] += " · " + part
+        else:
+            lines.append(part)
+    return "\n".join(lines)
+
+
+def _html(text: str) -> str:
+    """Text for inside an HTML-like label: markup characters escaped, line breaks as <BR/>."""
+    return html.escape(text, quote=True).replace("\n", "<BR/>")
+
+
+def _plain(text: str) -> str:
+    """Text for a plain escString attribute (a tooltip): backslashes literal, line breaks as \\n.
+
+    The graphviz package escapes the double quotes; nohtml stops a text that happens
+    to start with < and end with > being taken for an HTML-like label.
+    """
+    return graphviz.nohtml(text.replace("\\", "\\\\").replace("\n", "\\n"))

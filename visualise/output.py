@@ -1,0 +1,142 @@
+"""From a procedure's graph to the bytes of a picture file, and writing it safely.
+
+`.dot` and `.mmd` are text made here; `.svg`, `.png` and `.pdf` are drawn by the
+Graphviz `dot` program from the DOT text. Every SVG carries, in a comment, the
+SHA-256 of the DOT it was drawn from, so a committed picture can be checked
+against its procedure on any machine, whatever version of Graphviz drew it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import networkx as nx
+
+from interpreter import model as m
+from visualise.chart import build_chart
+
+TEXT_FORMATS = ("dot", "mmd")
+GRAPHVIZ_FORMATS = ("svg", "png", "pdf")
+FORMATS = GRAPHVIZ_FORMATS + TEXT_FORMATS
+
+# Screen resolution makes small print blurry in a PNG; this keeps 9-point text readable.
+PNG_DPI = "144"
+
+INSTALL_GRAPHVIZ = (
+    "install Graphviz to draw .svg, .png or .pdf pictures: `sudo apt-get install graphviz` (Debian, Ubuntu), "
+    "`brew install graphviz` (macOS) or https://graphviz.org/download/ ; .dot and .mmd need no Graphviz"
+)
+
+SVG_SOURCE_MARK = "<!-- drawn by safeproc from DOT source with sha256 "
+
+
+class DrawingError(RuntimeError):
+    """Graphviz is missing, or could not draw the picture."""
+
+
+def format_of(path: Path) -> str | None:
+    """The format a file name asks for by its extension, or None if it is not one safeproc draws."""
+    suffix = path.suffix.lower().lstrip(".")
+    return suffix if suffix in FORMATS else None
+
+
+def graphviz_available() -> bool:
+    return shutil.which("dot") is not None
+
+
+def draw(
+    procedure: m.Procedure,
+    graph: nx.DiGraph,
+    file_format: str,
+    only: Sequence[str] = (),
+    lanes: bool = True,
+    direction: str = "TB",
+) -> bytes:
+    """The picture of the procedure (or of the slice `only` selects) in file_format, as the bytes of its file."""
+    # Imported here, not above: the command table reads FORMATS from this module
+    # for every command, and `safeproc check` must not load the graphviz package.
+    from visualise.dot import to_dot
+    from visualise.mermaid import to_mermaid
+
+    chart = build_chart(procedure, graph, only)
+    if file_format == "mmd":
+        return to_mermaid(chart, lanes, direction).encode("utf-8")
+    source = to_dot(chart, lanes, direction)
+    if file_format == "dot":
+        return source.encode("utf-8")
+    return run_graphviz(source, file_format)
+
+
+def run_graphviz(source: str, file_format: str) -> bytes:
+    """The DOT source drawn by Graphviz as svg, png or pdf."""
+    program = shutil.which("dot")
+    if program is None:
+        raise DrawingError(INSTALL_GRAPHVIZ)
+    command = [program, f"-T{file_format}"] + ([f"-Gdpi={PNG_DPI}"] if file_format == "png" else [])
+    try:
+        finished = subprocess.run(command, input=source.encode("utf-8"), capture_output=True, check=False)
+    except OSError as exc:
+        raise DrawingError(f"could not run Graphviz `{program}`: {exc.strerror or exc}") from exc
+    if finished.returncode != 0:
+        reason = finished.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise DrawingError("Graphviz could not draw the picture: " + (reason[0] if reason else f"`dot` exited with {finished.returncode}"))
+    if file_format == "svg":
+        return mark_svg_source(finished.stdout, source)
+    return finished.stdout
+
+
+def dot_fingerprint(source: str) -> str:
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+
+def mark_svg_source(svg: bytes, source: str) -> bytes:
+    """The SVG with a comment naming the DOT it was drawn from, just after the XML declaration."""
+    declaration, newline, rest = svg.partition(b"\n")
+    mark = f"{SVG_SOURCE_MARK}{dot_fingerprint(source)} -->".encode("ascii")
+    return declaration + newline + mark + b"\n" + rest
+
+
+def svg_source_fingerprint(svg: bytes) -> str | None:
+    """The SHA-256 of the DOT an SVG made by safeproc was drawn from, or None if it carries none."""
+    text = svg.decode("utf-8", "replace")
+    start = text.find(SVG_SOURCE_MARK)
+    if start < 0:
+        return None
+    start += len(SVG_SOURCE_MARK)
+    return text[start : text.index(" ", start)]
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write data to path so that a reader sees the old file or the whole new one, never a part.
+
+    The bytes go to a temporary file in the same folder (so the rename cannot cross
+    file systems), which then replaces path in one step; on any failure it is removed.
+    """
+    mode = _mode_for(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions a new file would get (mkstemp's are owner-only), or the replaced file's."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

@@ -1,0 +1,21 @@
+"""The colours both pictures use, so a DOT drawing and a Mermaid one look alike."""
+
+from __future__ import annotations
+
+INK = "#2c3e50"
+DETAIL_INK = "#5d6d7e"
+DETAIL_INK_ON_DARK = "#d6dee6"
+DEADLINE_INK = "#1a4f9c"
+ESCALATION_INK = "#c0392b"
+ELSEWHERE_INK = "#7f8c8d"
+LANE_BORDER = "#aab7c4"
+
+FILL = {
+    "decision": "#fdf2d0",
+    "outcome": "#dff0e2",
+    "bar": INK,
+    "note": "#fbe4e1",
+    "elsewhere": "#f4f6f6",
+    "lane": "#f3f6f9",
+    "external_lane": "#fbf3ea",
+}

@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """The quick start: `python3 tasks.py demo` and `python3 tasks.py test`.
 
+`demo` checks every procedure, runs the Pan-Sussex scenarios, shows one case as
+a timeline and draws the flowchart into out/; `test` runs the whole test suite.
+
 Each task sets itself up first: a virtual environment in .venv with safeproc and
 its test tools installed (again only when pyproject.toml changes). It needs
 nothing but Python 3.11 or newer and pip.
@@ -21,7 +24,10 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".installed-from"
-DEMO_PROCEDURES = ROOT / "procedures" / "pan-sussex"
+PAN_SUSSEX = "procedures/pan-sussex/cspr.proc"
+SCENARIOS = "procedures/pan-sussex/scenarios"
+DEMO_CASE = "procedures/pan-sussex/scenarios/15-lcspr-through-publication.case"
+OUT = ROOT / "out"
 
 
 def set_up() -> None:
@@ -53,10 +59,23 @@ def run(*command: str) -> int:
 
 
 def demo() -> int:
-    """Check the Pan-Sussex procedure (simulation and drawing join as they land)."""
+    """The main job on the Pan-Sussex procedure: check it, run its scenarios, show one case, draw it."""
     safeproc = str(BIN / "safeproc")
-    print(f"$ safeproc check {DEMO_PROCEDURES.relative_to(ROOT)}", flush=True)
-    return run(safeproc, "check", str(DEMO_PROCEDURES.relative_to(ROOT)))
+    OUT.mkdir(exist_ok=True)
+    picture = "out/pan-sussex-flowchart." + ("svg" if shutil.which("dot") else "mmd")
+    steps = [
+        ("Check every procedure", ["check", "procedures/"]),
+        ("Run the Pan-Sussex scenarios", ["test", SCENARIOS]),
+        ("One case as a timeline", ["simulate", PAN_SUSSEX, DEMO_CASE]),
+        ("Draw the flowchart", ["render", PAN_SUSSEX, "-o", picture]),
+    ]
+    failed = 0
+    for title, arguments in steps:
+        print(f"\n== {title}: safeproc {' '.join(arguments)}", flush=True)
+        if run(safeproc, *arguments) != 0:
+            failed += 1
+    print(f"\nThe flowchart is in {picture}" + ("" if picture.endswith("svg") else " (Mermaid: install Graphviz for SVG)"))
+    return 1 if failed else 0
 
 
 def test(extra: list[str]) -> int:

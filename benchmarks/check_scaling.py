@@ -12,11 +12,12 @@ within one run, since this machine is small and shared:
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import best_of  # noqa: E402
 
 from grammar import get_parser  # noqa: E402
 from interpreter.pipeline import analyse_source, collector_paused  # noqa: E402
@@ -25,15 +26,6 @@ from interpreter.source import SourceFile  # noqa: E402
 from generate import generated_procedure  # noqa: E402
 
 SIZES = (100, 1_000, 10_000)
-
-
-def best_of(runs: int, action) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        best = min(best, time.perf_counter() - started)
-    return best
 
 
 def main() -> None:

@@ -11,11 +11,12 @@ small procedure.
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import best_of  # noqa: E402
 
 from grammar import get_parser  # noqa: E402
 from interpreter.deadlines import check_deadlines, windows  # noqa: E402
@@ -25,27 +26,21 @@ from interpreter.source import SourceFile  # noqa: E402
 from generate import generated_procedure  # noqa: E402
 
 
-def timed(action) -> float:
-    started = time.perf_counter()
-    action()
-    return time.perf_counter() - started
-
-
 def main() -> None:
     text = generated_procedure(10_000, deadlines_per_step=2)
     analysis = analyse_source(SourceFile("generated.proc", text))
     deadlines = sum(len(getattr(node, "deadlines", ())) for node in analysis.procedure.nodes)
     assert analysis.ok, analysis.diagnostics[:3]
     with collector_paused():
-        parse = min(timed(lambda: get_parser().parse(text, start="procedure_file")) for _ in range(2))
-        check = min(timed(lambda: check_deadlines(analysis.resolved, analysis.graph)) for _ in range(2))
+        parse = best_of(2, lambda: get_parser().parse(text, start="procedure_file"))
+        check = best_of(2, lambda: check_deadlines(analysis.resolved, analysis.graph))
     print(f"steps: 10,000   deadlines: {deadlines:,}")
     print(f"parse alone:           {parse:.3f}s")
     print(f"deadline check alone:  {check:.3f}s")
     print(f"check / parse:         {check / parse:.2f}")
 
     small = analyse_source(SourceFile("small.proc", generated_procedure(200, deadlines_per_step=2)))
-    print(f"windows for 200 steps: {timed(lambda: windows(small.resolved, small.graph)):.3f}s (on demand only)")
+    print(f"windows for 200 steps: {best_of(1, lambda: windows(small.resolved, small.graph)):.3f}s (on demand only)")
 
 
 if __name__ == "__main__":

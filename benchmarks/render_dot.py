@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import shutil
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import best_of  # noqa: E402
 
 from interpreter.pipeline import analyse_source  # noqa: E402
 from interpreter.source import SourceFile  # noqa: E402
@@ -28,15 +29,6 @@ from generate import generated_procedure  # noqa: E402
 
 STEPS = 1_000
 RUNS = 5
-
-
-def best_of(runs: int, action) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        best = min(best, time.perf_counter() - started)
-    return best
 
 
 def main() -> None:

@@ -96,6 +96,14 @@ def _display_column(text: str, column: int) -> int:
     return len(text[: max(column - 1, 0)].expandtabs(TAB_WIDTH)) + max(column - 1 - len(text), 0)
 
 
+def print_diagnostics(console, diagnostics, sources, to_out: bool = False) -> None:
+    """Diagnostics go to stderr, except where they are the command's report (`safeproc test`)."""
+    write, colour = (console.print, console.colour_out) if to_out else (console.error, console.colour_err)
+    for diagnostic in diagnostics:
+        write(render_text(diagnostic, sources, colour))
+        write("")
+
+
 def summary_line(diagnostics, file_count: int, colour: bool = False) -> str:
     paint = Painter(colour)
     errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)

@@ -6,16 +6,7 @@ from datetime import date
 
 from interpreter.scenario import LoadedCase
 from interpreter.simulate import CaseResult
-from repl.commands import Console
-from repl.diagnostic_output import json_object, render_text
-
-
-def print_diagnostics(console: Console, diagnostics, sources, to_out: bool = False) -> None:
-    """Diagnostics go to stderr, except where they are the command's report (`safeproc test`)."""
-    write, colour = (console.print, console.colour_out) if to_out else (console.error, console.colour_err)
-    for diagnostic in diagnostics:
-        write(render_text(diagnostic, sources, colour))
-        write("")
+from repl.diagnostic_output import json_object
 
 
 def json_report(loaded: LoadedCase, result: CaseResult, diagnostics) -> dict:

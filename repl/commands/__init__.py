@@ -81,6 +81,25 @@ def read_file(path: Path, console: Console) -> bytes | None:
         return None
 
 
+def analyse_files(files: list[Path], console: Console):
+    """Each readable file analysed, in order; the sources by name (for quoting); how many could not be read."""
+    from interpreter.pipeline import analyse_bytes
+
+    analyses = []
+    sources = {}
+    unreadable = 0
+    for path in files:
+        data = read_file(path, console)
+        if data is None:
+            unreadable += 1
+            continue
+        analysis = analyse_bytes(data, str(path))
+        if analysis.source is not None:
+            sources[analysis.source.name] = analysis.source
+        analyses.append(analysis)
+    return analyses, sources, unreadable
+
+
 def _all_commands() -> tuple[Command, ...]:
     from repl.commands import check, date, explain, render, simulate, test, trace
 

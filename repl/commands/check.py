@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from interpreter.diagnostics import Severity
-from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, files_to_read, read_file
-from repl.diagnostic_output import render_text, summary_line, to_json, to_sarif
+from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, analyse_files, files_to_read
+from repl.diagnostic_output import print_diagnostics, summary_line, to_json, to_sarif
 
 
 def _configure_check(parser: argparse.ArgumentParser) -> None:
@@ -26,22 +26,14 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_check(args: argparse.Namespace, console: Console) -> int:
-    from interpreter.pipeline import analyse_bytes
-
     found = files_to_read(args.paths, ".proc", console)
     if found is None:
         return EXIT_USAGE
     files, unreadable = found
+    analyses, sources, more_unreadable = analyse_files(files, console)
+    unreadable += more_unreadable
     diagnostics = []
-    sources = {}
-    for path in files:
-        data = read_file(path, console)
-        if data is None:
-            unreadable += 1
-            continue
-        analysis = analyse_bytes(data, str(path))
-        if analysis.source is not None:
-            sources[analysis.source.name] = analysis.source
+    for analysis in analyses:
         diagnostics.extend(analysis.diagnostics)
         if args.windows and analysis.ok and analysis.graph is not None:
             from interpreter.deadlines import windows
@@ -52,9 +44,7 @@ def _run_check(args: argparse.Namespace, console: Console) -> int:
     elif args.format == "sarif":
         console.print(to_sarif(diagnostics))
     else:
-        for diagnostic in diagnostics:
-            console.error(render_text(diagnostic, sources, console.colour_err))
-            console.error("")
+        print_diagnostics(console, diagnostics, sources)
         console.error(summary_line(diagnostics, len(files), console.colour_err))
     if unreadable:
         return EXIT_USAGE

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from interpreter.calendar import CALENDAR_NAMES, DEFAULT_CALENDAR
 from repl.commands import EXIT_OK, EXIT_PROBLEMS, Command, Console
-from repl.diagnostic_output import render_text
+from repl.diagnostic_output import print_diagnostics
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:
@@ -32,8 +32,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     text = " ".join(args.expression)
     source, answer, diagnostics = evaluate(text, args.calendar, date.today())
     if answer is None:
-        for diagnostic in diagnostics:
-            console.error(render_text(diagnostic, {source.name: source}, console.colour_err))
+        print_diagnostics(console, diagnostics, {source.name: source})
         return EXIT_PROBLEMS
     result = answer.result
     console.print(result.isoformat(timespec="minutes") if isinstance(result, datetime) else result.isoformat())

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, expand_paths, read_file
-from repl.diagnostic_output import render_text, summary_line
+from repl.diagnostic_output import print_diagnostics, summary_line
 from visualise.chart import DIRECTIONS
 from visualise.output import FORMATS
 
@@ -78,9 +78,7 @@ def _run_render(args: argparse.Namespace, console: Console) -> int:
     analysis = analyse_bytes(data, str(files[0]))
     if analysis.diagnostics:
         sources = {analysis.source.name: analysis.source} if analysis.source is not None else {}
-        for diagnostic in analysis.diagnostics:
-            console.error(render_text(diagnostic, sources, console.colour_err))
-            console.error("")
+        print_diagnostics(console, analysis.diagnostics, sources)
         console.error(summary_line(analysis.diagnostics, 1, console.colour_err))
     if not analysis.ok:
         console.error(f"safeproc: `{output}` was not written; correct the errors above first")

@@ -40,7 +40,7 @@ def _iso_date(text: str) -> date:
 
 def _run(args: argparse.Namespace, console: Console) -> int:
     from interpreter.scenario import ProcedureCache
-    from repl.timeline import print_diagnostics
+    from repl.diagnostic_output import print_diagnostics
 
     procedure_path = Path(args.procedure)
     procedures = ProcedureCache()
@@ -61,7 +61,8 @@ def _run(args: argparse.Namespace, console: Console) -> int:
 
 def _run_one(args, console: Console, procedures, procedure_path: Path) -> int:
     from interpreter.scenario import load_case, run_case
-    from repl.timeline import json_report, print_diagnostics, text_timeline
+    from repl.diagnostic_output import print_diagnostics
+    from repl.timeline import json_report, text_timeline
 
     path = Path(args.cases)
     if path.is_dir():

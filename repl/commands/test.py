@@ -20,7 +20,7 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace, console: Console) -> int:
     from interpreter.diagnostics import error
     from interpreter.scenario import ProcedureCache, judge, load_case, run_case
-    from repl.timeline import print_diagnostics
+    from repl.diagnostic_output import print_diagnostics
 
     found = files_to_read(args.paths, ".case", console)
     if found is None:

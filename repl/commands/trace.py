@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, expand_paths, read_file
-from repl.diagnostic_output import render_text
+from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, analyse_files, files_to_read, read_file
+from repl.diagnostic_output import print_diagnostics
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:
@@ -26,52 +26,40 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace, console: Console) -> int:
     from pathlib import Path
 
-    from interpreter.pipeline import analyse_bytes
     from interpreter.syntax import decode
     from interpreter.trace import trace
 
-    files, unreadable = expand_paths(args.paths, ".proc", console)
-    if not files and not unreadable:
-        console.error("safeproc: no .proc files found in " + ", ".join(f"`{p}`" for p in args.paths))
+    found = files_to_read(args.paths, ".proc", console)
+    if found is None:
         return EXIT_USAGE
+    files, unreadable = found
     text_path = Path(args.source)
     data = read_file(text_path, console)
-    sources = {}
     diagnostics = []
     text = None
     if data is not None:
         text, problems = decode(data, str(text_path))
         diagnostics.extend(problems)
     documents = []
-    for path in files:
-        raw = read_file(path, console)
-        if raw is None:
-            unreadable += 1
-            continue
-        analysis = analyse_bytes(raw, str(path))
-        if analysis.source is not None:
-            sources[analysis.source.name] = analysis.source
+    analyses, sources, more_unreadable = analyse_files(files, console)
+    unreadable += more_unreadable
+    for analysis in analyses:
         # Trace is about citations: the procedure's own warnings are `safeproc check`'s to show.
         diagnostics.extend(d for d in analysis.diagnostics if d.is_error)
         if analysis.procedure is not None and analysis.source is not None:
             documents.append((analysis.procedure, analysis.source))
     if text is None or unreadable:
-        _show(diagnostics, sources, console)
+        print_diagnostics(console, diagnostics, sources)
         return EXIT_USAGE
     sources[text.name] = text
     result = trace(documents, text)
     diagnostics.extend(result.diagnostics)
-    _show(diagnostics, sources, console)
+    print_diagnostics(console, diagnostics, sources)
     _listing(result, [p for p, _ in documents], console)
     if result.ok and not any(d.is_error for d in diagnostics):
         return EXIT_OK
     return EXIT_PROBLEMS
 
-
-def _show(diagnostics, sources, console: Console) -> None:
-    for diagnostic in diagnostics:
-        console.error(render_text(diagnostic, sources, console.colour_err))
-        console.error("")
 
 
 def _listing(result, procedures, console: Console) -> None:

@@ -456,9 +456,29 @@ branches.""",
 what was expected and what the simulation found. Either the procedure changed
 (and the scenario caught it), or the expectation is wrong.""",
     ),
+    "P407": Code(
+        "a procedure where a case was expected, or a case where a procedure was",
+        """`.proc` files hold procedures (`procedure "..." ... end`, steps, decisions);
+`.case` files hold case scenarios (`case "..." ... end`, facts, `on DATE ...`,
+`expect ...`). The file given is the other kind: check the order of the files
+on the command line (`safeproc simulate PROC CASE`).""",
+    ),
+    "P408": Code(
+        "case run against another procedure than the one it names",
+        """The case's header names one procedure, and the command line gave another. Names
+in the case are checked against the procedure given on the command line; if
+they do not match, the case was probably meant for the procedure it names.""",
+    ),
     "P430": Code(
         "due date that cannot be counted",
         """A deadline's date falls outside the years the calendar knows (1995 to 2074).""",
+    ),
+    "P434": Code(
+        "step recorded as done before the case could reach it",
+        """The case records a step as done, but a decision before it is still waiting for
+a fact the case does not give. The simulation takes the step as done on its
+recorded date and goes on from there; give the missing fact so that the path
+through the procedure is known.""",
     ),
     "P431": Code(
         "step done that this case never reaches",

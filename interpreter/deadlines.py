@@ -430,12 +430,16 @@ def windows(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
         if node.kind not in ("step", "decision") or node.name not in days:
             continue
         parts = []
+        # Windows before a later clock are shown only for the steps whose own deadlines
+        # count back from it: every step before publication is "before publication".
+        counts_back_from = {d.anchor.name for d in getattr(node, "deadlines", ()) if d.kind == "before"}
         for clock in clocks:
             if clock == node.name:
                 continue
             upper_distances, upper_paths = latest[clock]
             lower_distances, lower_paths = earliest[clock]
             window = _describe_window(
+                clock in counts_back_from,
                 clock,
                 upper_distances.get(node.name),
                 upper_paths.get(node.name),
@@ -450,10 +454,12 @@ def windows(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
     return notes
 
 
-def _describe_window(clock: str, upper, upper_path, to_clock, to_clock_path, days: nx.DiGraph) -> str | None:
+def _describe_window(counts_back: bool, clock: str, upper, upper_path, to_clock, to_clock_path, days: nx.DiGraph) -> str | None:
     """t(step) - t(clock) lies in [-to_clock, upper]; say so in the rules' own unit where one unit decides it."""
     lower = -to_clock if to_clock is not None else None
     if upper is not None and upper < 0:
+        if not counts_back:
+            return None
         nearest = _in_units(-upper, upper_path, days)
         if lower is None:
             return f"at least {nearest} before `{clock}`"

@@ -120,6 +120,18 @@ def load_case(data: bytes, name: str, procedures: ProcedureCache, procedure_over
             )
         )
         return LoadedCase(source, case, analysis, None, {}, {}, {}, tuple(problems))
+    if procedure_override is not None and case.procedure_path is not None:
+        named = Path(name).parent / case.procedure_path
+        if named.resolve() != procedure_override.resolve():
+            problems.append(
+                warning(
+                    "P408",
+                    f"this case names the procedure `{case.procedure_path}`, but it is being run against `{procedure_override}`",
+                    case.procedure_span,
+                    label="the procedure this case was written for",
+                    help="if the names below do not match, run it against the procedure it names",
+                )
+            )
     checker = _CaseChecker(case, analysis)
     facts, happenings, spans = checker.run()
     problems.extend(checker.diagnostics)
@@ -245,8 +257,15 @@ class _CaseChecker:
         else:
             kind = type(declaration).__name__.lower()
             message = f"`{ref.name}` is a {kind} in the procedure, not {'an' if wanted[0] in 'aeiou' else 'a'} {wanted}"
+        listing = ", ".join(f"`{c}`" for c in sorted(candidates)[:12]) + (", ..." if len(candidates) > 12 else "")
         self.diagnostics.append(
-            error("P410", message, ref.span, label=f"not {'an' if wanted[0] in 'aeiou' else 'a'} {wanted} of the procedure", help=did_you_mean(ref.name, candidates))
+            error(
+                "P410",
+                message,
+                ref.span,
+                label=f"not {'an' if wanted[0] in 'aeiou' else 'a'} {wanted} of the procedure",
+                help=did_you_mean(ref.name, candidates) or (f"the procedure's {wanted}s are {listing}" if candidates else None),
+            )
         )
         return None
 
@@ -321,7 +340,9 @@ def _unmet(expectation: m.Expectation, result: CaseResult) -> str | None:
         actual = step.due if step else None
         wanted = expectation.value if kind == "due" else None
         if actual != wanted:
-            return f"expected `{subject}` due {_date_words(wanted)}, but it is due {_date_words(actual)}"
+            expected_words = f"due {wanted.isoformat()}" if wanted else "to have no due date yet"
+            actual_words = f"it is due {actual.isoformat()}" if actual else "it has no due date yet"
+            return f"expected `{subject}` {expected_words}, but {actual_words}"
         return None
     if kind == "state":
         step = result.step(subject)
@@ -371,5 +392,3 @@ def _actual_state(step) -> str:
     return step.state
 
 
-def _date_words(value: date | None) -> str:
-    return value.isoformat() if value else "nothing (no date yet)"

@@ -180,9 +180,10 @@ class _Run:
 
     def run(self) -> CaseResult:
         plan = self.plan
-        if plan.start is not None:
-            begun = min(self.known.values(), default=self.as_of)
-            self._advance(plan.start, begun)
+        # Nothing has begun until something has happened, as of the date the case is seen from.
+        if plan.start is not None and self.known:
+            self._advance(plan.start, min(self.known.values()))
+        self._records_ahead()
         self._deadlines_ahead()
         self._check_happenings()
         return CaseResult(
@@ -268,6 +269,37 @@ class _Run:
         self.done[node.name] = decided_on
         self.decisions[node.name] = DecisionResult(node.name, chosen, reason, decided_on)
         yield chosen, max(decided_on, opened_on)
+
+    def _records_ahead(self) -> None:
+        """Steps recorded as done that the case has not reached yet, because a decision before
+        them still waits for a fact, are taken as done on their recorded dates.
+
+        The record is what happened; the missing fact only stops the simulation from
+        working out the path. Following the record keeps a notification made on time
+        from looking late just because a fact before it was left out. Each one is
+        reported, so the missing fact gets filled in.
+        """
+        while self.waiting_on_facts:
+            ahead = self._still_reachable()
+            recorded = [
+                (when, name)
+                for name, when in self.known.items()
+                if name in ahead and name not in self.opened and self.plan.nodes[name].kind in ("step", "decision")
+            ]
+            if not recorded:
+                return
+            when, name = min(recorded)
+            waiting = sorted(self.waiting_on_facts)[0]
+            self.diagnostics.append(
+                warning(
+                    "P434",
+                    f"`{name}` is recorded as done on {when.isoformat()}, before this case could reach it",
+                    self.spans.get(name),
+                    label="taken as done on this date",
+                    help=f"decision `{waiting}` is still {self.decisions[waiting].because}; give that fact in the facts block",
+                )
+            )
+            self._advance(name, when)
 
     def _deadlines_ahead(self) -> None:
         """Steps the case has not reached yet still fall due once what they count from has happened.

@@ -110,20 +110,22 @@ def _looks_binary(head: bytes) -> bool:
     return controls / len(head) > 0.1
 
 
+_EMPTY_HELP = {
+    "procedure_file": 'a procedure starts with `procedure "Its title"`; see `safeproc explain P003`',
+    "case_file": 'a case starts with `case "What happens in it"`; see `safeproc explain P402`',
+    "date_expression": 'write a length of time and a date, for example "15 working days after 2022-09-12"',
+}
+# The keyword a file of each kind starts with, to tell a case given as a procedure (or the reverse).
+_FIRST_KEYWORD = {"procedure_file": "case", "case_file": "procedure"}
+
+
 def parse_source(source: SourceFile, start: str = "procedure_file") -> ParseResult:
     if not source.text.strip():
-        return ParseResult(
-            source,
-            (),
-            (
-                error(
-                    "P003",
-                    "this file is empty",
-                    Span.point(source.name, 1, 1),
-                    help='a procedure starts with `procedure "Its title"`; see `safeproc explain P003`',
-                ),
-            ),
-        )
+        what = "this expression is empty" if start == "date_expression" else "this file is empty"
+        return ParseResult(source, (), (error("P003", what, Span.point(source.name, 1, 1), help=_EMPTY_HELP[start]),))
+    wrong_kind = _wrong_kind_of_file(source, start)
+    if wrong_kind is not None:
+        return ParseResult(source, (), (wrong_kind,))
     parser = get_parser()
     try:
         tree = parser.parse(source.text, start=start)
@@ -135,6 +137,30 @@ def parse_source(source: SourceFile, start: str = "procedure_file") -> ParseResu
     if depth_diagnostics:
         return ParseResult(source, (), depth_diagnostics)
     return ParseResult(source, (ParsedChunk(tree, 0),), ())
+
+
+def _wrong_kind_of_file(source: SourceFile, start: str) -> Diagnostic | None:
+    """A case scenario given where a procedure belongs, or the reverse: one plain error, not a page of them."""
+    other = _FIRST_KEYWORD.get(start)
+    if other is None:
+        return None
+    number = _first_code_line(source.text)
+    line = source.line_text(number)
+    words = line.split()
+    if not words or words[0] != other:
+        return None
+    column = len(line) - len(line.lstrip()) + 1
+    if start == "procedure_file":
+        message, wanted = "this is a case scenario, not a procedure", "a .proc file"
+    else:
+        message, wanted = "this is a procedure, not a case scenario", "a .case file"
+    return error(
+        "P407",
+        message,
+        Span.point(source.name, number, column, len(other)),
+        label=f"`{other}` begins a {'case' if other == 'case' else 'procedure'}",
+        help=f"this command wants {wanted} here; check the order of the files (`safeproc simulate PROC CASE`)",
+    )
 
 
 def _parse_by_declaration(source: SourceFile, start: str) -> ParseResult:
@@ -214,7 +240,7 @@ def syntax_diagnostic(
             f"`{_printable(char)}` cannot be used here",
             span,
             label=_expected_label(exc.allowed),
-            help=_help_for_character(char),
+            help=_help_for_character(char, start),
         )
 
     token = getattr(exc, "token", None)
@@ -305,7 +331,11 @@ def _expected_label(expected) -> str:
     return "expected " + ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def _help_for_character(char: str) -> str | None:
+def _help_for_character(char: str, start: str) -> str | None:
+    if char == "/":
+        return "write dates year-month-day: 2024-01-08, not 08/01/2024"
+    if start == "date_expression":
+        return 'write a length of time, `after` or `before`, and a date: "5 working days after 2024-01-08"'
     if char in "“”":
         return 'use straight double quotes (") around titles, not curly ones'
     if char == "'":

@@ -7,6 +7,7 @@ are kept, so memory does not grow with the number of cases.
 from __future__ import annotations
 
 import glob
+import json
 import os
 import sys
 import time
@@ -99,7 +100,10 @@ def run_summary(args, console: Console, procedures, procedure_path: Path) -> int
         progress.close()
     analysis, _, _ = procedures.get(procedure_path)
     order = [node.name for node in analysis.procedure.nodes]
-    console.print(_table(tallies, ran, order))
+    if args.format == "json":
+        console.print(json.dumps({"cases": ran, "unrunnable": unrunnable, "steps": _rows(tallies, order)}, indent=2))
+    else:
+        console.print(_table(tallies, ran, order))
     if unrunnable:
         console.error(f"{unrunnable} of {len(files)} cases could not run; `safeproc test` on them shows why")
     return EXIT_PROBLEMS if unrunnable else EXIT_OK
@@ -150,20 +154,38 @@ def tally_cases(procedure_path: Path, as_of: date | None, paths: list[Path], pro
     return tallies, ran, unrunnable
 
 
-def _table(tallies: dict[str, StepTally], ran: int, order: list[str]) -> str:
+def _rows(tallies: dict[str, StepTally], order: list[str]) -> list[dict]:
     """One row per step that any case reached, in the procedure's own order."""
-    header = ("step", "on time", "late", "open", "overdue", "median days")
     rows = []
     for name in order:
         tally = tallies.get(name)
-        if tally is None:
+        if tally is None or not (tally.on_time or tally.late or tally.open or tally.overdue):
             continue
-        if not (tally.on_time or tally.late or tally.open or tally.overdue):
-            continue
-        median = tally.median_days()
-        rows.append((name, str(tally.on_time), str(tally.late), str(tally.open), str(tally.overdue), "-" if median is None else f"{median:g}"))
+        rows.append(
+            {
+                "step": name,
+                "on_time": tally.on_time,
+                "late": tally.late,
+                "open": tally.open,
+                "overdue": tally.overdue,
+                "median_days_open_to_done": tally.median_days(),
+            }
+        )
+    return rows
+
+
+def _table(tallies: dict[str, StepTally], ran: int, order: list[str]) -> str:
+    header = ("step", "on time", "late", "open", "overdue", "median days")
+    rows = []
+    for row in _rows(tallies, order):
+        median = row["median_days_open_to_done"]
+        cells = (row["step"], row["on_time"], row["late"], row["open"], row["overdue"])
+        rows.append(tuple(str(cell) for cell in cells) + ("-" if median is None else f"{median:g}",))
     widths = [max(len(row[i]) for row in rows + [header]) for i in range(len(header))]
-    lines = [f"{ran} case{'s' if ran != 1 else ''} simulated", ""]
+    lines = [
+        f"{ran} case{'s' if ran != 1 else ''} simulated (median days: from the day a step could start to the day it was done)",
+        "",
+    ]
     for row in [header] + rows:
         cells = [row[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(row[1:], widths[1:])]
         lines.append("  ".join(cells).rstrip())

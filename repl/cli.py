@@ -26,7 +26,21 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):  # type: ignore[override]
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: {message}\nRun `{self.prog} --help` for help.\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: {_plainer(message)}\nRun `{self.prog} --help` for help.\n")
+
+
+def _plainer(message: str) -> str:
+    """argparse's own words, made plainer where a user most often meets them."""
+    import re
+
+    from interpreter.suggest import did_you_mean
+
+    unknown = re.match(r"argument COMMAND: invalid choice: '([^']*)'", message)
+    if unknown:
+        names = [command.name for command in COMMANDS]
+        hint = did_you_mean(unknown.group(1), names)
+        return f"there is no command `{unknown.group(1)}`" + (f"; {hint}" if hint else "") + f" (the commands are {', '.join(names)})"
+    return message.replace("the following arguments are required:", "you need to give").replace("invalid choice", "not one of the choices")
 
 
 def build_parser() -> argparse.ArgumentParser:

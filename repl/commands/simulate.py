@@ -23,7 +23,12 @@ def _configure(parser: argparse.ArgumentParser) -> None:
         metavar="DATE",
         help="see the case as it stood on this date (YYYY-MM-DD); default: the case's own `as of`, else today",
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="text: a timeline to read (default); json: for scripts")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text: a timeline (or, with --summary, a table) to read (default); json: the same for scripts",
+    )
     parser.add_argument(
         "--summary",
         action="store_true",
@@ -32,10 +37,15 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _iso_date(text: str) -> date:
+    from interpreter.calendar import FIRST_YEAR, LAST_YEAR
+
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"`{text}` is not a date; write it as YYYY-MM-DD, for example 2024-03-31") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(f"{text} is outside the years the calendars know ({FIRST_YEAR} to {LAST_YEAR})")
+    return day
 
 
 def _run(args: argparse.Namespace, console: Console) -> int:

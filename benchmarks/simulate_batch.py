@@ -2,8 +2,8 @@
 
 Run with `.venv/bin/python benchmarks/simulate_batch.py [CASES]` (default 100,000).
 It generates CASES case files for the Pan-Sussex procedure in a temporary folder
-(random facts; the steps the facts lead to done at random intervals, about ten
-happenings a case), then times `safeproc simulate PROC FOLDER --summary` run in
+(random facts; the steps and decisions the facts lead to, done at random
+intervals: about ten happenings a case), then times `safeproc simulate PROC FOLDER --summary` run in
 this process, and reports cases per second and the peak resident memory. A
 first run on a tenth of the cases shows whether memory grows with their number.
 """
@@ -48,13 +48,17 @@ def random_case(procedure: m.Procedure, graph, rng: random.Random, index: int) -
     when = start
     frontier = [graph.graph["start"]]
     seen = set()
-    while frontier and happenings < 10:
+    while frontier and happenings < 12:
         name = frontier.pop(0)
         if name in seen:
             continue
         seen.add(name)
         node = graph.nodes[name]["declaration"]
         if isinstance(node, m.Decision):
+            # Decisions are dated too, as a case review group records them.
+            when += timedelta(days=rng.randint(0, 3))
+            lines.append(f"on {when.isoformat()} {name} done")
+            happenings += 1
             target = next((b.target.name for b in node.branches if evaluate(b.guard, facts)[0]), node.otherwise.name if node.otherwise else None)
             frontier += [target] if target else []
         elif isinstance(node, m.Step):

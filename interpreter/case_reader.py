@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import NamedTuple
 
 from interpreter import model as m
 from interpreter.build import MAX_AMOUNT
@@ -46,6 +47,22 @@ _STATES = {
 _FACT_WORDS = {"yes": True, "no": False, "unknown": None}
 
 
+def _fact_parts(match: re.Match) -> tuple[str, object]:
+    """A fact line's name and value, as the grammar reads them."""
+    name, word = match.group(2, 3)
+    if name in RESERVED_WORDS:
+        raise _GiveUp
+    if word.isdigit():
+        if len(word) > 6 or int(word) > MAX_AMOUNT:
+            raise _GiveUp
+        return name, int(word)
+    if word in _FACT_WORDS:
+        return name, _FACT_WORDS[word]
+    if word in RESERVED_WORDS:
+        raise _GiveUp
+    return name, word
+
+
 class _GiveUp(Exception):
     """The file is not in the plain shape; the grammar will read it."""
 
@@ -57,25 +74,45 @@ def read_plain_case(source: SourceFile) -> m.Case | None:
         return None
 
 
+class PlainInputs(NamedTuple):
+    """What a simulation needs of a plain case, without the model (for batches)."""
+
+    procedure_path: str | None
+    as_of: date | None
+    facts: dict  # fact name -> value
+    happenings: dict  # name -> date
+
+
+def read_plain_inputs(source: SourceFile) -> PlainInputs | None:
+    """A plain case's facts and happenings as dictionaries, or None.
+
+    None also when the case has expectations, repeats a fact or a happening, or
+    lists happenings out of date order: those are for the full reader, which
+    reports on them. What it returns is exactly what the full reader's case would
+    give the simulator (a test holds the two to that).
+    """
+    try:
+        return _Reader(source).read_inputs()
+    except _GiveUp:
+        return None
+
+
 class _Reader:
     def __init__(self, source: SourceFile):
         self.source = source
         self.file = source.name
 
-    def read(self) -> m.Case:
-        header: dict | None = None
-        facts: list[m.FactValue] = []
-        happenings: list[m.Happening] = []
-        expectations: list[m.Expectation] = []
+    def _lines(self):
+        """Each line that says something, as (kind, line number, match), in the plain shape only."""
         block = None  # "case" or "facts" while inside one
-        if "\r" in self.source.text:
+        text = self.source.text
+        if "\r" in text:
             raise _GiveUp
-        for number, line in enumerate(self.source.text.split("\n"), start=1):
+        for number, line in enumerate(text.split("\n"), start=1):
             if block == "facts":
                 # Facts are most of a generated case's lines: try them first.
-                fact = self._fact(line, number)
-                if fact is not None:
-                    facts.append(fact)
+                if match := _FACT.match(line):
+                    yield "fact", number, match
                 elif _END.match(line):
                     block = None
                 elif not _BLANK.match(line):
@@ -84,25 +121,44 @@ class _Reader:
             if _BLANK.match(line):
                 continue
             if block == "case":
-                if ended := _END.match(line):
-                    header["end"] = Span(self.file, number, ended.end(1) + 1, number, ended.end(1) + 1)
+                if match := _END.match(line):
+                    yield "end", number, match
                     block = None
                 elif match := _PROCEDURE.match(line):
-                    self._once(header, "procedure_path", match.group(1)[1:-1])
-                    header["procedure_span"] = self._span(number, match, 1)
+                    yield "procedure", number, match
                 elif match := _AS_OF.match(line):
-                    self._once(header, "as_of", self._date(match.group(2)))
+                    yield "as_of", number, match
                 else:
                     raise _GiveUp
                 continue
             if match := _CASE.match(line):
-                if header is not None:
-                    raise _GiveUp
-                header = {"name": match.group(2), "start": (number, match.start(1))}
+                yield "case", number, match
                 block = "case"
             elif _FACTS.match(line):
                 block = "facts"
             elif match := _ON.match(line):
+                yield "on", number, match
+            elif match := _EXPECT.match(line):
+                yield "expect", number, match
+            else:
+                raise _GiveUp
+        if block is not None:
+            raise _GiveUp
+
+    def read(self) -> m.Case:
+        header: dict | None = None
+        facts: list[m.FactValue] = []
+        happenings: list[m.Happening] = []
+        expectations: list[m.Expectation] = []
+        file = self.file
+        for kind, number, match in self._lines():
+            if kind == "fact":
+                name, value = _fact_parts(match)
+                name_start, name_end = match.span(2)
+                whole_start, whole_end = match.span(1)
+                reference = m.Ref(name, Span(file, number, name_start + 1, number, name_end + 1))
+                facts.append(m.FactValue(reference, value, span=Span(file, number, whole_start + 1, number, whole_end + 1)))
+            elif kind == "on":
                 happenings.append(
                     m.Happening(
                         self._date(match.group(2)),
@@ -111,53 +167,69 @@ class _Reader:
                         span=self._span(number, match, 1),
                     )
                 )
-            elif match := _EXPECT.match(line):
+            elif kind == "expect":
                 expectations.append(self._expectation(match, number))
-            else:
-                raise _GiveUp
-        if block is not None or header is None or "end" not in header:
+            elif kind == "case":
+                if header is not None:
+                    raise _GiveUp
+                header = {"name": match.group(2), "start": (number, match.start(1))}
+            elif kind == "procedure":
+                self._once(header, "procedure_path", match.group(1)[1:-1])
+                header["procedure_span"] = self._span(number, match, 1)
+            elif kind == "as_of":
+                self._once(header, "as_of", self._date(match.group(2)))
+            else:  # the end of the header
+                header["end"] = Span(file, number, match.end(1) + 1, number, match.end(1) + 1)
+        if header is None or "end" not in header:
             raise _GiveUp
         start_line, start_offset = header["start"]
         end = header["end"]
         return m.Case(
             header["name"],
-            self.file,
+            file,
             header.get("procedure_path"),
             header.get("procedure_span"),
             header.get("as_of"),
             tuple(facts),
             tuple(happenings),
             tuple(expectations),
-            span=Span(self.file, start_line, start_offset + 1, end.line, end.column),
+            span=Span(file, start_line, start_offset + 1, end.line, end.column),
         )
+
+    def read_inputs(self) -> PlainInputs:
+        header: dict | None = None
+        facts: dict = {}
+        happenings: dict = {}
+        latest = None
+        for kind, _, match in self._lines():
+            if kind == "fact":
+                name, value = _fact_parts(match)
+                if name in facts:
+                    raise _GiveUp
+                facts[name] = value
+            elif kind == "on":
+                when = self._date(match.group(2))
+                name = self._name(match.group(3))
+                if name in happenings or (latest is not None and when < latest):
+                    raise _GiveUp
+                happenings[name] = latest = when
+            elif kind == "case":
+                if header is not None:
+                    raise _GiveUp
+                header = {}
+            elif kind == "procedure":
+                self._once(header, "procedure_path", match.group(1)[1:-1])
+            elif kind == "as_of":
+                self._once(header, "as_of", self._date(match.group(2)))
+            elif kind == "end":
+                header["end"] = True
+            else:  # expectations are judged by the full reader's path
+                raise _GiveUp
+        if header is None or "end" not in header:
+            raise _GiveUp
+        return PlainInputs(header.get("procedure_path"), header.get("as_of"), facts, happenings)
 
     # -- pieces --
-
-    def _fact(self, line: str, number: int) -> m.FactValue | None:
-        match = _FACT.match(line)
-        if match is None:
-            return None
-        name, word = match.group(2, 3)
-        if word.isdigit():
-            if len(word) > 6 or int(word) > MAX_AMOUNT:
-                raise _GiveUp
-            value = int(word)
-        elif word in _FACT_WORDS:
-            value = _FACT_WORDS[word]
-        elif word in RESERVED_WORDS:
-            raise _GiveUp
-        else:
-            value = word
-        if name in RESERVED_WORDS:
-            raise _GiveUp
-        name_start, name_end = match.span(2)
-        whole_start, whole_end = match.span(1)
-        file = self.file
-        return m.FactValue(
-            m.Ref(name, Span(file, number, name_start + 1, number, name_end + 1)),
-            value,
-            span=Span(file, number, whole_start + 1, number, whole_end + 1),
-        )
 
     def _expectation(self, match: re.Match, number: int) -> m.Expectation:
         words = match.group(2).split()

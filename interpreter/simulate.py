@@ -110,6 +110,9 @@ class Plan:
     events: frozenset
     joins_after: dict  # name -> the joins it leads into
     descendants: dict  # name -> every node a case there could still go on to (any branch)
+    with_deadlines: tuple  # steps and decisions that have deadlines, in file order
+    facts: dict  # fact name -> its declaration, to check a case's values
+    recordable: frozenset  # what a case can record as happened: events, steps, decisions
     # For each step and decision: its name, and its result when waiting and when not applicable.
     unreached_results: tuple
 
@@ -142,6 +145,9 @@ class Plan:
             frozenset(e.name for e in resolved.procedure.events),
             {name: tuple(j for j, sources in predecessors.items() if name in sources) for name in nodes},
             {name: frozenset(reachable_from(graph, name, include_escalations=False)) - {name} if graph.has_node(name) else frozenset() for name in nodes},
+            tuple(name for name, node in nodes.items() if getattr(node, "deadlines", ())),
+            {fact.name: fact for fact in resolved.procedure.facts if resolved.names.get(fact.name) is fact},
+            frozenset(e.name for e in resolved.procedure.events) | frozenset(n for n, node in nodes.items() if node.kind in ("step", "decision")),
             tuple(unreached),
         )
 
@@ -149,14 +155,18 @@ class Plan:
 # ---- running one case ----------------------------------------------------------
 
 
-def simulate(plan: Plan, facts: dict, happenings: dict, as_of: date, happening_spans: dict | None = None) -> CaseResult:
+def simulate(
+    plan: Plan, facts: dict, happenings: dict, as_of: date, happening_spans: dict | None = None, only_reached: bool = False
+) -> CaseResult:
     """The state of a case as of a date.
 
     facts: fact name -> value (a choice's name, a number, True/False; missing or None = unknown).
     happenings: name of an event, step or decision -> the date it happened or was done.
     happening_spans: where each happening was written, to locate contradictions.
+    only_reached: list only the steps the case has reached or that have fallen due
+    (a batch counts nothing else), instead of every step.
     """
-    return _Run(plan, facts, happenings, as_of, happening_spans or {}).run()
+    return _Run(plan, facts, happenings, as_of, happening_spans or {}).run(only_reached)
 
 
 class _Run:
@@ -178,7 +188,7 @@ class _Run:
         self.ended_on: date | None = None
         self.reachable: set[str] | None = None
 
-    def run(self) -> CaseResult:
+    def run(self, only_reached: bool = False) -> CaseResult:
         plan = self.plan
         # Nothing has begun until something has happened, as of the date the case is seen from.
         if plan.start is not None and self.known:
@@ -188,7 +198,7 @@ class _Run:
         self._check_happenings()
         return CaseResult(
             self.as_of,
-            self._step_results(),
+            self._reached_results() if only_reached else self._step_results(),
             tuple(self.decisions[name] for name in plan.nodes if name in self.decisions),
             tuple(sorted(self.escalations, key=lambda e: (e.on, e.step, e.to))),
             self.end,
@@ -309,7 +319,7 @@ class _Run:
         escalated) when that date passes.
         """
         ahead = self.reachable = self._still_reachable()
-        for name, _, _ in self.plan.unreached_results:
+        for name in self.plan.with_deadlines:
             if name in ahead and name not in self.opened:
                 node = self.plan.nodes[name]
                 self.due[name] = self._due_date(node)
@@ -386,7 +396,7 @@ class _Run:
     def _step_results(self) -> tuple[StepResult, ...]:
         plan = self.plan
         may_still_open = self.reachable if self.reachable is not None else self._still_reachable()
-        opened, done, due_dates, as_of = self.opened, self.done, self.due, self.as_of
+        opened, due_dates = self.opened, self.due
         results = []
         # Most steps of a procedure are never reached by one case: their results
         # are made once per plan and shared.
@@ -395,16 +405,26 @@ class _Run:
             due = due_dates.get(name)
             if opened_on is None and (due is None or name not in may_still_open):
                 results.append(waiting if name in may_still_open else not_applicable)
-                continue
-            done_on = done.get(name)
-            if done_on is not None:
-                state, late = "done", due is not None and done_on > due
-            elif due is not None and as_of > due:
-                state, late = "overdue", True
             else:
-                state, late = ("open" if opened_on else "waiting"), False
-            results.append(waiting._replace(state=state, due=due, done_on=done_on, late=late, opened_on=opened_on))
+                results.append(self._result_of(name, waiting))
         return tuple(results)
+
+    def _reached_results(self) -> tuple[StepResult, ...]:
+        """The results of the steps the case has reached, or that have fallen due, in the plan's order."""
+        chosen = self.opened.keys() | {name for name, due in self.due.items() if due is not None}
+        return tuple(self._result_of(name, waiting) for name, waiting, _ in self.plan.unreached_results if name in chosen)
+
+    def _result_of(self, name: str, waiting: StepResult) -> StepResult:
+        opened_on = self.opened.get(name)
+        due = self.due.get(name)
+        done_on = self.done.get(name)
+        if done_on is not None:
+            state, late = "done", due is not None and done_on > due
+        elif due is not None and self.as_of > due:
+            state, late = "overdue", True
+        else:
+            state, late = ("open" if opened_on else "waiting"), False
+        return waiting._replace(state=state, due=due, done_on=done_on, late=late, opened_on=opened_on)
 
     def _still_reachable(self) -> set[str]:
         """Nodes a case could still reach from where it stands (so waiting, not inapplicable)."""

@@ -7,11 +7,12 @@ are kept, so memory does not grow with the number of cases.
 from __future__ import annotations
 
 import glob
+import itertools
 import json
 import os
 import sys
 import time
-from collections import Counter
+from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -20,19 +21,47 @@ from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Console
 
 # A progress bar appears only for runs that last longer than this, and only on a terminal.
 PROGRESS_AFTER_SECONDS = 1.0
-# Cases go to worker processes in chunks of this many, once a batch is large
-# enough for the workers to pay for their start.
-CHUNK = 500
-PARALLEL_FROM = 2_000
+# Cases go to worker processes in chunks of this many, once a batch fills a
+# chunk (smaller batches are over before workers would have started).
+CHUNK = 1_000
 
 
-def case_files(pattern: str) -> list[Path]:
+def case_files(pattern: str):
+    """The .case files a batch runs: a folder's (walked as it is read), one file, or a glob's.
+
+    Files are yielded as they are found rather than listed first, so a batch of
+    any size holds no more than a chunk of names at a time; the totals do not
+    depend on the order.
+    """
     path = Path(pattern)
     if path.is_dir():
-        return sorted(p for p in path.rglob("*.case") if p.is_file())
-    if path.is_file():
-        return [path]
-    return sorted(Path(p) for p in glob.glob(pattern, recursive=True) if p.endswith(".case"))
+        yield from _walk(path)
+    elif path.is_file():
+        yield path
+    else:
+        for match in glob.iglob(pattern, recursive=True):
+            if match.endswith(".case"):
+                yield Path(match)
+
+
+def _walk(folder: Path):
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(Path(entry.path))
+            elif entry.name.endswith(".case") and entry.is_file():
+                yield Path(entry.path)
+
+
+def _chunks(paths, size: int):
+    chunk = []
+    for path in paths:
+        chunk.append(path)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 class StepTally:
@@ -75,26 +104,34 @@ class StepTally:
 
 
 def run_summary(args, console: Console, procedures, procedure_path: Path) -> int:
-    files = case_files(args.cases)
-    if not files:
+    chunks = _chunks(case_files(args.cases), CHUNK)
+    first = next(chunks, None)
+    if first is None:
         console.error(f"safeproc: no .case files found in `{args.cases}`")
         return EXIT_USAGE
-    chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
     tallies: dict[str, StepTally] = {}
     ran = unrunnable = 0
-    progress = _Progress(console, len(files))
+    progress = _Progress(console, lambda: sum(1 for _ in case_files(args.cases)))
     workers = min(os.cpu_count() or 1, 4)
     try:
-        if len(files) >= PARALLEL_FROM and workers > 1:
+        if workers > 1 and len(first) == CHUNK:
+            # A full first chunk means a large batch: share it among worker
+            # processes, keeping only a few chunks in flight so memory stays flat.
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                outcomes = pool.map(tally_cases, [procedure_path] * len(chunks), [args.as_of] * len(chunks), chunks)
-                for chunk, outcome in zip(chunks, outcomes):
-                    ran, unrunnable = _merge(tallies, outcome, ran, unrunnable)
-                    progress.advance(len(chunk))
+                in_flight: deque = deque()
+                for chunk in itertools.chain([first], chunks):
+                    in_flight.append((len(chunk), pool.submit(tally_cases, procedure_path, args.as_of, chunk)))
+                    if len(in_flight) > 2 * workers:
+                        size, future = in_flight.popleft()
+                        ran, unrunnable = _merge(tallies, future.result(), ran, unrunnable)
+                        progress.advance(size)
+                while in_flight:
+                    size, future = in_flight.popleft()
+                    ran, unrunnable = _merge(tallies, future.result(), ran, unrunnable)
+                    progress.advance(size)
         else:
-            for chunk in chunks:
-                outcome = tally_cases(procedure_path, args.as_of, chunk, procedures)
-                ran, unrunnable = _merge(tallies, outcome, ran, unrunnable)
+            for chunk in itertools.chain([first], chunks):
+                ran, unrunnable = _merge(tallies, tally_cases(procedure_path, args.as_of, chunk, procedures), ran, unrunnable)
                 progress.advance(len(chunk))
     finally:
         progress.close()
@@ -105,7 +142,7 @@ def run_summary(args, console: Console, procedures, procedure_path: Path) -> int
     else:
         console.print(_table(tallies, ran, order))
     if unrunnable:
-        console.error(f"{unrunnable} of {len(files)} cases could not run; `safeproc test` on them shows why")
+        console.error(f"{unrunnable} of {ran + unrunnable} cases could not run; `safeproc test` on them shows why")
     return EXIT_PROBLEMS if unrunnable else EXIT_OK
 
 
@@ -124,13 +161,14 @@ _worker_procedures = None
 
 def tally_cases(procedure_path: Path, as_of: date | None, paths: list[Path], procedures=None):
     """Simulate a chunk of cases and count, per step, how each ended; runs in a worker process too."""
-    from interpreter.scenario import ProcedureCache, load_case, run_case
+    from interpreter.scenario import ProcedureCache, load_case, quick_run, run_case
 
     global _worker_procedures
     if procedures is None:
         if _worker_procedures is None:
             _worker_procedures = ProcedureCache()
         procedures = _worker_procedures
+    _, plan, _ = procedures.get(procedure_path)
     tallies: dict[str, StepTally] = {}
     ran = unrunnable = 0
     for path in paths:
@@ -139,7 +177,9 @@ def tally_cases(procedure_path: Path, as_of: date | None, paths: list[Path], pro
         except OSError:
             unrunnable += 1
             continue
-        result = run_case(load_case(data, str(path), procedures, procedure_override=procedure_path), as_of)
+        result = quick_run(data, str(path), plan, as_of)
+        if result is None:
+            result = run_case(load_case(data, str(path), procedures, procedure_override=procedure_path), as_of)
         if result is None:
             unrunnable += 1
             continue
@@ -195,9 +235,9 @@ def _table(tallies: dict[str, StepTally], ran: int, order: list[str]) -> str:
 class _Progress:
     """prompt-toolkit's progress bar, started only on a terminal and only once a run is slow."""
 
-    def __init__(self, console: Console, total: int):
+    def __init__(self, console: Console, count_cases):
         self.console = console
-        self.total = total
+        self.count_cases = count_cases  # counted only if a bar is shown: a second walk of the folder
         self.done = 0
         self.started = time.monotonic()
         self.bar = None
@@ -213,7 +253,7 @@ class _Progress:
             # On stderr, so that the table on stdout can go to a file or a pipe untouched.
             self.bar = ProgressBar(title="Simulating cases", output=create_output(stdout=sys.stderr))
             self.bar.__enter__()
-            self.counter = self.bar(total=self.total)
+            self.counter = self.bar(total=self.count_cases())
             self.counter.items_completed = self.done
         if self.counter is not None:
             self.counter.items_completed = self.done

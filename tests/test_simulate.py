@@ -170,3 +170,64 @@ def test_hostile_case_files_never_raise(tmp_path, cli):
         result = cli("test", str(path))
         assert result.code == 1
         assert "Traceback" not in result.out + result.err
+
+
+def _without_expectations(name: str) -> str:
+    text = (SIMULATE / name).read_text()
+    text = "\n".join(line for line in text.splitlines() if not line.startswith("expect"))
+    return text.replace('procedure "review.proc"', f'procedure "{ROOT / REVIEW}"')
+
+
+@pytest.mark.parametrize("name", ["on_time.case", "late_and_escalated.case", "waiting_on_facts.case", "anchor_not_happened.case"])
+def test_the_quick_batch_path_gives_the_full_paths_results(name, tmp_path):
+    """For a plain case, the batch's quick path simulates exactly as reading the case in full does."""
+    from interpreter.scenario import quick_run
+
+    path = tmp_path / name
+    path.write_text(_without_expectations(name))
+    procedures = ProcedureCache()
+    _, plan, _ = procedures.get(ROOT / REVIEW)
+    quick = quick_run(path.read_bytes(), str(path), plan, None)
+    full = run_case(load_case(path.read_bytes(), str(path), procedures))
+    assert quick is not None
+    assert list(quick.steps) == [s for s in full.steps if s.opened_on is not None or s.due is not None]
+    assert (quick.decisions, quick.escalations, quick.end) == (full.decisions, full.escalations, full.end)
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        (("  age is 9", "  agee is 9"), "an unknown fact"),
+        (("  age is 9", "  age is yes"), "a value of the wrong kind"),
+        (("  age is 9", "  age is 9\n  age is 10"), "a fact given twice"),
+        (("on 2024-05-03 notify done", "on 2024-04-03 notify done"), "happenings out of order"),
+        (("on 2024-05-03 notify done", "on 2024-05-03 notfy done"), "an unknown step"),
+        (("end\nfacts", "end\nexpect no outcome\nfacts"), "an expectation"),
+    ],
+)
+def test_the_quick_path_leaves_anything_to_report_to_the_full_path(change, why, tmp_path):
+    """Cases with mistakes, or with expectations, are not taken the quick way: the full path reports on them."""
+    from interpreter.scenario import quick_run
+
+    old, new = change
+    text = _without_expectations("on_time.case")
+    assert old in text
+    path = tmp_path / "changed.case"
+    path.write_text(text.replace(old, new, 1))
+    _, plan, _ = ProcedureCache().get(ROOT / REVIEW)
+    assert quick_run(path.read_bytes(), str(path), plan, None) is None, why
+
+
+def test_a_large_batch_in_worker_processes_counts_as_one_process_does(cli, tmp_path):
+    """Over 2,500 cases (worker processes, chunk by chunk) the table equals 2,500 times one case's."""
+    text = _without_expectations("late_and_escalated.case")
+    for index in range(2_500):
+        (tmp_path / f"case-{index}.case").write_text(text)
+    result = cli("simulate", REVIEW, str(tmp_path), "--summary", "--format", "json")
+    assert result.code == 0, result.err
+    summary = json.loads(result.out)
+    assert summary["cases"] == 2_500
+    rows = {row["step"]: row for row in summary["steps"]}
+    assert (rows["notify"]["late"], rows["notify"]["on_time"]) == (2_500, 0)
+    assert rows["gather_information"]["overdue"] == 2_500
+    assert rows["contact_family"]["median_days_open_to_done"] == 3  # opened 10 May with the late notification, done 13 May

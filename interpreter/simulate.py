@@ -101,7 +101,6 @@ class CaseResult:
 class Plan:
     """What the simulator needs of a procedure, computed once for any number of cases."""
 
-    resolved: ResolvedProcedure
     calendar: WorkingCalendar
     start: str | None
     nodes: dict  # name -> declaration, flow nodes in file order
@@ -136,7 +135,6 @@ class Plan:
                 waiting = StepResult(name, node.title or name, owner, node.kind, "waiting", None, None, False, None)
                 unreached.append((name, waiting, waiting._replace(state="not_applicable")))
         return cls(
-            resolved,
             calendar,
             graph.graph["start"],
             nodes,

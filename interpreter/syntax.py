@@ -117,6 +117,7 @@ _EMPTY_HELP = {
 }
 # The keyword a file of each kind starts with, to tell a case given as a procedure (or the reverse).
 _FIRST_KEYWORD = {"procedure_file": "case", "case_file": "procedure"}
+_FIRST_WORD = re.compile(r"(?:[ \t\r\f\v]*(?:#[^\n]*)?\n)*[ \t\f\v]*([A-Za-z_]\w*)")
 
 
 def parse_source(source: SourceFile, start: str = "procedure_file") -> ParseResult:
@@ -144,12 +145,12 @@ def _wrong_kind_of_file(source: SourceFile, start: str) -> Diagnostic | None:
     other = _FIRST_KEYWORD.get(start)
     if other is None:
         return None
-    number = _first_code_line(source.text)
-    line = source.line_text(number)
-    words = line.split()
-    if not words or words[0] != other:
+    # Only the file's first word matters: look at it without splitting the whole file.
+    first = _FIRST_WORD.match(source.text)
+    if first is None or first.group(1) != other:
         return None
-    column = len(line) - len(line.lstrip()) + 1
+    number = source.text.count("\n", 0, first.start(1)) + 1
+    column = first.start(1) - (source.text.rfind("\n", 0, first.start(1)) + 1) + 1
     if start == "procedure_file":
         message, wanted = "this is a case scenario, not a procedure", "a .proc file"
     else:
@@ -158,7 +159,7 @@ def _wrong_kind_of_file(source: SourceFile, start: str) -> Diagnostic | None:
         "P407",
         message,
         Span.point(source.name, number, column, len(other)),
-        label=f"`{other}` begins a {'case' if other == 'case' else 'procedure'}",
+        label=f"`{other}` begins a {other}",
         help=f"this command wants {wanted} here; check the order of the files (`safeproc simulate PROC CASE`)",
     )
 

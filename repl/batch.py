@@ -65,25 +65,27 @@ def _chunks(paths, size: int):
 
 
 class StepTally:
-    __slots__ = ("on_time", "late", "open", "overdue", "not_applicable", "waiting", "days_taken")
+    __slots__ = ("on_time", "late", "open", "overdue", "days_taken")
 
     def __init__(self) -> None:
-        self.on_time = self.late = self.open = self.overdue = self.not_applicable = self.waiting = 0
+        self.on_time = self.late = self.open = self.overdue = 0
         self.days_taken: Counter[int] = Counter()
 
     def add(self, step) -> None:
+        """Count a step the case has reached (done, open or overdue)."""
         if step.state == "done":
             if step.late:
                 self.late += 1
             else:
                 self.on_time += 1
-            if step.opened_on is not None:
-                self.days_taken[(step.done_on - step.opened_on).days] += 1
+            self.days_taken[(step.done_on - step.opened_on).days] += 1
+        elif step.state == "overdue":
+            self.overdue += 1
         else:
-            setattr(self, step.state, getattr(self, step.state) + 1)
+            self.open += 1
 
     def merge(self, other: StepTally) -> None:
-        for counter in ("on_time", "late", "open", "overdue", "not_applicable", "waiting"):
+        for counter in ("on_time", "late", "open", "overdue"):
             setattr(self, counter, getattr(self, counter) + getattr(other, counter))
         self.days_taken.update(other.days_taken)
 

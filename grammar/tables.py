@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from grammar import TABLES_FILE, build_parser, grammar_text, shipped_tables_key, serialised_tables, tables_key
+from grammar import TABLES_FILE, build_parser, grammar_text, serialised_tables, shipped_tables_key, tables_key
 
 
 def main() -> int:

@@ -19,7 +19,7 @@ from interpreter.deadlines import procedure_calendar
 from interpreter.diagnostics import Diagnostic, Label, error, warning
 from interpreter.pipeline import Analysis, analyse_bytes, collector_paused
 from interpreter.simulate import CaseResult, Plan, simulate
-from interpreter.source import SourceFile
+from interpreter.source import SourceFile, read_regular_file
 from interpreter.suggest import did_you_mean
 from interpreter.syntax import decode, parse_source
 
@@ -62,7 +62,7 @@ class ProcedureCache:
     @staticmethod
     def _load(path: Path):
         try:
-            data = path.read_bytes()
+            data = read_regular_file(path)
         except OSError as exc:
             return None, None, (exc.strerror or str(exc)).lower()
         analysis = analyse_bytes(data, str(path))

@@ -7,6 +7,9 @@ files that say the same thing are equal.
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from functools import cached_property
 from typing import NamedTuple
 
@@ -45,3 +48,13 @@ class SourceFile:
         if 1 <= line <= len(self.lines):
             return self.lines[line - 1]
         return ""
+
+
+def read_regular_file(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a regular file. A pipe or a device is refused (reading one might never end) with an OSError."""
+    # Opened without blocking: opening a named pipe would otherwise wait for a writer.
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EINVAL, "It is not a regular file", str(path))
+        return stream.read()

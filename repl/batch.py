@@ -164,6 +164,7 @@ _worker_procedures = None
 def tally_cases(procedure_path: Path, as_of: date | None, paths: list[Path], procedures=None):
     """Simulate a chunk of cases and count, per step, how each ended; runs in a worker process too."""
     from interpreter.scenario import ProcedureCache, load_case, quick_run, run_case
+    from interpreter.source import read_regular_file
 
     global _worker_procedures
     if procedures is None:
@@ -175,7 +176,7 @@ def tally_cases(procedure_path: Path, as_of: date | None, paths: list[Path], pro
     ran = unrunnable = 0
     for path in paths:
         try:
-            data = path.read_bytes()
+            data = read_regular_file(path)
         except OSError:
             unrunnable += 1
             continue

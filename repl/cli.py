@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import threading
 
 from repl.commands import COMMANDS, EXIT_USAGE, Console
 from repl.diagnostic_output import version
@@ -51,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"safeproc {version()}")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="if safeproc itself fails, show the full traceback (also: SAFEPROC_DEBUG=1)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for command in COMMANDS:
         sub = subparsers.add_parser(command.name, help=command.summary, description=command.description)
@@ -59,7 +67,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised where the program is, so that clean-up runs as it does for Ctrl-C."""
+
+
+def _terminate(signum, frame):
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in argv[: argv.index("--")] if "--" in argv else "--debug" in argv
+    debug = debug or os.environ.get("SAFEPROC_DEBUG", "") not in ("", "0")
+    _never_fail_to_print()
+    previous = signal.signal(signal.SIGTERM, _terminate) if threading.current_thread() is threading.main_thread() else None
+    try:
+        return _main(argv, debug)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _never_fail_to_print() -> None:
+    """A terminal that cannot show a character gets an escape for it, not a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
+
+
+def _main(argv: list[str], debug: bool) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -70,14 +110,29 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("safeproc: interrupted\n")
         return 130
+    except Terminated:
+        sys.stderr.write("safeproc: terminated\n")
+        return 128 + signal.SIGTERM
     except BrokenPipeError:
         # The reader went away (`safeproc ... | head`); nothing more to say.
         return 0
     except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
-        sys.stderr.write(
+        from repl.crash_report import save_crash_report
+
+        saved = save_crash_report(exc, argv)
+        console = Console()
+        console.error(
             f"safeproc: internal error ({type(exc).__name__}: {exc}).\n"
-            "This is a bug in safeproc, not in your file; please report it with the command you ran.\n"
+            "This is a bug in safeproc, not in your file; please report it with the command you ran."
         )
+        if saved is not None:
+            console.error(f"Where it failed is saved in {saved} (with nothing from your files).")
+        if debug:
+            import traceback
+
+            console.error("".join(traceback.format_exception(exc)).rstrip())
+        else:
+            console.error("Run it again with --debug (or SAFEPROC_DEBUG=1) to see the whole traceback here.")
         return 3
 
 

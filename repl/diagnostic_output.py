@@ -104,19 +104,21 @@ def print_diagnostics(console, diagnostics, sources, to_out: bool = False) -> No
         write("")
 
 
-def summary_line(diagnostics, file_count: int, colour: bool = False) -> str:
+def summary_line(diagnostics, file_count: int, colour: bool = False, unreadable: int = 0) -> str:
+    """One line after the diagnostics: what was checked, what was found, and what could not be read."""
     paint = Painter(colour)
     errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
     warnings = sum(1 for d in diagnostics if d.severity is Severity.WARNING)
-    files = f"{file_count} file" + ("" if file_count == 1 else "s")
-    if not errors and not warnings:
-        return f"checked {files}: no problems found"
+    checked = file_count
+    files = f"{checked} file" + ("" if checked == 1 else "s")
     parts = []
     if errors:
         parts.append(paint("error", f"{errors} error" + ("" if errors == 1 else "s")))
     if warnings:
         parts.append(paint("warning", f"{warnings} warning" + ("" if warnings == 1 else "s")))
-    return f"checked {files}: " + " and ".join(parts)
+    found = " and ".join(parts) if parts else ("no problems found" if checked else "")
+    not_read = paint("error", f"{unreadable} file" + (" was" if unreadable == 1 else "s were") + " not read") if unreadable else ""
+    return f"checked {files}: " + "; ".join(part for part in (found, not_read) if part)
 
 
 def to_json(diagnostics) -> str:

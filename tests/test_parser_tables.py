@@ -11,6 +11,7 @@ from pathlib import Path
 from lark import Lark
 
 import grammar
+
 from conftest import ROOT
 
 SAFEPROC = [sys.executable, "-c", "import sys; from repl.cli import main; sys.exit(main())"]

@@ -17,10 +17,11 @@ from interpreter import model as m
 from interpreter.pipeline import analyse_bytes, analyse_source
 from interpreter.source import SourceFile
 from interpreter.wording import guard_text
+from repl.output_file import write_atomically
 from visualise.chart import START_ID, SliceError, build_chart, visible
 from visualise.dot import to_dot
 from visualise.mermaid import to_mermaid
-from visualise.output import dot_fingerprint, run_graphviz, svg_source_fingerprint, write_atomically
+from visualise.output import dot_fingerprint, run_graphviz, svg_source_fingerprint
 from visualise.wording import deadline_label
 
 from conftest import ROOT

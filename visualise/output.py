@@ -9,10 +9,10 @@ against its procedure on any machine, whatever version of Graphviz drew it.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
+import signal
 import subprocess
-import tempfile
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,6 +24,9 @@ from visualise.chart import build_chart
 TEXT_FORMATS = ("dot", "mmd")
 GRAPHVIZ_FORMATS = ("svg", "png", "pdf")
 FORMATS = GRAPHVIZ_FORMATS + TEXT_FORMATS
+
+# Graphviz has no limit of its own; a layout this slow is one no one would wait for.
+DOT_TIME_LIMIT_SECONDS = 120.0
 
 # Screen resolution makes small print blurry in a PNG; this keeps 9-point text readable.
 PNG_DPI = "144"
@@ -57,6 +60,7 @@ def draw(
     only: Sequence[str] = (),
     lanes: bool = True,
     direction: str = "TB",
+    time_limit: float = DOT_TIME_LIMIT_SECONDS,
 ) -> bytes:
     """The picture of the procedure (or of the slice `only` selects) in file_format, as the bytes of its file."""
     # Imported here, not above: the command table reads FORMATS from this module
@@ -70,25 +74,57 @@ def draw(
     source = to_dot(chart, lanes, direction)
     if file_format == "dot":
         return source.encode("utf-8")
-    return run_graphviz(source, file_format)
+    return run_graphviz(source, file_format, time_limit)
 
 
-def run_graphviz(source: str, file_format: str) -> bytes:
-    """The DOT source drawn by Graphviz as svg, png or pdf."""
+def run_graphviz(source: str, file_format: str, time_limit: float = DOT_TIME_LIMIT_SECONDS) -> bytes:
+    """The DOT source drawn by Graphviz as svg, png or pdf.
+
+    `dot` never outlives safeproc: it is stopped when the time limit passes, when
+    safeproc is interrupted or terminated (the exception passes through here),
+    and, on Linux, by the kernel when safeproc is killed outright.
+    """
     program = shutil.which("dot")
     if program is None:
         raise DrawingError(INSTALL_GRAPHVIZ)
     command = [program, f"-T{file_format}"] + ([f"-Gdpi={PNG_DPI}"] if file_format == "png" else [])
     try:
-        finished = subprocess.run(command, input=source.encode("utf-8"), capture_output=True, check=False)
+        child = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
     except OSError as exc:
         raise DrawingError(f"could not run Graphviz `{program}`: {exc.strerror or exc}") from exc
-    if finished.returncode != 0:
-        reason = finished.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise DrawingError("Graphviz could not draw the picture: " + (reason[0] if reason else f"`dot` exited with {finished.returncode}"))
+    try:
+        picture, complaint = child.communicate(source.encode("utf-8"), timeout=time_limit)
+    except subprocess.TimeoutExpired:
+        raise DrawingError(
+            f"Graphviz took more than {time_limit:g} seconds to lay out the picture and was stopped; "
+            "draw a part of the procedure with --only, or allow more time with --time-limit"
+        ) from None
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    if child.returncode != 0:
+        reason = complaint.decode("utf-8", "replace").strip().splitlines()
+        raise DrawingError("Graphviz could not draw the picture: " + (reason[0] if reason else f"`dot` exited with {child.returncode}"))
     if file_format == "svg":
-        return mark_svg_source(finished.stdout, source)
-    return finished.stdout
+        return mark_svg_source(picture, source)
+    return picture
+
+
+def _die_with_parent() -> None:
+    """In the child, before `dot` starts: ask Linux to kill it if safeproc dies first (PR_SET_PDEATHSIG)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
 
 
 def dot_fingerprint(source: str) -> str:
@@ -110,33 +146,3 @@ def svg_source_fingerprint(svg: bytes) -> str | None:
         return None
     start += len(SVG_SOURCE_MARK)
     return text[start : text.index(" ", start)]
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write data to path so that a reader sees the old file or the whole new one, never a part.
-
-    The bytes go to a temporary file in the same folder (so the rename cannot cross
-    file systems), which then replaces path in one step; on any failure it is removed.
-    """
-    mode = _mode_for(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _mode_for(path: Path) -> int:
-    """The permissions a new file would get (mkstemp's are owner-only), or the replaced file's."""
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask

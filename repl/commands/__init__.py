@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import NamedTuple, TextIO
 
 from repl.diagnostic_output import wants_colour
+from repl.printable import printable, printable_keeping_colour, shown_name
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -23,7 +24,12 @@ EXIT_USAGE = 2
 
 
 class Console:
-    """Where a command writes: results to out, diagnostics and progress to err."""
+    """Where a command writes: results to out, diagnostics and progress to err.
+
+    Every line is made printable on its way out: whatever a file name or a title
+    holds, no control character reaches the terminal and no undecodable byte
+    reaches a UTF-8 stream.
+    """
 
     def __init__(self, out: TextIO | None = None, err: TextIO | None = None):
         self.out = out or sys.stdout
@@ -32,10 +38,25 @@ class Console:
         self.colour_err = wants_colour(self.err)
 
     def print(self, text: str = "") -> None:
-        self.out.write(text + "\n")
+        self.out.write((printable_keeping_colour(text) if self.colour_out else printable(text)) + "\n")
 
     def error(self, text: str) -> None:
-        self.err.write(text + "\n")
+        self.err.write((printable_keeping_colour(text) if self.colour_err else printable(text)) + "\n")
+
+    def write_bytes(self, data: bytes) -> None:
+        """The bytes of a file (a picture), as they are, to standard output."""
+        buffer = getattr(self.out, "buffer", None)
+        if buffer is None:  # a text-only stream, as in tests
+            self.out.write(data.decode("utf-8", "replace"))
+            return
+        self.out.flush()
+        buffer.write(data)
+        buffer.flush()
+
+    @property
+    def out_is_terminal(self) -> bool:
+        isatty = getattr(self.out, "isatty", None)
+        return bool(isatty and isatty())
 
 
 class Command(NamedTuple):
@@ -57,7 +78,7 @@ def expand_paths(paths, suffix: str, console: Console) -> tuple[list[Path], int]
         elif path.exists():
             files.append(path)
         else:
-            console.error(f"safeproc: cannot read `{raw}`: no such file or folder")
+            console.error(f"safeproc: cannot read `{shown_name(str(raw))}`: no such file or folder")
             missing += 1
     return files, missing
 
@@ -67,17 +88,20 @@ def files_to_read(paths, suffix: str, console: Console) -> tuple[list[Path], int
     files, unreadable = expand_paths(paths, suffix, console)
     if not files:
         if not unreadable:
-            console.error(f"safeproc: no {suffix} files found in " + ", ".join(f"`{p}`" for p in paths))
+            console.error(f"safeproc: no {suffix} files found in " + ", ".join(f"`{shown_name(str(p))}`" for p in paths))
         return None
     return files, unreadable
 
 
 def read_file(path: Path, console: Console) -> bytes | None:
+    """The bytes of a regular file, or None having said why not (a pipe or a device would never end)."""
+    from interpreter.source import read_regular_file
+
     try:
-        return path.read_bytes()
+        return read_regular_file(path)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        console.error(f"safeproc: cannot read `{path}`: {reason.lower()}")
+        console.error(f"safeproc: cannot read `{shown_name(str(path))}`: {reason.lower()}")
         return None
 
 
@@ -108,6 +132,3 @@ def _all_commands() -> tuple[Command, ...]:
 
 COMMANDS: tuple[Command, ...] = _all_commands()
 
-
-def find_command(name: str) -> Command | None:
-    return next((command for command in COMMANDS if command.name == name), None)

@@ -45,7 +45,7 @@ def _run_check(args: argparse.Namespace, console: Console) -> int:
         console.print(to_sarif(diagnostics))
     else:
         print_diagnostics(console, diagnostics, sources)
-        console.error(summary_line(diagnostics, len(files), console.colour_err))
+        console.error(summary_line(diagnostics, len(files) - more_unreadable, console.colour_err, unreadable))
     if unreadable:
         return EXIT_USAGE
     failing = {Severity.ERROR, Severity.WARNING} if args.strict else {Severity.ERROR}

@@ -7,8 +7,10 @@ from pathlib import Path
 
 from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, expand_paths, read_file
 from repl.diagnostic_output import print_diagnostics, summary_line
+from repl.output_file import STANDARD_OUTPUT, OutputRefused, output_target, write_atomically
+from repl.printable import shown_name
 from visualise.chart import DIRECTIONS
-from visualise.output import FORMATS
+from visualise.output import DOT_TIME_LIMIT_SECONDS, FORMATS
 
 
 def _configure_render(parser: argparse.ArgumentParser) -> None:
@@ -18,8 +20,9 @@ def _configure_render(parser: argparse.ArgumentParser) -> None:
         "--output",
         required=True,
         metavar="OUT",
-        help="the picture file to write (replaced whole, or not at all); its extension chooses the format: "
-        ".svg, .png or .pdf (drawn by Graphviz), .dot (Graphviz source) or .mmd (Mermaid)",
+        help="the picture file to write (replaced whole, or not at all), or - for standard output; its extension "
+        "chooses the format: .svg, .png or .pdf (drawn by Graphviz), .dot (Graphviz source) or .mmd (Mermaid). "
+        "Only a regular file is written, never the .proc being drawn",
     )
     parser.add_argument(
         "--format",
@@ -49,25 +52,54 @@ def _configure_render(parser: argparse.ArgumentParser) -> None:
         default="TB",
         help="TB draws the flow top to bottom (the default), LR left to right",
     )
+    parser.add_argument(
+        "--time-limit",
+        type=_seconds,
+        default=DOT_TIME_LIMIT_SECONDS,
+        metavar="SECONDS",
+        help=f"stop Graphviz if laying out the picture takes longer than this (default {DOT_TIME_LIMIT_SECONDS:g})",
+    )
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < 86400:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a number of seconds between 0 and 86400")
+    return seconds
 
 
 def _run_render(args: argparse.Namespace, console: Console) -> int:
     from interpreter.pipeline import analyse_bytes
     from visualise.chart import SliceError
-    from visualise.output import GRAPHVIZ_FORMATS, INSTALL_GRAPHVIZ, DrawingError, draw, format_of, graphviz_available, write_atomically
+    from visualise.output import GRAPHVIZ_FORMATS, INSTALL_GRAPHVIZ, DrawingError, draw, format_of, graphviz_available
 
     output = Path(args.output)
-    file_format = args.format or format_of(output)
+    shown_output = "standard output" if args.output == STANDARD_OUTPUT else f"`{shown_name(args.output)}`"
+    file_format = args.format or (None if args.output == STANDARD_OUTPUT else format_of(output))
     if file_format is None:
-        console.error(
-            f"safeproc: cannot tell what to draw from the name `{output}`: end it in .svg, .png, .pdf, .dot or .mmd, or give --format"
-        )
+        if args.output == STANDARD_OUTPUT:
+            console.error("safeproc: with `-o -`, say what to draw with --format (svg, png, pdf, dot or mmd)")
+        else:
+            console.error(
+                f"safeproc: cannot tell what to draw from the name {shown_output}: end it in .svg, .png, .pdf, .dot or .mmd, or give --format"
+            )
+        return EXIT_USAGE
+    if args.output == STANDARD_OUTPUT and file_format in ("png", "pdf") and console.out_is_terminal:
+        console.error(f"safeproc: a {file_format.upper()} picture is not text and would garble the terminal; send it to a file or a pipe")
+        return EXIT_USAGE
+    try:
+        target = output_target(args.output, [Path(args.path)])
+    except OutputRefused as refused:
+        console.error(f"safeproc: {refused}")
         return EXIT_USAGE
     if file_format in GRAPHVIZ_FORMATS and not graphviz_available():
         console.error(f"safeproc: the Graphviz `dot` program is not installed; {INSTALL_GRAPHVIZ}")
         return EXIT_USAGE
     if Path(args.path).is_dir():
-        console.error(f"safeproc: `{args.path}` is a folder; name the one .proc file to draw")
+        console.error(f"safeproc: `{shown_name(args.path)}` is a folder; name the one .proc file to draw")
         return EXIT_USAGE
     files, unreadable = expand_paths([args.path], ".proc", console)
     if unreadable:
@@ -81,23 +113,26 @@ def _run_render(args: argparse.Namespace, console: Console) -> int:
         print_diagnostics(console, analysis.diagnostics, sources)
         console.error(summary_line(analysis.diagnostics, 1, console.colour_err))
     if not analysis.ok:
-        console.error(f"safeproc: `{output}` was not written; correct the errors above first")
+        console.error(f"safeproc: {shown_output} was not written; correct the errors above first")
         return EXIT_PROBLEMS
     try:
-        picture = draw(analysis.procedure, analysis.graph, file_format, args.only, args.lanes, args.direction)
+        picture = draw(analysis.procedure, analysis.graph, file_format, args.only, args.lanes, args.direction, args.time_limit)
     except SliceError as exc:
         console.error(f"safeproc: --only: {exc}")
         return EXIT_USAGE
     except DrawingError as exc:
         console.error(f"safeproc: {exc}")
         return EXIT_USAGE
+    if target is None:
+        console.write_bytes(picture)
+        return EXIT_OK
     try:
-        write_atomically(output, picture)
+        write_atomically(target, picture)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        console.error(f"safeproc: cannot write `{output}`: {reason.lower()}")
+        console.error(f"safeproc: cannot write {shown_output}: {reason.lower()}")
         return EXIT_USAGE
-    console.error(f"safeproc: drew `{output}`")
+    console.error(f"safeproc: drew {shown_output}")
     return EXIT_OK
 
 

@@ -1,0 +1,101 @@
+"""Where a command may write what it makes, and writing it so that nothing is half-written.
+
+The rules, for every command that writes a file:
+
+- `-` means standard output;
+- only a regular file is written: a device (`/dev/full`), a pipe, a folder or a
+  link to one is refused, never replaced by a file;
+- never over a file the same command reads (`render x.proc -o x.proc`);
+- a symbolic link is followed only when it is the user's own (as Linux's
+  `protected_symlinks` does), and then the file it points to is replaced and
+  the link kept; a link someone else planted is refused;
+- the new file appears whole or not at all, with the permissions the old one had.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from repl.printable import shown_name
+
+STANDARD_OUTPUT = "-"
+
+
+class OutputRefused(Exception):
+    """The output named cannot be written safely; the message says why, in plain words."""
+
+
+def output_target(raw: str, inputs: Sequence[Path]) -> Path | None:
+    """The regular file to write for the output named raw, or None for standard output.
+
+    Raises OutputRefused when writing there would replace something that is not a
+    regular file, an input of the command, or a file through someone else's link.
+    """
+    if raw == STANDARD_OUTPUT:
+        return None
+    named = Path(raw)
+    if named.is_symlink() and hasattr(os, "getuid") and named.lstat().st_uid != os.getuid():
+        raise OutputRefused(
+            f"`{shown_name(raw)}` is a link that belongs to someone else; safeproc does not write through it. "
+            "Remove the link or choose another name"
+        )
+    try:
+        status = named.stat()  # of what a link points to
+    except FileNotFoundError:
+        target = Path(os.path.realpath(named))
+        if not target.parent.is_dir():
+            raise OutputRefused(f"cannot write `{shown_name(raw)}`: the folder `{shown_name(str(target.parent))}` does not exist") from None
+        return target
+    except OSError as exc:
+        raise OutputRefused(f"cannot write `{shown_name(raw)}`: {(exc.strerror or str(exc)).lower()}") from None
+    if stat.S_ISDIR(status.st_mode):
+        raise OutputRefused(f"`{shown_name(raw)}` is a folder; name the file to write in it")
+    if not stat.S_ISREG(status.st_mode):
+        raise OutputRefused(
+            f"`{shown_name(raw)}` is not a regular file (it is a device, a pipe or a socket), so safeproc will not replace it; "
+            "to write to standard output, give `-o -`"
+        )
+    target = Path(os.path.realpath(named))
+    for source in inputs:
+        try:
+            same = os.path.samefile(source, target)
+        except OSError:
+            same = False
+        if same:
+            raise OutputRefused(f"`{shown_name(raw)}` is the file being read; writing there would replace it. Choose another name")
+    return target
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write data to path so that a reader sees the old file or the whole new one, never a part.
+
+    The bytes go to a temporary file in the same folder (so the rename cannot cross
+    file systems), which then replaces path in one step; on any failure, or when
+    the command is interrupted or terminated, it is removed.
+    """
+    mode = _mode_for(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions a new file would get (mkstemp's are owner-only), or the replaced file's."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

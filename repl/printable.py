@@ -1,0 +1,45 @@
+"""Text from outside safeproc (file names above all) made safe to show on a terminal or in JSON.
+
+A file name can hold any byte but `/` and NUL: escape sequences that move the
+cursor or retitle the window, carriage returns that overwrite a line, and bytes
+that are not UTF-8 (Python keeps them as lone surrogates, which no UTF-8 stream
+can write). Each is shown as a visible escape such as `\\x1b` or `\\xff`, the
+way `ls -b` shows it, so the reader sees what is really there.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls but tab and newline, DEL, C1 controls, and the surrogates that stand for undecodable bytes.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# The colour codes safeproc itself writes (Select Graphic Rendition), kept on a colour terminal.
+_COLOUR_OR_UNSAFE = re.compile(r"(\x1b\[[0-9;]*m)|[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _escape(character: str) -> str:
+    code = ord(character)
+    if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte, as os.fsdecode keeps it
+        return f"\\x{code - 0xDC00:02x}"
+    if code > 0xFF:
+        return f"\\u{code:04x}"
+    return f"\\x{code:02x}"
+
+
+def printable(text: str) -> str:
+    """text with every control character and undecodable byte shown as an escape; newlines and tabs kept."""
+    if _UNSAFE.search(text) is None:
+        return text
+    return _UNSAFE.sub(lambda match: _escape(match.group()), text)
+
+
+def shown_name(name: str) -> str:
+    """A file name on one line: printable, with newlines and tabs escaped too."""
+    return printable(name).replace("\n", "\\n").replace("\t", "\\t")
+
+
+def printable_keeping_colour(text: str) -> str:
+    """Like printable, but safeproc's own colour codes stay (for a colour terminal)."""
+    if _UNSAFE.search(text) is None:
+        return text
+    return _COLOUR_OR_UNSAFE.sub(lambda match: match.group(1) or _escape(match.group()), text)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import glob
 import itertools
-import json
 import os
 import sys
 import time
@@ -18,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Console
+from repl.printable import json_text
 
 # A progress bar appears only for runs that last longer than this, and only on a terminal.
 PROGRESS_AFTER_SECONDS = 1.0
@@ -140,7 +140,7 @@ def run_summary(args, console: Console, procedures, procedure_path: Path) -> int
     analysis, _, _ = procedures.get(procedure_path)
     order = [node.name for node in analysis.procedure.nodes]
     if args.format == "json":
-        console.print(json.dumps({"cases": ran, "unrunnable": unrunnable, "steps": _rows(tallies, order)}, indent=2))
+        console.print(json_text({"cases": ran, "unrunnable": unrunnable, "steps": _rows(tallies, order)}))
     else:
         console.print(_table(tallies, ran, order))
     if unrunnable:

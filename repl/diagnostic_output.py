@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import os
 from importlib import metadata
+from pathlib import Path
+from urllib.parse import quote
 
 from interpreter.codes import CODES
 from interpreter.diagnostics import Diagnostic, Severity
 from interpreter.source import SourceFile
+from repl.printable import json_text
 
 TAB_WIDTH = 4
 
@@ -122,7 +124,7 @@ def summary_line(diagnostics, file_count: int, colour: bool = False, unreadable:
 
 
 def to_json(diagnostics) -> str:
-    return json.dumps([json_object(d) for d in diagnostics], indent=2, ensure_ascii=False)
+    return json_text([json_object(d) for d in diagnostics])
 
 
 def json_object(diagnostic: Diagnostic) -> dict:
@@ -131,7 +133,7 @@ def json_object(diagnostic: Diagnostic) -> dict:
         "code": diagnostic.code,
         "severity": diagnostic.severity.value,
         "message": diagnostic.message,
-        "file": span.file if span else None,
+        "file": span.file if span else None,  # json_text writes an undecodable byte as the text \xff
         "line": span.line if span else None,
         "column": span.column if span else None,
         "end_line": span.end_line if span else None,
@@ -168,7 +170,7 @@ def to_sarif(diagnostics) -> str:
             result["locations"] = [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": span.file.replace(os.sep, "/")},
+                        "artifactLocation": artifact_location(span.file),
                         "region": {
                             "startLine": span.line,
                             "startColumn": span.column,
@@ -185,11 +187,34 @@ def to_sarif(diagnostics) -> str:
         "runs": [
             {
                 "tool": {"driver": {"name": "safeproc", "version": version(), "rules": rules}},
+                "originalUriBaseIds": {SOURCE_ROOT: {"uri": _folder_uri(Path.cwd())}},
                 "results": results,
             }
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    return json_text(document)
+
+
+# The base the relative URIs count from, in the name code-scanning services expect.
+SOURCE_ROOT = "%SRCROOT%"
+
+
+def artifact_location(name: str) -> dict[str, str]:
+    """A file as SARIF names it: a percent-encoded URI relative to the working folder, or an absolute file: URI.
+
+    Percent-encoding the file name's bytes keeps every name a valid URI, whatever
+    it holds: spaces, quotes, `<`, newlines, escapes or bytes that are not UTF-8.
+    """
+    absolute = Path(os.path.abspath(name))
+    try:
+        relative = absolute.relative_to(Path.cwd())
+    except ValueError:
+        return {"uri": "file://" + quote(os.fsencode(absolute.as_posix()))}
+    return {"uri": quote(os.fsencode(relative.as_posix())), "uriBaseId": SOURCE_ROOT}
+
+
+def _folder_uri(folder: Path) -> str:
+    return "file://" + quote(os.fsencode(folder.as_posix().rstrip("/") + "/"))
 
 
 def version() -> str:

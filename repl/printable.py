@@ -9,6 +9,7 @@ way `ls -b` shows it, so the reader sees what is really there.
 
 from __future__ import annotations
 
+import json
 import re
 
 # C0 controls but tab and newline, DEL, C1 controls, and the surrogates that stand for undecodable bytes.
@@ -43,3 +44,18 @@ def printable_keeping_colour(text: str) -> str:
     if _UNSAFE.search(text) is None:
         return text
     return _COLOUR_OR_UNSAFE.sub(lambda match: match.group(1) or _escape(match.group()), text)
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def json_text(value: object) -> str:
+    """value as JSON that is always valid UTF-8: an undecodable byte in a name becomes the text `\\xff`.
+
+    json.dumps already escapes control characters; a lone surrogate can only stand
+    inside a string, where a doubled backslash keeps the JSON valid.
+    """
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    if _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub(lambda match: "\\" + _escape(match.group()), text)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import date
 from pathlib import Path
 
 from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, read_file
+from repl.printable import json_text
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:
@@ -92,7 +92,7 @@ def _run_one(args, console: Console, procedures, procedure_path: Path) -> int:
         return EXIT_PROBLEMS
     diagnostics = loaded.diagnostics + result.diagnostics
     if args.format == "json":
-        console.print(json.dumps(json_report(loaded, result, diagnostics), indent=2, ensure_ascii=False))
+        console.print(json_text(json_report(loaded, result, diagnostics)))
     else:
         console.print(text_timeline(loaded, result))
         print_diagnostics(console, diagnostics, sources)

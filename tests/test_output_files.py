@@ -1,0 +1,237 @@
+"""What a command may write to: regular files or standard output, never its input, and nothing left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from repl.cli import Terminated
+from repl.output_file import write_atomically
+
+from conftest import ROOT
+
+PAN_SUSSEX = ROOT / "procedures/pan-sussex/cspr.proc"
+SAFEPROC = [sys.executable, "-c", "import sys; from repl.cli import main; sys.exit(main())"]
+
+
+def _copy_of_pan_sussex(tmp_path: Path) -> Path:
+    copy = tmp_path / "cspr.proc"
+    copy.write_bytes(PAN_SUSSEX.read_bytes())
+    return copy
+
+
+def test_render_never_overwrites_the_procedure_it_draws(cli, tmp_path):
+    """`render x.proc -o x.proc --format dot` refuses, exits 2 and leaves the source as it was."""
+    source = _copy_of_pan_sussex(tmp_path)
+    before = source.read_bytes()
+    result = cli("render", str(source), "-o", str(source), "--format", "dot")
+    assert result.code == 2
+    assert "is the file being read" in result.err
+    assert source.read_bytes() == before
+
+
+def test_render_refuses_the_procedure_under_another_name(cli, tmp_path):
+    """A link to the procedure, or a path that walks round to it, is the same file and is refused too."""
+    source = _copy_of_pan_sussex(tmp_path)
+    before = source.read_bytes()
+    (tmp_path / "sub").mkdir()
+    link = tmp_path / "alias.dot"
+    link.symlink_to(source)
+    for output in (str(link), str(tmp_path / "sub" / ".." / "cspr.proc")):
+        result = cli("render", str(source), "-o", output, "--format", "dot")
+        assert result.code == 2, output
+        assert source.read_bytes() == before
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_render_never_replaces_a_device(cli):
+    """`-o /dev/full` is refused with a pointer to `-o -`, and the device node stays a device."""
+    result = cli("render", str(PAN_SUSSEX), "-o", "/dev/full", "--format", "dot")
+    assert result.code == 2
+    assert "not a regular file" in result.err and "-o -" in result.err
+    assert Path("/dev/full").is_char_device()
+
+
+def test_render_refuses_a_pipe_and_a_folder(cli, tmp_path):
+    """A named pipe or a folder given as the output is refused, not replaced by a file."""
+    pipe = tmp_path / "pipe.dot"
+    os.mkfifo(pipe)
+    assert cli("render", str(PAN_SUSSEX), "-o", str(pipe)).code == 2
+    assert pipe.is_fifo()
+    folder = tmp_path / "folder.dot"
+    folder.mkdir()
+    result = cli("render", str(PAN_SUSSEX), "-o", str(folder))
+    assert result.code == 2 and "is a folder" in result.err
+    assert folder.is_dir()
+
+
+def test_dash_writes_the_picture_to_standard_output(cli):
+    """`-o -` sends the DOT text to standard output and writes no file called `-`."""
+    result = cli("render", str(PAN_SUSSEX), "-o", "-", "--format", "dot")
+    assert result.code == 0, result.err
+    assert result.out.startswith("digraph procedure {")
+    assert not (ROOT / "-").exists()
+
+
+def test_dash_needs_a_format(cli):
+    """With `-o -` there is no extension to go by: the user is told to give --format."""
+    result = cli("render", str(PAN_SUSSEX), "-o", "-")
+    assert result.code == 2
+    assert "--format" in result.err
+
+
+def test_dev_stdout_is_refused_not_replaced(tmp_path):
+    """`-o /dev/stdout` into a pipe is refused with a pointer to `-o -`; the link in /dev stays a link."""
+    if not Path("/dev/stdout").is_symlink():
+        pytest.skip("/dev/stdout is not a link here")
+    result = subprocess.run(
+        SAFEPROC + ["render", str(PAN_SUSSEX), "-o", "/dev/stdout", "--format", "dot"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert "-o -" in result.stderr
+    assert Path("/dev/stdout").is_symlink()
+
+
+def test_a_link_of_ones_own_is_written_through(cli, tmp_path):
+    """An output that is the user's own link to a regular file replaces that file and keeps the link."""
+    target = tmp_path / "real.dot"
+    target.write_text("old")
+    link = tmp_path / "link.dot"
+    link.symlink_to(target)
+    result = cli("render", str(PAN_SUSSEX), "-o", str(link))
+    assert result.code == 0, result.err
+    assert link.is_symlink()
+    assert target.read_text().startswith("digraph procedure {")
+
+
+def test_a_link_someone_else_owns_is_refused(cli, tmp_path, monkeypatch):
+    """A link planted by another user (in a shared folder) is not followed."""
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me")
+    link = tmp_path / "flow.dot"
+    link.symlink_to(target)
+    monkeypatch.setattr(os, "getuid", lambda: os.lstat(link).st_uid + 1)
+    result = cli("render", str(PAN_SUSSEX), "-o", str(link))
+    assert result.code == 2
+    assert "belongs to someone else" in result.err
+    assert target.read_text() == "keep me"
+
+
+def test_terminating_a_write_leaves_no_debris(tmp_path, monkeypatch):
+    """SIGTERM arriving mid-write (as Terminated) removes the temporary file and keeps the old one."""
+    out = tmp_path / "flow.svg"
+    out.write_bytes(b"old picture")
+
+    def terminated(descriptor):
+        raise Terminated
+
+    monkeypatch.setattr(os, "fsync", terminated)
+    with pytest.raises(Terminated):
+        write_atomically(out, b"new picture")
+    assert out.read_bytes() == b"old picture"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["flow.svg"]
+
+
+def _slow_dot(tmp_path: Path) -> dict[str, str]:
+    """A `dot` on PATH that records its process id and sleeps, standing in for a layout that never ends."""
+    bin_folder = tmp_path / "bin"
+    bin_folder.mkdir()
+    fake = bin_folder / "dot"
+    fake.write_text(f"#!/bin/sh\necho $$ > {tmp_path / 'dot.pid'}\nexec sleep 60\n")
+    fake.chmod(0o755)
+    return {**os.environ, "PATH": f"{bin_folder}{os.pathsep}{os.environ['PATH']}"}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead but not yet reaped by its parent (init, here).
+    status = Path(f"/proc/{pid}/stat")
+    return not (status.exists() and status.read_text().split(") ")[-1].startswith("Z"))
+
+
+def _wait_for(path: Path, seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not path.exists() or not path.read_text().strip():
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.05)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="process checks use Linux's /proc")
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
+def test_graphviz_dies_with_render(tmp_path, how):
+    """However render is stopped, its `dot` child does not outlive it, and no partial file is left."""
+    env = _slow_dot(tmp_path)
+    out_folder = tmp_path / "out"
+    out_folder.mkdir()
+    process = subprocess.Popen(
+        SAFEPROC + ["render", str(PAN_SUSSEX), "-o", str(out_folder / "flow.svg")],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _wait_for(tmp_path / "dot.pid")
+    dot_pid = int((tmp_path / "dot.pid").read_text())
+    process.send_signal(how)
+    _, err = process.communicate(timeout=20)
+    deadline = time.monotonic() + 5
+    while _alive(dot_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(dot_pid), f"`dot` outlived safeproc after {how.name}"
+    assert list(out_folder.iterdir()) == []
+    if how is signal.SIGTERM:
+        assert process.returncode == 143 and "terminated" in err
+    if how is signal.SIGINT:
+        assert process.returncode == 130 and "interrupted" in err
+
+
+def test_graphviz_has_a_time_limit(tmp_path):
+    """A layout that takes longer than --time-limit is stopped with a plain message and exit 2."""
+    env = _slow_dot(tmp_path)
+    started = time.monotonic()
+    result = subprocess.run(
+        SAFEPROC + ["render", str(PAN_SUSSEX), "-o", str(tmp_path / "flow.svg"), "--time-limit", "1"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert time.monotonic() - started < 20
+    assert result.returncode == 2
+    assert "more than 1 seconds" in result.stderr and "--only" in result.stderr
+    assert not (tmp_path / "flow.svg").exists()
+    dot_pid = int((tmp_path / "dot.pid").read_text())
+    assert not _alive(dot_pid)
+
+
+def test_an_unreadable_file_is_counted_in_the_summary(cli, tmp_path):
+    """A file that cannot be read is not reported as checked with no problems."""
+    pipe = tmp_path / "pipe.proc"
+    os.mkfifo(pipe)
+    result = cli("check", str(pipe))
+    assert result.code == 2
+    assert "no problems found" not in result.err
+    assert result.err.strip().splitlines()[-1] == "checked 0 files: 1 file was not read"
+    mixed = cli("check", str(PAN_SUSSEX), str(pipe))
+    assert mixed.err.strip().splitlines()[-1] == "checked 1 file: no problems found; 1 file was not read"
+
+
+def test_a_named_pipe_is_refused_not_waited_on(tmp_path):
+    """simulate, test and trace given a named pipe say it is not a regular file instead of waiting for a writer."""
+    pipe = tmp_path / "pipe.proc"
+    os.mkfifo(pipe)
+    for arguments in (["simulate", str(pipe), "x.case"], ["test", str(pipe)], ["trace", str(pipe), "--source", str(pipe)]):
+        result = subprocess.run(SAFEPROC + arguments, cwd=ROOT, capture_output=True, text=True, timeout=30)
+        assert result.returncode != 0, arguments
+        assert "not a regular file" in result.stderr, arguments

@@ -46,16 +46,23 @@ def printable_keeping_colour(text: str) -> str:
     return _COLOUR_OR_UNSAFE.sub(lambda match: match.group(1) or _escape(match.group()), text)
 
 
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# What json.dumps(ensure_ascii=False) leaves raw: DEL, the C1 controls and lone surrogates.
+_RAW_IN_JSON = re.compile(r"[\x7f-\x9f\ud800-\udfff]")
+
+
+def _json_escape(character: str) -> str:
+    code = ord(character)
+    if 0xD800 <= code <= 0xDFFF:
+        return "\\" + _escape(character)  # the text \xff, its backslash doubled for JSON
+    return f"\\u{code:04x}"
 
 
 def json_text(value: object) -> str:
-    """value as JSON that is always valid UTF-8: an undecodable byte in a name becomes the text `\\xff`.
+    """value as JSON that is valid UTF-8 with no raw control character: an undecodable byte becomes the text `\\xff`.
 
-    json.dumps already escapes control characters; a lone surrogate can only stand
-    inside a string, where a doubled backslash keeps the JSON valid.
+    These characters can only stand inside JSON strings, where both escapes are valid.
     """
     text = json.dumps(value, indent=2, ensure_ascii=False)
-    if _SURROGATE.search(text) is None:
+    if _RAW_IN_JSON.search(text) is None:
         return text
-    return _SURROGATE.sub(lambda match: "\\" + _escape(match.group()), text)
+    return _RAW_IN_JSON.sub(lambda match: _json_escape(match.group()), text)

@@ -51,14 +51,14 @@ def test_any_file_name_gives_valid_json_sarif_and_clean_text(name, data):
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / name).write_bytes(data)
 
-        code, out, err = _run_in(folder, "check", "--format", "json", name)
+        code, out, err = _run_in(folder, "check", "--format", "json", "--", name)
         assert code in (0, 1), err
         diagnostics = json.loads(out.encode("utf-8"))  # raises if the text is not valid UTF-8
         # JSON can carry any text, control characters included; an undecodable byte becomes the text \xff.
         expected_file = os.fsencode(name).decode("utf-8", "backslashreplace")
         assert all(d["file"] == expected_file for d in diagnostics if d["file"] is not None)
 
-        code, out, err = _run_in(folder, "check", "--format", "sarif", name)
+        code, out, err = _run_in(folder, "check", "--format", "sarif", "--", name)
         document = json.loads(out.encode("utf-8"))
         for result in document["runs"][0]["results"]:
             for location in result.get("locations", ()):
@@ -69,7 +69,7 @@ def test_any_file_name_gives_valid_json_sarif_and_clean_text(name, data):
         base = document["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
         assert URI_CHARACTERS.match(base) and base.startswith("file:///") and base.endswith("/")
 
-        code, out, err = _run_in(folder, "check", name)
+        code, out, err = _run_in(folder, "check", "--", name)
         assert RAW_CONTROL.search(out + err) is None, (out + err)[:400]
         (out + err).encode("utf-8")
 

@@ -25,12 +25,12 @@ import heapq
 from datetime import date
 from typing import NamedTuple
 
-from attrs import frozen
+from attrs import field, frozen
 
 from interpreter import model as m
 from interpreter.calendar import CalendarError, WorkingCalendar
 from interpreter.diagnostics import Diagnostic, Label, error, warning
-from interpreter.graph import reachable_from
+from interpreter.graph import FLOW_EDGE_KINDS
 from interpreter.resolve import ResolvedProcedure
 from interpreter.wording import guard_text
 
@@ -108,12 +108,15 @@ class Plan:
     predecessors: dict  # join name -> tuple of flow predecessors
     events: frozenset
     joins_after: dict  # name -> the joins it leads into
-    descendants: dict  # name -> every node a case there could still go on to (any branch)
+    onward: dict  # name -> the nodes its flow arrows lead to (any branch; escalations aside)
     with_deadlines: tuple  # steps and decisions that have deadlines, in file order
     facts: dict  # fact name -> its declaration, to check a case's values
     recordable: frozenset  # what a case can record as happened: events, steps, decisions
     # For each step and decision: its name, and its result when waiting and when not applicable.
     unreached_results: tuple
+    # name -> every node a case there could still go on to; filled as cases ask, since
+    # working it out for every node up front costs time and memory quadratic in the steps.
+    descendants_found: dict = field(factory=dict, eq=False)
 
     @classmethod
     def compile(cls, resolved: ResolvedProcedure, graph, calendar: WorkingCalendar) -> Plan:
@@ -141,13 +144,40 @@ class Plan:
             successors,
             predecessors,
             frozenset(e.name for e in resolved.procedure.events),
-            {name: tuple(j for j, sources in predecessors.items() if name in sources) for name in nodes},
-            {name: frozenset(reachable_from(graph, name, include_escalations=False)) - {name} if graph.has_node(name) else frozenset() for name in nodes},
+            _joins_after(predecessors),
+            {
+                name: tuple(target for target, data in graph.succ[name].items() if data["kind"] in FLOW_EDGE_KINDS) if graph.has_node(name) else ()
+                for name in nodes
+            },
             tuple(name for name, node in nodes.items() if getattr(node, "deadlines", ())),
             {fact.name: fact for fact in resolved.procedure.facts if resolved.names.get(fact.name) is fact},
             frozenset(e.name for e in resolved.procedure.events) | frozenset(n for n, node in nodes.items() if node.kind in ("step", "decision")),
             tuple(unreached),
         )
+
+    def descendants(self, name: str) -> frozenset[str]:
+        """Every node a case at name could still go on to, by any branch (name itself aside)."""
+        found = self.descendants_found.get(name)
+        if found is None:
+            seen = {name}
+            frontier = [name]
+            while frontier:
+                for target in self.onward[frontier.pop()]:
+                    if target not in seen:
+                        seen.add(target)
+                        frontier.append(target)
+            seen.discard(name)
+            found = self.descendants_found[name] = frozenset(seen)
+        return found
+
+
+def _joins_after(predecessors: dict) -> dict:
+    """name -> the joins it leads into."""
+    joins: dict[str, list[str]] = {}
+    for join, sources in predecessors.items():
+        for source in sources:
+            joins.setdefault(source, []).append(join)
+    return {name: tuple(found) for name, found in joins.items()}
 
 
 # ---- running one case ----------------------------------------------------------
@@ -431,7 +461,7 @@ class _Run:
         frontier += [j for j in plan.predecessors if j not in self.opened and any(s in self.opened for s in plan.predecessors[j])]
         reachable = set(frontier)
         for name in frontier:
-            reachable |= plan.descendants[name]
+            reachable |= plan.descendants(name)
         return reachable
 
     def _check_happenings(self) -> None:

@@ -12,6 +12,7 @@ paragraphs that nothing covers.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 
@@ -159,8 +160,8 @@ def citations(procedure: m.Procedure, source: SourceFile) -> tuple[Citation, ...
         if declaration.span is None:
             continue
         begin = (declaration.span.line, declaration.span.column)
-        later = [s for s in starts if s > begin]
-        end = later[0] if later else (len(source.lines) + 1, 1)
+        following = bisect.bisect_right(starts, begin)
+        end = starts[following] if following < len(starts) else (len(source.lines) + 1, 1)
         bare, quoted = _paragraph_tokens(source, begin, end)
         if isinstance(declaration, m.Background):
             numbers, use, reason = declaration.paragraphs, None, declaration.reason

@@ -54,6 +54,14 @@ implements:
       implements working_together_2023
     end""",
     ),
+    "P005": Code(
+        "file beyond safeproc's limits",
+        """safeproc refuses, at once, a file that passes limits no real procedure or case
+comes near: more than 50 MB of text, more than 100,000 declarations, or a title
+longer than 10,000 characters. Such a file is almost always the wrong file, or
+one made by a program gone wrong; reading it would take minutes and gigabytes.
+The diagnostic points at the first place a limit is passed.""",
+    ),
     "P010": Code(
         "unexpected word or symbol",
         """The parser found something it did not expect at this point. The message says

@@ -90,13 +90,19 @@ def without_allowed_warnings(diagnostics, source: SourceFile) -> list[Diagnostic
 
     Errors cannot be allowed: they mean the procedure is wrong.
     """
+    if not any(not d.is_error for d in diagnostics):
+        return list(diagnostics)
+    # One scan of the text, not one per diagnostic: a long line quoted per warning was quadratic.
+    allowed_on_line: dict[int, set[str]] = {}
+    for match in _ALLOW.finditer(source.text):
+        line = source.text.count("\n", 0, match.start()) + 1
+        allowed_on_line.setdefault(line, set()).add(match.group(1))
+        allowed_on_line.setdefault(line + 1, set()).add(match.group(1))
 
     def allowed(diagnostic: Diagnostic) -> bool:
         if diagnostic.is_error or diagnostic.span is None:
             return False
-        line = diagnostic.span.line
-        nearby = source.line_text(line) + "\n" + source.line_text(line - 1)
-        return diagnostic.code in _ALLOW.findall(nearby)
+        return diagnostic.code in allowed_on_line.get(diagnostic.span.line, ())
 
     return [d for d in diagnostics if not allowed(d)]
 

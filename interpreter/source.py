@@ -49,12 +49,27 @@ class SourceFile:
             return self.lines[line - 1]
         return ""
 
+    def position(self, offset: int) -> tuple[int, int]:
+        """The 1-based line and column of a character offset in the text."""
+        line = self.text.count("\n", 0, offset) + 1
+        return line, offset - (self.text.rfind("\n", 0, offset) + 1) + 1
+
+
+# Limits no honest procedure or case comes near, so that a runaway file is refused at
+# once instead of taking minutes and gigabytes (the parse tree costs ~100x the text).
+MAX_SOURCE_BYTES = 50 * 1024 * 1024
+MAX_DECLARATIONS = 100_000
+MAX_TITLE_CHARACTERS = 10_000
+
 
 def read_regular_file(path: str | os.PathLike[str]) -> bytes:
-    """The bytes of a regular file. A pipe or a device is refused (reading one might never end) with an OSError."""
+    """The bytes of a regular file, at most one byte past MAX_SOURCE_BYTES (enough to tell it is too big).
+
+    A pipe or a device is refused (reading one might never end) with an OSError.
+    """
     # Opened without blocking: opening a named pipe would otherwise wait for a writer.
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     with open(descriptor, "rb") as stream:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             raise OSError(errno.EINVAL, "It is not a regular file", str(path))
-        return stream.read()
+        return stream.read(MAX_SOURCE_BYTES + 1)

@@ -18,7 +18,7 @@ from lark.lexer import PatternStr
 
 from grammar import get_parser
 from interpreter.diagnostics import Diagnostic, error
-from interpreter.source import SourceFile, Span
+from interpreter.source import MAX_DECLARATIONS, MAX_SOURCE_BYTES, MAX_TITLE_CHARACTERS, SourceFile, Span
 
 TOP_LEVEL_KEYWORDS = (
     "procedure", "role", "external", "group", "fact", "event", "start",
@@ -74,6 +74,15 @@ class ParseResult:
 
 def decode(data: bytes, name: str) -> tuple[SourceFile | None, tuple[Diagnostic, ...]]:
     """Decode a file's bytes as UTF-8 text, or say plainly why it is not text."""
+    if len(data) > MAX_SOURCE_BYTES:
+        return None, (
+            error(
+                "P005",
+                f"this file is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB, more than safeproc reads",
+                Span.point(name, 1, 1),
+                help="a procedure or case is a few hundred kilobytes at most; check that this is the file you meant",
+            ),
+        )
     if b"\x00" in data[:8192] or _looks_binary(data[:8192]):
         return None, (
             error(
@@ -110,6 +119,40 @@ def _looks_binary(head: bytes) -> bool:
     return controls / len(head) > 0.1
 
 
+# Titles (to be measured) and declaration keywords (to be counted), outside comments;
+# a title is a complete string, or an unclosed one running to the end of its line.
+# (The string pattern is the unrolled loop: one alternation per character would make
+# the regex engine keep a frame per character of a 20 MB title.)
+_TITLE_OR_DECLARATION = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|#[^\n]*|\b(?:' + "|".join(TOP_LEVEL_KEYWORDS) + r")\b")
+
+
+def _beyond_limits(source: SourceFile) -> Diagnostic | None:
+    """The first place where the text passes a limit no real file comes near, in one linear scan."""
+    declarations = 0
+    for match in _TITLE_OR_DECLARATION.finditer(source.text):
+        token = match.group()
+        if token.startswith('"'):
+            if len(token) - 2 > MAX_TITLE_CHARACTERS:
+                line, column = source.position(match.start())
+                return error(
+                    "P005",
+                    f"this title is {len(token) - 2:,} characters long; safeproc reads titles of up to {MAX_TITLE_CHARACTERS:,}",
+                    Span.point(source.name, line, column),
+                    help="a title names a step in a line or two; put longer text in the procedure's source document and cite it",
+                )
+        elif not token.startswith("#"):
+            declarations += 1
+            if declarations > MAX_DECLARATIONS:
+                line, column = source.position(match.start())
+                return error(
+                    "P005",
+                    f"this file has more than {MAX_DECLARATIONS:,} declarations, more than safeproc reads",
+                    Span.point(source.name, line, column, len(token)),
+                    help="the largest real procedures have a few hundred; check that this is the file you meant",
+                )
+    return None
+
+
 _EMPTY_HELP = {
     "procedure_file": 'a procedure starts with `procedure "Its title"`; see `safeproc explain P003`',
     "case_file": 'a case starts with `case "What happens in it"`; see `safeproc explain P402`',
@@ -127,6 +170,9 @@ def parse_source(source: SourceFile, start: str = "procedure_file") -> ParseResu
     wrong_kind = _wrong_kind_of_file(source, start)
     if wrong_kind is not None:
         return ParseResult(source, (), (wrong_kind,))
+    too_big = _beyond_limits(source)
+    if too_big is not None:
+        return ParseResult(source, (), (too_big,))
     parser = get_parser()
     try:
         tree = parser.parse(source.text, start=start)

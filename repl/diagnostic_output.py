@@ -10,7 +10,7 @@ from urllib.parse import quote
 from interpreter.codes import CODES
 from interpreter.diagnostics import Diagnostic, Severity
 from interpreter.source import SourceFile
-from repl.printable import json_text
+from repl.printable import json_text, shown_name
 
 TAB_WIDTH = 4
 
@@ -58,7 +58,8 @@ def render_text(diagnostic: Diagnostic, sources: dict[str, SourceFile], colour: 
     width = len(str(max((mark[0].line for mark in marks), default=1)))
     gutter = " " * width
     if span is not None:
-        lines.append(f"{gutter}{paint('gutter', '-->')} {span.file}:{span.line}:{span.column}")
+        lines.append(f"{gutter}{paint('gutter', '-->')} {shown_name(span.file)}:{span.line}:{span.column}")
+    elsewhere = []
     if source is not None and marks:
         lines.append(f"{gutter} {paint('gutter', '|')}")
         previous_line = None
@@ -66,25 +67,58 @@ def render_text(diagnostic: Diagnostic, sources: dict[str, SourceFile], colour: 
             if previous_line is not None and line_number > previous_line + 1:
                 lines.append(paint("gutter", "..."))
             text = source.line_text(line_number)
-            shown = text.expandtabs(TAB_WIDTH)
+            line_marks = sorted((mark for mark in marks if mark[0].line == line_number), key=lambda mark: mark[0].column)
+            line_marks, faraway = _marks_near_each_other(line_marks, len(text))
+            elsewhere.extend(faraway)
+            character_spans = [
+                (mark_span.column, mark_span.end_column if mark_span.end_line == mark_span.line else len(text) + 1)
+                for mark_span, *_ in line_marks
+            ]
+            piece, cut, before, after = _window(text, character_spans)
+            shown = before + piece.expandtabs(TAB_WIDTH) + after
             lines.append(f"{paint('gutter', str(line_number).rjust(width) + ' |')} {shown}".rstrip())
-            for mark_span, symbol, message, style in sorted(
-                (mark for mark in marks if mark[0].line == line_number), key=lambda mark: mark[0].column
-            ):
-                start = _display_column(text, mark_span.column)
-                end_column = mark_span.end_column if mark_span.end_line == mark_span.line else len(text) + 1
-                end = max(_display_column(text, end_column), start + 1)
+            for (_span, symbol, message, style), (first, last) in zip(line_marks, character_spans):
+                start = len(before) + _display_column(piece, max(first - cut, 1))
+                end = max(len(before) + _display_column(piece, min(max(last - cut, 1), len(piece) + 1)), start + 1)
                 underline = " " * start + symbol * (end - start)
                 lines.append(f"{gutter} {paint('gutter', '|')} {paint(style, (underline + ' ' + message).rstrip())}")
             previous_line = line_number
-    for label in diagnostic.labels:
-        if label.span is not None and (span is None or label.span.file != span.file):
-            lines.append(f"{gutter} {paint('gutter', ':::')} {label.span.file}:{label.span.line}:{label.span.column}: {label.message}")
+    far_labels = [(mark[0], mark[2]) for mark in elsewhere]
+    far_labels += [(label.span, label.message) for label in diagnostic.labels if label.span is not None and (span is None or label.span.file != span.file)]
+    for label_span, message in far_labels:
+        lines.append(f"{gutter} {paint('gutter', ':::')} {shown_name(label_span.file)}:{label_span.line}:{label_span.column}: {message}")
     for note in diagnostic.notes:
         lines.append(_indented_continuation(f"{gutter} {paint('gutter', '=')} {paint('bold', 'note')}: ", note, width))
     if diagnostic.help:
         lines.append(_indented_continuation(f"{gutter} {paint('gutter', '=')} {paint('help', 'help')}: ", diagnostic.help, width))
     return "\n".join(lines)
+
+
+# A quoted line longer than this is cut to a window round its marks, as rustc does:
+# a whole 20 MB line quoted once per diagnostic would make the output quadratic.
+QUOTED_LINE_WIDTH = 140
+_CONTEXT = 40
+
+
+def _marks_near_each_other(line_marks: list, line_length: int) -> tuple[list, list]:
+    """On a long line, the marks close enough to the main one (or the first) to quote together, and the rest."""
+    if line_length <= QUOTED_LINE_WIDTH or len(line_marks) < 2:
+        return line_marks, []
+    anchor = next((mark for mark in line_marks if mark[1] == "^"), line_marks[0])[0].column
+    near = [mark for mark in line_marks if abs(mark[0].column - anchor) <= 2 * QUOTED_LINE_WIDTH]
+    return near, [mark for mark in line_marks if mark not in near]
+
+
+def _window(text: str, spans: list[tuple[int, int]]) -> tuple[str, int, str, str]:
+    """The part of a long line worth quoting round the marks (1-based character spans), how many
+    characters were cut from its left, and the "..." to show on each side of it."""
+    if len(text) <= QUOTED_LINE_WIDTH:
+        return text, 0, "", ""
+    first = min((start for start, _ in spans), default=1) - 1
+    last = max((end for _, end in spans), default=1) - 1
+    low = max(first - _CONTEXT, 0)
+    high = min(max(last + _CONTEXT, low + QUOTED_LINE_WIDTH), low + 3 * QUOTED_LINE_WIDTH, len(text))
+    return text[low:high], low, "..." if low > 0 else "", "..." if high < len(text) else ""
 
 
 def _indented_continuation(prefix: str, text: str, width: int) -> str:

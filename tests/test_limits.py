@@ -1,0 +1,76 @@
+"""Files past limits no real procedure comes near are refused at once, and below them the cost stays linear."""
+
+from __future__ import annotations
+
+import os
+
+from interpreter.source import MAX_DECLARATIONS, MAX_SOURCE_BYTES, MAX_TITLE_CHARACTERS
+from repl.diagnostic_output import QUOTED_LINE_WIDTH
+
+HEADER = 'procedure "x"\n  calendar england-and-wales\nend\n'
+
+
+def test_a_file_over_the_size_limit_is_refused_with_one_diagnostic(cli, tmp_path):
+    """A file of more than 50 MB gets P005 at its first line, and is not parsed."""
+    path = tmp_path / "huge.proc"
+    with open(path, "wb") as stream:
+        stream.truncate(MAX_SOURCE_BYTES + 10)  # sparse: no disk used
+    result = cli("check", str(path))
+    assert result.code == 1
+    assert result.err.count("error[P005]") == 1 and "larger than 50 MB" in result.err
+    assert f"{path}:1:1" in result.err
+
+
+def test_too_many_declarations_are_refused_where_the_limit_is_passed(cli, tmp_path):
+    """More than 100,000 declarations, even on one line, get P005 at the first one past the limit."""
+    path = tmp_path / "many.proc"
+    path.write_text(HEADER + "role r " * (MAX_DECLARATIONS + 1) + "\n")
+    result = cli("check", str(path))
+    assert result.code == 1
+    assert "error[P005]" in result.err and "more than 100,000 declarations" in result.err
+    # The header is the first declaration, so the role past the limit is the 100,000th.
+    assert f"{path}:4:{7 * (MAX_DECLARATIONS - 1) + 1}" in result.err
+
+
+def test_keywords_in_titles_and_comments_are_not_counted_as_declarations(cli, tmp_path):
+    """The word `role` inside titles and comments does not count towards the limit."""
+    path = tmp_path / "wordy.proc"
+    words = " ".join(["role"] * (MAX_DECLARATIONS // 2 + 1))
+    path.write_text(HEADER + f"# {words}\n" + f'role a "{words[:MAX_TITLE_CHARACTERS - 10]}"\n# {words}\n')
+    result = cli("check", str(path))
+    assert "P005" not in result.err
+
+
+def test_a_title_over_the_limit_is_refused_where_it_starts(cli, tmp_path):
+    """A title of more than 10,000 characters gets P005 pointing at its opening quote."""
+    path = tmp_path / "title.proc"
+    path.write_text(HEADER + 'role a "' + "x" * (MAX_TITLE_CHARACTERS + 1) + '"\n')
+    result = cli("check", str(path))
+    assert result.code == 1
+    assert "error[P005]" in result.err and "10,001 characters" in result.err
+    assert f"{path}:4:8" in result.err
+
+
+def test_diagnostics_on_a_long_line_quote_a_window_of_it(cli, tmp_path):
+    """Thousands of diagnostics on one long line each quote a short window, so the output grows linearly."""
+    path = tmp_path / "long.proc"
+    count = 3000
+    path.write_text(HEADER + "role r " * count + "\n")
+    result = cli("check", str(path))
+    quoted = [line for line in result.err.splitlines() if line.startswith("4 |")]
+    assert len(quoted) == count
+    assert max(len(line) for line in quoted) <= 3 * QUOTED_LINE_WIDTH + 12
+    assert len(result.err) < 1_000 * count
+    # The duplicate far along the line is quoted round its caret; the first declaration is named below it.
+    assert f"::: {path}:4:6: first declared here as a role" in result.err
+
+
+def test_sparse_huge_file_is_not_read_whole(tmp_path):
+    """Reading stops one byte past the limit, whatever the file's size."""
+    from interpreter.source import read_regular_file
+
+    path = tmp_path / "huge.proc"
+    with open(path, "wb") as stream:
+        stream.truncate(MAX_SOURCE_BYTES * 3)
+    assert len(read_regular_file(path)) == MAX_SOURCE_BYTES + 1
+    os.remove(path)

@@ -40,13 +40,13 @@ class Run:
         self.err = err
 
 
-def run_cli(*argv: str) -> Run:
-    """Run `safeproc ARGV` in this process, from the repository root, without colour."""
+def run_cli(*argv: str, cwd: Path | str = ROOT) -> Run:
+    """Run `safeproc ARGV` in this process, from the repository root (or cwd), without colour."""
     from repl.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     previous = os.getcwd()
-    os.chdir(ROOT)
+    os.chdir(cwd)
     try:
         with redirect_stdout(out), redirect_stderr(err):
             code = main(list(argv))

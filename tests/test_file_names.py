@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
 import tempfile
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from repl.cli import main
 from repl.printable import json_text, printable
+
+from conftest import run_cli
 
 # RFC 3986: what may appear in a URI once everything else is percent-encoded.
 URI_CHARACTERS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*$")
@@ -33,15 +32,8 @@ contents = st.one_of(st.just(WITH_A_WARNING), st.binary(max_size=200), st.text(m
 
 
 def _run_in(folder: str, *argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    previous = os.getcwd()
-    os.chdir(folder)
-    try:
-        with redirect_stdout(out), redirect_stderr(err):
-            code = main(list(argv))
-    finally:
-        os.chdir(previous)
-    return code, out.getvalue(), err.getvalue()
+    result = run_cli(*argv, cwd=folder)
+    return result.code, result.out, result.err
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

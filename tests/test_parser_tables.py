@@ -37,6 +37,17 @@ def _lark_cache_names(temporary: Path) -> list[Path]:
     return sorted(temporary.glob(".lark*"))
 
 
+def _check_pan_sussex_with_temporary_folder(temporary: Path) -> None:
+    result = subprocess.run(
+        SAFEPROC + ["check", "procedures/pan-sussex/cspr.proc"],
+        cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(temporary)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def test_a_planted_lark_cache_file_is_never_loaded(tmp_path):
     """A pickle planted where Lark's cache would look runs no code when safeproc parses a file."""
     temporary = tmp_path / "shared-tmp"
@@ -48,27 +59,13 @@ def test_a_planted_lark_cache_file_is_never_loaded(tmp_path):
         # Lark checks the first line (the grammar's hash), then unpickles the rest.
         first_line = name.read_bytes().split(b"\n", 1)[0]
         name.write_bytes(first_line + b"\n" + pickle.dumps(_Planted(str(marker))))
-    result = subprocess.run(
-        SAFEPROC + ["check", "procedures/pan-sussex/cspr.proc"],
-        cwd=ROOT,
-        env={**os.environ, "TMPDIR": str(temporary)},
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
+    _check_pan_sussex_with_temporary_folder(temporary)
     assert not marker.exists(), "safeproc unpickled a file another user could have planted"
 
 
 def test_parsing_writes_nothing_to_the_temporary_folder(tmp_path):
     """Checking a file leaves the shared temporary folder as it found it."""
-    result = subprocess.run(
-        SAFEPROC + ["check", "procedures/pan-sussex/cspr.proc"],
-        cwd=ROOT,
-        env={**os.environ, "TMPDIR": str(tmp_path)},
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
+    _check_pan_sussex_with_temporary_folder(tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 

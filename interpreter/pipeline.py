@@ -82,7 +82,8 @@ def _analyse(source: SourceFile) -> Analysis:
     return Analysis(source, procedure, resolved, graph, _sorted(without_allowed_warnings(diagnostics, source)))
 
 
-_ALLOW = re.compile(r"#\s*allow\s+(P\d{3})\b")
+# A title is matched (and skipped) so that `# allow` written inside one does not count.
+_ALLOW = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|#\s*allow\s+(P\d{3})\b')
 
 
 def without_allowed_warnings(diagnostics, source: SourceFile) -> list[Diagnostic]:
@@ -94,8 +95,12 @@ def without_allowed_warnings(diagnostics, source: SourceFile) -> list[Diagnostic
         return list(diagnostics)
     # One scan of the text, not one per diagnostic: a long line quoted per warning was quadratic.
     allowed_on_line: dict[int, set[str]] = {}
+    line, counted_to = 1, 0
     for match in _ALLOW.finditer(source.text):
-        line = source.text.count("\n", 0, match.start()) + 1
+        if match.group(1) is None:
+            continue  # a title, which may mention `# allow` without meaning it
+        line += source.text.count("\n", counted_to, match.start())
+        counted_to = match.start()
         allowed_on_line.setdefault(line, set()).add(match.group(1))
         allowed_on_line.setdefault(line + 1, set()).add(match.group(1))
 

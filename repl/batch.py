@@ -34,9 +34,13 @@ def case_files(pattern: str):
     depend on the order.
     """
     path = Path(pattern)
-    if path.is_dir():
+    try:
+        is_dir, is_file = path.is_dir(), path.is_file()
+    except OSError:  # a name too long to look up is no file, and no glob either
+        return
+    if is_dir:
         yield from _walk(path)
-    elif path.is_file():
+    elif is_file:
         yield path
     else:
         for match in glob.iglob(pattern, recursive=True):

@@ -68,11 +68,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class Terminated(BaseException):
-    """SIGTERM, raised where the program is, so that clean-up runs as it does for Ctrl-C."""
+    """SIGTERM or SIGHUP, raised where the program is, so that clean-up runs as it does for Ctrl-C."""
+
+    def __init__(self, signum: int = signal.SIGTERM):
+        super().__init__(signum)
+        self.signum = signum
 
 
 def _terminate(signum, frame):
-    raise Terminated
+    raise Terminated(signum)
+
+
+# Ways a program is asked to stop, besides Ctrl-C: `kill`, and its terminal closing.
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,12 +88,13 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in argv[: argv.index("--")] if "--" in argv else "--debug" in argv
     debug = debug or os.environ.get("SAFEPROC_DEBUG", "") not in ("", "0")
     _never_fail_to_print()
-    previous = signal.signal(signal.SIGTERM, _terminate) if threading.current_thread() is threading.main_thread() else None
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = {signum: signal.signal(signum, _terminate) for signum in _STOP_SIGNALS} if in_main_thread else {}
     try:
         return _main(argv, debug)
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _never_fail_to_print() -> None:
@@ -110,9 +119,9 @@ def _main(argv: list[str], debug: bool) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("safeproc: interrupted\n")
         return 130
-    except Terminated:
+    except Terminated as stop:
         sys.stderr.write("safeproc: terminated\n")
-        return 128 + signal.SIGTERM
+        return 128 + stop.signum
     except BrokenPipeError:
         # The reader went away (`safeproc ... | head`); nothing more to say.
         return 0

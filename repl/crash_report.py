@@ -20,7 +20,7 @@ from repl.user_dirs import user_cache_folder
 
 def crash_report(exc: BaseException, argv: list[str]) -> str:
     """The text of the report: no message, no argument values, no file contents."""
-    words = [word if word.startswith("-") or index == 0 else "…" for index, word in enumerate(argv)]
+    words = [_without_value(word) for word in argv]
     lines = [
         f"safeproc {version()} on Python {platform.python_version()} ({platform.platform()})",
         f"command: safeproc {' '.join(words)}",
@@ -33,6 +33,20 @@ def crash_report(exc: BaseException, argv: list[str]) -> str:
         if frame.line:
             lines.append(f"    {frame.line}")
     return "\n".join(lines) + "\n"
+
+
+def _without_value(word: str) -> str:
+    """A command-line word as the report keeps it: command and option names, never a value."""
+    from repl.commands import COMMANDS
+
+    if word in {command.name for command in COMMANDS}:
+        return word
+    if word.startswith("--") and len(word) > 2:
+        name, equals, _ = word.partition("=")
+        return name + ("=…" if equals else "")
+    if word.startswith("-") and len(word) > 1:
+        return word[:2] + ("…" if len(word) > 2 else "")
+    return "…"
 
 
 def _shortened(filename: str) -> str:

@@ -6,9 +6,10 @@ The rules, for every command that writes a file:
 - only a regular file is written: a device (`/dev/full`), a pipe, a folder or a
   link to one is refused, never replaced by a file;
 - never over a file the same command reads (`render x.proc -o x.proc`);
-- a symbolic link is followed only when it is the user's own (as Linux's
-  `protected_symlinks` does), and then the file it points to is replaced and
-  the link kept; a link someone else planted is refused;
+- a symbolic link is followed only when it, and every link after it, is the
+  user's own (as Linux's `protected_symlinks` does), and it points to a file
+  that exists; then that file is replaced and the link kept. A link someone else
+  planted, or one that points nowhere, is refused;
 - the new file appears whole or not at all, with the permissions the old one had.
 """
 
@@ -37,19 +38,23 @@ def output_target(raw: str, inputs: Sequence[Path]) -> Path | None:
     """
     if raw == STANDARD_OUTPUT:
         return None
+    if not raw:
+        raise OutputRefused("the output name is empty; give a file name, or `-` for standard output")
+    if raw.endswith(("/", os.sep)):
+        raise OutputRefused(f"`{shown_name(raw)}` ends in `/`, so it names a folder; name the file to write")
     named = Path(raw)
-    if named.is_symlink() and hasattr(os, "getuid") and named.lstat().st_uid != os.getuid():
-        raise OutputRefused(
-            f"`{shown_name(raw)}` is a link that belongs to someone else; safeproc does not write through it. "
-            "Remove the link or choose another name"
-        )
     try:
+        _check_links(named, raw)
         status = named.stat()  # of what a link points to
     except FileNotFoundError:
-        target = Path(os.path.realpath(named))
-        if not target.parent.is_dir():
-            raise OutputRefused(f"cannot write `{shown_name(raw)}`: the folder `{shown_name(str(target.parent))}` does not exist") from None
-        return target
+        if named.is_symlink():
+            raise OutputRefused(
+                f"`{shown_name(raw)}` is a link to a file that does not exist; safeproc will not create a file "
+                "through it. Remove the link or choose another name"
+            ) from None
+        if not named.absolute().parent.is_dir():
+            raise OutputRefused(f"cannot write `{shown_name(raw)}`: the folder `{shown_name(str(named.parent))}` does not exist") from None
+        return named
     except OSError as exc:
         raise OutputRefused(f"cannot write `{shown_name(raw)}`: {(exc.strerror or str(exc)).lower()}") from None
     if stat.S_ISDIR(status.st_mode):
@@ -68,6 +73,26 @@ def output_target(raw: str, inputs: Sequence[Path]) -> Path | None:
         if same:
             raise OutputRefused(f"`{shown_name(raw)}` is the file being read; writing there would replace it. Choose another name")
     return target
+
+
+_MOST_LINKS = 40  # as Linux's own limit on links followed in one path
+
+
+def _check_links(named: Path, raw: str) -> None:
+    """Every link on the way from named to the file it ends at must be the user's own."""
+    if not hasattr(os, "getuid"):
+        return
+    current = named
+    for _ in range(_MOST_LINKS):
+        if not current.is_symlink():
+            return
+        if os.lstat(current).st_uid != os.getuid():
+            raise OutputRefused(
+                f"`{shown_name(raw)}` leads through a link that belongs to someone else (`{shown_name(str(current))}`); "
+                "safeproc does not write through it. Remove the link or choose another name"
+            )
+        current = current.parent / os.readlink(current)
+    raise OutputRefused(f"`{shown_name(raw)}` is a chain of more than {_MOST_LINKS} links")
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -12,10 +12,13 @@ from __future__ import annotations
 import json
 import re
 
-# C0 controls but tab and newline, DEL, C1 controls, and the surrogates that stand for undecodable bytes.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# C0 controls but tab and newline, DEL, C1 controls, the bidirectional controls that
+# make text read in another order than it is stored (the "Trojan Source" trick), and
+# the surrogates that stand for undecodable bytes.
+_UNSAFE_CHARACTERS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_UNSAFE = re.compile(f"[{_UNSAFE_CHARACTERS}]")
 # The colour codes safeproc itself writes (Select Graphic Rendition), kept on a colour terminal.
-_COLOUR_OR_UNSAFE = re.compile(r"(\x1b\[[0-9;]*m)|[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_COLOUR_OR_UNSAFE = re.compile(f"(\x1b\\[[0-9;]*m)|[{_UNSAFE_CHARACTERS}]")
 
 
 def _escape(character: str) -> str:

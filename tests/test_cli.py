@@ -209,3 +209,14 @@ def test_hostile_input_never_prints_a_traceback(content: bytes, tmp_path):
     result = _run_installed("check", str(path))
     assert b"Traceback" not in result.stderr
     assert result.returncode in (0, 1), result.stderr[-2000:]
+
+
+def test_allow_written_inside_a_title_does_not_silence_a_warning(cli, tmp_path):
+    """`# allow P205` counts in a comment, not when it is part of a title on the same line."""
+    header = 'procedure "p"\n  calendar england-and-wales\nend\n'
+    in_title = tmp_path / "title.proc"
+    in_title.write_text(header + 'role unused "Nobody # allow P205"\n')
+    in_comment = tmp_path / "comment.proc"
+    in_comment.write_text(header + 'role unused "Nobody"  # allow P205: kept for the next edition\n')
+    assert "P205" in cli("check", str(in_title)).err
+    assert "P205" not in cli("check", str(in_comment)).err

@@ -42,16 +42,26 @@ def test_an_internal_error_is_one_plain_message_with_a_saved_report(failing_chec
 
 
 def test_the_report_says_where_but_holds_nothing_from_the_users_files(failing_check):
-    """The report names the exception and the frames, but neither its message nor the file names given."""
-    run_cli("check", "family-smith.proc")
+    """The report names the exception and the frames, but neither its message nor any value given on the command line."""
+    run_cli("check", "--format=text", "--strict", "family-smith.proc")
     report_path = next(failing_check.iterdir())
     report = report_path.read_text()
     assert "builtins.ValueError" in report
     assert "in broken" in report and "test_crash_report.py" in report
     assert SECRET not in report
     assert "family-smith" not in report
+    assert "command: safeproc check --format=… --strict …" in report
     assert stat.S_IMODE(report_path.stat().st_mode) == 0o600
     assert stat.S_IMODE(failing_check.parent.stat().st_mode) == 0o700
+
+
+def test_option_values_are_left_out_however_they_are_written():
+    """`--output=VALUE`, `-oVALUE` and plain arguments all lose their values in a report."""
+    from repl.crash_report import crash_report
+
+    report = crash_report(ValueError("x"), ["render", "--output=Smith.svg", "-oSmith.svg", "-o", "Smith.svg", "Smith.proc"])
+    assert "Smith" not in report
+    assert "command: safeproc render --output=… -o… -o … …" in report
 
 
 @pytest.mark.parametrize("how", ["flag", "environment"])

@@ -93,3 +93,12 @@ def test_printable_keeps_ordinary_text_and_escapes_the_rest():
     assert printable("a\x1b[2Jb") == "a\\x1b[2Jb"
     assert printable(os.fsdecode(b"x\xffy")) == "x\\xffy"
     assert json.loads(json_text({"file": os.fsdecode(b"x\xffy")})) == {"file": "x\\xffy"}
+
+
+def test_bidirectional_controls_are_shown_not_obeyed(tmp_path):
+    """A right-to-left override in a file name or a title is shown as an escape, so text reads as it is stored."""
+    name = "report\u202eproc.txt.proc"
+    (tmp_path / name).write_bytes(WITH_A_WARNING.replace(b'"Nobody"', '"No\u2066body"'.encode()))
+    _, _, err = _run_in(str(tmp_path), "check", name)
+    assert "report\\u202eproc.txt.proc" in err and "No\\u2066body" in err
+    assert "\u202e" not in err and "\u2066" not in err

@@ -166,7 +166,7 @@ def _wait_for(path: Path, seconds: float = 20.0) -> None:
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="process checks use Linux's /proc")
-@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGKILL])
 def test_graphviz_dies_with_render(tmp_path, how):
     """However render is stopped, its `dot` child does not outlive it, and no partial file is left."""
     env = _slow_dot(tmp_path)
@@ -189,8 +189,8 @@ def test_graphviz_dies_with_render(tmp_path, how):
         time.sleep(0.05)
     assert not _alive(dot_pid), f"`dot` outlived safeproc after {how.name}"
     assert list(out_folder.iterdir()) == []
-    if how is signal.SIGTERM:
-        assert process.returncode == 143 and "terminated" in err
+    if how in (signal.SIGTERM, signal.SIGHUP):
+        assert process.returncode == 128 + how and "terminated" in err
     if how is signal.SIGINT:
         assert process.returncode == 130 and "interrupted" in err
 
@@ -235,3 +235,68 @@ def test_a_named_pipe_is_refused_not_waited_on(tmp_path):
         result = subprocess.run(SAFEPROC + arguments, cwd=ROOT, capture_output=True, text=True, timeout=30)
         assert result.returncode != 0, arguments
         assert "not a regular file" in result.stderr, arguments
+
+
+def test_a_chain_of_links_is_refused_if_any_link_is_someone_elses(cli, tmp_path, monkeypatch):
+    """Our own link to another user's link is refused: every link on the way must be the user's own."""
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me")
+    theirs = tmp_path / "theirs.dot"
+    theirs.symlink_to(target)
+    ours = tmp_path / "ours.dot"
+    ours.symlink_to(theirs)
+    own = os.lstat(ours).st_uid
+    real_lstat = os.lstat
+
+    class _Owned:
+        def __init__(self, status, uid):
+            self._status, self.st_uid = status, uid
+
+        def __getattr__(self, name):
+            return getattr(self._status, name)
+
+    def lstat_with_other_owner(path, *args, **kwargs):
+        status = real_lstat(path, *args, **kwargs)
+        return _Owned(status, own + 1) if os.fspath(path) == str(theirs) else status
+
+    monkeypatch.setattr(os, "lstat", lstat_with_other_owner)
+    result = cli("render", str(PAN_SUSSEX), "-o", str(ours))
+    assert result.code == 2
+    assert "belongs to someone else" in result.err
+    assert target.read_text() == "keep me"
+
+
+def test_a_link_that_points_nowhere_is_refused(cli, tmp_path):
+    """A dangling link is not written through: that would create a file wherever it points."""
+    link = tmp_path / "flow.dot"
+    link.symlink_to(tmp_path / "nowhere.dot")
+    result = cli("render", str(PAN_SUSSEX), "-o", str(link))
+    assert result.code == 2
+    assert "does not exist" in result.err
+    assert not (tmp_path / "nowhere.dot").exists()
+
+
+def test_names_that_cannot_be_files_are_refused_plainly(cli, tmp_path):
+    """A name ending in `/`, an empty name and a name too long for the system each get one plain line, exit 2."""
+    for output in (str(tmp_path / "x.dot") + "/", "", str(tmp_path / ("a" * 300 + ".dot"))):
+        result = cli("render", str(PAN_SUSSEX), "-o", output, "--format", "dot")
+        assert result.code == 2, output
+        assert result.err.startswith("safeproc: ") and "internal error" not in result.err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_name_too_long_to_look_up_is_a_plain_error_in_every_command(cli):
+    """check, simulate, test and trace given a 300-character name say they cannot read it (no internal error)."""
+    long_name = "a" * 300
+    for arguments in (
+        ["check", long_name + ".proc"],
+        ["simulate", long_name + ".proc", "x.case"],
+        ["simulate", str(PAN_SUSSEX), long_name + ".case"],
+        ["simulate", str(PAN_SUSSEX), long_name, "--summary"],
+        ["test", long_name + ".case"],
+        ["trace", long_name + ".proc", "--source", long_name],
+        ["render", long_name + ".proc", "-o", "x.svg"],
+    ):
+        result = cli(*arguments)
+        assert result.code == 2, arguments
+        assert "internal error" not in result.err, arguments

@@ -67,15 +67,30 @@ class Command(NamedTuple):
     run: Callable[[argparse.Namespace, Console], int]
 
 
+def is_folder(path: Path) -> bool:
+    """Whether path names a folder; False for a name the system cannot even look up (too long, a loop)."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
 def expand_paths(paths, suffix: str, console: Console) -> tuple[list[Path], int]:
     """Files named on the command line, with folders replaced by the files of suffix under them."""
     files: list[Path] = []
     missing = 0
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*" + suffix) if p.is_file()))
-        elif path.exists():
+        try:
+            if path.is_dir():
+                files.extend(sorted(p for p in path.rglob("*" + suffix) if p.is_file()))
+                continue
+            exists = path.exists()
+        except OSError as exc:  # a name too long, a loop of links, a folder we may not list
+            console.error(f"safeproc: cannot read `{shown_name(str(raw))}`: {(exc.strerror or str(exc)).lower()}")
+            missing += 1
+            continue
+        if exists:
             files.append(path)
         else:
             console.error(f"safeproc: cannot read `{shown_name(str(raw))}`: no such file or folder")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, expand_paths, read_file
+from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, expand_paths, is_folder, read_file
 from repl.diagnostic_output import print_diagnostics, summary_line
 from repl.output_file import STANDARD_OUTPUT, OutputRefused, output_target, write_atomically
 from repl.printable import shown_name
@@ -98,7 +98,7 @@ def _run_render(args: argparse.Namespace, console: Console) -> int:
     if file_format in GRAPHVIZ_FORMATS and not graphviz_available():
         console.error(f"safeproc: the Graphviz `dot` program is not installed; {INSTALL_GRAPHVIZ}")
         return EXIT_USAGE
-    if Path(args.path).is_dir():
+    if is_folder(Path(args.path)):
         console.error(f"safeproc: `{shown_name(args.path)}` is a folder; name the one .proc file to draw")
         return EXIT_USAGE
     files, unreadable = expand_paths([args.path], ".proc", console)

@@ -6,7 +6,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, read_file
+from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, is_folder, read_file
 from repl.printable import json_text
 
 
@@ -75,7 +75,7 @@ def _run_one(args, console: Console, procedures, procedure_path: Path) -> int:
     from repl.timeline import json_report, text_timeline
 
     path = Path(args.cases)
-    if path.is_dir():
+    if is_folder(path):
         console.error(f"safeproc: `{path}` is a folder; give one .case file, or add --summary to run them all")
         return EXIT_USAGE
     data = read_file(path, console)

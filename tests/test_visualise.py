@@ -472,3 +472,19 @@ def test_written_file_gets_ordinary_permissions(tmp_path):
     finally:
         os.umask(previous)
     assert out.stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="the Graphviz `dot` program is not installed")
+def test_longest_titles_and_conditions_still_draw(cli, tmp_path):
+    """A title at the 10,000-character limit, all `&`, and a 3,000-term condition are cut in the picture, so Graphviz draws them."""
+    path = tmp_path / "long.proc"
+    condition = " and ".join(["f"] * 3000)
+    path.write_text(
+        'procedure "p"\n  calendar england-and-wales\nend\nstart at s\n'
+        f'step s "{"&" * 10_000}"\n  next d\nend\n'
+        f'decision d "D"\n  when {condition} -> o\n  otherwise -> o\nend\n'
+        'fact f "F" is yes or no\noutcome o "O"\n'
+    )
+    result = cli("render", str(path), "-o", str(tmp_path / "long.svg"))
+    assert result.code == 0, result.err
+    assert "…" in (tmp_path / "long.svg").read_text()

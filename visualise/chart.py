@@ -173,7 +173,7 @@ def _flow_node(name: str, attributes: dict, titles: dict, roles: dict) -> ChartN
         deadlines=tuple(deadline_label(deadline, duty) for deadline in deadlines),
         who=f"by {owner_title}" if owner_title else None,
         lane=_flow_lane(attributes, roles),
-        tooltip=visible(_tooltip(declaration, duty, owner_title, titles)),
+        tooltip=visible(_tooltip(declaration, duty, owner_title, titles), TOOLTIP_LIMIT),
     )
 
 
@@ -209,7 +209,7 @@ def _flow_label(declaration, target: str) -> str | None:
     words = [guard_text(guards[0] if len(guards) == 1 else m.AnyOf(guards))] if guards else []
     if declaration.otherwise is not None and declaration.otherwise.name == target:
         words.append("otherwise")
-    return "\nor ".join(words) or None
+    return visible("\nor ".join(words)) if words else None
 
 
 def _notifications(declaration) -> Iterable[m.Escalation]:
@@ -235,7 +235,7 @@ def _note(step: str, index: int, escalation: m.Escalation, roles: dict, lane: st
         kind="note",
         title=visible(told),
         lane=lane,
-        tooltip=visible(f"{step}: {escalation_sentence(escalation)}"),
+        tooltip=visible(f"{step}: {escalation_sentence(escalation)}", TOOLTIP_LIMIT),
     )
 
 
@@ -259,8 +259,20 @@ def _role_title(name: str, roles: dict) -> str:
     return (role.title if role is not None else None) or name
 
 
-def visible(text: str) -> str:
-    """Text with tabs as spaces and other control characters as �: XML (so SVG) cannot hold them."""
+# Graphviz refuses a label longer than 16,384 bytes once escaped; a character can take
+# six (`&quot;`), so text in a picture stops at this many characters, well inside it.
+PICTURE_TEXT_LIMIT = 1_000
+# Tooltips (hover text) list a step's every deadline and document, so they may be longer.
+TOOLTIP_LIMIT = 2_500
+
+
+def visible(text: str, limit: int = PICTURE_TEXT_LIMIT) -> str:
+    """Text with tabs as spaces and other control characters as �: XML (so SVG) cannot hold them.
+
+    Text longer than limit is cut there and ends in "…"; the file keeps it whole.
+    """
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
     return "".join(ch if ch == "\n" or ch.isprintable() else (" " if ch == "\t" else "\ufffd") for ch in text)
 
 

@@ -32,7 +32,16 @@ LARGEST_LIMIT_SECONDS = 60.0
 def generated_case(steps: int) -> str:
     """A case in which the first half of the steps were done, a working day apart, with expectations on some."""
     day = date(2024, 1, 8)
-    lines = ['case "Generated case"', '  procedure "generated.proc"', "  as of 2030-01-01", "end", "facts", "  urgent is no", "  route is slow", "end"]
+    lines = [
+        'case "Generated case"',
+        '  procedure "generated.proc"',
+        "  as of 2030-01-01",
+        "end",
+        "facts",
+        "  urgent is no",
+        "  route is slow",
+        "end",
+    ]
     lines.append(f"on {day.isoformat()} opened")
     for i in range(steps // 2):
         day += timedelta(days=1 if day.weekday() < 4 else 3)
@@ -89,9 +98,13 @@ def main() -> int:
         words = ", ".join(f"{g:.1f}x" for g in growths)
         worst = max(growths, default=0.0)
         largest = by_size[sizes[-1]]
-        ok = worst <= GROWTH_LIMIT * (sizes[-1] / sizes[-2] / 10 if len(sizes) > 1 else 1) and (sizes[-1] < 100_000 or largest < LARGEST_LIMIT_SECONDS)
+        ok = worst <= GROWTH_LIMIT * (sizes[-1] / sizes[-2] / 10 if len(sizes) > 1 else 1) and (
+            sizes[-1] < 100_000 or largest < LARGEST_LIMIT_SECONDS
+        )
         failed |= not ok
-        print(f"{name:>8}: growth per step of sizes {words} (target at most {GROWTH_LIMIT:g}x per tenfold); largest {largest:.1f} s  {'ok' if ok else 'MISSED'}")
+        print(
+            f"{name:>8}: growth per step of sizes {words} (target at most {GROWTH_LIMIT:g}x per tenfold); largest {largest:.1f} s  {'ok' if ok else 'MISSED'}"
+        )
     return 1 if failed else 0
 
 

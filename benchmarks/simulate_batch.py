@@ -59,7 +59,9 @@ def random_case(procedure: m.Procedure, graph, rng: random.Random, index: int) -
             when += timedelta(days=rng.randint(0, 3))
             lines.append(f"on {when.isoformat()} {name} done")
             happenings += 1
-            target = next((b.target.name for b in node.branches if evaluate(b.guard, facts)[0]), node.otherwise.name if node.otherwise else None)
+            target = next(
+                (b.target.name for b in node.branches if evaluate(b.guard, facts)[0]), node.otherwise.name if node.otherwise else None
+            )
             frontier += [target] if target else []
         elif isinstance(node, m.Step):
             when += timedelta(days=rng.randint(0, 9))

@@ -79,7 +79,9 @@ def serialised_tables(parser: Lark, key: str) -> bytes:
     data, memo = parser.memo_serialize([TerminalDef, Rule])
     # Options given again at load time (the post-lexer) and where the grammar came
     # from are not tables; leaving them out keeps the file plain data.
-    data["options"] = {name: value for name, value in data["options"].items() if name not in _LOAD_ALLOWED_OPTIONS and name != "source_path"}
+    data["options"] = {
+        name: value for name, value in data["options"].items() if name not in _LOAD_ALLOWED_OPTIONS and name != "source_path"
+    }
     return marshal.dumps({"key": key, "data": data, "memo": memo})
 
 

@@ -109,7 +109,12 @@ class ModelBuilder(Transformer):
         """The number, or None (and a diagnostic) when it is too large to mean anything."""
         if len(token) > 6 or int(token) > MAX_AMOUNT:
             self.diagnostics.append(
-                error("P023", f"{_short(token)} is too large a number here", self._token_span(token), help=f"numbers here go up to {MAX_AMOUNT:,}")
+                error(
+                    "P023",
+                    f"{_short(token)} is too large a number here",
+                    self._token_span(token),
+                    help=f"numbers here go up to {MAX_AMOUNT:,}",
+                )
             )
             return None
         return int(token)
@@ -172,7 +177,9 @@ class ModelBuilder(Transformer):
             return None
         if last < first:
             self.diagnostics.append(
-                error("P024", f"this closure ends ({last}) before it starts ({first})", self._span(meta), help="write the earlier date first")
+                error(
+                    "P024", f"this closure ends ({last}) before it starts ({first})", self._span(meta), help="write the earlier date first"
+                )
             )
             return None
         return (first, last)
@@ -190,7 +197,9 @@ class ModelBuilder(Transformer):
         name = self._name(children[0])
         members = next(c for c in children if isinstance(c, tuple))
         plays = next((c.value for c in children if isinstance(c, _Clause) and c.kind == "plays"), None)
-        return m.Role(name, self._title(children[1:]), members=members, plays=plays, cites=self._cites(children), span=self._token_span(children[0]))
+        return m.Role(
+            name, self._title(children[1:]), members=members, plays=plays, cites=self._cites(children), span=self._token_span(children[0])
+        )
 
     def plays(self, meta, children):
         return _Clause("plays", self._ref(children[0]), self._span(meta))
@@ -222,7 +231,9 @@ class ModelBuilder(Transformer):
 
     def step_decl(self, meta, children):
         name, title, clauses = self._block_parts(children)
-        fields = self._flow_fields(clauses, "step", name, allowed={"owner", "duty", "cites", "produces", "deadline", "escalation", "next", "satisfies"})
+        fields = self._flow_fields(
+            clauses, "step", name, allowed={"owner", "duty", "cites", "produces", "deadline", "escalation", "next", "satisfies"}
+        )
         return m.Step(name, title, span=self._token_span(children[0]), **fields)
 
     def decision_decl(self, meta, children):
@@ -247,7 +258,9 @@ class ModelBuilder(Transformer):
         return m.Background(tuple(paragraphs), _unquote(reason), span=self._span(meta))
 
     def outcome_decl(self, meta, children):
-        return m.Outcome(self._name(children[0]), self._title(children[1:]), cites=self._cites(children), span=self._token_span(children[0]))
+        return m.Outcome(
+            self._name(children[0]), self._title(children[1:]), cites=self._cites(children), span=self._token_span(children[0])
+        )
 
     def _block_parts(self, children):
         name = self._name(children[0])
@@ -327,9 +340,7 @@ class ModelBuilder(Transformer):
         word = {"owner": "an owner (`by`)", "next": "a `next` step", "otherwise": "an `otherwise`", "waits": "a `waits for`"}.get(
             clause.kind, f"a `{clause.kind}` line"
         )
-        self.diagnostics.append(
-            error("P025", f"{where} already has {word}", clause.span, help="keep one and delete the other")
-        )
+        self.diagnostics.append(error("P025", f"{where} already has {word}", clause.span, help="keep one and delete the other"))
 
     def _cites(self, children) -> tuple[str, ...]:
         found: list[str] = []
@@ -588,7 +599,12 @@ def assemble(file: str, items: list, diagnostics: list[Diagnostic]) -> tuple[m.P
         if isinstance(item, m.Header):
             if header is not None:
                 diagnostics.append(
-                    error("P109", "this file already has a procedure header", item.span, help="a file describes one procedure; delete one of the headers")
+                    error(
+                        "P109",
+                        "this file already has a procedure header",
+                        item.span,
+                        help="a file describes one procedure; delete one of the headers",
+                    )
                 )
                 continue
             header = item
@@ -635,7 +651,9 @@ def build_case(source: SourceFile, chunks: tuple[ParsedChunk, ...]) -> tuple[m.C
         for item in builder.transform(chunk.tree):
             if isinstance(item, dict):
                 if header is not None:
-                    diagnostics.append(error("P401", "this file already has a case header", item["span"], help="a .case file describes one case"))
+                    diagnostics.append(
+                        error("P401", "this file already has a case header", item["span"], help="a .case file describes one case")
+                    )
                     continue
                 header = item
             elif isinstance(item, tuple):

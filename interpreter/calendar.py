@@ -180,9 +180,7 @@ class WorkingCalendar:
             start_index, end_index = end_index, start_index
         first = bisect_right(self._days_off_ordinals, _FIRST_ORDINAL + start_index)
         last = bisect_right(self._days_off_ordinals, _FIRST_ORDINAL + end_index)
-        return tuple(
-            (date.fromordinal(self._days_off_ordinals[i]), self._days_off_names[i]) for i in range(first, last)
-        )
+        return tuple((date.fromordinal(self._days_off_ordinals[i]), self._days_off_names[i]) for i in range(first, last))
 
     def span_range(self, amount: int, unit: str) -> tuple[int, int, date, date]:
         """Least and greatest calendar days that `amount` `unit` can span, with the earliest start giving each.
@@ -266,9 +264,7 @@ class WorkingCalendar:
         valid_starts = bisect_right(count_through, len(ordinals) - amount)
         if valid_starts == 0:
             raise DateOutsideCalendar(f"every date {amount} working days after a start date")
-        spans = [
-            ordinals[count_through[i] + amount - 1] - (_FIRST_ORDINAL + i) for i in range(valid_starts)
-        ]
+        spans = [ordinals[count_through[i] + amount - 1] - (_FIRST_ORDINAL + i) for i in range(valid_starts)]
         return _span_summary(spans)
 
 
@@ -295,13 +291,8 @@ def _month_span_range(months: int) -> tuple[int, int, date, date]:
     month_starts, month_lengths, day_month_indexes, days_of_month = _month_tables()
     valid_starts = month_starts[_MONTH_COUNT - months] - _FIRST_ORDINAL
     spans = [
-        month_starts[month_index + months]
-        + min(day_of_month, month_lengths[month_index + months])
-        - 1
-        - (_FIRST_ORDINAL + i)
-        for i, (month_index, day_of_month) in enumerate(
-            zip(day_month_indexes[:valid_starts], days_of_month[:valid_starts])
-        )
+        month_starts[month_index + months] + min(day_of_month, month_lengths[month_index + months]) - 1 - (_FIRST_ORDINAL + i)
+        for i, (month_index, day_of_month) in enumerate(zip(day_month_indexes[:valid_starts], days_of_month[:valid_starts]))
     ]
     return _span_summary(spans)
 
@@ -309,13 +300,9 @@ def _month_span_range(months: int) -> tuple[int, int, date, date]:
 @functools.cache
 def _month_tables() -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
     """Month start ordinals and lengths (plus a sentinel start), and each day's month index and day of month."""
-    month_lengths = tuple(
-        _days_in_month(FIRST_YEAR + month_index // 12, month_index % 12 + 1) for month_index in range(_MONTH_COUNT)
-    )
+    month_lengths = tuple(_days_in_month(FIRST_YEAR + month_index // 12, month_index % 12 + 1) for month_index in range(_MONTH_COUNT))
     month_starts = tuple(accumulate(month_lengths, initial=_FIRST_ORDINAL))
-    day_month_indexes = tuple(
-        month_index for month_index, length in enumerate(month_lengths) for _ in range(length)
-    )
+    day_month_indexes = tuple(month_index for month_index, length in enumerate(month_lengths) for _ in range(length))
     days_of_month = tuple(day for length in month_lengths for day in range(1, length + 1))
     return month_starts, month_lengths, day_month_indexes, days_of_month
 
@@ -338,9 +325,7 @@ def _constant_span(days: int) -> tuple[int, int, date, date]:
 @functools.cache
 def _weekday_bank_holidays(name: str) -> tuple[tuple[int, str], ...]:
     """(ordinal, name) of each bank holiday on a weekday; weekend-dated ones are covered by their substitutes."""
-    bank_holidays = holidays.country_holidays(
-        "GB", subdiv=_SUBDIVISION_CODES[name], years=range(FIRST_YEAR, LAST_YEAR + 1)
-    )
+    bank_holidays = holidays.country_holidays("GB", subdiv=_SUBDIVISION_CODES[name], years=range(FIRST_YEAR, LAST_YEAR + 1))
     return tuple(sorted((day.toordinal(), day_name) for day, day_name in bank_holidays.items() if day.weekday() < 5))
 
 

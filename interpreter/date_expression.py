@@ -48,13 +48,17 @@ def evaluate(text: str, calendar_name: str, today: date) -> tuple[SourceFile, Da
         return source, None, ()
     if isinstance(anchor, m.Ref):
         if anchor.name != "today":
-            return source, None, (
-                error(
-                    "P320",
-                    f"`{anchor.name}` is not a date",
-                    anchor.span,
-                    label="count from a date",
-                    help="write a date such as 2024-03-31, or `today`",
+            return (
+                source,
+                None,
+                (
+                    error(
+                        "P320",
+                        f"`{anchor.name}` is not a date",
+                        anchor.span,
+                        label="count from a date",
+                        help="write a date such as 2024-03-31, or `today`",
+                    ),
                 ),
             )
         anchor_date, anchor_span = today, anchor.span

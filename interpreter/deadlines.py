@@ -326,7 +326,9 @@ def _anchor_order(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagno
                         "P303",
                         f"this deadline counts from `{anchor.name}`, which comes {word} `{node.name}` in the procedure",
                         deadline.anchor.span,
-                        label=f"`{anchor.name}` cannot have happened yet" if counts_from_earlier else f"`{anchor.name}` has already happened",
+                        label=f"`{anchor.name}` cannot have happened yet"
+                        if counts_from_earlier
+                        else f"`{anchor.name}` has already happened",
                         labels=(Label(anchor.span, f"`{anchor.name}` is declared here"),) if anchor.span else (),
                         help="count from an event or from a step that comes before this one"
                         if counts_from_earlier

@@ -107,7 +107,12 @@ def load_case(data: bytes, name: str, procedures: ProcedureCache, procedure_over
     analysis, plan, unreadable = procedures.get(procedure_path)
     if unreadable is not None:
         problems.append(
-            error("P404", f"cannot read the procedure `{procedure_path}`: {unreadable}", case.procedure_span, help="check the path; it is relative to this case file")
+            error(
+                "P404",
+                f"cannot read the procedure `{procedure_path}`: {unreadable}",
+                case.procedure_span,
+                help="check the path; it is relative to this case file",
+            )
         )
         return LoadedCase(source, case, analysis, None, {}, {}, {}, tuple(problems))
     if plan is None:
@@ -236,7 +241,8 @@ class _CaseChecker:
                                 "P416",
                                 f"`{expectation.value.name}` is not a branch of decision `{decision.name}`",
                                 expectation.value.span,
-                                help=did_you_mean(expectation.value.name, targets) or "its branches lead to " + ", ".join(f"`{t}`" for t in targets),
+                                help=did_you_mean(expectation.value.name, targets)
+                                or "its branches lead to " + ", ".join(f"`{t}`" for t in targets),
                             )
                         )
             elif expectation.kind == "escalation":
@@ -398,7 +404,9 @@ def _unmet(expectation: m.Expectation, result: CaseResult) -> str | None:
         return f"expected an escalation{whence} to `{role.name}` on {on.isoformat()}, but the escalations are: {fired_list}"
     if kind == "outcome":
         if result.end != subject:
-            return f"expected the outcome `{subject}`, but the case " + (f"ends in `{result.end}`" if result.end else "has not reached an outcome")
+            return f"expected the outcome `{subject}`, but the case " + (
+                f"ends in `{result.end}`" if result.end else "has not reached an outcome"
+            )
         return None
     if kind == "no_outcome":
         if result.end is not None:
@@ -417,5 +425,3 @@ def _actual_state(step) -> str:
     if step.state == "done":
         return "done_late" if step.late else "done_on_time"
     return step.state
-
-

@@ -126,9 +126,7 @@ class Plan:
         for name in nodes:
             if not graph.has_node(name):
                 continue
-            successors[name] = tuple(
-                target for target, data in graph.succ[name].items() if data["kind"] in ("next", "fork")
-            )
+            successors[name] = tuple(target for target, data in graph.succ[name].items() if data["kind"] in ("next", "fork"))
             if nodes[name].kind == "join":
                 predecessors[name] = tuple(sorted(s for s, data in graph.pred[name].items() if data["kind"] != "escalation"))
         unreached = []
@@ -146,12 +144,15 @@ class Plan:
             frozenset(e.name for e in resolved.procedure.events),
             _joins_after(predecessors),
             {
-                name: tuple(target for target, data in graph.succ[name].items() if data["kind"] in FLOW_EDGE_KINDS) if graph.has_node(name) else ()
+                name: tuple(target for target, data in graph.succ[name].items() if data["kind"] in FLOW_EDGE_KINDS)
+                if graph.has_node(name)
+                else ()
                 for name in nodes
             },
             tuple(name for name, node in nodes.items() if getattr(node, "deadlines", ())),
             {fact.name: fact for fact in resolved.procedure.facts if resolved.names.get(fact.name) is fact},
-            frozenset(e.name for e in resolved.procedure.events) | frozenset(n for n, node in nodes.items() if node.kind in ("step", "decision")),
+            frozenset(e.name for e in resolved.procedure.events)
+            | frozenset(n for n, node in nodes.items() if node.kind in ("step", "decision")),
             tuple(unreached),
         )
 
@@ -412,7 +413,9 @@ class _Run:
         for escalation in node.escalations:
             if escalation.trigger == "overdue" and finished is not None and finished < fires_on:
                 continue
-            reason = f"`{node.name}` was due on {due.isoformat()}" + (f" and was done on {finished.isoformat()}" if finished else " and is not done")
+            reason = f"`{node.name}` was due on {due.isoformat()}" + (
+                f" and was done on {finished.isoformat()}" if finished else " and is not done"
+            )
             if escalation.what:
                 reason += f": {escalation.what}"
             self.escalations.append(EscalationResult(node.name, escalation.target.name, fires_on, reason))

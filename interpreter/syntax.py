@@ -21,10 +21,24 @@ from interpreter.diagnostics import Diagnostic, error
 from interpreter.source import MAX_DECLARATIONS, MAX_SOURCE_BYTES, MAX_TITLE_CHARACTERS, SourceFile, Span
 
 TOP_LEVEL_KEYWORDS = (
-    "procedure", "role", "external", "group", "fact", "event", "start",
-    "step", "decision", "parallel", "join", "outcome", "background",
+    "procedure",
+    "role",
+    "external",
+    "group",
+    "fact",
+    "event",
+    "start",
+    "step",
+    "decision",
+    "parallel",
+    "join",
+    "outcome",
+    "background",
     # case scenarios
-    "case", "facts", "on", "expect",
+    "case",
+    "facts",
+    "on",
+    "expect",
 )
 # What a whole file can be: a procedure (or national specification), or a case scenario.
 FILE_STARTS = ("procedure_file", "case_file")
@@ -39,7 +53,7 @@ MAX_NESTING = 50
 # What each named terminal is, in the words a policy author uses.
 TERMINAL_WORDS = {
     "NAME": "a name",
-    "STRING": 'a title in double quotes',
+    "STRING": "a title in double quotes",
     "NUMBER": "a whole number",
     "DATE": "a date such as 2024-03-31",
     "PARAGRAPH": "a paragraph number such as 1.1.15",
@@ -102,7 +116,7 @@ def decode(data: bytes, name: str) -> tuple[SourceFile | None, tuple[Diagnostic,
                 "P001",
                 f"this file is not valid UTF-8 text (byte 0x{data[exc.start]:02x} at line {line})",
                 Span.point(name, line, column),
-                help="save the file as UTF-8 in your editor (\"Save with encoding\" → UTF-8)",
+                help='save the file as UTF-8 in your editor ("Save with encoding" → UTF-8)',
             ),
         )
     return SourceFile(name, text), ()
@@ -302,7 +316,9 @@ def syntax_diagnostic(
         return error(
             "P011",
             f"this `{first_word}` block is never closed",
-            Span.point(file, header_line, 1 + len(source.line_text(header_line)) - len(source.line_text(header_line).lstrip()), len(header)),
+            Span.point(
+                file, header_line, 1 + len(source.line_text(header_line)) - len(source.line_text(header_line).lstrip()), len(header)
+            ),
             label="opened here",
             help=f"add a line with `end` {where}",
         )

@@ -152,8 +152,7 @@ def citations(procedure: m.Procedure, source: SourceFile) -> tuple[Citation, ...
     """
     declarations = _declarations(procedure)
     starts = sorted(
-        [(d.span.line, d.span.column) for d in declarations if d.span is not None]
-        + [(s.line, s.column) for s in _other_starts(procedure)]
+        [(d.span.line, d.span.column) for d in declarations if d.span is not None] + [(s.line, s.column) for s in _other_starts(procedure)]
     )
     found: list[Citation] = []
     for declaration in declarations:
@@ -249,7 +248,9 @@ def _use(declaration, file: str) -> Use:
     elif isinstance(declaration, m.Event):
         kind = "event"
     else:
-        kind = {"step": "step", "decision": "decision", "parallel": "parallel split", "join": "join", "outcome": "outcome"}[declaration.kind]
+        kind = {"step": "step", "decision": "decision", "parallel": "parallel split", "join": "join", "outcome": "outcome"}[
+            declaration.kind
+        ]
     details = tuple(describe_deadline(d) for d in getattr(declaration, "deadlines", ()))
     return Use(kind, declaration.name, declaration.title, file, details)
 
@@ -302,8 +303,7 @@ def trace(documents: Sequence[tuple[m.Procedure, SourceFile]], text: SourceFile)
                         f"paragraph {number} is marked background, but {first.kind} `{first.name}` cites it",
                         mark,
                         label="marked as carrying no rule",
-                        help="a paragraph is either cited by what carries its rule or marked background; "
-                        "remove it from one or the other",
+                        help="a paragraph is either cited by what carries its rule or marked background; remove it from one or the other",
                     )
                 )
         if not paragraph.covered:
@@ -331,6 +331,5 @@ def _unknown_paragraph(citation: Citation, numbered, text: SourceFile) -> Diagno
         f"{who} paragraph {citation.paragraph}, which is not in the source text",
         citation.span,
         label=f"no paragraph {citation.paragraph} in {text.name}",
-        help=f"cite one of the paragraphs the source text numbers ({first} to {last}), "
-        "or check that you traced against the right text",
+        help=f"cite one of the paragraphs the source text numbers ({first} to {last}), or check that you traced against the right text",
     )

@@ -74,5 +74,3 @@ def save_crash_report(exc: BaseException, argv: list[str]) -> Path | None:
         return path
     except OSError:
         return None
-
-

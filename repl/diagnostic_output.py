@@ -84,7 +84,11 @@ def render_text(diagnostic: Diagnostic, sources: dict[str, SourceFile], colour: 
                 lines.append(f"{gutter} {paint('gutter', '|')} {paint(style, (underline + ' ' + message).rstrip())}")
             previous_line = line_number
     far_labels = [(mark[0], mark[2]) for mark in elsewhere]
-    far_labels += [(label.span, label.message) for label in diagnostic.labels if label.span is not None and (span is None or label.span.file != span.file)]
+    far_labels += [
+        (label.span, label.message)
+        for label in diagnostic.labels
+        if label.span is not None and (span is None or label.span.file != span.file)
+    ]
     for label_span, message in far_labels:
         lines.append(f"{gutter} {paint('gutter', ':::')} {shown_name(label_span.file)}:{label_span.line}:{label_span.column}: {message}")
     for note in diagnostic.notes:

@@ -75,7 +75,9 @@ def text_timeline(loaded: LoadedCase, result: CaseResult) -> str:
             entries.append((step.done_on, order[step.step], f"done `{step.step}` {step.title}{owner}{timing}"))
     last = len(order) + 1
     for escalation in result.escalations:
-        entries.append((escalation.on, last, f"ESCALATED `{escalation.step}` to {titles.get(escalation.to, escalation.to)}: {escalation.reason}"))
+        entries.append(
+            (escalation.on, last, f"ESCALATED `{escalation.step}` to {titles.get(escalation.to, escalation.to)}: {escalation.reason}")
+        )
     if result.end is not None:
         entries.append((result.ended_on, last + 1, f"ended: {result.end}"))
     if not entries:

@@ -647,9 +647,7 @@ def test_result_outside_the_calendar_years_raises():
     england = get_calendar(ENGLAND)
     with pytest.raises(DateOutsideCalendar) as raised:
         england.add(date(2074, 12, 28), 5, "working_days")
-    assert str(raised.value) == (
-        "the date 5 working days after 2074-12-28 is outside the years this calendar knows (1995–2074)"
-    )
+    assert str(raised.value) == ("the date 5 working days after 2074-12-28 is outside the years this calendar knows (1995–2074)")
     with pytest.raises(DateOutsideCalendar):
         england.subtract(date(1995, 1, 3), 3, "working_days")
     with pytest.raises(DateOutsideCalendar):
@@ -673,8 +671,7 @@ def test_unknown_calendar_names_the_calendars_and_suggests_the_closest():
     with pytest.raises(UnknownCalendar) as raised:
         get_calendar("england")
     assert str(raised.value) == (
-        "unknown calendar `england`; the calendars are england-and-wales, scotland, northern-ireland;"
-        " did you mean `england-and-wales`?"
+        "unknown calendar `england`; the calendars are england-and-wales, scotland, northern-ireland; did you mean `england-and-wales`?"
     )
     with pytest.raises(UnknownCalendar, match="did you mean `scotland`"):
         get_calendar("scottland")

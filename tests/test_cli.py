@@ -146,9 +146,7 @@ def test_usage_errors_exit_2_with_a_pointer_to_help(cli):
 
 
 def _run_installed(*argv: str, env=None, input_bytes=None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "repl.cli", *argv], cwd=ROOT, capture_output=True, env=env, input=input_bytes, timeout=120
-    )
+    return subprocess.run([sys.executable, "-m", "repl.cli", *argv], cwd=ROOT, capture_output=True, env=env, input=input_bytes, timeout=120)
 
 
 def test_colour_only_on_a_terminal_and_never_with_no_color(cli):

@@ -68,7 +68,7 @@ def test_any_file_name_gives_valid_json_sarif_and_clean_text(name, data):
 
 def test_a_file_outside_the_working_folder_gets_an_absolute_file_uri(tmp_path):
     """SARIF names a file outside the working folder by an absolute, percent-encoded file: URI."""
-    path = tmp_path / "a name with spaces <and> \"quotes\".proc"
+    path = tmp_path / 'a name with spaces <and> "quotes".proc'
     path.write_bytes(WITH_A_WARNING)
     with tempfile.TemporaryDirectory() as elsewhere:
         _, out, _ = _run_in(elsewhere, "check", "--format", "sarif", str(path))

@@ -36,7 +36,7 @@ def test_keywords_in_titles_and_comments_are_not_counted_as_declarations(cli, tm
     """The word `role` inside titles and comments does not count towards the limit."""
     path = tmp_path / "wordy.proc"
     words = " ".join(["role"] * (MAX_DECLARATIONS // 2 + 1))
-    path.write_text(HEADER + f"# {words}\n" + f'role a "{words[:MAX_TITLE_CHARACTERS - 10]}"\n# {words}\n')
+    path.write_text(HEADER + f"# {words}\n" + f'role a "{words[: MAX_TITLE_CHARACTERS - 10]}"\n# {words}\n')
     result = cli("check", str(path))
     assert "P005" not in result.err
 

@@ -30,8 +30,7 @@ class _Planted:
 def _lark_cache_names(temporary: Path) -> list[Path]:
     """The names Lark's own cache would read for our parser, found by letting Lark write them."""
     script = (
-        "import grammar; from lark import Lark; "
-        "Lark.open_from_package('grammar', 'procedure.lark', **grammar.parser_options(), cache=True)"
+        "import grammar; from lark import Lark; Lark.open_from_package('grammar', 'procedure.lark', **grammar.parser_options(), cache=True)"
     )
     subprocess.run([sys.executable, "-c", script], cwd=ROOT, env={**os.environ, "TMPDIR": str(temporary)}, check=True)
     return sorted(temporary.glob(".lark*"))

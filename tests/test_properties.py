@@ -12,10 +12,61 @@ from conftest import ROOT
 
 PAN_SUSSEX = (ROOT / "procedures" / "pan-sussex" / "cspr.proc").read_text(encoding="utf-8")
 WORDS = [
-    "procedure", "end", "role", "external", "group", "of", "fact", "is", "yes", "or", "no", "one", "a", "number",
-    "event", "start", "at", "step", "decision", "parallel", "join", "outcome", "by", "must", "be", "done", "cites",
-    "within", "after", "before", "least", "for", "if", "late", "notify", "escalate", "to", "next", "when", "otherwise",
-    "->", "(", ")", "and", "not", "<", "5", "working days", "1.1.15", '"Title"', "x", "crg", "\n", "#", "2024-02-30",
+    "procedure",
+    "end",
+    "role",
+    "external",
+    "group",
+    "of",
+    "fact",
+    "is",
+    "yes",
+    "or",
+    "no",
+    "one",
+    "a",
+    "number",
+    "event",
+    "start",
+    "at",
+    "step",
+    "decision",
+    "parallel",
+    "join",
+    "outcome",
+    "by",
+    "must",
+    "be",
+    "done",
+    "cites",
+    "within",
+    "after",
+    "before",
+    "least",
+    "for",
+    "if",
+    "late",
+    "notify",
+    "escalate",
+    "to",
+    "next",
+    "when",
+    "otherwise",
+    "->",
+    "(",
+    ")",
+    "and",
+    "not",
+    "<",
+    "5",
+    "working days",
+    "1.1.15",
+    '"Title"',
+    "x",
+    "crg",
+    "\n",
+    "#",
+    "2024-02-30",
 ]
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -75,7 +126,9 @@ def test_arbitrary_bytes_never_raise(data):
 
 def test_layout_and_comments_do_not_change_the_model():
     """Spans take no part in equality: re-indenting and adding comments gives an equal model."""
-    reformatted = "\n".join("\t  " + line + "   # a comment" if line and not line.startswith("#") else line for line in PAN_SUSSEX.split("\n"))
+    reformatted = "\n".join(
+        "\t  " + line + "   # a comment" if line and not line.startswith("#") else line for line in PAN_SUSSEX.split("\n")
+    )
     first = analyse_source(SourceFile("a.proc", PAN_SUSSEX))
     second = analyse_source(SourceFile("b.proc", "# new first line\n\n" + reformatted))
     assert first.ok and second.ok, second.diagnostics

@@ -60,7 +60,9 @@ def test_made_up_procedure_golden(cli, golden):
     golden(HERE / "school-trips.stderr", result.err)
 
 
-@pytest.mark.skipif(not SEED.exists(), reason=f"the Pan-Sussex source text is not here ({SEED}): it lives in shared/seeds beside the repository")
+@pytest.mark.skipif(
+    not SEED.exists(), reason=f"the Pan-Sussex source text is not here ({SEED}): it lives in shared/seeds beside the repository"
+)
 def test_pan_sussex_is_fully_traced(cli, golden):
     """Every paragraph of the Pan-Sussex chapter is cited by the encoding or marked background."""
     result = cli("trace", "procedures/pan-sussex/cspr.proc", "--source", SEED_ARGUMENT)

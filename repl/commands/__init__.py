@@ -146,4 +146,3 @@ def _all_commands() -> tuple[Command, ...]:
 
 
 COMMANDS: tuple[Command, ...] = _all_commands()
-

@@ -61,7 +61,6 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     return EXIT_PROBLEMS
 
 
-
 def _listing(result, procedures, console: Console) -> None:
     names = ", ".join(p.file for p in procedures) or "nothing"
     console.print(f"{names} traced against {result.source.name}")

@@ -165,14 +165,6 @@ class WorkingCalendar:
         """The moment `amount` `unit`s before `moment`."""
         return self._move(moment, amount, unit, forward=False)
 
-    def add_working_days(self, moment: date | datetime, amount: int) -> date | datetime:
-        """The `amount`th working day after `moment`."""
-        return self._move(moment, amount, "working_days", forward=True)
-
-    def subtract_working_days(self, moment: date | datetime, amount: int) -> date | datetime:
-        """The `amount`th working day before `moment`."""
-        return self._move(moment, amount, "working_days", forward=False)
-
     def skipped(self, start: date, end: date) -> tuple[tuple[date, str], ...]:
         """Weekday holidays and closures after `start`, up to and including `end`, with their names."""
         start_index, end_index = _day_index(start), _day_index(end)

@@ -67,13 +67,6 @@ def _edges_of(node):
             yield escalation.target, {"kind": "escalation", "trigger": escalation.trigger, "escalation": escalation}
 
 
-def flow_successors(graph: nx.DiGraph, name: str):
-    """The nodes a case can move to from name in the ordinary course (not by escalation)."""
-    for target, attributes in graph.succ[name].items():
-        if attributes["kind"] in FLOW_EDGE_KINDS:
-            yield target
-
-
 def reachable_from(graph: nx.DiGraph, start: str, include_escalations: bool = True) -> set[str]:
     seen = {start}
     frontier = [start]

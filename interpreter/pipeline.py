@@ -16,7 +16,7 @@ from attrs import frozen
 from interpreter import model as m
 from interpreter.build import build_procedure
 from interpreter.checks import run_checks
-from interpreter.diagnostics import Diagnostic, sort_key
+from interpreter.diagnostics import Diagnostic, has_errors, sort_key
 from interpreter.graph import build_graph
 from interpreter.resolve import ResolvedProcedure, resolve
 from interpreter.source import SourceFile
@@ -33,7 +33,7 @@ class Analysis:
 
     @property
     def ok(self) -> bool:
-        return not any(d.is_error for d in self.diagnostics)
+        return not has_errors(self.diagnostics)
 
 
 def analyse_bytes(data: bytes, name: str) -> Analysis:
@@ -77,7 +77,7 @@ def _analyse(source: SourceFile) -> Analysis:
     graph = build_graph(resolved)
     # Flow checks on a file that did not parse whole, or whose text the builder
     # had to refuse, would report the gaps left behind, not the author's mistakes.
-    if not parsed.diagnostics and not any(d.is_error for d in built):
+    if not parsed.diagnostics and not has_errors(built):
         diagnostics.extend(run_checks(resolved, graph))
     return Analysis(source, procedure, resolved, graph, _sorted(without_allowed_warnings(diagnostics, source)))
 

@@ -16,7 +16,7 @@ from interpreter.build import build_case
 from interpreter.calendar import CalendarError
 from interpreter.case_reader import read_plain_case, read_plain_inputs
 from interpreter.deadlines import procedure_calendar
-from interpreter.diagnostics import Diagnostic, Label, error, warning
+from interpreter.diagnostics import Diagnostic, Label, error, has_errors, warning
 from interpreter.pipeline import Analysis, analyse_bytes, collector_paused
 from interpreter.simulate import CaseResult, Plan, simulate
 from interpreter.source import SourceFile, read_regular_file
@@ -39,7 +39,7 @@ class LoadedCase:
 
     @property
     def runnable(self) -> bool:
-        return self.plan is not None and not any(d.is_error for d in self.diagnostics)
+        return self.plan is not None and not has_errors(self.diagnostics)
 
 
 class ProcedureCache:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from attrs import frozen
 
 from interpreter import model as m
-from interpreter.diagnostics import Diagnostic, Label, error, warning
+from interpreter.diagnostics import Diagnostic, Label, error, has_errors, warning
 from interpreter.source import SourceFile, Span
 
 # The same shape as the grammar's PARAGRAPH terminal: 1.1.15, 4.2, 1.1.16a.
@@ -84,7 +84,7 @@ class Trace:
 
     @property
     def ok(self) -> bool:
-        return not self.uncovered and not any(d.is_error for d in self.diagnostics)
+        return not self.uncovered and not has_errors(self.diagnostics)
 
 
 @frozen

@@ -111,7 +111,12 @@ def _never_fail_to_print() -> None:
 def _main(argv: list[str], debug: bool) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as finished:
+            # argparse has printed --help, --version or a usage mistake; say how it ended
+            # as a value, so that callers in this process (the tests, a shell) carry on.
+            return finished.code if isinstance(finished.code, int) else EXIT_USAGE
         if getattr(args, "run", None) is None:
             parser.print_help(sys.stderr)
             return EXIT_USAGE

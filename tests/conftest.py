@@ -55,6 +55,16 @@ def run_cli(*argv: str, cwd: Path | str = ROOT) -> Run:
     return Run(code, out.getvalue(), err.getvalue())
 
 
+def assert_no_internal_error(result: Run) -> None:
+    """The command ended on a path it meant to take: not the last-resort handler (exit 3).
+
+    In-process, `main` catches every exception, so "no Traceback in stderr" could
+    never fail; the internal-error path is what a crash looks like here.
+    """
+    assert result.code != 3, result.err
+    assert "internal error" not in result.err, result.err
+
+
 @pytest.fixture
 def cli():
     return run_cli

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import assert_no_internal_error
+
 
 @pytest.mark.parametrize(
     ("expression", "first_line"),
@@ -60,4 +62,4 @@ def test_bad_expressions_get_a_located_diagnostic(cli, expression, code):
     assert result.code == 1
     assert f"error[{code}]" in result.err
     assert "--> <expression>:1:" in result.err
-    assert "Traceback" not in result.err
+    assert_no_internal_error(result)

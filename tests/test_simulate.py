@@ -12,7 +12,7 @@ from interpreter import model as m
 from interpreter.scenario import ProcedureCache, load_case, run_case
 from interpreter.simulate import evaluate
 
-from conftest import ROOT
+from conftest import ROOT, assert_no_internal_error
 
 SIMULATE = ROOT / "tests" / "simulate"
 REVIEW = "tests/simulate/review.proc"
@@ -60,7 +60,7 @@ def test_bad_case_files_get_located_diagnostics(cli, golden):
     golden(SIMULATE / "bad" / "test-output.txt", result.out + result.err)
     assert result.code == 1
     assert result.out.splitlines()[-1] == "1 passed, 4 failed"
-    assert "Traceback" not in result.err
+    assert_no_internal_error(result)
 
 
 def test_a_failed_expectation_says_expected_and_actual(cli, tmp_path):
@@ -169,7 +169,7 @@ def test_hostile_case_files_never_raise(tmp_path, cli):
         path.write_bytes(content)
         result = cli("test", str(path))
         assert result.code == 1
-        assert "Traceback" not in result.out + result.err
+        assert_no_internal_error(result)
 
 
 def _without_expectations(name: str) -> str:

@@ -26,6 +26,7 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace, console: Console) -> int:
     from pathlib import Path
 
+    from interpreter.diagnostics import has_errors
     from interpreter.syntax import decode
     from interpreter.trace import trace
 
@@ -56,7 +57,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     diagnostics.extend(result.diagnostics)
     print_diagnostics(console, diagnostics, sources)
     _listing(result, [p for p, _ in documents], console)
-    if result.ok and not any(d.is_error for d in diagnostics):
+    if result.ok and not has_errors(diagnostics):
         return EXIT_OK
     return EXIT_PROBLEMS
 

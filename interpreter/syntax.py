@@ -146,11 +146,12 @@ def _beyond_limits(source: SourceFile) -> Diagnostic | None:
     for match in _TITLE_OR_DECLARATION.finditer(source.text):
         token = match.group()
         if token.startswith('"'):
-            if len(token) - 2 > MAX_TITLE_CHARACTERS:
+            length = len(token) - (2 if len(token) > 1 and token.endswith('"') else 1)
+            if length > MAX_TITLE_CHARACTERS:
                 line, column = source.position(match.start())
                 return error(
                     "P005",
-                    f"this title is {len(token) - 2:,} characters long; safeproc reads titles of up to {MAX_TITLE_CHARACTERS:,}",
+                    f"this title is {length:,} characters long; safeproc reads titles of up to {MAX_TITLE_CHARACTERS:,}",
                     Span.point(source.name, line, column),
                     help="a title names a step in a line or two; put longer text in the procedure's source document and cite it",
                 )

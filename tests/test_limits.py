@@ -51,6 +51,14 @@ def test_a_title_over_the_limit_is_refused_where_it_starts(cli, tmp_path):
     assert f"{path}:4:8" in result.err
 
 
+def test_an_unclosed_title_over_the_limit_is_refused_too(cli, tmp_path):
+    """A title whose closing quote is missing is measured to the end of its line."""
+    path = tmp_path / "title.proc"
+    path.write_text(HEADER + 'role a "' + "x" * (MAX_TITLE_CHARACTERS + 1) + "\n")
+    result = cli("check", str(path))
+    assert "error[P005]" in result.err and "10,001 characters" in result.err
+
+
 def test_diagnostics_on_a_long_line_quote_a_window_of_it(cli, tmp_path):
     """Thousands of diagnostics on one long line each quote a short window, so the output grows linearly."""
     path = tmp_path / "long.proc"

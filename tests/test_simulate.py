@@ -55,11 +55,14 @@ def test_scenarios_pass_through_safeproc_test(cli):
 
 
 def test_bad_case_files_get_located_diagnostics(cli, golden):
-    """Unknown step, unknown fact, wrong fact type, an impossible date, events out of order: located, never a traceback."""
+    """Unknown step, unknown fact, wrong fact type, an impossible date, events out of order, no procedure (P403),
+    one that cannot be read (P404) or has errors (P405), a step done before it could be reached (P434): all located."""
     result = cli("test", "tests/simulate/bad")
     golden(SIMULATE / "bad" / "test-output.txt", result.out + result.err)
     assert result.code == 1
-    assert result.out.splitlines()[-1] == "1 passed, 4 failed"
+    assert result.out.splitlines()[-1] == "2 passed, 7 failed"
+    for code in ("P403", "P404", "P405", "P434"):
+        assert f"[{code}]" in result.out + result.err, code
     assert_no_internal_error(result)
 
 
@@ -231,3 +234,11 @@ def test_a_large_batch_in_worker_processes_counts_as_one_process_does(cli, tmp_p
     assert (rows["notify"]["late"], rows["notify"]["on_time"]) == (2_500, 0)
     assert rows["gather_information"]["overdue"] == 2_500
     assert rows["contact_family"]["median_days_open_to_done"] == 3  # opened 10 May with the late notification, done 13 May
+
+
+def test_a_case_run_against_another_procedure_than_it_names_is_warned(cli):
+    """`simulate PROC CASE` where the case names another procedure runs it, with warning P408 at the case's header."""
+    result = cli("simulate", "tests/simulate/review.proc", "tests/simulate/bad/procedure_missing.case")
+    assert_no_internal_error(result)
+    assert "warning[P408]" in result.err
+    assert "tests/simulate/bad/procedure_missing.case:2:" in result.err

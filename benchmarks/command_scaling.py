@@ -64,7 +64,8 @@ def timed(arguments: list[str]) -> float:
     started = time.perf_counter()
     finished = subprocess.run(SAFEPROC + arguments, cwd=ROOT, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
-    if finished.returncode not in (0, 1):
+    # Every command must do the whole job: a refusal (a limit, P005) or a failure is not a time.
+    if finished.returncode != 0:
         raise SystemExit(f"safeproc {' '.join(arguments[:1])} failed ({finished.returncode}): {finished.stderr[-800:]}")
     return elapsed
 

@@ -57,7 +57,7 @@ implements:
     "P005": Code(
         "file beyond safeproc's limits",
         """safeproc refuses, at once, a file that passes limits no real procedure or case
-comes near: more than 50 MB of text, more than 100,000 declarations, or a title
+comes near: more than 50 MB of text, more than 200,000 declarations, or a title
 longer than 10,000 characters. Such a file is almost always the wrong file, or
 one made by a program gone wrong; reading it would take minutes and gigabytes.
 The diagnostic points at the first place a limit is passed.""",

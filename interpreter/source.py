@@ -58,7 +58,7 @@ class SourceFile:
 # Limits no honest procedure or case comes near, so that a runaway file is refused at
 # once instead of taking minutes and gigabytes (the parse tree costs ~100x the text).
 MAX_SOURCE_BYTES = 50 * 1024 * 1024
-MAX_DECLARATIONS = 100_000
+MAX_DECLARATIONS = 200_000
 MAX_TITLE_CHARACTERS = 10_000
 
 

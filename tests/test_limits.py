@@ -22,13 +22,13 @@ def test_a_file_over_the_size_limit_is_refused_with_one_diagnostic(cli, tmp_path
 
 
 def test_too_many_declarations_are_refused_where_the_limit_is_passed(cli, tmp_path):
-    """More than 100,000 declarations, even on one line, get P005 at the first one past the limit."""
+    """More than 200,000 declarations, even on one line, get P005 at the first one past the limit."""
     path = tmp_path / "many.proc"
     path.write_text(HEADER + "role r " * (MAX_DECLARATIONS + 1) + "\n")
     result = cli("check", str(path))
     assert result.code == 1
-    assert "error[P005]" in result.err and "more than 100,000 declarations" in result.err
-    # The header is the first declaration, so the role past the limit is the 100,000th.
+    assert "error[P005]" in result.err and f"more than {MAX_DECLARATIONS:,} declarations" in result.err
+    # The header is the first declaration, so the role past the limit is number MAX_DECLARATIONS.
     assert f"{path}:4:{7 * (MAX_DECLARATIONS - 1) + 1}" in result.err
 
 

@@ -16,10 +16,12 @@ from __future__ import annotations
 import functools
 import math
 from bisect import bisect_right
+from calendar import monthrange
 from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate, compress
 
 import holidays
+from dateutil.relativedelta import relativedelta
 
 from interpreter.suggest import edit_distance
 
@@ -36,7 +38,6 @@ _FIRST_ORDINAL = _FIRST_DATE.toordinal()
 _LAST_ORDINAL = date(LAST_YEAR, 12, 31).toordinal()
 _DAY_COUNT = _LAST_ORDINAL - _FIRST_ORDINAL + 1
 _MONTH_COUNT = (LAST_YEAR - FIRST_YEAR + 1) * 12
-_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _YEAR_RANGE = f"{FIRST_YEAR}–{LAST_YEAR}"
 
 
@@ -74,9 +75,7 @@ class DateOutsideCalendar(CalendarError):
 
 def add_months(d: date, n: int) -> date:
     """Move `d` by `n` calendar months (n may be negative), clamping to the end of a shorter month."""
-    year, month_zero_based = divmod(d.year * 12 + d.month - 1 + n, 12)
-    month = month_zero_based + 1
-    return d.replace(year=year, month=month, day=min(d.day, _days_in_month(year, month)))
+    return d + relativedelta(months=n)
 
 
 @functools.lru_cache(maxsize=64)
@@ -292,7 +291,7 @@ def _month_span_range(months: int) -> tuple[int, int, date, date]:
 @functools.cache
 def _month_tables() -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
     """Month start ordinals and lengths (plus a sentinel start), and each day's month index and day of month."""
-    month_lengths = tuple(_days_in_month(FIRST_YEAR + month_index // 12, month_index % 12 + 1) for month_index in range(_MONTH_COUNT))
+    month_lengths = tuple(monthrange(FIRST_YEAR + month_index // 12, month_index % 12 + 1)[1] for month_index in range(_MONTH_COUNT))
     month_starts = tuple(accumulate(month_lengths, initial=_FIRST_ORDINAL))
     day_month_indexes = tuple(month_index for month_index, length in enumerate(month_lengths) for _ in range(length))
     days_of_month = tuple(day for length in month_lengths for day in range(1, length + 1))
@@ -375,12 +374,6 @@ def _describe_move(moment: date, amount: int, unit: str, forward: bool) -> str:
 
 def _unit_words(unit: str) -> str:
     return unit.replace("_", " ")
-
-
-def _days_in_month(year: int, month: int) -> int:
-    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
-        return 29
-    return _DAYS_IN_MONTH[month - 1]
 
 
 def closest_calendar_name(name: str) -> str | None:

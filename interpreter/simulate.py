@@ -22,6 +22,7 @@ Semantics, in the words of the README's "Simulating a case":
 from __future__ import annotations
 
 import heapq
+import operator
 from datetime import date
 from typing import NamedTuple
 
@@ -567,13 +568,7 @@ def evaluate(guard, facts: dict) -> tuple[bool | None, tuple[str, ...]]:
     return (not deciding), tuple(dict.fromkeys(used))
 
 
-_COMPARE = {
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-    "=": lambda a, b: a == b,
-}
+_COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq}
 
 
 def _values(names, facts: dict) -> str:

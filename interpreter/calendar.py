@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate, compress
 
 import holidays
+from attrs import field, frozen
 from dateutil.relativedelta import relativedelta
 
 from interpreter.suggest import edit_distance
@@ -86,71 +87,52 @@ def get_calendar(name: str = DEFAULT_CALENDAR, closures: tuple[date, ...] = ()) 
 
 @functools.lru_cache(maxsize=64)
 def _build_calendar(name: str, closures: tuple[date, ...]) -> WorkingCalendar:
-    return WorkingCalendar(name, closures)
+    return WorkingCalendar.build(name, closures)
 
 
+@frozen(kw_only=True)
 class WorkingCalendar:
     """Bank holidays and closure days of one jurisdiction, indexed for fast counting.
 
-    Build through get_calendar so that equal calendars are shared.
+    Build through get_calendar so that equal calendars are shared. Its value is
+    its name and closures; the indexes are derived from them.
     """
 
-    __slots__ = (
-        "name",
-        "closures",
-        "_working",
-        "_working_ordinals",
-        "_working_count_through",
-        "_days_off_ordinals",
-        "_days_off_names",
-        "_span_cache",
-    )
+    name: str
+    closures: tuple[date, ...]
+    # One flag per day from FIRST_YEAR-01-01, then the working days as ordinals,
+    # and for each day the number of working days up to and including it: the
+    # Nth working day after day i is then _working_ordinals[count_through[i] + N - 1].
+    _working: bytes = field(eq=False, repr=False)
+    _working_ordinals: tuple[int, ...] = field(eq=False, repr=False)
+    _working_count_through: tuple[int, ...] = field(eq=False, repr=False)
+    _days_off_ordinals: tuple[int, ...] = field(eq=False, repr=False)
+    _days_off_names: tuple[str, ...] = field(eq=False, repr=False)
+    # Memoised span_range answers: derived data, not part of the calendar's value.
+    _span_cache: dict = field(factory=dict, eq=False, repr=False)
 
-    def __init__(self, name: str = DEFAULT_CALENDAR, closures: tuple[date, ...] = ()) -> None:
+    @classmethod
+    def build(cls, name: str = DEFAULT_CALENDAR, closures: tuple[date, ...] = ()) -> WorkingCalendar:
         if name not in _SUBDIVISION_CODES:
             raise UnknownCalendar(name)
         closures = _normalise_closures(closures)
-
         days_off = dict(_weekday_bank_holidays(name))
         for closure in closures:
             if closure.weekday() < 5:
                 days_off.setdefault(closure.toordinal(), _CLOSURE_NAME)
-
         working = bytearray(_weekday_flags())
         for ordinal in days_off:
             working[ordinal - _FIRST_ORDINAL] = 0
-
-        assign = object.__setattr__
-        assign(self, "name", name)
-        assign(self, "closures", closures)
-        # One flag per day from FIRST_YEAR-01-01, then the working days as ordinals,
-        # and for each day the number of working days up to and including it: the
-        # Nth working day after day i is then _working_ordinals[count_through[i] + N - 1].
-        assign(self, "_working", bytes(working))
-        assign(self, "_working_ordinals", tuple(compress(range(_FIRST_ORDINAL, _LAST_ORDINAL + 1), working)))
-        assign(self, "_working_count_through", tuple(accumulate(working)))
         sorted_days_off = sorted(days_off.items())
-        assign(self, "_days_off_ordinals", tuple(ordinal for ordinal, _ in sorted_days_off))
-        assign(self, "_days_off_names", tuple(day_name for _, day_name in sorted_days_off))
-        # Memoised span_range answers: derived data, not part of the calendar's value.
-        assign(self, "_span_cache", {})
-
-    def __setattr__(self, attribute: str, value: object) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable")
-
-    def __delattr__(self, attribute: str) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable")
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, WorkingCalendar):
-            return NotImplemented
-        return (self.name, self.closures) == (other.name, other.closures)
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.closures))
-
-    def __repr__(self) -> str:
-        return f"WorkingCalendar(name={self.name!r}, closures={self.closures!r})"
+        return cls(
+            name=name,
+            closures=closures,
+            working=bytes(working),
+            working_ordinals=tuple(compress(range(_FIRST_ORDINAL, _LAST_ORDINAL + 1), working)),
+            working_count_through=tuple(accumulate(working)),
+            days_off_ordinals=tuple(ordinal for ordinal, _ in sorted_days_off),
+            days_off_names=tuple(day_name for _, day_name in sorted_days_off),
+        )
 
     def is_working_day(self, d: date) -> bool:
         """True if `d` is Monday to Friday and neither a bank holiday nor a closure day."""

@@ -18,6 +18,7 @@ from interpreter.case_reader import read_plain_case, read_plain_inputs
 from interpreter.deadlines import procedure_calendar
 from interpreter.diagnostics import Diagnostic, Label, error, has_errors, warning
 from interpreter.pipeline import Analysis, analyse_bytes, collector_paused
+from interpreter.resolve import kind_word
 from interpreter.simulate import CaseResult, Plan, simulate
 from interpreter.source import SourceFile, read_regular_file
 from interpreter.suggest import did_you_mean
@@ -261,8 +262,7 @@ class _CaseChecker:
         if declaration is None:
             message = f"the procedure has no {wanted} `{ref.name}`"
         else:
-            kind = type(declaration).__name__.lower()
-            message = f"`{ref.name}` is a {kind} in the procedure, not {'an' if wanted[0] in 'aeiou' else 'a'} {wanted}"
+            message = f"`{ref.name}` is {kind_word(declaration)} in the procedure, not {'an' if wanted[0] in 'aeiou' else 'a'} {wanted}"
         listing = ", ".join(f"`{c}`" for c in sorted(candidates)[:12]) + (", ..." if len(candidates) > 12 else "")
         self.diagnostics.append(
             error(

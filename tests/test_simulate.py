@@ -242,3 +242,15 @@ def test_a_case_run_against_another_procedure_than_it_names_is_warned(cli):
     assert_no_internal_error(result)
     assert "warning[P408]" in result.err
     assert "tests/simulate/bad/procedure_missing.case:2:" in result.err
+
+
+def test_a_case_naming_a_declaration_of_another_kind_uses_its_kind_words(cli, tmp_path):
+    """Recording a parallel split as done says "a parallel split", the words every other message uses."""
+    case = tmp_path / "split.case"
+    case.write_text(
+        f'case "x"\n  procedure "{ROOT / REVIEW}"\n  as of 2024-06-28\nend\n'
+        "facts\n  abuse_suspected is yes\n  age is 9\nend\n"
+        "on 2024-05-01 aware\non 2024-05-02 review_work done\n"
+    )
+    result = cli("simulate", str(ROOT / REVIEW), str(case))
+    assert "`review_work` is a parallel split in the procedure, not an event or step" in result.err

@@ -61,8 +61,11 @@ def grammar_text() -> str:
 
 
 def tables_key(text: str) -> str:
-    """What the shipped tables must have been built from: this grammar, with this version of Lark."""
-    return hashlib.sha256(f"lark {lark.__version__}\n{text}".encode()).hexdigest()
+    """What the shipped tables must have been built from: this grammar and these options, with this version of Lark."""
+    options = parser_options()
+    described = sorted((name, repr(value)) for name, value in options.items() if name != "postlex")
+    described.append(("postlex", type(options["postlex"]).__qualname__))
+    return hashlib.sha256(f"lark {lark.__version__}\n{described}\n{text}".encode()).hexdigest()
 
 
 def build_parser() -> Lark:

@@ -118,6 +118,7 @@ class Plan:
     # name -> every node a case there could still go on to; filled as cases ask, since
     # working it out for every node up front costs time and memory quadratic in the steps.
     descendants_found: dict = field(factory=dict, eq=False)
+    descendants_kept: list = field(factory=lambda: [0], eq=False)  # how many names the dict holds in all
 
     @classmethod
     def compile(cls, resolved: ResolvedProcedure, graph, calendar: WorkingCalendar) -> Plan:
@@ -169,8 +170,18 @@ class Plan:
                         seen.add(target)
                         frontier.append(target)
             seen.discard(name)
-            found = self.descendants_found[name] = frozenset(seen)
+            found = frozenset(seen)
+            # Bounded, so that a long batch whose cases stop at many different steps
+            # of a very large procedure cannot grow it towards steps × steps.
+            if self.descendants_kept[0] + len(found) > _MOST_DESCENDANTS_KEPT:
+                self.descendants_found.clear()
+                self.descendants_kept[0] = 0
+            self.descendants_found[name] = found
+            self.descendants_kept[0] += len(found)
         return found
+
+
+_MOST_DESCENDANTS_KEPT = 2_000_000
 
 
 def _joins_after(predecessors: dict) -> dict:

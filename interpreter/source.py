@@ -68,7 +68,7 @@ def read_regular_file(path: str | os.PathLike[str]) -> bytes:
     A pipe or a device is refused (reading one might never end) with an OSError.
     """
     # Opened without blocking: opening a named pipe would otherwise wait for a writer.
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     with open(descriptor, "rb") as stream:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             raise OSError(errno.EINVAL, "It is not a regular file", str(path))

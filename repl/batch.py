@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Console
-from repl.printable import json_text
+from repl.printable import json_text, shown_name
 
 # A progress bar appears only for runs that last longer than this, and only on a terminal.
 PROGRESS_AFTER_SECONDS = 1.0
@@ -113,7 +113,7 @@ def run_summary(args, console: Console, procedures, procedure_path: Path) -> int
     chunks = _chunks(case_files(args.cases), CHUNK)
     first = next(chunks, None)
     if first is None:
-        console.error(f"safeproc: no .case files found in `{args.cases}`")
+        console.error(f"safeproc: no .case files found in `{shown_name(args.cases)}`")
         return EXIT_USAGE
     tallies: dict[str, StepTally] = {}
     ran = unrunnable = 0

@@ -84,12 +84,17 @@ _STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in argv[: argv.index("--")] if "--" in argv else "--debug" in argv
-    debug = debug or os.environ.get("SAFEPROC_DEBUG", "") not in ("", "0")
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # --debug is taken wherever it is written (before `--`), so that the advice
+    # "run it again with --debug" works however the user adds it.
+    options_end = argv.index("--") if "--" in argv else len(argv)
+    debug = "--debug" in argv[:options_end] or os.environ.get("SAFEPROC_DEBUG", "") not in ("", "0")
+    argv = [word for word in argv[:options_end] if word != "--debug"] + argv[options_end:]
     _never_fail_to_print()
     in_main_thread = threading.current_thread() is threading.main_thread()
-    previous = {signum: signal.signal(signum, _terminate) for signum in _STOP_SIGNALS} if in_main_thread else {}
+    # A signal the caller chose to ignore (`nohup` ignores SIGHUP) stays ignored.
+    wanted = [signum for signum in _STOP_SIGNALS if signal.getsignal(signum) is not signal.SIG_IGN] if in_main_thread else []
+    previous = {signum: signal.signal(signum, _terminate) for signum in wanted}
     try:
         return _main(argv, debug)
     finally:

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from interpreter.codes import CODES
 from interpreter.diagnostics import Diagnostic, Severity
 from interpreter.source import SourceFile
-from repl.printable import json_text, shown_name
+from repl.printable import json_text, printable, shown_name
 
 TAB_WIDTH = 4
 
@@ -75,7 +75,7 @@ def render_text(diagnostic: Diagnostic, sources: dict[str, SourceFile], colour: 
                 for mark_span, *_ in line_marks
             ]
             piece, cut, before, after = _window(text, character_spans)
-            shown = before + piece.expandtabs(TAB_WIDTH) + after
+            shown = before + _quoted(piece) + after
             lines.append(f"{paint('gutter', str(line_number).rjust(width) + ' |')} {shown}".rstrip())
             for (_span, symbol, message, style), (first, last) in zip(line_marks, character_spans):
                 start = len(before) + _display_column(piece, max(first - cut, 1))
@@ -100,8 +100,10 @@ def render_text(diagnostic: Diagnostic, sources: dict[str, SourceFile], colour: 
 
 # A quoted line longer than this is cut to a window round its marks, as rustc does:
 # a whole 20 MB line quoted once per diagnostic would make the output quadratic.
-QUOTED_LINE_WIDTH = 140
+QUOTED_LINE_WIDTH = 400
 _CONTEXT = 40
+# Marks this far either side of the main one still fit in one window with their context.
+_NEAR = (QUOTED_LINE_WIDTH - 2 * _CONTEXT) // 2
 
 
 def _marks_near_each_other(line_marks: list, line_length: int) -> tuple[list, list]:
@@ -109,8 +111,13 @@ def _marks_near_each_other(line_marks: list, line_length: int) -> tuple[list, li
     if line_length <= QUOTED_LINE_WIDTH or len(line_marks) < 2:
         return line_marks, []
     anchor = next((mark for mark in line_marks if mark[1] == "^"), line_marks[0])[0].column
-    near = [mark for mark in line_marks if abs(mark[0].column - anchor) <= 2 * QUOTED_LINE_WIDTH]
-    return near, [mark for mark in line_marks if mark not in near]
+
+    def near(mark) -> bool:
+        mark_span = mark[0]
+        end = mark_span.end_column if mark_span.end_line == mark_span.line else mark_span.column + 1
+        return anchor - _NEAR <= mark_span.column and end <= anchor + _NEAR
+
+    return [mark for mark in line_marks if near(mark)], [mark for mark in line_marks if not near(mark)]
 
 
 def _window(text: str, spans: list[tuple[int, int]]) -> tuple[str, int, str, str]:
@@ -121,8 +128,13 @@ def _window(text: str, spans: list[tuple[int, int]]) -> tuple[str, int, str, str
     first = min((start for start, _ in spans), default=1) - 1
     last = max((end for _, end in spans), default=1) - 1
     low = max(first - _CONTEXT, 0)
-    high = min(max(last + _CONTEXT, low + QUOTED_LINE_WIDTH), low + 3 * QUOTED_LINE_WIDTH, len(text))
+    high = min(max(last + _CONTEXT, low + QUOTED_LINE_WIDTH // 2), low + QUOTED_LINE_WIDTH, len(text))
     return text[low:high], low, "..." if low > 0 else "", "..." if high < len(text) else ""
+
+
+def _quoted(text: str) -> str:
+    """A source line as quoted: control and bidi characters as escapes, tabs expanded."""
+    return printable(text).expandtabs(TAB_WIDTH)
 
 
 def _indented_continuation(prefix: str, text: str, width: int) -> str:
@@ -132,8 +144,8 @@ def _indented_continuation(prefix: str, text: str, width: int) -> str:
 
 
 def _display_column(text: str, column: int) -> int:
-    """Where a 1-based character column lands once tabs are expanded."""
-    return len(text[: max(column - 1, 0)].expandtabs(TAB_WIDTH)) + max(column - 1 - len(text), 0)
+    """Where a 1-based character column lands once the line is quoted (escapes shown, tabs expanded)."""
+    return len(_quoted(text[: max(column - 1, 0)])) + max(column - 1 - len(text), 0)
 
 
 def print_diagnostics(console, diagnostics, sources, to_out: bool = False) -> None:

@@ -43,6 +43,8 @@ def output_target(raw: str, inputs: Sequence[Path]) -> Path | None:
     if raw.endswith(("/", os.sep)):
         raise OutputRefused(f"`{shown_name(raw)}` ends in `/`, so it names a folder; name the file to write")
     named = Path(raw)
+    if _is_a_standard_stream(named):
+        raise OutputRefused(f"`{shown_name(raw)}` is a standard stream, not a file; to write to standard output, give `-o -`")
     try:
         _check_links(named, raw)
         status = named.stat()  # of what a link points to
@@ -73,6 +75,12 @@ def output_target(raw: str, inputs: Sequence[Path]) -> Path | None:
         if same:
             raise OutputRefused(f"`{shown_name(raw)}` is the file being read; writing there would replace it. Choose another name")
     return target
+
+
+def _is_a_standard_stream(named: Path) -> bool:
+    """/dev/stdout, /dev/fd/1 and the like: a stream safeproc would replace, not write into."""
+    absolute = os.path.abspath(named)
+    return absolute.startswith(("/dev/std", "/dev/fd/", "/proc/")) or os.path.realpath(named).startswith("/proc/")
 
 
 _MOST_LINKS = 40  # as Linux's own limit on links followed in one path

@@ -17,8 +17,9 @@ import re
 # the surrogates that stand for undecodable bytes.
 _UNSAFE_CHARACTERS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
 _UNSAFE = re.compile(f"[{_UNSAFE_CHARACTERS}]")
-# The colour codes safeproc itself writes (Select Graphic Rendition), kept on a colour terminal.
-_COLOUR_OR_UNSAFE = re.compile(f"(\x1b\\[[0-9;]*m)|[{_UNSAFE_CHARACTERS}]")
+# The colour codes safeproc itself writes (bold, red, yellow, cyan, blue, reset), kept on a
+# colour terminal; any other sequence, such as one that hides text, is escaped.
+_COLOUR_OR_UNSAFE = re.compile(f"(\x1b\\[(?:1;3[1346]|1|0)m)|[{_UNSAFE_CHARACTERS}]")
 
 
 def _escape(character: str) -> str:
@@ -49,23 +50,24 @@ def printable_keeping_colour(text: str) -> str:
     return _COLOUR_OR_UNSAFE.sub(lambda match: match.group(1) or _escape(match.group()), text)
 
 
-# What json.dumps(ensure_ascii=False) leaves raw: DEL, the C1 controls and lone surrogates.
-_RAW_IN_JSON = re.compile(r"[\x7f-\x9f\ud800-\udfff]")
+def _without_undecodable_bytes(value: object) -> object:
+    """value with every lone surrogate (an undecodable byte of a file name) written as the text \\xff."""
+    if isinstance(value, str):
+        return _SURROGATES.sub(lambda match: _escape(match.group()), value) if _SURROGATES.search(value) else value
+    if isinstance(value, dict):
+        return {_without_undecodable_bytes(key): _without_undecodable_bytes(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_undecodable_bytes(item) for item in value]
+    return value
 
 
-def _json_escape(character: str) -> str:
-    code = ord(character)
-    if 0xD800 <= code <= 0xDFFF:
-        return "\\" + _escape(character)  # the text \xff, its backslash doubled for JSON
-    return f"\\u{code:04x}"
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 
 def json_text(value: object) -> str:
-    """value as JSON that is valid UTF-8 with no raw control character: an undecodable byte becomes the text `\\xff`.
+    """value as JSON in plain ASCII: valid whatever the output's encoding, with no raw control character.
 
-    These characters can only stand inside JSON strings, where both escapes are valid.
+    Anything beyond ASCII is a `\\u` escape that every JSON reader decodes; an
+    undecodable byte in a file name becomes the text `\\xff`.
     """
-    text = json.dumps(value, indent=2, ensure_ascii=False)
-    if _RAW_IN_JSON.search(text) is None:
-        return text
-    return _RAW_IN_JSON.sub(lambda match: _json_escape(match.group()), text)
+    return json.dumps(_without_undecodable_bytes(value), indent=2, ensure_ascii=True)

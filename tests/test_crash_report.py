@@ -97,3 +97,10 @@ def test_every_common_mistake_example_is_recognised_as_itself():
             result = syntax.parse_source(SourceFile("example.proc", text))
             codes = [d.code for d in result.diagnostics]
             assert codes and codes[0] == code, (example, codes)
+
+
+def test_debug_works_after_the_command_too(failing_check):
+    """`safeproc check x.proc --debug`, as a user adds it to the command they ran, shows the traceback."""
+    result = run_cli("check", "x.proc", "--debug")
+    assert result.code == 3
+    assert "Traceback (most recent call last)" in result.err

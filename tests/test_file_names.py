@@ -102,3 +102,49 @@ def test_bidirectional_controls_are_shown_not_obeyed(tmp_path):
     _, _, err = _run_in(str(tmp_path), "check", name)
     assert "report\\u202eproc.txt.proc" in err and "No\\u2066body" in err
     assert "\u202e" not in err and "\u2066" not in err
+
+
+def test_json_stays_valid_on_an_output_that_is_not_utf8(tmp_path):
+    """With a Windows code page on standard output, JSON and SARIF are still valid (everything beyond ASCII escaped)."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    (tmp_path / "x_😀.proc").write_bytes(WITH_A_WARNING.replace(b'"Nobody"', '"Café ☃"'.encode()))
+    for output_format in ("json", "sarif"):
+        finished = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from repl.cli import main; sys.exit(main())",
+                "check",
+                "--format",
+                output_format,
+                str(tmp_path),
+            ],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONIOENCODING": "cp1252"},
+            capture_output=True,
+        )
+        document = json.loads(finished.stdout.decode("cp1252"))
+        assert document, output_format
+
+
+def test_only_safeprocs_own_colours_pass_to_a_colour_terminal():
+    """On a colour terminal safeproc's colour codes stay; a sequence from a name that would hide text is escaped."""
+    from repl.printable import printable_keeping_colour
+
+    shown = printable_keeping_colour("\x1b[1;31merror\x1b[0m in \x1b[8mhidden.proc")
+    assert shown == "\x1b[1;31merror\x1b[0m in \\x1b[8mhidden.proc"
+
+
+def test_carets_stay_under_the_word_when_a_line_holds_escapes(tmp_path):
+    """A bidi control earlier on a quoted line is shown as an escape, and the caret still lands under the mistake."""
+    (tmp_path / "t.proc").write_text('procedure "T\u202eitle" bogus\nend\n')
+    _, _, err = _run_in(str(tmp_path), "check", "t.proc")
+    lines = err.splitlines()
+    quoted = next(line for line in lines if line.startswith("1 |"))
+    caret = lines[lines.index(quoted) + 1]
+    assert "\\u202e" in quoted
+    assert caret.index("^") == quoted.index("bogus")

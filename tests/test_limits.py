@@ -82,3 +82,27 @@ def test_sparse_huge_file_is_not_read_whole(tmp_path):
         stream.truncate(MAX_SOURCE_BYTES * 3)
     assert len(read_regular_file(path)) == MAX_SOURCE_BYTES + 1
     os.remove(path)
+
+
+def test_a_line_a_little_over_the_width_is_quoted_whole(cli, tmp_path):
+    """A 200-character line is quoted from its start, so the declaration's keyword and name stay in view."""
+    path = tmp_path / "wide.proc"
+    path.write_text(HEADER + 'role chair "' + "A long title " * 14 + '" bogus\n')
+    result = cli("check", str(path))
+    quoted = next(line for line in result.err.splitlines() if line.startswith("4 |"))
+    assert quoted.startswith('4 | role chair "A long title') and "..." not in quoted
+
+
+def test_labels_far_along_a_long_line_are_listed_not_drawn_off_the_window(cli, tmp_path):
+    """On a very long line, every mark drawn lies inside the quoted window; the rest are listed below."""
+    path = tmp_path / "long.proc"
+    path.write_text(HEADER + "role r " * 300 + "\n")
+    result = cli("check", str(path))
+    lines = result.err.splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith("4 |"):
+            for mark_line in lines[index + 1 :]:
+                if not mark_line.startswith("  |"):
+                    break
+                marks = mark_line.rstrip().rstrip("abcdefghijklmnopqrstuvwxyz `'").rstrip()
+                assert len(marks) <= len(line) + 1, (line, mark_line)

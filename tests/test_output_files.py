@@ -300,3 +300,33 @@ def test_a_name_too_long_to_look_up_is_a_plain_error_in_every_command(cli):
         result = cli(*arguments)
         assert result.code == 2, arguments
         assert "internal error" not in result.err, arguments
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="process checks use Linux's /proc")
+def test_a_hangup_ignored_by_nohup_stays_ignored(tmp_path):
+    """Under `nohup` (SIGHUP ignored), a hangup does not stop safeproc."""
+    env = _slow_dot(tmp_path)
+    process = subprocess.Popen(
+        SAFEPROC + ["render", str(PAN_SUSSEX), "-o", str(tmp_path / "flow.svg")],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),
+    )
+    try:
+        _wait_for(tmp_path / "dot.pid")
+        process.send_signal(signal.SIGHUP)
+        time.sleep(1.0)
+        assert process.poll() is None, "safeproc stopped on a hangup it was told to ignore"
+    finally:
+        process.kill()
+        process.communicate(timeout=20)
+
+
+def test_standard_streams_by_name_point_to_dash(cli):
+    """/dev/stdout, /dev/stderr and /dev/fd/1 are refused with a pointer to `-o -`, never replaced or appended to."""
+    for output in ("/dev/stdout", "/dev/stderr", "/dev/fd/1"):
+        result = cli("render", str(PAN_SUSSEX), "-o", output, "--format", "dot")
+        assert result.code == 2, output
+        assert "-o -" in result.err and "standard" in result.err, output

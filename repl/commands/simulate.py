@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, is_folder, read_file
-from repl.printable import json_text
+from repl.printable import json_text, shown_name
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:
@@ -56,11 +56,12 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     procedures = ProcedureCache()
     analysis, plan, unreadable = procedures.get(procedure_path)
     if unreadable is not None:
-        console.error(f"safeproc: cannot read `{procedure_path}`: {unreadable}")
+        console.error(f"safeproc: cannot read `{shown_name(str(procedure_path))}`: {unreadable}")
         return EXIT_USAGE
     if plan is None:
         print_diagnostics(console, analysis.diagnostics, {analysis.source.name: analysis.source} if analysis.source else {})
-        console.error(f"safeproc: `{procedure_path}` has errors; fix them before simulating (safeproc check {procedure_path})")
+        shown = shown_name(str(procedure_path))
+        console.error(f"safeproc: `{shown}` has errors; fix them before simulating (safeproc check {shown})")
         return EXIT_PROBLEMS
     if args.summary:
         from repl.batch import run_summary
@@ -76,7 +77,7 @@ def _run_one(args, console: Console, procedures, procedure_path: Path) -> int:
 
     path = Path(args.cases)
     if is_folder(path):
-        console.error(f"safeproc: `{path}` is a folder; give one .case file, or add --summary to run them all")
+        console.error(f"safeproc: `{shown_name(str(path))}` is a folder; give one .case file, or add --summary to run them all")
         return EXIT_USAGE
     data = read_file(path, console)
     if data is None:

@@ -92,3 +92,19 @@ def test_2018_and_2023_differ_where_the_guidance_does():
     assert old_steps <= new_steps
     assert "clinical_commissioning_group" in {r.name for r in old.roles}
     assert "integrated_care_board" in {r.name for r in new.roles}
+
+
+SCENARIOS = sorted((ROOT / "procedures").rglob("*.case"))
+
+
+def test_there_are_shipped_scenarios():
+    """The Pan-Sussex scenarios are found, so the test below runs each of them."""
+    assert len(SCENARIOS) >= 20
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[str(p.relative_to(ROOT / "procedures")) for p in SCENARIOS])
+def test_shipped_scenario_passes(cli, path):
+    """Every scenario shipped under procedures/ passes `safeproc test`: its expectations hold on today's encoding."""
+    result = cli("test", str(path))
+    assert result.code == 0, result.out + result.err
+    assert result.out.strip().splitlines()[-1] == "1 passed, 0 failed"

@@ -22,7 +22,7 @@ class Severity(StrEnum):
 class Label:
     """A secondary place in the source that helps explain a diagnostic."""
 
-    span: Span
+    span: Span | None
     message: str
 
 

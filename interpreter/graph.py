@@ -18,7 +18,7 @@ FLOW_EDGE_KINDS = ("next", "branch", "otherwise", "fork")
 
 def build_graph(resolved: ResolvedProcedure) -> nx.DiGraph:
     procedure = resolved.procedure
-    graph = nx.DiGraph(title=procedure.title, start=None, file=procedure.file)
+    graph: nx.DiGraph = nx.DiGraph(title=procedure.title, start=None, file=procedure.file)
     nodes = [n for n in procedure.nodes if resolved.names.get(n.name) is n]
     for node in nodes:
         graph.add_node(

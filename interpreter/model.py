@@ -243,6 +243,8 @@ class Outcome:
 
 
 FlowNode = Step | Decision | Parallel | Join | Outcome
+# Everything a procedure declares under a name.
+Declaration = Role | Fact | Event | FlowNode
 
 
 @frozen

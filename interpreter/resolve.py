@@ -51,7 +51,7 @@ class ResolvedProcedure:
     """A procedure with its table of names; only a file without name errors gets a graph."""
 
     procedure: m.Procedure
-    names: dict  # name -> the first declaration of it
+    names: dict[str, m.Declaration]  # name -> the first declaration of it
 
     def flow_node(self, name: str):
         node = self.names.get(name)
@@ -69,7 +69,7 @@ class _Resolver:
     def __init__(self, procedure: m.Procedure, unparsed_names):
         self.procedure = procedure
         self.unparsed_names = unparsed_names
-        self.names: dict[str, object] = {}
+        self.names: dict[str, m.Declaration] = {}
         self.diagnostics: list[Diagnostic] = []
 
     def run(self) -> None:
@@ -147,8 +147,8 @@ class _Resolver:
             if node.otherwise is not None:
                 self._expect(node.otherwise, FLOW_KINDS, "step", "`otherwise` leads to a step")
         if isinstance(node, m.Parallel):
-            for branch in node.branches:
-                self._expect(branch, FLOW_KINDS, "step", "each branch of a parallel split leads to a step")
+            for target in node.branches:
+                self._expect(target, FLOW_KINDS, "step", "each branch of a parallel split leads to a step")
 
     def _expect(self, ref: m.Ref, kinds: tuple, wanted: str, purpose: str):
         declaration = self.names.get(ref.name)

@@ -287,7 +287,8 @@ def syntax_diagnostic(
     file = source.name
     if isinstance(exc, UnexpectedCharacters):
         line = exc.line + line_offset
-        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+        position = exc.pos_in_stream
+        char = text[position] if position is not None and position < len(text) else ""
         span = Span.point(file, line, exc.column)
         if char == '"':
             return error(

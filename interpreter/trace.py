@@ -272,8 +272,8 @@ def describe_deadline(deadline: m.Deadline) -> str:
 
 def trace(documents: Sequence[tuple[m.Procedure, SourceFile]], text: SourceFile) -> Trace:
     """Trace one or more procedures (read together) against the source text they encode."""
-    numbered, diagnostics = numbered_paragraphs(text)
-    diagnostics = list(diagnostics)
+    numbered, found = numbered_paragraphs(text)
+    diagnostics: list[Diagnostic] = list(found)
     known = {number for number, _ in numbered}
     uses: dict[str, list[Use]] = {number: [] for number in known}
     reasons: dict[str, list[str]] = {number: [] for number in known}

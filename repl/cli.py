@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import threading
+from typing import NoReturn
 
 from repl.commands import COMMANDS, EXIT_USAGE, Console
 from repl.diagnostic_output import version
@@ -27,7 +28,7 @@ Run `safeproc COMMAND --help` for the options of each command."""
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake ends with one plain line and a pointer to --help."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: {_plainer(message)}\nRun `{self.prog} --help` for help.\n")
 

@@ -106,6 +106,7 @@ def build_chart(procedure: m.Procedure, graph: nx.DiGraph, only: Sequence[str] =
         attributes = graph.nodes[name]
         nodes.append(_flow_node(name, attributes, titles, roles))
         for target, edge in graph.succ[name].items():
+            label: str | None
             if edge["kind"] == "escalation":
                 kind, label = "escalation", escalation_label(edge["escalation"])
             else:

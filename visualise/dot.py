@@ -157,7 +157,7 @@ def _add_lane(cluster: graphviz.Digraph, lane: Lane, nodes: tuple[ChartNode, ...
 
 def _add_node(dot: graphviz.Digraph, node: ChartNode, show_who: bool) -> None:
     attributes = dict(_SHAPES[node.kind])
-    attributes.update(_DUTY_BORDERS.get(node.duty, {}))
+    attributes.update(_DUTY_BORDERS.get(node.duty or "", {}))
     attributes["tooltip"] = _plain(node.tooltip or node.title)
     dot.node(node.id, label=_node_label(node, show_who), **attributes)
 

@@ -112,12 +112,21 @@ def test_a_link_of_ones_own_is_written_through(cli, tmp_path):
 
 def test_a_link_someone_else_owns_is_refused(cli, tmp_path, monkeypatch):
     """A link planted by another user (in a shared folder) is not followed."""
-    target = tmp_path / "precious.txt"
-    target.write_text("keep me")
+    target = _precious_file(tmp_path)
     link = tmp_path / "flow.dot"
     link.symlink_to(target)
     monkeypatch.setattr(os, "getuid", lambda: os.lstat(link).st_uid + 1)
-    result = cli("render", str(PAN_SUSSEX), "-o", str(link))
+    _assert_refused_as_someone_elses(cli("render", str(PAN_SUSSEX), "-o", str(link)), target)
+
+
+def _precious_file(tmp_path: Path) -> Path:
+    """A file of the user's that a planted link could point render at."""
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me")
+    return target
+
+
+def _assert_refused_as_someone_elses(result, target: Path) -> None:
     assert result.code == 2
     assert "belongs to someone else" in result.err
     assert target.read_text() == "keep me"
@@ -239,8 +248,7 @@ def test_a_named_pipe_is_refused_not_waited_on(tmp_path):
 
 def test_a_chain_of_links_is_refused_if_any_link_is_someone_elses(cli, tmp_path, monkeypatch):
     """Our own link to another user's link is refused: every link on the way must be the user's own."""
-    target = tmp_path / "precious.txt"
-    target.write_text("keep me")
+    target = _precious_file(tmp_path)
     theirs = tmp_path / "theirs.dot"
     theirs.symlink_to(target)
     ours = tmp_path / "ours.dot"
@@ -260,10 +268,7 @@ def test_a_chain_of_links_is_refused_if_any_link_is_someone_elses(cli, tmp_path,
         return _Owned(status, own + 1) if os.fspath(path) == str(theirs) else status
 
     monkeypatch.setattr(os, "lstat", lstat_with_other_owner)
-    result = cli("render", str(PAN_SUSSEX), "-o", str(ours))
-    assert result.code == 2
-    assert "belongs to someone else" in result.err
-    assert target.read_text() == "keep me"
+    _assert_refused_as_someone_elses(cli("render", str(PAN_SUSSEX), "-o", str(ours)), target)
 
 
 def test_a_link_that_points_nowhere_is_refused(cli, tmp_path):

@@ -38,10 +38,10 @@ class Console:
         self.colour_err = wants_colour(self.err)
 
     def print(self, text: str = "") -> None:
-        self.out.write((printable_keeping_colour(text) if self.colour_out else printable(text)) + "\n")
+        self.out.write(_shown(text, self.colour_out) + "\n")
 
     def error(self, text: str) -> None:
-        self.err.write((printable_keeping_colour(text) if self.colour_err else printable(text)) + "\n")
+        self.err.write(_shown(text, self.colour_err) + "\n")
 
     def write_bytes(self, data: bytes) -> None:
         """The bytes of a file (a picture), as they are, to standard output."""
@@ -59,12 +59,20 @@ class Console:
         return bool(isatty and isatty())
 
 
+def _shown(text: str, colour: bool) -> str:
+    return printable_keeping_colour(text) if colour else printable(text)
+
+
 class Command(NamedTuple):
     name: str
     summary: str
     description: str
     configure: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace, Console], int]
+
+
+def _cannot_read(console: Console, name: object, reason: str) -> None:
+    console.error(f"safeproc: cannot read `{shown_name(str(name))}`: {reason.lower()}")
 
 
 def is_folder(path: Path) -> bool:
@@ -87,13 +95,13 @@ def expand_paths(paths, suffix: str, console: Console) -> tuple[list[Path], int]
                 continue
             exists = path.exists()
         except OSError as exc:  # a name too long, a loop of links, a folder we may not list
-            console.error(f"safeproc: cannot read `{shown_name(str(raw))}`: {(exc.strerror or str(exc)).lower()}")
+            _cannot_read(console, raw, exc.strerror or str(exc))
             missing += 1
             continue
         if exists:
             files.append(path)
         else:
-            console.error(f"safeproc: cannot read `{shown_name(str(raw))}`: no such file or folder")
+            _cannot_read(console, raw, "no such file or folder")
             missing += 1
     return files, missing
 
@@ -115,8 +123,7 @@ def read_file(path: Path, console: Console) -> bytes | None:
     try:
         return read_regular_file(path)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        console.error(f"safeproc: cannot read `{shown_name(str(path))}`: {reason.lower()}")
+        _cannot_read(console, path, exc.strerror or str(exc))
         return None
 
 

@@ -20,8 +20,9 @@ from timing import best_of  # noqa: E402
 
 from grammar import get_parser  # noqa: E402
 from interpreter.deadlines import check_deadlines, windows  # noqa: E402
-from interpreter.pipeline import analyse_source, collector_paused  # noqa: E402
+from interpreter.pipeline import analyse_source  # noqa: E402
 from interpreter.source import SourceFile  # noqa: E402
+from repl.garbage_collector import collector_paused  # noqa: E402
 
 from generate import generated_procedure  # noqa: E402
 

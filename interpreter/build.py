@@ -8,31 +8,55 @@ twice. Whether names refer to anything is the resolver's work.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, cast
 
-from lark import Token, Transformer, Tree
+from attrs import evolve, frozen
+from lark import Token, Transformer_NonRecursive, Tree, v_args
+from lark.tree import Meta
 
 from interpreter import model as m
 from interpreter.diagnostics import Diagnostic, error
 from interpreter.source import SourceFile, Span
 from interpreter.syntax import RESERVED_WORDS, ParsedChunk
 
+# How each unit is written, singular and plural ("working days" -> working_days).
 UNIT_WORDS = {
-    "working day": "working_days",
-    "working days": "working_days",
-    "day": "days",
-    "days": "days",
-    "week": "weeks",
-    "weeks": "weeks",
-    "month": "months",
-    "months": "months",
-    "year": "years",
-    "years": "years",
-    "hour": "hours",
-    "hours": "hours",
+    **{unit.value.replace("_", " "): unit for unit in m.Unit},
+    **{unit.value.replace("_", " ")[:-1]: unit for unit in m.Unit},
 }
 
 # Larger than any deadline a procedure could mean, small enough for date arithmetic.
 MAX_AMOUNT = 100_000
+
+
+@frozen(kw_only=True)
+class CaseHeader:
+    """What a case's header block says, before the case is assembled around it."""
+
+    name: str
+    span: Span | None
+    procedure_path: str | None = None
+    procedure_span: Span | None = None
+    as_of: date | None = None
+
+    def case(
+        self,
+        file: str,
+        facts: tuple[m.FactValue, ...] = (),
+        happenings: tuple[m.Happening, ...] = (),
+        expectations: tuple[m.Expectation, ...] = (),
+    ) -> m.Case:
+        return m.Case(
+            name=self.name,
+            file=file,
+            procedure_path=self.procedure_path,
+            procedure_span=self.procedure_span,
+            as_of=self.as_of,
+            facts=facts,
+            happenings=happenings,
+            expectations=expectations,
+            span=self.span,
+        )
 
 
 class _Clause:
@@ -40,14 +64,18 @@ class _Clause:
 
     __slots__ = ("kind", "value", "span")
 
-    def __init__(self, kind: str, value, span: Span):
+    def __init__(self, kind: str, value: Any, span: Span | None):
         self.kind = kind
         self.value = value
         self.span = span
 
 
-class ModelBuilder(Transformer):
-    """Each rule's method takes the node's position (Lark's meta) and its transformed children."""
+@v_args(meta=True)
+class ModelBuilder(Transformer_NonRecursive):
+    """Each rule's method takes the node's position (Lark's meta) and its transformed children.
+
+    Non-recursive, because a file of ten thousand steps is a wide, deep tree.
+    """
 
     def __init__(self, file: str, line_offset: int = 0):
         super().__init__(visit_tokens=False)
@@ -55,33 +83,17 @@ class ModelBuilder(Transformer):
         self.line_offset = line_offset
         self.diagnostics: list[Diagnostic] = []
 
-    def transform(self, tree: Tree):
-        """Bottom-up, with an explicit stack rather than recursion.
-
-        A file of ten thousand steps is a wide tree, and Lark's own recursive walk
-        (with `v_args` wrapping each call) cost more than the rest of the checks.
-        """
-        results: dict[int, object] = {}
-        stack: list[tuple[Tree, bool]] = [(tree, False)]
-        while stack:
-            node, children_done = stack.pop()
-            if not children_done:
-                stack.append((node, True))
-                stack.extend((child, False) for child in reversed(node.children) if isinstance(child, Tree))
-                continue
-            children = [results.pop(id(child)) if isinstance(child, Tree) else child for child in node.children]
-            results[id(node)] = getattr(self, node.data)(node.meta, children)
-        return results[id(tree)]
-
     # ---- helpers -------------------------------------------------------------
 
-    def _span(self, meta) -> Span | None:
+    def _span(self, meta: Meta) -> Span | None:
         if getattr(meta, "empty", True):
             return None
         return Span(self.file, meta.line + self.line_offset, meta.column, meta.end_line + self.line_offset, meta.end_column)
 
     def _token_span(self, token: Token) -> Span:
-        return Span(self.file, token.line + self.line_offset, token.column, token.end_line + self.line_offset, token.end_column)
+        # Lark types token positions as optional; this parser always records them.
+        line, column, end_line, end_column = cast(tuple[int, int, int, int], (token.line, token.column, token.end_line, token.end_column))
+        return Span(self.file, line + self.line_offset, column, end_line + self.line_offset, end_column)
 
     def _name(self, token: Token) -> str:
         name = str(token)
@@ -99,7 +111,7 @@ class ModelBuilder(Transformer):
     def _ref(self, token: Token) -> m.Ref:
         return m.Ref(self._name(token), self._token_span(token))
 
-    def _title(self, children) -> str | None:
+    def _title(self, children: list[Any]) -> str | None:
         for child in children:
             if isinstance(child, Token) and child.type == "STRING":
                 return _unquote(child)
@@ -135,10 +147,10 @@ class ModelBuilder(Transformer):
 
     # ---- the file ------------------------------------------------------------
 
-    def procedure_file(self, meta, children):
+    def procedure_file(self, meta: Meta, children: list[Any]) -> list[Any]:
         return list(children)
 
-    def header(self, meta, children):
+    def header(self, meta: Meta, children: list[Any]) -> m.Header:
         fields: dict = {"title": _unquote(children[0])}
         for clause in children[1:]:
             if clause.kind in fields and clause.kind != "closures":
@@ -153,24 +165,24 @@ class ModelBuilder(Transformer):
                 fields[clause.kind] = clause.value
         return m.Header(span=self._span(meta), **fields)
 
-    def source(self, meta, children):
+    def source(self, meta: Meta, children: list[Any]) -> _Clause:
         return _Clause("source", _unquote(children[0]), self._span(meta))
 
-    def version(self, meta, children):
+    def version(self, meta: Meta, children: list[Any]) -> _Clause:
         return _Clause("version", _unquote(children[0]), self._span(meta))
 
-    def calendar(self, meta, children):
+    def calendar(self, meta: Meta, children: list[Any]) -> _Clause:
         return _Clause("calendar", str(children[0]), self._token_span(children[0]))
 
-    def implements(self, meta, children):
+    def implements(self, meta: Meta, children: list[Any]) -> _Clause:
         token = children[0]
         value = _unquote(token) if token.type == "STRING" else str(token)
         return _Clause("implements", value, self._span(meta))
 
-    def closed(self, meta, children):
+    def closed(self, meta: Meta, children: list[Any]) -> _Clause:
         return _Clause("closures", tuple(c for c in children if c is not None), self._span(meta))
 
-    def closure(self, meta, children):
+    def closure(self, meta: Meta, children: list[Any]) -> tuple[date, date] | None:
         first = self._date(children[0])
         last = self._date(children[1]) if len(children) > 1 else first
         if first is None or last is None:
@@ -186,83 +198,99 @@ class ModelBuilder(Transformer):
 
     # ---- who and what --------------------------------------------------------
 
-    def role_decl(self, meta, children):
+    def role_decl(self, meta: Meta, children: list[Any]) -> m.Role:
         external = isinstance(children[0], Token) and children[0].type == "EXTERNAL"
         rest = children[1:] if external else children
         name = self._name(rest[0])
         plays = next((c.value for c in rest if isinstance(c, _Clause) and c.kind == "plays"), None)
-        return m.Role(name, self._title(rest[1:]), external=external, plays=plays, cites=self._cites(rest), span=self._token_span(rest[0]))
+        return m.Role(
+            name=name, title=self._title(rest[1:]), external=external, plays=plays, cites=self._cites(rest), span=self._token_span(rest[0])
+        )
 
-    def group_decl(self, meta, children):
+    def group_decl(self, meta: Meta, children: list[Any]) -> m.Role:
         name = self._name(children[0])
         members = next(c for c in children if isinstance(c, tuple))
         plays = next((c.value for c in children if isinstance(c, _Clause) and c.kind == "plays"), None)
         return m.Role(
-            name, self._title(children[1:]), members=members, plays=plays, cites=self._cites(children), span=self._token_span(children[0])
+            name=name,
+            title=self._title(children[1:]),
+            members=members,
+            plays=plays,
+            cites=self._cites(children),
+            span=self._token_span(children[0]),
         )
 
-    def plays(self, meta, children):
+    def plays(self, meta: Meta, children: list[Any]) -> _Clause:
         return _Clause("plays", self._ref(children[0]), self._span(meta))
 
-    def name_list(self, meta, children):
+    def name_list(self, meta: Meta, children: list[Any]) -> tuple[m.Ref, ...]:
         return tuple(self._ref(token) for token in children)
 
-    def fact_decl(self, meta, children):
+    def fact_decl(self, meta: Meta, children: list[Any]) -> m.Fact:
         name = self._name(children[0])
         fact_type, choices = next(c for c in children if isinstance(c, tuple) and len(c) == 2 and isinstance(c[0], str))
-        return m.Fact(name, self._title(children[1:]), fact_type, choices, cites=self._cites(children), span=self._token_span(children[0]))
+        return m.Fact(
+            name=name,
+            title=self._title(children[1:]),
+            type=fact_type,
+            choices=choices,
+            cites=self._cites(children),
+            span=self._token_span(children[0]),
+        )
 
-    def boolean_type(self, meta, children):
-        return ("boolean", ())
+    def boolean_type(self, meta: Meta, children: list[Any]) -> tuple[m.FactType, tuple[m.Ref, ...]]:
+        return (m.FactType.BOOLEAN, ())
 
-    def choice_type(self, meta, children):
-        return ("choice", children[0])
+    def choice_type(self, meta: Meta, children: list[Any]) -> tuple[m.FactType, tuple[m.Ref, ...]]:
+        return (m.FactType.CHOICE, children[0])
 
-    def number_type(self, meta, children):
-        return ("number", ())
+    def number_type(self, meta: Meta, children: list[Any]) -> tuple[m.FactType, tuple[m.Ref, ...]]:
+        return (m.FactType.NUMBER, ())
 
-    def event_decl(self, meta, children):
-        return m.Event(self._name(children[0]), self._title(children[1:]), cites=self._cites(children), span=self._token_span(children[0]))
+    def event_decl(self, meta: Meta, children: list[Any]) -> m.Event:
+        return m.Event(
+            name=self._name(children[0]), title=self._title(children[1:]), cites=self._cites(children), span=self._token_span(children[0])
+        )
 
-    def start_decl(self, meta, children):
+    def start_decl(self, meta: Meta, children: list[Any]) -> _Clause:
         return _Clause("start", self._ref(children[0]), self._span(meta))
 
     # ---- the flow ------------------------------------------------------------
 
-    def step_decl(self, meta, children):
+    def step_decl(self, meta: Meta, children: list[Any]) -> m.Step:
         name, title, clauses = self._block_parts(children)
         fields = self._flow_fields(
             clauses, "step", name, allowed={"owner", "duty", "cites", "produces", "deadline", "escalation", "next", "satisfies"}
         )
-        return m.Step(name, title, span=self._token_span(children[0]), **fields)
+        return m.Step(name=name, title=title, span=self._token_span(children[0]), **fields)
 
-    def decision_decl(self, meta, children):
+    def decision_decl(self, meta: Meta, children: list[Any]) -> m.Decision:
         name, title, clauses = self._block_parts(children)
         fields = self._flow_fields(
             clauses, "decision", name, allowed={"owner", "duty", "cites", "deadline", "escalation", "branch", "otherwise", "satisfies"}
         )
-        return m.Decision(name, title, span=self._token_span(children[0]), **fields)
+        return m.Decision(name=name, title=title, span=self._token_span(children[0]), **fields)
 
-    def parallel_decl(self, meta, children):
+    def parallel_decl(self, meta: Meta, children: list[Any]) -> m.Parallel:
         name, title, clauses = self._block_parts(children)
         fields = self._flow_fields(clauses, "parallel", name, allowed={"cites", "fork"})
-        return m.Parallel(name, title, span=self._token_span(children[0]), **fields)
+        return m.Parallel(name=name, title=title, span=self._token_span(children[0]), **fields)
 
-    def join_decl(self, meta, children):
+    def join_decl(self, meta: Meta, children: list[Any]) -> m.Join:
         name, title, clauses = self._block_parts(children)
         fields = self._flow_fields(clauses, "join", name, allowed={"waits", "cites", "next"})
-        return m.Join(name, title, span=self._token_span(children[0]), **fields)
+        return m.Join(name=name, title=title, span=self._token_span(children[0]), **fields)
 
-    def background_decl(self, meta, children):
+    def background_decl(self, meta: Meta, children: list[Any]) -> m.Background:
         *paragraphs, reason = children
-        return m.Background(tuple(paragraphs), _unquote(reason), span=self._span(meta))
+        return m.Background(paragraphs=tuple(paragraphs), reason=_unquote(reason), span=self._span(meta))
 
-    def outcome_decl(self, meta, children):
+    def outcome_decl(self, meta: Meta, children: list[Any]) -> m.Outcome:
         return m.Outcome(
-            self._name(children[0]), self._title(children[1:]), cites=self._cites(children), span=self._token_span(children[0])
+            name=self._name(children[0]), title=self._title(children[1:]), cites=self._cites(children), span=self._token_span(children[0])
         )
 
-    def _block_parts(self, children):
+    def _block_parts(self, children: list[Any]) -> tuple[str, str | None, list[Any]]:
         name = self._name(children[0])
         rest = children[1:]
         title = None
@@ -271,7 +299,7 @@ class ModelBuilder(Transformer):
             rest = rest[1:]
         return name, title, rest
 
-    def _flow_fields(self, clauses, kind: str, name: str, allowed: set[str]) -> dict:
+    def _flow_fields(self, clauses: list[Any], kind: str, name: str, allowed: set[str]) -> dict[str, Any]:
         fields: dict = {}
         deadlines: list[m.Deadline] = []
         escalations: list[m.Escalation] = []
@@ -280,8 +308,8 @@ class ModelBuilder(Transformer):
         cites: list[str] = []
         produces: list[str] = []
         satisfies: list[m.Ref] = []
-        duties: list[str] = []
-        last_duty: str | None = None
+        duties: list[m.Duty] = []
+        last_duty: m.Duty | None = None
         for clause in clauses:
             if clause.kind not in allowed:
                 continue
@@ -294,7 +322,7 @@ class ModelBuilder(Transformer):
                 continue
             if clause.kind == "deadline":
                 deadline = clause.value
-                deadlines.append(m.Deadline(deadline.kind, deadline.duration, deadline.anchor, duty=last_duty, span=deadline.span))
+                deadlines.append(evolve(deadline, duty=last_duty))
             elif clause.kind == "escalation":
                 escalations.append(clause.value)
             elif clause.kind == "branch":
@@ -310,10 +338,10 @@ class ModelBuilder(Transformer):
             elif clause.kind in ("owner", "next", "otherwise", "waits"):
                 self._set_once(fields, clause.kind if clause.kind != "waits" else "mode", clause.value, clause, f"{kind} `{name}`")
             last_duty = None
-        strongest = max(duties, key=m.DUTY_RANK.__getitem__) if duties else None
+        strongest = max(duties, key=lambda duty: duty.rank) if duties else None
         # A deadline written without a duty of its own takes the step's.
-        deadlines = [d if d.duty else m.Deadline(d.kind, d.duration, d.anchor, duty=strongest, span=d.span) for d in deadlines]
-        result = {"cites": tuple(cites)}
+        deadlines = [d if d.duty else evolve(d, duty=strongest) for d in deadlines]
+        result: dict[str, Any] = {"cites": tuple(cites)}
         if "duty" in allowed:
             result["duty"] = strongest
         if "deadline" in allowed:
@@ -330,7 +358,7 @@ class ModelBuilder(Transformer):
         result.update(fields)
         return result
 
-    def _set_once(self, fields: dict, key: str, value, clause: _Clause, where: str) -> None:
+    def _set_once(self, fields: dict[str, Any], key: str, value: object, clause: _Clause, where: str) -> None:
         if key in fields:
             self._repeated(clause, where)
             return
@@ -342,7 +370,7 @@ class ModelBuilder(Transformer):
         )
         self.diagnostics.append(error("P025", f"{where} already has {word}", clause.span, help="keep one and delete the other"))
 
-    def _cites(self, children) -> tuple[str, ...]:
+    def _cites(self, children: list[Any]) -> tuple[str, ...]:
         found: list[str] = []
         for child in children:
             if isinstance(child, _Clause) and child.kind == "cites":
@@ -351,116 +379,122 @@ class ModelBuilder(Transformer):
 
     # ---- clauses -------------------------------------------------------------
 
-    def owner(self, meta, children):
+    def owner(self, meta: Meta, children: list[Any]) -> _Clause:
         return _Clause("owner", self._ref(children[0]), self._span(meta))
 
-    def duty(self, meta, children):
+    def duty(self, meta: Meta, children: list[Any]) -> _Clause:
         owner = self._ref(children[1]) if len(children) > 1 else None
-        return _Clause("duty", (str(children[0]), owner), self._span(meta))
+        return _Clause("duty", (m.Duty(children[0]), owner), self._span(meta))
 
-    def cites(self, meta, children):
+    def cites(self, meta: Meta, children: list[Any]) -> _Clause:
         return _Clause("cites", tuple(children), self._span(meta))
 
-    def citation(self, meta, children):
+    def citation(self, meta: Meta, children: list[Any]) -> str:
         token = children[0]
         return _unquote(token) if token.type == "STRING" else str(token)
 
-    def produces(self, meta, children):
+    def produces(self, meta: Meta, children: list[Any]) -> _Clause:
         return _Clause("produces", tuple(_unquote(c) for c in children), self._span(meta))
 
-    def satisfies(self, meta, children):
+    def satisfies(self, meta: Meta, children: list[Any]) -> _Clause:
         return _Clause("satisfies", self._ref(children[0]), self._span(meta))
 
-    def next(self, meta, children):
+    def next(self, meta: Meta, children: list[Any]) -> _Clause:
         return _Clause("next", self._ref(children[0]), self._span(meta))
 
-    def branch(self, meta, children):
+    def branch(self, meta: Meta, children: list[Any]) -> _Clause:
         guard, target = children
-        return _Clause("branch", m.Branch(guard, self._ref(target), span=self._span(meta)), self._span(meta))
+        return _Clause("branch", m.Branch(guard=guard, target=self._ref(target), span=self._span(meta)), self._span(meta))
 
-    def otherwise(self, meta, children):
+    def otherwise(self, meta: Meta, children: list[Any]) -> _Clause:
         return _Clause("otherwise", self._ref(children[0]), self._span(meta))
 
-    def fork(self, meta, children):
+    def fork(self, meta: Meta, children: list[Any]) -> _Clause:
         return _Clause("fork", self._ref(children[0]), self._span(meta))
 
-    def waits(self, meta, children):
-        return _Clause("waits", str(children[0]), self._span(meta))
+    def waits(self, meta: Meta, children: list[Any]) -> _Clause:
+        return _Clause("waits", m.JoinMode(children[0]), self._span(meta))
 
     # ---- time ----------------------------------------------------------------
 
-    def duration(self, meta, children):
+    def duration(self, meta: Meta, children: list[Any]) -> m.Duration | None:
         amount, unit = children
         number = self._number(amount)
         if number is None:
             return None
         return m.Duration(number, UNIT_WORDS[" ".join(str(unit).split())], span=self._span(meta))
 
-    def _deadline(self, kind: str, meta, children):
+    def _deadline(self, kind: m.DeadlineKind, meta: Meta, children: list[Any]) -> _Clause:
         duration, anchor = children
         if duration is None:
             return _Clause("invalid", None, self._span(meta))
-        value = m.Deadline(kind, duration, self._ref(anchor), span=self._span(meta))
+        value = m.Deadline(kind=kind, duration=duration, anchor=self._ref(anchor), span=self._span(meta))
         return _Clause("deadline", value, self._span(meta))
 
-    def within_after(self, meta, children):
-        return self._deadline("within", meta, children)
+    def within_after(self, meta: Meta, children: list[Any]) -> _Clause:
+        return self._deadline(m.DeadlineKind.WITHIN, meta, children)
 
-    def at_least_before(self, meta, children):
-        return self._deadline("before", meta, children)
+    def at_least_before(self, meta: Meta, children: list[Any]) -> _Clause:
+        return self._deadline(m.DeadlineKind.BEFORE, meta, children)
 
-    def at_least_after(self, meta, children):
-        return self._deadline("not_before", meta, children)
+    def at_least_after(self, meta: Meta, children: list[Any]) -> _Clause:
+        return self._deadline(m.DeadlineKind.NOT_BEFORE, meta, children)
 
-    def for_at_least(self, meta, children):
-        return self._deadline("lasts", meta, children)
+    def for_at_least(self, meta: Meta, children: list[Any]) -> _Clause:
+        return self._deadline(m.DeadlineKind.LASTS, meta, children)
 
-    def _escalation(self, action: str, meta, children):
+    def _escalation(self, action: m.EscalationAction, meta: Meta, children: list[Any]) -> _Clause:
         trigger, target, *what = children
-        value = m.Escalation(str(trigger), action, self._ref(target), _unquote(what[0]) if what else None, span=self._span(meta))
+        value = m.Escalation(
+            trigger=m.Trigger(trigger),
+            action=action,
+            target=self._ref(target),
+            what=_unquote(what[0]) if what else None,
+            span=self._span(meta),
+        )
         return _Clause("escalation", value, self._span(meta))
 
-    def notify(self, meta, children):
-        return self._escalation("notify", meta, children)
+    def notify(self, meta: Meta, children: list[Any]) -> _Clause:
+        return self._escalation(m.EscalationAction.NOTIFY, meta, children)
 
-    def escalate(self, meta, children):
-        return self._escalation("escalate", meta, children)
+    def escalate(self, meta: Meta, children: list[Any]) -> _Clause:
+        return self._escalation(m.EscalationAction.ESCALATE, meta, children)
 
     # ---- conditions ----------------------------------------------------------
 
-    def or_guard(self, meta, children):
+    def or_guard(self, meta: Meta, children: list[Any]) -> m.AnyOf:
         return m.AnyOf(tuple(children), span=self._span(meta))
 
-    def and_guard(self, meta, children):
+    def and_guard(self, meta: Meta, children: list[Any]) -> m.All:
         return m.All(tuple(children), span=self._span(meta))
 
-    def negation(self, meta, children):
+    def negation(self, meta: Meta, children: list[Any]) -> m.Not:
         return m.Not(children[0], span=self._span(meta))
 
-    def fact_holds(self, meta, children):
+    def fact_holds(self, meta: Meta, children: list[Any]) -> m.FactHolds:
         return m.FactHolds(self._ref(children[0]), span=self._span(meta))
 
-    def fact_not_holds(self, meta, children):
+    def fact_not_holds(self, meta: Meta, children: list[Any]) -> m.FactHolds:
         return m.FactHolds(self._ref(children[0]), negated=True, span=self._span(meta))
 
-    def fact_is(self, meta, children):
+    def fact_is(self, meta: Meta, children: list[Any]) -> m.FactIs:
         return m.FactIs(self._ref(children[0]), self._ref(children[1]), span=self._span(meta))
 
-    def fact_is_not(self, meta, children):
+    def fact_is_not(self, meta: Meta, children: list[Any]) -> m.FactIs:
         return m.FactIs(self._ref(children[0]), self._ref(children[1]), negated=True, span=self._span(meta))
 
-    def fact_compare(self, meta, children):
+    def fact_compare(self, meta: Meta, children: list[Any]) -> m.FactCompare:
         fact, operator, number = children
         value = self._number(number)
         return m.FactCompare(self._ref(fact), str(operator), value if value is not None else 0, span=self._span(meta))
 
     # ---- case scenarios ------------------------------------------------------
 
-    def case_file(self, meta, children):
+    def case_file(self, meta: Meta, children: list[Any]) -> list[Any]:
         return list(children)
 
-    def case_header(self, meta, children):
-        fields: dict = {"name": _unquote(children[0]), "span": self._span(meta)}
+    def case_header(self, meta: Meta, children: list[Any]) -> CaseHeader:
+        fields: dict[str, Any] = {}
         for clause in children[1:]:
             if clause.kind in fields:
                 self._repeated(clause, "the case header")
@@ -468,93 +502,105 @@ class ModelBuilder(Transformer):
             fields[clause.kind] = clause.value
             if clause.kind == "procedure_path":
                 fields["procedure_span"] = clause.span
-        return fields
+        return CaseHeader(name=_unquote(children[0]), span=self._span(meta), **fields)
 
-    def case_procedure(self, meta, children):
+    def case_procedure(self, meta: Meta, children: list[Any]) -> _Clause:
         return _Clause("procedure_path", _unquote(children[0]), self._token_span(children[0]))
 
-    def as_of(self, meta, children):
+    def as_of(self, meta: Meta, children: list[Any]) -> _Clause:
         return _Clause("as_of", self._date(children[0]), self._span(meta))
 
-    def facts_block(self, meta, children):
+    def facts_block(self, meta: Meta, children: list[Any]) -> tuple[m.FactValue, ...]:
         return tuple(children)
 
-    def fact_value_name(self, meta, children):
-        return m.FactValue(self._ref(children[0]), str(children[1]), span=self._span(meta))
+    def _fact_value(self, meta: Meta, name: Token, value: str | int | bool | None) -> m.FactValue:
+        return m.FactValue(fact=self._ref(name), value=value, span=self._span(meta))
 
-    def fact_value_number(self, meta, children):
-        return m.FactValue(self._ref(children[0]), self._number(children[1]), span=self._span(meta))
+    def fact_value_name(self, meta: Meta, children: list[Any]) -> m.FactValue:
+        return self._fact_value(meta, children[0], str(children[1]))
 
-    def fact_value_yes(self, meta, children):
-        return m.FactValue(self._ref(children[0]), True, span=self._span(meta))
+    def fact_value_number(self, meta: Meta, children: list[Any]) -> m.FactValue:
+        return self._fact_value(meta, children[0], self._number(children[1]))
 
-    def fact_value_no(self, meta, children):
-        return m.FactValue(self._ref(children[0]), False, span=self._span(meta))
+    def fact_value_yes(self, meta: Meta, children: list[Any]) -> m.FactValue:
+        return self._fact_value(meta, children[0], True)
 
-    def fact_value_unknown(self, meta, children):
-        return m.FactValue(self._ref(children[0]), None, span=self._span(meta))
+    def fact_value_no(self, meta: Meta, children: list[Any]) -> m.FactValue:
+        return self._fact_value(meta, children[0], False)
 
-    def happening(self, meta, children):
+    def fact_value_unknown(self, meta: Meta, children: list[Any]) -> m.FactValue:
+        return self._fact_value(meta, children[0], None)
+
+    def happening(self, meta: Meta, children: list[Any]) -> m.Happening | None:
         on = self._date(children[0])
-        return m.Happening(on, self._ref(children[1]), done=len(children) > 2, span=self._span(meta)) if on else None
+        if on is None:
+            return None
+        return m.Happening(on=on, name=self._ref(children[1]), done=len(children) > 2, span=self._span(meta))
 
-    def expect_due(self, meta, children):
-        return m.Expectation("due", self._ref(children[0]), self._date(children[1]), span=self._span(meta))
+    def _expectation(self, kind: m.ExpectationKind, meta: Meta, **fields: Any) -> m.Expectation:
+        return m.Expectation(kind=kind, span=self._span(meta), **fields)
 
-    def expect_no_due(self, meta, children):
-        return m.Expectation("no_due", self._ref(children[0]), span=self._span(meta))
+    def expect_due(self, meta: Meta, children: list[Any]) -> m.Expectation:
+        return self._expectation(m.ExpectationKind.DUE, meta, subject=self._ref(children[0]), on=self._date(children[1]))
 
-    def expect_state(self, meta, children):
-        return m.Expectation("state", self._ref(children[0]), children[1], span=self._span(meta))
+    def expect_no_due(self, meta: Meta, children: list[Any]) -> m.Expectation:
+        return self._expectation(m.ExpectationKind.NO_DUE, meta, subject=self._ref(children[0]))
 
-    def expect_branch(self, meta, children):
-        return m.Expectation("branch", self._ref(children[0]), self._ref(children[1]), span=self._span(meta))
+    def expect_state(self, meta: Meta, children: list[Any]) -> m.Expectation:
+        return self._expectation(m.ExpectationKind.STATE, meta, subject=self._ref(children[0]), state=children[1])
 
-    def expect_escalation(self, meta, children):
+    def expect_branch(self, meta: Meta, children: list[Any]) -> m.Expectation:
+        return self._expectation(m.ExpectationKind.BRANCH, meta, subject=self._ref(children[0]), target=self._ref(children[1]))
+
+    def expect_escalation(self, meta: Meta, children: list[Any]) -> m.Expectation:
         *source, role, on = children
-        return m.Expectation(
-            "escalation", None, (self._ref(role), self._date(on)), source=self._ref(source[0]) if source else None, span=self._span(meta)
+        return self._expectation(
+            m.ExpectationKind.ESCALATION,
+            meta,
+            role=self._ref(role),
+            on=self._date(on),
+            source=self._ref(source[0]) if source else None,
         )
 
-    def expect_outcome(self, meta, children):
-        return m.Expectation("outcome", self._ref(children[0]), span=self._span(meta))
+    def expect_outcome(self, meta: Meta, children: list[Any]) -> m.Expectation:
+        return self._expectation(m.ExpectationKind.OUTCOME, meta, subject=self._ref(children[0]))
 
-    def expect_no_outcome(self, meta, children):
-        return m.Expectation("no_outcome", span=self._span(meta))
+    def expect_no_outcome(self, meta: Meta, children: list[Any]) -> m.Expectation:
+        return self._expectation(m.ExpectationKind.NO_OUTCOME, meta)
 
-    def expect_no_breaches(self, meta, children):
-        return m.Expectation("no_breaches", span=self._span(meta))
+    def expect_no_breaches(self, meta: Meta, children: list[Any]) -> m.Expectation:
+        return self._expectation(m.ExpectationKind.NO_BREACHES, meta)
 
-    def state_not_applicable(self, meta, children):
-        return "not_applicable"
+    def state_not_applicable(self, meta: Meta, children: list[Any]) -> m.StepState:
+        return m.StepState.NOT_APPLICABLE
 
-    def state_waiting(self, meta, children):
-        return "waiting"
+    def state_waiting(self, meta: Meta, children: list[Any]) -> m.StepState:
+        return m.StepState.WAITING
 
-    def state_open(self, meta, children):
-        return "open"
+    def state_open(self, meta: Meta, children: list[Any]) -> m.StepState:
+        return m.StepState.OPEN
 
-    def state_overdue(self, meta, children):
-        return "overdue"
+    def state_overdue(self, meta: Meta, children: list[Any]) -> m.StepState:
+        return m.StepState.OVERDUE
 
-    def state_done(self, meta, children):
-        return "done"
+    def state_done(self, meta: Meta, children: list[Any]) -> m.StepState:
+        return m.StepState.DONE
 
-    def state_done_on_time(self, meta, children):
-        return "done_on_time"
+    def state_done_on_time(self, meta: Meta, children: list[Any]) -> m.StepState:
+        return m.StepState.DONE_ON_TIME
 
-    def state_done_late(self, meta, children):
-        return "done_late"
+    def state_done_late(self, meta: Meta, children: list[Any]) -> m.StepState:
+        return m.StepState.DONE_LATE
 
     # ---- deadline expressions typed at `safeproc date` -----------------------
 
-    def date_after(self, meta, children):
+    def date_after(self, meta: Meta, children: list[Any]) -> tuple[str, m.Duration | None, tuple[date | None, Span] | m.Ref]:
         return ("after", children[0], self._anchor(children[1]))
 
-    def date_before(self, meta, children):
+    def date_before(self, meta: Meta, children: list[Any]) -> tuple[str, m.Duration | None, tuple[date | None, Span] | m.Ref]:
         return ("before", children[0], self._anchor(children[1]))
 
-    def _anchor(self, token: Token):
+    def _anchor(self, token: Token) -> tuple[date | None, Span] | m.Ref:
         if token.type == "DATE":
             return self._date(token), self._token_span(token)
         return m.Ref(str(token), self._token_span(token))
@@ -582,7 +628,7 @@ def _short(token: Token) -> str:
 
 def build_procedure(source: SourceFile, chunks: tuple[ParsedChunk, ...]) -> tuple[m.Procedure, tuple[Diagnostic, ...]]:
     """Assemble one procedure from the parse trees of a file's declarations."""
-    items: list = []
+    items: list[Any] = []
     diagnostics: list[Diagnostic] = []
     for chunk in chunks:
         builder = ModelBuilder(source.name, chunk.line_offset)
@@ -591,10 +637,14 @@ def build_procedure(source: SourceFile, chunks: tuple[ParsedChunk, ...]) -> tupl
     return assemble(source.name, items, diagnostics)
 
 
-def assemble(file: str, items: list, diagnostics: list[Diagnostic]) -> tuple[m.Procedure, tuple[Diagnostic, ...]]:
+def assemble(file: str, items: list[Any], diagnostics: list[Diagnostic]) -> tuple[m.Procedure, tuple[Diagnostic, ...]]:
     header = None
     start = None
-    roles, facts, events, nodes, background = [], [], [], [], []
+    roles: list[m.Role] = []
+    facts: list[m.Fact] = []
+    events: list[m.Event] = []
+    nodes: list[m.FlowNode] = []
+    background: list[m.Background] = []
     for item in items:
         if isinstance(item, m.Header):
             if header is not None:
@@ -630,18 +680,27 @@ def assemble(file: str, items: list, diagnostics: list[Diagnostic]) -> tuple[m.P
             background.append(item)
         else:
             nodes.append(item)
-    procedure = m.Procedure(file, header, tuple(roles), tuple(facts), tuple(events), start, tuple(nodes), tuple(background))
+    procedure = m.Procedure(
+        file=file,
+        header=header,
+        roles=tuple(roles),
+        facts=tuple(facts),
+        events=tuple(events),
+        start=start,
+        nodes=tuple(nodes),
+        background=tuple(background),
+    )
     return procedure, tuple(diagnostics)
 
 
-def build_date_expression(source: SourceFile, tree: Tree):
+def build_date_expression(source: SourceFile, tree: Tree) -> tuple[Any, tuple[Diagnostic, ...]]:
     builder = ModelBuilder(source.name)
     return builder.transform(tree), tuple(builder.diagnostics)
 
 
 def build_case(source: SourceFile, chunks: tuple[ParsedChunk, ...]) -> tuple[m.Case | None, tuple[Diagnostic, ...]]:
     """Assemble one case scenario from the parse trees of a .case file."""
-    header: dict | None = None
+    header: CaseHeader | None = None
     facts: list[m.FactValue] = []
     happenings: list[m.Happening] = []
     expectations: list[m.Expectation] = []
@@ -649,10 +708,10 @@ def build_case(source: SourceFile, chunks: tuple[ParsedChunk, ...]) -> tuple[m.C
     for chunk in chunks:
         builder = ModelBuilder(source.name, chunk.line_offset)
         for item in builder.transform(chunk.tree):
-            if isinstance(item, dict):
+            if isinstance(item, CaseHeader):
                 if header is not None:
                     diagnostics.append(
-                        error("P401", "this file already has a case header", item["span"], help="a .case file describes one case")
+                        error("P401", "this file already has a case header", item.span, help="a .case file describes one case")
                     )
                     continue
                 header = item
@@ -673,15 +732,5 @@ def build_case(source: SourceFile, chunks: tuple[ParsedChunk, ...]) -> tuple[m.C
             )
         )
         return None, tuple(diagnostics)
-    case = m.Case(
-        header["name"],
-        source.name,
-        header.get("procedure_path"),
-        header.get("procedure_span"),
-        header.get("as_of"),
-        tuple(facts),
-        tuple(happenings),
-        tuple(expectations),
-        span=header["span"],
-    )
+    case = header.case(source.name, tuple(facts), tuple(happenings), tuple(expectations))
     return case, tuple(diagnostics)

@@ -19,18 +19,20 @@ from bisect import bisect_right
 from calendar import monthrange
 from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate, compress
+from typing import assert_never, overload
 
 import holidays
 from attrs import field, frozen
 from dateutil.relativedelta import relativedelta
 
+from interpreter.model import Unit
 from interpreter.suggest import edit_distance
 
 CALENDAR_NAMES = ("england-and-wales", "scotland", "northern-ireland")
 DEFAULT_CALENDAR = "england-and-wales"
 FIRST_YEAR = 1995
 LAST_YEAR = 2074
-UNITS = ("working_days", "days", "weeks", "months", "years", "hours")
+UNITS = tuple(Unit)
 
 _SUBDIVISION_CODES = {"england-and-wales": "ENG", "scotland": "SCT", "northern-ireland": "NIR"}
 _CLOSURE_NAME = "local closure"
@@ -109,7 +111,7 @@ class WorkingCalendar:
     _days_off_ordinals: tuple[int, ...] = field(eq=False, repr=False)
     _days_off_names: tuple[str, ...] = field(eq=False, repr=False)
     # Memoised span_range answers: derived data, not part of the calendar's value.
-    _span_cache: dict = field(factory=dict, eq=False, repr=False)
+    _span_cache: dict[tuple[int, Unit], tuple[int, int, date, date]] = field(factory=dict, eq=False, repr=False)
 
     @classmethod
     def build(cls, name: str = DEFAULT_CALENDAR, closures: tuple[date, ...] = ()) -> WorkingCalendar:
@@ -138,11 +140,19 @@ class WorkingCalendar:
         """True if `d` is Monday to Friday and neither a bank holiday nor a closure day."""
         return self._working[_day_index(d)] == 1
 
-    def add(self, moment: date | datetime, amount: int, unit: str) -> date | datetime:
-        """The moment `amount` `unit`s after `moment`."""
+    @overload
+    def add(self, moment: datetime, amount: int, unit: Unit) -> datetime: ...
+    @overload
+    def add(self, moment: date, amount: int, unit: Unit) -> date | datetime: ...
+    def add(self, moment: date, amount: int, unit: Unit) -> date | datetime:
+        """The moment `amount` `unit`s after `moment` (a date gives a date, except for hours)."""
         return self._move(moment, amount, unit, forward=True)
 
-    def subtract(self, moment: date | datetime, amount: int, unit: str) -> date | datetime:
+    @overload
+    def subtract(self, moment: datetime, amount: int, unit: Unit) -> datetime: ...
+    @overload
+    def subtract(self, moment: date, amount: int, unit: Unit) -> date | datetime: ...
+    def subtract(self, moment: date, amount: int, unit: Unit) -> date | datetime:
         """The moment `amount` `unit`s before `moment`."""
         return self._move(moment, amount, unit, forward=False)
 
@@ -155,7 +165,7 @@ class WorkingCalendar:
         last = bisect_right(self._days_off_ordinals, _FIRST_ORDINAL + end_index)
         return tuple((date.fromordinal(self._days_off_ordinals[i]), self._days_off_names[i]) for i in range(first, last))
 
-    def span_range(self, amount: int, unit: str) -> tuple[int, int, date, date]:
+    def span_range(self, amount: int, unit: Unit) -> tuple[int, int, date, date]:
         """Least and greatest calendar days that `amount` `unit` can span, with the earliest start giving each.
 
         Only start dates whose result also falls inside the calendar's years count.
@@ -163,55 +173,42 @@ class WorkingCalendar:
         _check_amount(amount, unit)
         key = (amount, unit)
         if key not in self._span_cache:
-            if unit == "working_days":
+            if unit == Unit.WORKING_DAYS:
                 self._span_cache[key] = self._working_day_span_range(amount)
             else:
                 self._span_cache[key] = _fixed_span_range(amount, unit)
         return self._span_cache[key]
 
-    def _move(self, moment: date | datetime, amount: int, unit: str, forward: bool) -> date | datetime:
+    def _move(self, moment: date, amount: int, unit: Unit, forward: bool) -> date | datetime:
         _check_amount(amount, unit)
         anchor_index = _day_index(moment)
-        if unit == "working_days":
-            if amount == 0:
-                return moment
-            result_ordinal = self._working_day_ordinal(anchor_index, amount, forward)
-            if result_ordinal is None:
-                raise DateOutsideCalendar(_describe_move(moment, amount, unit, forward))
-            result = date.fromordinal(result_ordinal)
-            if isinstance(moment, datetime):
-                return moment.replace(year=result.year, month=result.month, day=result.day)
-            return result
-
         sign = 1 if forward else -1
-        if unit in ("days", "weeks"):
-            days = amount * 7 if unit == "weeks" else amount
-            if not 0 <= anchor_index + sign * days < _DAY_COUNT:
-                raise DateOutsideCalendar(_describe_move(moment, amount, unit, forward))
-            return moment + timedelta(days=sign * days)
-
-        if unit in ("months", "years"):
-            months = amount * 12 if unit == "years" else amount
-            month_index = (moment.year - FIRST_YEAR) * 12 + moment.month - 1 + sign * months
-            if not 0 <= month_index < _MONTH_COUNT:
-                raise DateOutsideCalendar(_describe_move(moment, amount, unit, forward))
-            return add_months(moment, sign * months)
-
-        # Hours are elapsed time and ignore weekends and holidays. Reject counts
-        # longer than the calendar before timedelta can overflow on them.
-        if amount // 24 >= _DAY_COUNT:
-            raise DateOutsideCalendar(_describe_move(moment, amount, unit, forward))
-        start = moment if isinstance(moment, datetime) else datetime(moment.year, moment.month, moment.day)
-        elapsed = timedelta(hours=sign * amount)
-        if start.tzinfo is None:
-            result = start + elapsed
-        else:
-            # Aware arithmetic in Python is wall-clock; go through UTC so a
-            # daylight-saving change does not add or remove an hour.
-            result = (start.astimezone(UTC) + elapsed).astimezone(start.tzinfo)
-        if not _FIRST_ORDINAL <= result.toordinal() <= _LAST_ORDINAL:
-            raise DateOutsideCalendar(_describe_move(moment, amount, unit, forward))
-        return result
+        match unit:
+            case Unit.WORKING_DAYS:
+                if amount == 0:
+                    return moment
+                result_ordinal = self._working_day_ordinal(anchor_index, amount, forward)
+                if result_ordinal is None:
+                    raise DateOutsideCalendar(_describe_move(moment, amount, unit, forward))
+                result = date.fromordinal(result_ordinal)
+                if isinstance(moment, datetime):
+                    return moment.replace(year=result.year, month=result.month, day=result.day)
+                return result
+            case Unit.DAYS | Unit.WEEKS:
+                days = amount * 7 if unit == Unit.WEEKS else amount
+                if not 0 <= anchor_index + sign * days < _DAY_COUNT:
+                    raise DateOutsideCalendar(_describe_move(moment, amount, unit, forward))
+                return moment + timedelta(days=sign * days)
+            case Unit.MONTHS | Unit.YEARS:
+                months = amount * 12 if unit == Unit.YEARS else amount
+                month_index = (moment.year - FIRST_YEAR) * 12 + moment.month - 1 + sign * months
+                if not 0 <= month_index < _MONTH_COUNT:
+                    raise DateOutsideCalendar(_describe_move(moment, amount, unit, forward))
+                return add_months(moment, sign * months)
+            case Unit.HOURS:
+                return _add_hours(moment, amount, forward)
+            case _:
+                assert_never(unit)
 
     def _working_day_ordinal(self, anchor_index: int, amount: int, forward: bool) -> int | None:
         """Ordinal of the `amount`th working day after (or before) the anchor, or None past the calendar's end."""
@@ -241,20 +238,44 @@ class WorkingCalendar:
         return _span_summary(spans)
 
 
-def _fixed_span_range(amount: int, unit: str) -> tuple[int, int, date, date]:
+def _add_hours(moment: date, amount: int, forward: bool) -> datetime:
+    """Hours are elapsed time and ignore weekends and holidays."""
+    sign = 1 if forward else -1
+    # Reject counts longer than the calendar before timedelta can overflow on them.
+    if amount // 24 >= _DAY_COUNT:
+        raise DateOutsideCalendar(_describe_move(moment, amount, Unit.HOURS, forward))
+    start = moment if isinstance(moment, datetime) else datetime(moment.year, moment.month, moment.day)
+    elapsed = timedelta(hours=sign * amount)
+    if start.tzinfo is None:
+        result = start + elapsed
+    else:
+        # Aware arithmetic in Python is wall-clock; go through UTC so a
+        # daylight-saving change does not add or remove an hour.
+        result = (start.astimezone(UTC) + elapsed).astimezone(start.tzinfo)
+    if not _FIRST_ORDINAL <= result.toordinal() <= _LAST_ORDINAL:
+        raise DateOutsideCalendar(_describe_move(moment, amount, Unit.HOURS, forward))
+    return result
+
+
+def _fixed_span_range(amount: int, unit: Unit) -> tuple[int, int, date, date]:
     """Span range for the units whose spans do not depend on holidays, shared by every calendar."""
-    if unit in ("days", "weeks"):
-        days = amount * 7 if unit == "weeks" else amount
-        if days >= _DAY_COUNT:
-            raise DateOutsideCalendar(f"every date {amount} {unit} after a start date")
-        return _constant_span(days)
-    if unit == "hours":
-        least, greatest = amount // 24, math.ceil(amount / 24)
-        if greatest >= _DAY_COUNT:
-            raise DateOutsideCalendar(f"every date {amount} hours after a start date")
-        return least, greatest, _FIRST_DATE, _FIRST_DATE
-    months = amount * 12 if unit == "years" else amount
-    return _month_span_range(months)
+    match unit:
+        case Unit.DAYS | Unit.WEEKS:
+            days = amount * 7 if unit == Unit.WEEKS else amount
+            if days >= _DAY_COUNT:
+                raise DateOutsideCalendar(f"every date {amount} {unit} after a start date")
+            return _constant_span(days)
+        case Unit.HOURS:
+            least, greatest = amount // 24, math.ceil(amount / 24)
+            if greatest >= _DAY_COUNT:
+                raise DateOutsideCalendar(f"every date {amount} hours after a start date")
+            return least, greatest, _FIRST_DATE, _FIRST_DATE
+        case Unit.MONTHS | Unit.YEARS:
+            return _month_span_range(amount * 12 if unit == Unit.YEARS else amount)
+        case Unit.WORKING_DAYS:
+            raise ValueError("working days depend on the calendar's holidays")
+        case _:
+            assert_never(unit)
 
 
 @functools.lru_cache(maxsize=256)
@@ -332,7 +353,7 @@ def _day_index(moment: date) -> int:
     return index
 
 
-def _check_amount(amount: int, unit: str) -> None:
+def _check_amount(amount: int, unit: Unit) -> None:
     if unit not in UNITS:
         raise CalendarError(f"unknown unit `{unit}`; the units are {', '.join(UNITS)}")
     if not isinstance(amount, int) or isinstance(amount, bool):
@@ -347,14 +368,14 @@ def _describe_moment(moment: date) -> str:
     return moment.isoformat()
 
 
-def _describe_move(moment: date, amount: int, unit: str, forward: bool) -> str:
+def _describe_move(moment: date, amount: int, unit: Unit, forward: bool) -> str:
     unit_words = _unit_words(unit)
     if amount == 1:
         unit_words = unit_words.removesuffix("s")
     return f"the date {amount} {unit_words} {'after' if forward else 'before'} {_describe_moment(moment)}"
 
 
-def _unit_words(unit: str) -> str:
+def _unit_words(unit: Unit) -> str:
     return unit.replace("_", " ")
 
 

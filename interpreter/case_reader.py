@@ -12,11 +12,12 @@ mistake. A test compares the two readers on every case file in the repository.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from interpreter import model as m
-from interpreter.build import MAX_AMOUNT
+from interpreter.build import MAX_AMOUNT, CaseHeader
 from interpreter.source import SourceFile, Span
 from interpreter.syntax import RESERVED_WORDS
 
@@ -35,19 +36,11 @@ _EXPECT = re.compile(r"[ \t]*(expect[ \t]+([^#\n]*?))" + _END_OF_LINE)
 _BLANK = re.compile(_END_OF_LINE)
 _WHOLE_NAME = re.compile(_NAME + r"\Z")
 
-_STATES = {
-    "not applicable": "not_applicable",
-    "waiting": "waiting",
-    "open": "open",
-    "overdue": "overdue",
-    "done": "done",
-    "done on time": "done_on_time",
-    "done late": "done_late",
-}
-_FACT_WORDS = {"yes": True, "no": False, "unknown": None}
+_STATES = {state.value.replace("_", " "): state for state in m.StepState}
+_FACT_WORDS: dict[str, m.Value] = {"yes": True, "no": False, "unknown": None}
 
 
-def _fact_parts(match: re.Match) -> tuple[str, object]:
+def _fact_parts(match: re.Match[str]) -> tuple[str, m.Value]:
     """A fact line's name and value, as the grammar reads them."""
     name, word = match.group(2, 3)
     if name in RESERVED_WORDS:
@@ -79,8 +72,8 @@ class PlainInputs(NamedTuple):
 
     procedure_path: str | None
     as_of: date | None
-    facts: dict  # fact name -> value
-    happenings: dict  # name -> date
+    facts: dict[str, m.Value]
+    happenings: dict[str, date]  # name -> date
 
 
 def read_plain_inputs(source: SourceFile) -> PlainInputs | None:
@@ -102,7 +95,7 @@ class _Reader:
         self.source = source
         self.file = source.name
 
-    def _lines(self):
+    def _lines(self) -> Iterator[tuple[str, int, re.Match[str]]]:
         """Each line that says something, as (kind, line number, match), in the plain shape only."""
         block = None  # "case" or "facts" while inside one
         text = self.source.text
@@ -146,7 +139,9 @@ class _Reader:
             raise _GiveUp
 
     def read(self) -> m.Case:
-        header: dict | None = None
+        header: dict[str, Any] | None = None
+        start: tuple[int, int] | None = None
+        end: Span | None = None
         facts: list[m.FactValue] = []
         happenings: list[m.Happening] = []
         expectations: list[m.Expectation] = []
@@ -157,12 +152,12 @@ class _Reader:
                 name_start, name_end = match.span(2)
                 whole_start, whole_end = match.span(1)
                 reference = m.Ref(name, Span(file, number, name_start + 1, number, name_end + 1))
-                facts.append(m.FactValue(reference, value, span=Span(file, number, whole_start + 1, number, whole_end + 1)))
+                facts.append(m.FactValue(fact=reference, value=value, span=Span(file, number, whole_start + 1, number, whole_end + 1)))
             elif kind == "on":
                 happenings.append(
                     m.Happening(
-                        self._date(match.group(2)),
-                        self._ref(match.group(3), number, match, 3),
+                        on=self._date(match.group(2)),
+                        name=self._ref(match.group(3), number, match, 3),
                         done=match.group(4) is not None,
                         span=self._span(number, match, 1),
                     )
@@ -172,35 +167,27 @@ class _Reader:
             elif kind == "case":
                 if header is not None:
                     raise _GiveUp
-                header = {"name": match.group(2), "start": (number, match.start(1))}
+                header = {"name": match.group(2)}
+                start = (number, match.start(1))
             elif kind == "procedure":
-                self._once(header, "procedure_path", match.group(1)[1:-1])
+                header = self._once(header, "procedure_path", match.group(1)[1:-1])
                 header["procedure_span"] = self._span(number, match, 1)
             elif kind == "as_of":
-                self._once(header, "as_of", self._date(match.group(2)))
+                header = self._once(header, "as_of", self._date(match.group(2)))
             else:  # the end of the header
-                header["end"] = Span(file, number, match.end(1) + 1, number, match.end(1) + 1)
-        if header is None or "end" not in header:
+                end = Span(file, number, match.end(1) + 1, number, match.end(1) + 1)
+        if header is None or start is None or end is None:
             raise _GiveUp
-        start_line, start_offset = header["start"]
-        end = header["end"]
-        return m.Case(
-            header["name"],
-            file,
-            header.get("procedure_path"),
-            header.get("procedure_span"),
-            header.get("as_of"),
-            tuple(facts),
-            tuple(happenings),
-            tuple(expectations),
-            span=Span(file, start_line, start_offset + 1, end.line, end.column),
-        )
+        start_line, start_offset = start
+        span = Span(file, start_line, start_offset + 1, end.line, end.column)
+        return CaseHeader(span=span, **header).case(file, tuple(facts), tuple(happenings), tuple(expectations))
 
     def read_inputs(self) -> PlainInputs:
-        header: dict | None = None
-        facts: dict = {}
-        happenings: dict = {}
-        latest = None
+        header: dict[str, Any] | None = None
+        ended = False
+        facts: dict[str, m.Value] = {}
+        happenings: dict[str, date] = {}
+        latest: date | None = None
         for kind, _, match in self._lines():
             if kind == "fact":
                 name, value = _fact_parts(match)
@@ -218,20 +205,20 @@ class _Reader:
                     raise _GiveUp
                 header = {}
             elif kind == "procedure":
-                self._once(header, "procedure_path", match.group(1)[1:-1])
+                header = self._once(header, "procedure_path", match.group(1)[1:-1])
             elif kind == "as_of":
-                self._once(header, "as_of", self._date(match.group(2)))
+                header = self._once(header, "as_of", self._date(match.group(2)))
             elif kind == "end":
-                header["end"] = True
+                ended = True
             else:  # expectations are judged by the full reader's path
                 raise _GiveUp
-        if header is None or "end" not in header:
+        if header is None or not ended:
             raise _GiveUp
         return PlainInputs(header.get("procedure_path"), header.get("as_of"), facts, happenings)
 
     # -- pieces --
 
-    def _expectation(self, match: re.Match, number: int) -> m.Expectation:
+    def _expectation(self, match: re.Match[str], number: int) -> m.Expectation:
         words = match.group(2).split()
         span = self._span(number, match, 1)
         body_start = match.start(2)
@@ -245,32 +232,33 @@ class _Reader:
             column = line.index(words[index], offset)
             return m.Ref(self._name(words[index]), Span(self.file, number, column + 1, number, column + 1 + len(words[index])))
 
+        kind = m.ExpectationKind
         if words[:2] == ["no", "outcome"] and len(words) == 2:
-            return m.Expectation("no_outcome", span=span)
+            return m.Expectation(kind=kind.NO_OUTCOME, span=span)
         if words[:2] == ["no", "breaches"] and len(words) == 2:
-            return m.Expectation("no_breaches", span=span)
+            return m.Expectation(kind=kind.NO_BREACHES, span=span)
         if len(words) == 2 and words[0] == "outcome":
-            return m.Expectation("outcome", ref(1), span=span)
+            return m.Expectation(kind=kind.OUTCOME, subject=ref(1), span=span)
         if words and words[0] == "escalation":
             if len(words) == 5 and words[1] == "to" and words[3] == "on":
-                return m.Expectation("escalation", None, (ref(2), self._date(words[4])), span=span)
+                return m.Expectation(kind=kind.ESCALATION, role=ref(2), on=self._date(words[4]), span=span)
             if len(words) == 7 and words[1] == "from" and words[3] == "to" and words[5] == "on":
-                return m.Expectation("escalation", None, (ref(4), self._date(words[6])), source=ref(2), span=span)
+                return m.Expectation(kind=kind.ESCALATION, role=ref(4), on=self._date(words[6]), source=ref(2), span=span)
             raise _GiveUp
         if len(words) == 3 and words[1] == "due":
             if words[2] == "nothing":
-                return m.Expectation("no_due", ref(0), span=span)
-            return m.Expectation("due", ref(0), self._date(words[2]), span=span)
+                return m.Expectation(kind=kind.NO_DUE, subject=ref(0), span=span)
+            return m.Expectation(kind=kind.DUE, subject=ref(0), on=self._date(words[2]), span=span)
         if len(words) == 3 and words[1] == "takes":
-            return m.Expectation("branch", ref(0), ref(2), span=span)
+            return m.Expectation(kind=kind.BRANCH, subject=ref(0), target=ref(2), span=span)
         if len(words) >= 3 and words[1] == "is" and " ".join(words[2:]) in _STATES:
-            return m.Expectation("state", ref(0), _STATES[" ".join(words[2:])], span=span)
+            return m.Expectation(kind=kind.STATE, subject=ref(0), state=_STATES[" ".join(words[2:])], span=span)
         raise _GiveUp
 
-    def _ref(self, name: str, number: int, match: re.Match, group: int) -> m.Ref:
+    def _ref(self, name: str, number: int, match: re.Match[str], group: int) -> m.Ref:
         return m.Ref(self._name(name), self._span(number, match, group))
 
-    def _span(self, number: int, match: re.Match, group: int) -> Span:
+    def _span(self, number: int, match: re.Match[str], group: int) -> Span:
         return Span(self.file, number, match.start(group) + 1, number, match.end(group) + 1)
 
     @staticmethod
@@ -287,7 +275,9 @@ class _Reader:
             raise _GiveUp from None
 
     @staticmethod
-    def _once(header: dict, key: str, value) -> None:
-        if key in header:
+    def _once(header: dict[str, Any] | None, key: str, value: object) -> dict[str, Any]:
+        """The header with `key` set, giving up when there is no header yet or the key is already set."""
+        if header is None or key in header:
             raise _GiveUp
         header[key] = value
+        return header

@@ -7,8 +7,8 @@ to CHECKS.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import NamedTuple
+from collections.abc import Callable, Iterator, Mapping
+from typing import NamedTuple, assert_never
 
 import networkx as nx
 
@@ -17,6 +17,7 @@ from interpreter.deadlines import check_deadlines
 from interpreter.diagnostics import Diagnostic, Label, error, warning
 from interpreter.graph import can_reach, reachable_from
 from interpreter.resolve import ResolvedProcedure
+from interpreter.wording import described
 
 
 class Check(NamedTuple):
@@ -49,7 +50,7 @@ def check_reachable(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diag
     return [
         error(
             "P202",
-            f"{_described(node)} can never be reached from the start",
+            f"{described(node)} can never be reached from the start",
             node.span,
             label="no path leads here",
             help=f"lead to it with `next {node.name}` (or a branch) from the step before it, or delete it",
@@ -70,16 +71,16 @@ def check_dead_ends(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diag
         if node.name in finishing or node.name in excused:
             continue
         if isinstance(node, (m.Step, m.Join)) and node.next is None:
-            message = f"{_described(node)} has no `next`, so a case stops here without an outcome"
+            message = f"{described(node)} has no `next`, so a case stops here without an outcome"
             help_text = "add `next <step>` inside the block, or lead to an outcome"
         elif isinstance(node, m.Decision) and not node.branches and node.otherwise is None:
-            message = f"{_described(node)} has no branches, so a case stops here without an outcome"
+            message = f"{described(node)} has no branches, so a case stops here without an outcome"
             help_text = "add `when <condition> -> <step>` lines and an `otherwise -> <step>`"
         elif isinstance(node, m.Parallel) and not node.branches:
-            message = f"{_described(node)} has no branches, so a case stops here without an outcome"
+            message = f"{described(node)} has no branches, so a case stops here without an outcome"
             help_text = "add a `-> <step>` line for each branch that runs alongside the others"
         else:
-            message = f"no outcome can be reached from {_described(node)}"
+            message = f"no outcome can be reached from {described(node)}"
             help_text = "every path must end in an `outcome`; follow the `next` lines from here to find the loop or gap"
         diagnostics.append(error("P203", message, node.span, label="dead end", help=help_text))
     return diagnostics
@@ -105,36 +106,41 @@ def check_decision_gaps(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[
     return diagnostics
 
 
-def _branches_cover_every_case(branches, facts) -> bool:
+def _branches_cover_every_case(branches: tuple[m.Branch, ...], facts: Mapping[str, m.Fact]) -> bool:
     """True for the plain exhaustive shapes: `x` with `not x`, or `f is a` for every choice of f."""
     guards = [b.guard for b in branches]
-    if not all(isinstance(g, (m.FactHolds, m.FactIs)) for g in guards):
+    tests = [g for g in guards if isinstance(g, (m.FactHolds, m.FactIs))]
+    if len(tests) != len(guards):
         return False
-    tested = {g.fact.name for g in guards}
+    tested = {g.fact.name for g in tests}
     if len(tested) != 1:
         return False
     fact = facts.get(tested.pop())
     if fact is None:
         return False
-    if fact.type == "boolean":
-        return {g.negated for g in guards} == {False, True}
-    if fact.type == "choice":
-        covered = {g.value.name for g in guards if not g.negated}
-        return covered >= {c.name for c in fact.choices}
-    return False
+    match fact.type:
+        case m.FactType.BOOLEAN:
+            return {g.negated for g in tests} == {False, True}
+        case m.FactType.CHOICE:
+            covered = {g.value.name for g in tests if isinstance(g, m.FactIs) and not g.negated}
+            return covered >= {c.name for c in fact.choices}
+        case m.FactType.NUMBER:
+            return False
+        case _:
+            assert_never(fact.type)
 
 
 def check_owners(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
     return [
         error(
             "P208",
-            f"{_described(node)} is something that must be done, but nobody is named to do it",
+            f"{described(node)} is something that must be done, but nobody is named to do it",
             node.span,
             label="no owner",
             help="name the role responsible: `must be done by <role>`",
         )
         for node in _flow_nodes(resolved)
-        if getattr(node, "duty", None) == "must" and node.owner is None
+        if isinstance(node, (m.Step, m.Decision)) and node.duty == m.Duty.MUST and node.owner is None
     ]
 
 
@@ -142,11 +148,11 @@ def check_unused(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnos
     procedure = resolved.procedure
     used: set[str] = set()
     for node in procedure.nodes:
-        owner = getattr(node, "owner", None)
-        if owner is not None:
-            used.add(owner.name)
-        used.update(d.anchor.name for d in getattr(node, "deadlines", ()))
-        used.update(e.target.name for e in getattr(node, "escalations", ()))
+        if isinstance(node, (m.Step, m.Decision)):
+            if node.owner is not None:
+                used.add(node.owner.name)
+            used.update(d.anchor.name for d in node.deadlines)
+            used.update(e.target.name for e in node.escalations)
         if isinstance(node, m.Decision):
             for branch in node.branches:
                 used.update(m.facts_tested(branch.guard))
@@ -158,6 +164,7 @@ def check_unused(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnos
         if role.members and all(member.name in used for member in role.members):
             used.add(role.name)
     diagnostics = []
+    declarations: tuple[m.Role, ...] | tuple[m.Fact, ...] | tuple[m.Event, ...]
     for declarations, code, word, remedy in (
         (procedure.roles, "P205", "role", "name it as the owner of a step (`by`), or delete it"),
         (procedure.facts, "P206", "fact", "test it in a decision (`when ...`), or delete it"),
@@ -214,14 +221,9 @@ def check_parallel_branches(resolved: ResolvedProcedure, graph: nx.DiGraph) -> l
     return diagnostics
 
 
-def _flow_nodes(resolved: ResolvedProcedure):
+def _flow_nodes(resolved: ResolvedProcedure) -> Iterator[m.FlowNode]:
     """Each flow declaration once (a duplicate name is reported elsewhere)."""
     return (n for n in resolved.procedure.nodes if resolved.names.get(n.name) is n)
-
-
-def _described(node) -> str:
-    word = {"step": "step", "decision": "decision", "parallel": "parallel split", "join": "join", "outcome": "outcome"}[node.kind]
-    return f"{word} `{node.name}`"
 
 
 CHECKS: tuple[Check, ...] = (

@@ -19,7 +19,9 @@ strict is a warning, once an actual start date on which it fails is found.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
+from typing import Literal, assert_never, cast
 
 import networkx as nx
 from attrs import frozen
@@ -29,17 +31,27 @@ from interpreter.calendar import DEFAULT_CALENDAR, CalendarError, DateOutsideCal
 from interpreter.diagnostics import Diagnostic, Label, error, note, warning
 from interpreter.graph import FLOW_EDGE_KINDS, reachable_from
 from interpreter.resolve import ResolvedProcedure
+from interpreter.source import Span
+from interpreter.wording import bound_sentence
 
-# Units that add up exactly, and each unit's size within its scale.
-SCALES = {
-    "working_days": ("working days", 1),
-    "months": ("months", 1),
-    "years": ("months", 12),
-    "hours": ("hours", 1),
-    "days": ("hours", 24),
-    "weeks": ("hours", 24 * 7),
-}
-SCALE_UNITS = {"working days": "working_days", "months": "months", "hours": "hours"}
+
+def scale_of(unit: m.Unit) -> tuple[m.Unit, int]:
+    """The scale a unit is counted in (units of one scale add up exactly), and its size there."""
+    match unit:
+        case m.Unit.WORKING_DAYS:
+            return m.Unit.WORKING_DAYS, 1
+        case m.Unit.MONTHS:
+            return m.Unit.MONTHS, 1
+        case m.Unit.YEARS:
+            return m.Unit.MONTHS, 12
+        case m.Unit.HOURS:
+            return m.Unit.HOURS, 1
+        case m.Unit.DAYS:
+            return m.Unit.HOURS, 24
+        case m.Unit.WEEKS:
+            return m.Unit.HOURS, 24 * 7
+        case _:
+            assert_never(unit)
 
 
 @frozen
@@ -47,19 +59,19 @@ class Rule:
     """One bound of the network, with what a policy author needs to recognise it."""
 
     text: str  # e.g. "`rapid_review_report` is done at most 15 working days after `submit_sin`"
-    span: object
+    span: Span | None
     cites: tuple[str, ...]
     duration: m.Duration | None  # None for sequencing
     sign: int  # +1 for an upper bound (at most), -1 for a lower bound (at least), 0 otherwise
     anchor: str = ""
 
     @property
-    def scale(self) -> str | None:
-        return SCALES[self.duration.unit][0] if self.duration else None
+    def scale(self) -> m.Unit | None:
+        return scale_of(self.duration.unit)[0] if self.duration else None
 
     @property
     def scaled_amount(self) -> int:
-        return self.duration.amount * SCALES[self.duration.unit][1] if self.duration else 0
+        return self.duration.amount * scale_of(self.duration.unit)[1] if self.duration else 0
 
 
 @frozen
@@ -86,15 +98,16 @@ def deadline_bounds(resolved: ResolvedProcedure, graph: nx.DiGraph, calendar: Wo
     """Every bound the procedure places on its time points, and the deadlines that cannot be converted."""
     bounds: list[Bound] = []
     problems: list[Diagnostic] = []
+    kind: str
     for source, target, kind in graph.edges(data="kind"):
         if kind in FLOW_EDGE_KINDS:
             declaration = graph.nodes[target]["declaration"]
             rule = Rule(f"`{source}` comes before `{target}`", declaration.span, (), None, 0)
             bounds.append(Bound(target, source, 0, 0, rule))
     for node in resolved.procedure.nodes:
-        if resolved.names.get(node.name) is not node:
+        if resolved.names.get(node.name) is not node or not isinstance(node, (m.Step, m.Decision)):
             continue
-        for deadline in getattr(node, "deadlines", ()):
+        for deadline in node.deadlines:
             anchor = resolved.names.get(deadline.anchor.name)
             if anchor is None or isinstance(anchor, (m.Role, m.Fact)) or anchor is node:
                 continue
@@ -107,38 +120,39 @@ def deadline_bounds(resolved: ResolvedProcedure, graph: nx.DiGraph, calendar: Wo
     return bounds, problems
 
 
-def _bounds_of(node, deadline: m.Deadline, least: int, greatest: int):
+def _bounds_of(node: m.Task, deadline: m.Deadline, least: int, greatest: int) -> Iterator[Bound]:
     step, anchor, duration = node.name, deadline.anchor.name, deadline.duration
-    cites = node.cites
-    if deadline.kind == "within":
-        upper = Rule(f"`{step}` is done at most {duration} after `{anchor}`", deadline.span, cites, duration, +1, anchor)
-        after = Rule(f"`{step}` is done after `{anchor}`", deadline.span, cites, None, 0, anchor)
-        yield Bound(anchor, step, greatest, least, upper)
-        yield Bound(step, anchor, 0, 0, after)
-    elif deadline.kind in ("not_before", "lasts"):
-        verb = "lasts" if deadline.kind == "lasts" else "is done"
-        lower = Rule(f"`{step}` {verb} at least {duration} after `{anchor}`", deadline.span, cites, duration, -1, anchor)
-        yield Bound(step, anchor, -least, -greatest, lower)
-    else:  # before
-        lower = Rule(f"`{step}` is done at least {duration} before `{anchor}`", deadline.span, cites, duration, -1, anchor)
-        yield Bound(anchor, step, -least, -greatest, lower)
+    text, cites = bound_sentence(step, deadline), node.cites
+    match deadline.kind:
+        case m.DeadlineKind.WITHIN:
+            yield Bound(anchor, step, greatest, least, Rule(text, deadline.span, cites, duration, +1, anchor))
+            after = Rule(f"`{step}` is done after `{anchor}`", deadline.span, cites, None, 0, anchor)
+            yield Bound(step, anchor, 0, 0, after)
+        case m.DeadlineKind.NOT_BEFORE | m.DeadlineKind.LASTS:
+            yield Bound(step, anchor, -least, -greatest, Rule(text, deadline.span, cites, duration, -1, anchor))
+        case m.DeadlineKind.BEFORE:
+            yield Bound(anchor, step, -least, -greatest, Rule(text, deadline.span, cites, duration, -1, anchor))
+        case _:
+            assert_never(deadline.kind)
 
 
-def scale_graph(bounds: list[Bound], scale: str) -> nx.DiGraph:
+def scale_graph(bounds: list[Bound], scale: m.Unit) -> nx.DiGraph:
     """The distance graph of one scale's bounds and the order of the steps, in that scale's unit."""
     return _tightest(
         (bound, bound.rule.sign * bound.rule.scaled_amount) for bound in bounds if bound.rule.duration is None or bound.rule.scale == scale
     )
 
 
-def distance_graph(bounds: list[Bound], reading: str) -> nx.DiGraph:
-    """The distance graph in calendar days for one reading ("lenient" or "strict")."""
-    return _tightest((bound, getattr(bound, reading)) for bound in bounds)
+def distance_graph(bounds: list[Bound], reading: Literal["lenient", "strict"]) -> nx.DiGraph:
+    """The distance graph in calendar days for one reading."""
+    if reading == "lenient":
+        return _tightest((bound, bound.lenient) for bound in bounds)
+    return _tightest((bound, bound.strict) for bound in bounds)
 
 
-def _tightest(weighted) -> nx.DiGraph:
+def _tightest(weighted: Iterable[tuple[Bound, int]]) -> nx.DiGraph:
     """Keep, for each pair of points, the tightest bound between them."""
-    graph = nx.DiGraph()
+    graph: nx.DiGraph = nx.DiGraph()
     for bound, weight in weighted:
         existing = graph.get_edge_data(bound.source, bound.target)
         if existing is None or weight < existing["weight"]:
@@ -163,7 +177,7 @@ def find_conflict(graph: nx.DiGraph) -> list[str] | None:
 def check_deadlines(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
     procedure = resolved.procedure
     diagnostics = _escalations_without_deadline(resolved)
-    if not any(getattr(node, "deadlines", ()) for node in procedure.nodes):
+    if not any(m.deadlines_of(node) for node in procedure.nodes):
         return diagnostics
     try:
         calendar = procedure_calendar(procedure)
@@ -180,11 +194,11 @@ def check_deadlines(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diag
 
 
 def _conflict(bounds: list[Bound], calendar: WorkingCalendar, events: frozenset[str]) -> Diagnostic | None:
-    for scale in sorted({bound.rule.scale for bound in bounds if bound.rule.duration}):
+    for scale in sorted({bound.rule.scale for bound in bounds if bound.rule.scale is not None}):
         in_scale = scale_graph(bounds, scale)
         cycle = find_conflict(in_scale)
         if cycle is not None:
-            return _definite_conflict(_cycle_rules(in_scale, cycle), SCALE_UNITS[scale])
+            return _definite_conflict(_cycle_rules(in_scale, cycle), scale)
     lenient = distance_graph(bounds, "lenient")
     cycle = find_conflict(lenient)
     if cycle is not None:
@@ -207,7 +221,7 @@ def _cycle_rules(graph: nx.DiGraph, cycle: list[str]) -> list[tuple[Rule, int]]:
     return [(graph.edges[a, b]["rule"], graph.edges[a, b]["weight"]) for a, b in zip(cycle, cycle[1:])]
 
 
-def _conflict_parts(rules: list[tuple[Rule, int]]):
+def _conflict_parts(rules: list[tuple[Rule, int]]) -> tuple[Rule, tuple[Label, ...], tuple[str, ...]]:
     """The rule to point at, labels for the others, and the whole chain as a note."""
     timed = [rule for rule, _ in rules if rule.duration is not None]
     primary = timed[-1] if timed else rules[0][0]
@@ -220,7 +234,7 @@ def _conflict_parts(rules: list[tuple[Rule, int]]):
     return primary, labels, ("the rules, in order: " + "; then ".join(chain),)
 
 
-def _definite_conflict(rules: list[tuple[Rule, int]], unit: str | None) -> Diagnostic:
+def _definite_conflict(rules: list[tuple[Rule, int]], unit: m.Unit | None) -> Diagnostic:
     primary, labels, notes = _conflict_parts(rules)
     total = -sum(weight for _, weight in rules)
     if unit is not None:
@@ -403,9 +417,9 @@ def _missing_escalations(resolved: ResolvedProcedure) -> list[Diagnostic]:
             "where it names nobody, say so with a comment `# allow P305: <why>`",
         )
         for node in resolved.procedure.nodes
-        if not getattr(node, "escalations", ())
-        for deadline in getattr(node, "deadlines", ())
-        if deadline.duty == "must"
+        if not m.escalations_of(node)
+        for deadline in m.deadlines_of(node)
+        if deadline.duty == m.Duty.MUST
     ]
 
 
@@ -423,18 +437,18 @@ def windows(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
     if _conflict(bounds, calendar, frozenset(event.name for event in procedure.events)) is not None:
         return []
     days = distance_graph(bounds, "lenient")
-    clocks = sorted({d.anchor.name for n in procedure.nodes for d in getattr(n, "deadlines", ()) if d.anchor.name in days})
+    clocks = sorted({d.anchor.name for n in procedure.nodes for d in m.deadlines_of(n) if d.anchor.name in days})
     towards = days.reverse(copy=False)
-    latest = {clock: nx.single_source_bellman_ford(days, clock, weight="weight") for clock in clocks}
-    earliest = {clock: nx.single_source_bellman_ford(towards, clock, weight="weight") for clock in clocks}
+    latest = {clock: _distances_and_paths(days, clock) for clock in clocks}
+    earliest = {clock: _distances_and_paths(towards, clock) for clock in clocks}
     notes = []
     for node in procedure.nodes:
-        if node.kind not in ("step", "decision") or node.name not in days:
+        if not isinstance(node, (m.Step, m.Decision)) or node.name not in days:
             continue
         parts = []
         # Windows before a later clock are shown only for the steps whose own deadlines
         # count back from it: every step before publication is "before publication".
-        counts_back_from = {d.anchor.name for d in getattr(node, "deadlines", ()) if d.kind == "before"}
+        counts_back_from = {d.anchor.name for d in node.deadlines if d.kind == m.DeadlineKind.BEFORE}
         for clock in clocks:
             if clock == node.name:
                 continue
@@ -456,21 +470,36 @@ def windows(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
     return notes
 
 
-def _describe_window(counts_back: bool, clock: str, upper, upper_path, to_clock, to_clock_path, days: nx.DiGraph) -> str | None:
+def _distances_and_paths(graph: nx.DiGraph, source: str) -> tuple[dict[str, int], dict[str, list[str]]]:
+    """The shortest distance and path from source to every node it reaches."""
+    # Without a target, networkx gives both as dictionaries (its stubs allow for either).
+    return cast(tuple[dict[str, int], dict[str, list[str]]], nx.single_source_bellman_ford(graph, source, weight="weight"))
+
+
+def _describe_window(
+    counts_back: bool,
+    clock: str,
+    upper: int | None,
+    upper_path: list[str] | None,
+    to_clock: int | None,
+    to_clock_path: list[str] | None,
+    days: nx.DiGraph,
+) -> str | None:
     """t(step) - t(clock) lies in [-to_clock, upper]; say so in the rules' own unit where one unit decides it."""
     lower = -to_clock if to_clock is not None else None
+    from_clock_path = list(reversed(to_clock_path or []))
     if upper is not None and upper < 0:
         if not counts_back:
             return None
         nearest = _in_units(-upper, upper_path, days)
         if lower is None:
             return f"at least {nearest} before `{clock}`"
-        furthest = _in_units(-lower, list(reversed(to_clock_path)), days)
+        furthest = _in_units(-lower, from_clock_path, days)
         if nearest == furthest:
             return f"exactly {nearest} before `{clock}`"
         return f"{nearest} to {furthest} before `{clock}`"
     if lower is not None and lower >= 0:
-        earliest = _in_units(lower, list(reversed(to_clock_path)), days) if lower else "0"
+        earliest = _in_units(lower, from_clock_path, days) if lower else "0"
         if upper is None:
             return f"at least {earliest} after `{clock}`" if lower else None
         latest = _in_units(upper, upper_path, days)
@@ -480,7 +509,7 @@ def _describe_window(counts_back: bool, clock: str, upper, upper_path, to_clock,
     return None
 
 
-def _in_units(days_total: int, path, days: nx.DiGraph) -> str:
+def _in_units(days_total: int, path: list[str] | None, days: nx.DiGraph) -> str:
     """A distance along a path, in the unit of its rules when they share one, else in calendar days."""
     rules = [days.edges[a, b]["rule"] for a, b in zip(path, path[1:])] if path else []
     timed = [rule for rule in rules if rule.duration is not None]

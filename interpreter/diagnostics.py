@@ -5,7 +5,9 @@ Only the front ends (repl/) turn them into text, JSON or SARIF.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
+from typing import Any
 
 from attrs import frozen
 
@@ -43,15 +45,15 @@ class Diagnostic:
         return self.severity is Severity.ERROR
 
 
-def error(code: str, message: str, span: Span | None, **extra) -> Diagnostic:
+def error(code: str, message: str, span: Span | None, **extra: Any) -> Diagnostic:
     return Diagnostic(code, Severity.ERROR, message, span, **extra)
 
 
-def warning(code: str, message: str, span: Span | None, **extra) -> Diagnostic:
+def warning(code: str, message: str, span: Span | None, **extra: Any) -> Diagnostic:
     return Diagnostic(code, Severity.WARNING, message, span, **extra)
 
 
-def note(code: str, message: str, span: Span | None, **extra) -> Diagnostic:
+def note(code: str, message: str, span: Span | None, **extra: Any) -> Diagnostic:
     return Diagnostic(code, Severity.NOTE, message, span, **extra)
 
 
@@ -62,5 +64,5 @@ def sort_key(diagnostic: Diagnostic) -> tuple:
     return (span.file, span.line, span.column, diagnostic.code)
 
 
-def has_errors(diagnostics) -> bool:
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.is_error for d in diagnostics)

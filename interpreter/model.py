@@ -7,17 +7,113 @@ links them. Every node carries a `Span` that takes no part in equality.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
+from enum import StrEnum
+from typing import ClassVar, assert_never
 
 from attrs import field, frozen
 
 from interpreter.source import Span
 
-DUTIES = ("must", "should", "may")
-DUTY_RANK = {"must": 3, "should": 2, "may": 1}
+# The closed vocabularies of the language. Each is an enum, so that adding a member
+# makes mypy point at every `match` that does not handle it yet (each such match
+# ends in `assert_never`). They are string enums: a member prints, compares and
+# serialises as the word the language uses, so JSON and messages read the same.
 
 
-def _span():
+class Duty(StrEnum):
+    MUST = "must"
+    SHOULD = "should"
+    MAY = "may"
+
+    @property
+    def rank(self) -> int:
+        """How binding the duty is: a `must` outranks a `should`, a `should` a `may`."""
+        match self:
+            case Duty.MUST:
+                return 3
+            case Duty.SHOULD:
+                return 2
+            case Duty.MAY:
+                return 1
+            case _:
+                assert_never(self)
+
+
+class Unit(StrEnum):
+    WORKING_DAYS = "working_days"
+    DAYS = "days"
+    WEEKS = "weeks"
+    MONTHS = "months"
+    YEARS = "years"
+    HOURS = "hours"
+
+
+class DeadlineKind(StrEnum):
+    """How a deadline relates the step's completion to its anchor."""
+
+    WITHIN = "within"  # done at most D after the anchor
+    NOT_BEFORE = "not_before"  # done at least D after the anchor
+    BEFORE = "before"  # done at least D before the anchor
+    LASTS = "lasts"  # kept up for at least D after the anchor
+
+
+class FactType(StrEnum):
+    BOOLEAN = "boolean"
+    CHOICE = "choice"
+    NUMBER = "number"
+
+
+class JoinMode(StrEnum):
+    ALL = "all"
+    ANY = "any"
+
+
+class Trigger(StrEnum):
+    """When an escalation fires: once the step is `late`, or when it is `overdue` on the day asked about."""
+
+    LATE = "late"
+    OVERDUE = "overdue"
+
+
+class EscalationAction(StrEnum):
+    NOTIFY = "notify"  # tell a role
+    ESCALATE = "escalate"  # open another step
+
+
+class NodeKind(StrEnum):
+    STEP = "step"
+    DECISION = "decision"
+    PARALLEL = "parallel"
+    JOIN = "join"
+    OUTCOME = "outcome"
+
+
+class StepState(StrEnum):
+    """Where a step stands in a case on the day asked about (and the states `expect` can name)."""
+
+    NOT_APPLICABLE = "not_applicable"
+    WAITING = "waiting"
+    OPEN = "open"
+    DONE = "done"
+    OVERDUE = "overdue"
+    DONE_ON_TIME = "done_on_time"
+    DONE_LATE = "done_late"
+
+
+class ExpectationKind(StrEnum):
+    DUE = "due"
+    NO_DUE = "no_due"
+    STATE = "state"
+    BRANCH = "branch"
+    ESCALATION = "escalation"
+    OUTCOME = "outcome"
+    NO_OUTCOME = "no_outcome"
+    NO_BREACHES = "no_breaches"
+
+
+def _span() -> Span | None:
     return field(eq=False, default=None, repr=False)
 
 
@@ -76,7 +172,7 @@ class AnyOf:
 Guard = FactHolds | FactIs | FactCompare | Not | All | AnyOf
 
 
-def facts_tested(guard: Guard):
+def facts_tested(guard: Guard) -> Iterator[str]:
     """The names of the facts a guard tests, in no particular order (without recursion)."""
     stack = [guard]
     while stack:
@@ -95,7 +191,7 @@ def facts_tested(guard: Guard):
 @frozen
 class Duration:
     amount: int
-    unit: str  # one of interpreter.calendar.UNITS
+    unit: Unit
     span: Span | None = _span()
 
     def __str__(self) -> str:
@@ -105,27 +201,19 @@ class Duration:
         return f"{self.amount} {word}"
 
 
-# Deadline kinds, read as "the step's completion, relative to the anchor":
-#   within       done at most D after the anchor
-#   not_before   done at least D after the anchor
-#   before       done at least D before the anchor
-#   lasts        kept up for at least D after the anchor
-DEADLINE_KINDS = ("within", "not_before", "before", "lasts")
-
-
-@frozen
+@frozen(kw_only=True)
 class Deadline:
-    kind: str
+    kind: DeadlineKind
     duration: Duration
     anchor: Ref
-    duty: str | None = None
+    duty: Duty | None = None
     span: Span | None = _span()
 
 
-@frozen
+@frozen(kw_only=True)
 class Escalation:
-    trigger: str  # "late" or "overdue"
-    action: str  # "notify" a role or "escalate" to a step
+    trigger: Trigger
+    action: EscalationAction
     target: Ref
     what: str | None = None
     span: Span | None = _span()
@@ -134,7 +222,7 @@ class Escalation:
 # ---- who and what -------------------------------------------------------------
 
 
-@frozen
+@frozen(kw_only=True)
 class Role:
     name: str
     title: str | None
@@ -149,20 +237,17 @@ class Role:
         return bool(self.members)
 
 
-FACT_TYPES = ("boolean", "choice", "number")
-
-
-@frozen
+@frozen(kw_only=True)
 class Fact:
     name: str
     title: str | None
-    type: str
+    type: FactType
     choices: tuple[Ref, ...] = ()
     cites: tuple[str, ...] = ()
     span: Span | None = _span()
 
 
-@frozen
+@frozen(kw_only=True)
 class Event:
     name: str
     title: str | None
@@ -173,19 +258,19 @@ class Event:
 # ---- the flow -----------------------------------------------------------------
 
 
-@frozen
+@frozen(kw_only=True)
 class Branch:
     guard: Guard
     target: Ref
     span: Span | None = _span()
 
 
-@frozen
+@frozen(kw_only=True)
 class Step:
     name: str
     title: str | None
     owner: Ref | None = None
-    duty: str | None = None
+    duty: Duty | None = None
     cites: tuple[str, ...] = ()
     produces: tuple[str, ...] = ()
     deadlines: tuple[Deadline, ...] = ()
@@ -193,15 +278,15 @@ class Step:
     next: Ref | None = None
     satisfies: tuple[Ref, ...] = ()
     span: Span | None = _span()
-    kind = "step"
+    kind: ClassVar[NodeKind] = NodeKind.STEP
 
 
-@frozen
+@frozen(kw_only=True)
 class Decision:
     name: str
     title: str | None
     owner: Ref | None = None
-    duty: str | None = None
+    duty: Duty | None = None
     cites: tuple[str, ...] = ()
     deadlines: tuple[Deadline, ...] = ()
     escalations: tuple[Escalation, ...] = ()
@@ -209,45 +294,56 @@ class Decision:
     otherwise: Ref | None = None
     satisfies: tuple[Ref, ...] = ()
     span: Span | None = _span()
-    kind = "decision"
+    kind: ClassVar[NodeKind] = NodeKind.DECISION
 
 
-@frozen
+@frozen(kw_only=True)
 class Parallel:
     name: str
     title: str | None
     branches: tuple[Ref, ...] = ()
     cites: tuple[str, ...] = ()
     span: Span | None = _span()
-    kind = "parallel"
+    kind: ClassVar[NodeKind] = NodeKind.PARALLEL
 
 
-@frozen
+@frozen(kw_only=True)
 class Join:
     name: str
     title: str | None
-    mode: str = "all"  # "all" or "any"
+    mode: JoinMode = JoinMode.ALL
     next: Ref | None = None
     cites: tuple[str, ...] = ()
     span: Span | None = _span()
-    kind = "join"
+    kind: ClassVar[NodeKind] = NodeKind.JOIN
 
 
-@frozen
+@frozen(kw_only=True)
 class Outcome:
     name: str
     title: str | None
     cites: tuple[str, ...] = ()
     span: Span | None = _span()
-    kind = "outcome"
+    kind: ClassVar[NodeKind] = NodeKind.OUTCOME
 
 
 FlowNode = Step | Decision | Parallel | Join | Outcome
 # Everything a procedure declares under a name.
 Declaration = Role | Fact | Event | FlowNode
+# The flow nodes somebody does: each has an owner, a duty, deadlines and escalations.
+Task = Step | Decision
+TASK_KINDS = (NodeKind.STEP, NodeKind.DECISION)
 
 
-@frozen
+def deadlines_of(declaration: Declaration) -> tuple[Deadline, ...]:
+    return declaration.deadlines if isinstance(declaration, (Step, Decision)) else ()
+
+
+def escalations_of(declaration: Declaration) -> tuple[Escalation, ...]:
+    return declaration.escalations if isinstance(declaration, (Step, Decision)) else ()
+
+
+@frozen(kw_only=True)
 class Header:
     title: str
     source: str | None = None
@@ -259,7 +355,7 @@ class Header:
     span: Span | None = _span()
 
 
-@frozen
+@frozen(kw_only=True)
 class Background:
     """Paragraphs of the source that carry no rule, and why (for traceability)."""
 
@@ -268,7 +364,7 @@ class Background:
     span: Span | None = _span()
 
 
-@frozen
+@frozen(kw_only=True)
 class Procedure:
     file: str = field(eq=False)
     header: Header | None
@@ -283,7 +379,7 @@ class Procedure:
     def title(self) -> str:
         return self.header.title if self.header else self.file
 
-    def declarations(self):
+    def declarations(self) -> Iterator[Declaration]:
         """Every named declaration, in file order within each kind."""
         yield from self.roles
         yield from self.facts
@@ -294,16 +390,20 @@ class Procedure:
 # ---- case scenarios --------------------------------------------------------------
 
 
-@frozen
+# What a fact of a case can be: a name of one of its choices, a number, yes/no, or None for unknown.
+Value = str | int | bool | None
+
+
+@frozen(kw_only=True)
 class FactValue:
     """A fact of a case: a name of one of its choices, a number, yes/no, or None for unknown."""
 
     fact: Ref
-    value: str | int | bool | None
+    value: Value
     span: Span | None = _span()
 
 
-@frozen
+@frozen(kw_only=True)
 class Happening:
     """On a date, an event happened, or a step (or decision) was done."""
 
@@ -313,22 +413,21 @@ class Happening:
     span: Span | None = _span()
 
 
-EXPECTATION_KINDS = ("due", "no_due", "state", "branch", "escalation", "outcome", "no_outcome", "no_breaches")
-STEP_STATES = ("not_applicable", "waiting", "open", "done", "overdue", "done_on_time", "done_late")
-
-
-@frozen
+@frozen(kw_only=True)
 class Expectation:
     """What a scenario says must follow: `expect submit_sin due 2024-01-15` and the like."""
 
-    kind: str
+    kind: ExpectationKind
     subject: Ref | None = None  # the step, decision or outcome expected about
-    value: object = None  # a date, a state, a branch's target Ref, an escalation's (role Ref, date)
+    on: date | None = None  # the due date, or the day of an escalation
+    state: StepState | None = None
+    target: Ref | None = None  # the branch a decision is expected to take
+    role: Ref | None = None  # the role an escalation notifies
     source: Ref | None = None  # for escalations: the step that escalates, if named
     span: Span | None = _span()
 
 
-@frozen
+@frozen(kw_only=True)
 class Case:
     name: str
     file: str = field(eq=False)

@@ -7,24 +7,19 @@ suggestions, as Elm does.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
+from typing import assert_never
+
 from attrs import frozen
 
 from interpreter import model as m
 from interpreter.calendar import CALENDAR_NAMES, closest_calendar_name
 from interpreter.diagnostics import Diagnostic, Label, error
 from interpreter.suggest import did_you_mean
+from interpreter.wording import kind_word, with_article
 
 FLOW_KINDS = (m.Step, m.Decision, m.Parallel, m.Join, m.Outcome)
-KIND_WORDS = {
-    m.Role: "a role",
-    m.Fact: "a fact",
-    m.Event: "an event",
-    m.Step: "a step",
-    m.Decision: "a decision",
-    m.Parallel: "a parallel split",
-    m.Join: "a join",
-    m.Outcome: "an outcome",
-}
 
 
 def _calendar_help(name: str) -> str:
@@ -42,10 +37,6 @@ def _how_to_declare(wanted: str, name: str) -> str:
     return f"check the spelling, or declare it: `{example}`"
 
 
-def kind_word(declaration) -> str:
-    return KIND_WORDS[type(declaration)]
-
-
 @frozen
 class ResolvedProcedure:
     """A procedure with its table of names; only a file without name errors gets a graph."""
@@ -53,12 +44,29 @@ class ResolvedProcedure:
     procedure: m.Procedure
     names: dict[str, m.Declaration]  # name -> the first declaration of it
 
-    def flow_node(self, name: str):
+    def flow_node(self, name: str) -> m.FlowNode | None:
         node = self.names.get(name)
         return node if isinstance(node, FLOW_KINDS) else None
 
 
-def resolve(procedure: m.Procedure, unparsed_names=frozenset()) -> tuple[ResolvedProcedure, tuple[Diagnostic, ...]]:
+@frozen
+class Lookup:
+    """What a name refers to, judged against the kinds of declaration wanted where it is used."""
+
+    declaration: m.Declaration | None  # what the name declares, if anything
+    fits: bool  # it declares one of the wanted kinds
+    candidates: tuple[str, ...]  # the names of the wanted kinds, for suggestions
+
+
+def look_up(names: Mapping[str, m.Declaration], name: str, kinds: tuple[type, ...]) -> Lookup:
+    """The one name checker: procedures and case files both ask it, and word its answer their own way."""
+    declaration = names.get(name)
+    if declaration is not None and isinstance(declaration, kinds):
+        return Lookup(declaration, True, ())
+    return Lookup(declaration, False, tuple(n for n, d in names.items() if isinstance(d, kinds) and n != name))
+
+
+def resolve(procedure: m.Procedure, unparsed_names: AbstractSet[str] = frozenset()) -> tuple[ResolvedProcedure, tuple[Diagnostic, ...]]:
     """Check every name; names in unparsed_names are known to exist but failed to parse."""
     resolver = _Resolver(procedure, unparsed_names)
     resolver.run()
@@ -66,7 +74,7 @@ def resolve(procedure: m.Procedure, unparsed_names=frozenset()) -> tuple[Resolve
 
 
 class _Resolver:
-    def __init__(self, procedure: m.Procedure, unparsed_names):
+    def __init__(self, procedure: m.Procedure, unparsed_names: AbstractSet[str]):
         self.procedure = procedure
         self.unparsed_names = unparsed_names
         self.names: dict[str, m.Declaration] = {}
@@ -126,18 +134,9 @@ class _Resolver:
                 )
             seen.setdefault(choice.name, choice)
 
-    def _flow_node(self, node) -> None:
-        where = f"{kind_word(node)} `{node.name}`"
-        owner = getattr(node, "owner", None)
-        if owner is not None:
-            self._expect(owner, (m.Role,), "role", f"`by` names who does {where}")
-        for deadline in getattr(node, "deadlines", ()):
-            self._expect(deadline.anchor, (m.Event,) + FLOW_KINDS, "event or step", "a deadline counts from an event or a step")
-        for escalation in getattr(node, "escalations", ()):
-            if escalation.action == "notify":
-                self._expect(escalation.target, (m.Role,), "role", "`notify` names the role to tell")
-            else:
-                self._expect(escalation.target, FLOW_KINDS, "step", "`escalate to` names the step that takes over")
+    def _flow_node(self, node: m.FlowNode) -> None:
+        if isinstance(node, (m.Step, m.Decision)):
+            self._task(node)
         if isinstance(node, (m.Step, m.Join)) and node.next is not None:
             self._expect(node.next, FLOW_KINDS, "step", "`next` names the step that follows")
         if isinstance(node, m.Decision):
@@ -150,12 +149,28 @@ class _Resolver:
             for target in node.branches:
                 self._expect(target, FLOW_KINDS, "step", "each branch of a parallel split leads to a step")
 
-    def _expect(self, ref: m.Ref, kinds: tuple, wanted: str, purpose: str):
-        declaration = self.names.get(ref.name)
+    def _task(self, task: m.Task) -> None:
+        if task.owner is not None:
+            self._expect(task.owner, (m.Role,), "role", f"`by` names who does {kind_word(task)} `{task.name}`")
+        for deadline in task.deadlines:
+            self._expect(deadline.anchor, (m.Event, *FLOW_KINDS), "event or step", "a deadline counts from an event or a step")
+        for escalation in task.escalations:
+            match escalation.action:
+                case m.EscalationAction.NOTIFY:
+                    self._expect(escalation.target, (m.Role,), "role", "`notify` names the role to tell")
+                case m.EscalationAction.ESCALATE:
+                    self._expect(escalation.target, FLOW_KINDS, "step", "`escalate to` names the step that takes over")
+                case _:
+                    assert_never(escalation.action)
+
+    def _expect(self, ref: m.Ref, kinds: tuple[type, ...], wanted: str, purpose: str) -> m.Declaration | None:
+        found = look_up(self.names, ref.name, kinds)
+        declaration, candidates = found.declaration, found.candidates
+        if found.fits:
+            return declaration
         if declaration is None and ref.name in self.unparsed_names:
             return None
         if declaration is None:
-            candidates = [name for name, d in self.names.items() if isinstance(d, kinds)]
             code = {"role": "P102", "fact": "P103", "event or step": "P104"}.get(wanted, "P101")
             self.diagnostics.append(
                 error(
@@ -167,22 +182,19 @@ class _Resolver:
                 )
             )
             return None
-        if not isinstance(declaration, kinds):
-            article = "an" if wanted[0] in "aeiou" else "a"
-            self.diagnostics.append(
-                error(
-                    "P106",
-                    f"`{ref.name}` is {kind_word(declaration)}, but {article} {wanted} is needed here",
-                    ref.span,
-                    label=purpose,
-                    labels=(Label(declaration.span, f"`{ref.name}` is declared here"),) if declaration.span else (),
-                    help=did_you_mean(ref.name, [n for n, d in self.names.items() if isinstance(d, kinds) and n != ref.name]),
-                )
+        self.diagnostics.append(
+            error(
+                "P106",
+                f"`{ref.name}` is {kind_word(declaration)}, but {with_article(wanted)} is needed here",
+                ref.span,
+                label=purpose,
+                labels=(Label(declaration.span, f"`{ref.name}` is declared here"),) if declaration.span else (),
+                help=did_you_mean(ref.name, candidates),
             )
-            return None
-        return declaration
+        )
+        return None
 
-    def _guard(self, guard) -> None:
+    def _guard(self, guard: m.Guard) -> None:
         if isinstance(guard, (m.All, m.AnyOf)):
             for operand in guard.operands:
                 self._guard(operand)
@@ -191,7 +203,7 @@ class _Resolver:
             self._guard(guard.operand)
             return
         fact = self._expect(guard.fact, (m.Fact,), "fact", "a condition tests a fact of the case")
-        if fact is None:
+        if not isinstance(fact, m.Fact):
             return
         if isinstance(guard, m.FactHolds) and fact.type != "boolean":
             self._wrong_use(guard, fact, "yes-or-no fact")
@@ -213,13 +225,17 @@ class _Resolver:
                     )
                 )
 
-    def _wrong_use(self, guard, fact: m.Fact, needed: str) -> None:
-        how = {
-            "boolean": f"test it on its own (`{fact.name}` or `not {fact.name}`)",
-            "choice": f"test it with `is` (`{fact.name} is {fact.choices[0].name if fact.choices else '...'}`)",
-            "number": f"compare it with a number (`{fact.name} < 18`)",
-        }[fact.type]
-        described = {"boolean": "a yes-or-no fact", "choice": "a fact with choices", "number": "a number"}[fact.type]
+    def _wrong_use(self, guard: m.Guard, fact: m.Fact, needed: str) -> None:
+        match fact.type:
+            case m.FactType.BOOLEAN:
+                described, how = "a yes-or-no fact", f"test it on its own (`{fact.name}` or `not {fact.name}`)"
+            case m.FactType.CHOICE:
+                example = fact.choices[0].name if fact.choices else "..."
+                described, how = "a fact with choices", f"test it with `is` (`{fact.name} is {example}`)"
+            case m.FactType.NUMBER:
+                described, how = "a number", f"compare it with a number (`{fact.name} < 18`)"
+            case _:
+                assert_never(fact.type)
         self.diagnostics.append(
             error(
                 "P108",

@@ -6,10 +6,12 @@ scopes and L4's traces are): facts, dated happenings, and what must follow.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
+from typing import Protocol, assert_never
 
-from attrs import frozen
+from attrs import field, frozen
 
 from interpreter import model as m
 from interpreter.build import build_case
@@ -17,81 +19,77 @@ from interpreter.calendar import CalendarError
 from interpreter.case_reader import read_plain_case, read_plain_inputs
 from interpreter.deadlines import procedure_calendar
 from interpreter.diagnostics import Diagnostic, Label, error, has_errors, warning
-from interpreter.pipeline import Analysis, analyse_bytes, collector_paused
-from interpreter.resolve import kind_word
-from interpreter.simulate import CaseResult, Plan, simulate
-from interpreter.source import SourceFile, read_regular_file
+from interpreter.pipeline import Analysis
+from interpreter.resolve import look_up
+from interpreter.simulate import CaseResult, Plan, StepResult, simulate
+from interpreter.source import SourceFile, Span
 from interpreter.suggest import did_you_mean
 from interpreter.syntax import decode, parse_source
+from interpreter.wording import kind_word, with_article
 
 
-@frozen
+@frozen(kw_only=True)
 class LoadedCase:
     """A case read and checked against its procedure, ready to run (or the reasons it is not)."""
 
     source: SourceFile | None
-    case: m.Case | None
-    procedure: Analysis | None
-    plan: Plan | None
-    facts: dict
-    happenings: dict  # name -> date
-    spans: dict  # name -> where its happening is written
-    diagnostics: tuple[Diagnostic, ...]
+    case: m.Case | None = None
+    procedure: Analysis | None = None
+    plan: Plan | None = None
+    facts: dict[str, m.Value] = field(factory=dict)
+    happenings: dict[str, date] = field(factory=dict)
+    spans: dict[str, Span | None] = field(factory=dict)  # name -> where its happening is written
+    diagnostics: tuple[Diagnostic, ...] = ()
 
     @property
     def runnable(self) -> bool:
         return self.plan is not None and not has_errors(self.diagnostics)
 
 
-class ProcedureCache:
-    """Procedures analysed once per batch: many cases name the same file."""
-
-    def __init__(self) -> None:
-        self._analyses: dict[Path, tuple[Analysis | None, Plan | None, str | None]] = {}
-        self._resolved: dict[str, Path] = {}
+class ProcedureSource(Protocol):
+    """Where cases find their procedures, analysed and compiled (reading files is the caller's business)."""
 
     def get(self, path: Path) -> tuple[Analysis | None, Plan | None, str | None]:
         """The analysis and plan of a procedure file, or the reason it cannot be read."""
-        # Resolving a path asks the file system; a batch names the same few paths many times.
-        key = self._resolved.get(str(path))
-        if key is None:
-            key = self._resolved[str(path)] = path.resolve()
-        if key not in self._analyses:
-            self._analyses[key] = self._load(path)
-        return self._analyses[key]
+        ...
 
-    @staticmethod
-    def _load(path: Path):
-        try:
-            data = read_regular_file(path)
-        except OSError as exc:
-            return None, None, (exc.strerror or str(exc)).lower()
-        analysis = analyse_bytes(data, str(path))
-        if not analysis.ok or analysis.graph is None:
-            return analysis, None, None
-        try:
-            calendar = procedure_calendar(analysis.procedure)
-        except CalendarError as exc:
-            return analysis, None, str(exc)
-        return analysis, Plan.compile(analysis.resolved, analysis.graph, calendar), None
+    def same_file(self, first: Path, second: Path) -> bool:
+        """Whether two paths name one procedure file."""
+        ...
 
 
-def load_case(data: bytes, name: str, procedures: ProcedureCache, procedure_override: Path | None = None) -> LoadedCase:
+def compile_procedure(analysis: Analysis) -> tuple[Plan | None, str | None]:
+    """The plan a case runs against, if the procedure has no errors; or why no plan can be made."""
+    if not analysis.ok or analysis.graph is None or analysis.resolved is None or analysis.procedure is None:
+        return None, None
+    try:
+        calendar = procedure_calendar(analysis.procedure)
+    except CalendarError as exc:
+        return None, str(exc)
+    return Plan.compile(analysis.resolved, analysis.graph, calendar), None
+
+
+def read_case(source: SourceFile) -> tuple[m.Case | None, tuple[Diagnostic, ...]]:
+    """The one way a .case file is read: the quick reader for the plain shape, the grammar otherwise."""
+    case = read_plain_case(source)
+    if case is not None:
+        return case, ()
+    parsed = parse_source(source, start="case_file")
+    if not parsed.chunks and parsed.diagnostics:
+        return None, parsed.diagnostics
+    case, built = build_case(source, parsed.chunks)
+    return case, parsed.diagnostics + built
+
+
+def load_case(data: bytes, name: str, procedures: ProcedureSource, procedure_override: Path | None = None) -> LoadedCase:
     """Read a .case file and check every name and value in it against its procedure."""
     source, diagnostics = decode(data, name)
     if source is None:
-        return LoadedCase(None, None, None, None, {}, {}, {}, diagnostics)
-    case = read_plain_case(source)
-    problems: list[Diagnostic] = []
+        return LoadedCase(source=None, diagnostics=diagnostics)
+    case, read = read_case(source)
+    problems = list(read)
     if case is None:
-        with collector_paused():
-            parsed = parse_source(source, start="case_file")
-            problems.extend(parsed.diagnostics)
-            if parsed.chunks or not problems:
-                case, built = build_case(source, parsed.chunks)
-                problems.extend(built)
-    if case is None:
-        return LoadedCase(source, None, None, None, {}, {}, {}, tuple(problems))
+        return LoadedCase(source=source, diagnostics=tuple(problems))
     procedure_path = procedure_override
     if procedure_path is None:
         if case.procedure_path is None:
@@ -103,7 +101,7 @@ def load_case(data: bytes, name: str, procedures: ProcedureCache, procedure_over
                     help='add `procedure "path/to/procedure.proc"` inside the case header (the path is relative to this file)',
                 )
             )
-            return LoadedCase(source, case, None, None, {}, {}, {}, tuple(problems))
+            return LoadedCase(source=source, case=case, diagnostics=tuple(problems))
         procedure_path = Path(name).parent / case.procedure_path
     analysis, plan, unreadable = procedures.get(procedure_path)
     if unreadable is not None:
@@ -115,8 +113,8 @@ def load_case(data: bytes, name: str, procedures: ProcedureCache, procedure_over
                 help="check the path; it is relative to this case file",
             )
         )
-        return LoadedCase(source, case, analysis, None, {}, {}, {}, tuple(problems))
-    if plan is None:
+        return LoadedCase(source=source, case=case, procedure=analysis, diagnostics=tuple(problems))
+    if plan is None or analysis is None or analysis.resolved is None:
         problems.append(
             error(
                 "P405",
@@ -125,10 +123,10 @@ def load_case(data: bytes, name: str, procedures: ProcedureCache, procedure_over
                 help=f"run `safeproc check {procedure_path}` and fix what it reports",
             )
         )
-        return LoadedCase(source, case, analysis, None, {}, {}, {}, tuple(problems))
+        return LoadedCase(source=source, case=case, procedure=analysis, diagnostics=tuple(problems))
     if procedure_override is not None and case.procedure_path is not None:
         named = Path(name).parent / case.procedure_path
-        if named.resolve() != procedure_override.resolve():
+        if not procedures.same_file(named, procedure_override):
             problems.append(
                 warning(
                     "P408",
@@ -138,34 +136,54 @@ def load_case(data: bytes, name: str, procedures: ProcedureCache, procedure_over
                     help="if the names below do not match, run it against the procedure it names",
                 )
             )
-    checker = _CaseChecker(case, analysis)
+    checker = _CaseChecker(case, analysis.resolved.names)
     facts, happenings, spans = checker.run()
     problems.extend(checker.diagnostics)
-    return LoadedCase(source, case, analysis, plan, facts, happenings, spans, tuple(problems))
+    return LoadedCase(
+        source=source,
+        case=case,
+        procedure=analysis,
+        plan=plan,
+        facts=facts,
+        happenings=happenings,
+        spans=spans,
+        diagnostics=tuple(problems),
+    )
+
+
+def undated(loaded: LoadedCase) -> Diagnostic | None:
+    """A scenario is judged as of its own date, never today's, so that it gives the same answer every day."""
+    if loaded.case is None or loaded.case.as_of is not None or not loaded.runnable:
+        return None
+    return error(
+        "P406",
+        "a scenario needs the date it is seen from",
+        loaded.case.span,
+        help="add `as of YYYY-MM-DD` inside the case header, so that its expectations never depend on today's date",
+    )
 
 
 class _CaseChecker:
-    def __init__(self, case: m.Case, analysis: Analysis):
+    def __init__(self, case: m.Case, names: Mapping[str, m.Declaration]):
         self.case = case
-        self.names = analysis.resolved.names
+        self.names = names
         self.diagnostics: list[Diagnostic] = []
 
-    def run(self):
+    def run(self) -> tuple[dict[str, m.Value], dict[str, date], dict[str, Span | None]]:
         facts = self._facts()
         happenings, spans = self._happenings()
         self._expectations()
         return facts, happenings, spans
 
-    def _facts(self) -> dict:
-        facts: dict = {}
+    def _facts(self) -> dict[str, m.Value]:
+        facts: dict[str, m.Value] = {}
         seen: dict[str, m.FactValue] = {}
         names = self.names
         for given in self.case.facts:
             fact = names.get(given.fact.name)
-            if fact.__class__ is not m.Fact:
-                fact = self._expect(given.fact, (m.Fact,), "fact")
-                if fact is None:
-                    continue
+            if not isinstance(fact, m.Fact):
+                self._expect(given.fact, (m.Fact,), "fact")
+                continue
             if given.fact.name in seen:
                 self.diagnostics.append(
                     error(
@@ -178,7 +196,7 @@ class _CaseChecker:
                 )
                 continue
             seen[given.fact.name] = given
-            if given.value is not None and not _fits(fact, given.value):
+            if given.value is not None and not fits(fact, given.value):
                 self.diagnostics.append(
                     error(
                         "P411",
@@ -193,9 +211,9 @@ class _CaseChecker:
             facts[fact.name] = given.value
         return facts
 
-    def _happenings(self) -> tuple[dict, dict]:
+    def _happenings(self) -> tuple[dict[str, date], dict[str, Span | None]]:
         happenings: dict[str, date] = {}
-        spans: dict = {}
+        spans: dict[str, Span | None] = {}
         previous: m.Happening | None = None
         for happening in self.case.happenings:
             declaration = self._expect(happening.name, (m.Event, m.Step, m.Decision), "event or step")
@@ -230,78 +248,100 @@ class _CaseChecker:
 
     def _expectations(self) -> None:
         for expectation in self.case.expectations:
-            if expectation.kind in ("due", "no_due", "state"):
-                self._expect(expectation.subject, (m.Step, m.Decision), "step")
-            elif expectation.kind == "branch":
-                decision = self._expect(expectation.subject, (m.Decision,), "decision")
-                if decision is not None:
-                    targets = [b.target.name for b in decision.branches] + ([decision.otherwise.name] if decision.otherwise else [])
-                    if expectation.value.name not in targets:
-                        self.diagnostics.append(
-                            error(
-                                "P416",
-                                f"`{expectation.value.name}` is not a branch of decision `{decision.name}`",
-                                expectation.value.span,
-                                help=did_you_mean(expectation.value.name, targets)
-                                or "its branches lead to " + ", ".join(f"`{t}`" for t in targets),
-                            )
-                        )
-            elif expectation.kind == "escalation":
-                role, _ = expectation.value
-                self._expect(role, (m.Role,), "role")
-                if expectation.source is not None:
-                    self._expect(expectation.source, (m.Step, m.Decision), "step")
-            elif expectation.kind == "outcome":
-                self._expect(expectation.subject, (m.Outcome,), "outcome")
+            match expectation.kind:
+                case m.ExpectationKind.DUE | m.ExpectationKind.NO_DUE | m.ExpectationKind.STATE:
+                    self._expect(expectation.subject, (m.Step, m.Decision), "step")
+                case m.ExpectationKind.BRANCH:
+                    decision = self._expect(expectation.subject, (m.Decision,), "decision")
+                    if isinstance(decision, m.Decision) and expectation.target is not None:
+                        self._branch_of(decision, expectation.target)
+                case m.ExpectationKind.ESCALATION:
+                    self._expect(expectation.role, (m.Role,), "role")
+                    if expectation.source is not None:
+                        self._expect(expectation.source, (m.Step, m.Decision), "step")
+                case m.ExpectationKind.OUTCOME:
+                    self._expect(expectation.subject, (m.Outcome,), "outcome")
+                case m.ExpectationKind.NO_OUTCOME | m.ExpectationKind.NO_BREACHES:
+                    pass
+                case _:
+                    assert_never(expectation.kind)
 
-    def _expect(self, ref: m.Ref, kinds: tuple, wanted: str):
-        declaration = self.names.get(ref.name)
-        if declaration is not None and isinstance(declaration, kinds):
-            return declaration
-        candidates = [n for n, d in self.names.items() if isinstance(d, kinds)]
-        if declaration is None:
+    def _branch_of(self, decision: m.Decision, target: m.Ref) -> None:
+        targets = [b.target.name for b in decision.branches] + ([decision.otherwise.name] if decision.otherwise else [])
+        if target.name not in targets:
+            self.diagnostics.append(
+                error(
+                    "P416",
+                    f"`{target.name}` is not a branch of decision `{decision.name}`",
+                    target.span,
+                    help=did_you_mean(target.name, targets) or "its branches lead to " + ", ".join(f"`{t}`" for t in targets),
+                )
+            )
+
+    def _expect(self, ref: m.Ref | None, kinds: tuple[type, ...], wanted: str) -> m.Declaration | None:
+        if ref is None:  # the grammar always names one; a missing name was reported there
+            return None
+        found = look_up(self.names, ref.name, kinds)
+        if found.fits:
+            return found.declaration
+        candidates = found.candidates
+        if found.declaration is None:
             message = f"the procedure has no {wanted} `{ref.name}`"
         else:
-            message = f"`{ref.name}` is {kind_word(declaration)} in the procedure, not {'an' if wanted[0] in 'aeiou' else 'a'} {wanted}"
+            message = f"`{ref.name}` is {kind_word(found.declaration)} in the procedure, not {with_article(wanted)}"
         listing = ", ".join(f"`{c}`" for c in sorted(candidates)[:12]) + (", ..." if len(candidates) > 12 else "")
         self.diagnostics.append(
             error(
                 "P410",
                 message,
                 ref.span,
-                label=f"not {'an' if wanted[0] in 'aeiou' else 'a'} {wanted} of the procedure",
+                label=f"not {with_article(wanted)} of the procedure",
                 help=did_you_mean(ref.name, candidates) or (f"the procedure's {wanted}s are {listing}" if candidates else None),
             )
         )
         return None
 
 
-def _fits(fact: m.Fact, value) -> bool:
-    if fact.type == "boolean":
-        return isinstance(value, bool)
-    if fact.type == "number":
-        return isinstance(value, int) and not isinstance(value, bool)
-    return isinstance(value, str) and any(choice.name == value for choice in fact.choices)
+def fits(fact: m.Fact, value: m.Value) -> bool:
+    """Whether a value is one the fact can take."""
+    match fact.type:
+        case m.FactType.BOOLEAN:
+            return isinstance(value, bool)
+        case m.FactType.NUMBER:
+            return isinstance(value, int) and not isinstance(value, bool)
+        case m.FactType.CHOICE:
+            return isinstance(value, str) and any(choice.name == value for choice in fact.choices)
+        case _:
+            assert_never(fact.type)
 
 
 def _describe_type(fact: m.Fact) -> str:
-    if fact.type == "boolean":
-        return "is yes or no"
-    if fact.type == "number":
-        return "is a number"
-    return "is one of " + ", ".join(c.name for c in fact.choices)
+    match fact.type:
+        case m.FactType.BOOLEAN:
+            return "is yes or no"
+        case m.FactType.NUMBER:
+            return "is a number"
+        case m.FactType.CHOICE:
+            return "is one of " + ", ".join(c.name for c in fact.choices)
+        case _:
+            assert_never(fact.type)
 
 
-def _shown(value) -> str:
-    return {True: "yes", False: "no"}.get(value, str(value)) if isinstance(value, bool) else str(value)
+def _shown(value: m.Value) -> str:
+    return ("yes" if value else "no") if isinstance(value, bool) else str(value)
 
 
-def _value_help(fact: m.Fact, value) -> str | None:
-    if fact.type == "choice":
-        return did_you_mean(str(value), [c.name for c in fact.choices]) or "choose one of " + ", ".join(f"`{c.name}`" for c in fact.choices)
-    if fact.type == "boolean":
-        return f"write `{fact.name} is yes` or `{fact.name} is no`"
-    return f"write a whole number: `{fact.name} is 17`"
+def _value_help(fact: m.Fact, value: m.Value) -> str | None:
+    match fact.type:
+        case m.FactType.CHOICE:
+            choices = [c.name for c in fact.choices]
+            return did_you_mean(str(value), choices) or "choose one of " + ", ".join(f"`{c}`" for c in choices)
+        case m.FactType.BOOLEAN:
+            return f"write `{fact.name} is yes` or `{fact.name} is no`"
+        case m.FactType.NUMBER:
+            return f"write a whole number: `{fact.name} is 17`"
+        case _:
+            assert_never(fact.type)
 
 
 def quick_run(data: bytes, name: str, plan: Plan, as_of: date | None) -> CaseResult | None:
@@ -324,7 +364,7 @@ def quick_run(data: bytes, name: str, plan: Plan, as_of: date | None) -> CaseRes
         return None
     for fact_name, value in inputs.facts.items():
         fact = plan.facts.get(fact_name)
-        if fact is None or (value is not None and not _fits(fact, value)):
+        if fact is None or (value is not None and not fits(fact, value)):
             return None
     if not plan.recordable.issuperset(inputs.happenings):
         return None
@@ -336,7 +376,7 @@ def quick_run(data: bytes, name: str, plan: Plan, as_of: date | None) -> CaseRes
 
 def run_case(loaded: LoadedCase, as_of: date | None = None) -> CaseResult | None:
     """Simulate a loaded case as of a date (the command line's, else the case's own, else None)."""
-    if not loaded.runnable:
+    if not loaded.runnable or loaded.plan is None or loaded.case is None:
         return None
     when = as_of or loaded.case.as_of
     if when is None:
@@ -347,81 +387,86 @@ def run_case(loaded: LoadedCase, as_of: date | None = None) -> CaseResult | None
 def judge(loaded: LoadedCase, result: CaseResult) -> tuple[Diagnostic, ...]:
     """Each expectation the result does not meet, as a located diagnostic saying expected and actual."""
     failures = []
-    for expectation in loaded.case.expectations:
+    for expectation in loaded.case.expectations if loaded.case else ():
         problem = _unmet(expectation, result)
         if problem is not None:
             failures.append(error("P420", problem, expectation.span, label="this expectation is not met", help=None))
     return tuple(failures)
 
 
-_STATE_WORDS = {
-    "not_applicable": "not applicable",
-    "done_on_time": "done on time",
-    "done_late": "done late",
-}
-
-
-def state_words(state: str) -> str:
-    return _STATE_WORDS.get(state, state)
+def state_words(state: m.StepState) -> str:
+    return state.value.replace("_", " ")
 
 
 def _unmet(expectation: m.Expectation, result: CaseResult) -> str | None:
-    kind = expectation.kind
-    subject = expectation.subject.name if expectation.subject else None
-    if kind in ("due", "no_due"):
-        step = result.step(subject)
-        actual = step.due if step else None
-        wanted = expectation.value if kind == "due" else None
-        if actual != wanted:
+    subject = expectation.subject.name if expectation.subject else ""
+    match expectation.kind:
+        case m.ExpectationKind.DUE | m.ExpectationKind.NO_DUE:
+            step = result.step(subject)
+            actual = step.due if step else None
+            wanted = expectation.on if expectation.kind == m.ExpectationKind.DUE else None
+            if actual == wanted:
+                return None
             expected_words = f"due {wanted.isoformat()}" if wanted else "to have no due date yet"
             actual_words = f"it is due {actual.isoformat()}" if actual else "it has no due date yet"
             return f"expected `{subject}` {expected_words}, but {actual_words}"
-        return None
-    if kind == "state":
-        step = result.step(subject)
-        actual = _actual_state(step)
-        wanted = expectation.value
-        matches = actual == wanted or (wanted == "done" and actual in ("done_on_time", "done_late"))
-        if not matches:
-            return f"expected `{subject}` to be {state_words(wanted)}, but it is {state_words(actual)}"
-        return None
-    if kind == "branch":
-        decision = result.decision(subject)
-        actual = decision.branch if decision else None
-        if actual != expectation.value.name:
-            why = f" ({decision.because})" if decision and decision.because else ""
-            taken = f"`{actual}`" if actual else "no branch yet"
-            return f"expected decision `{subject}` to take `{expectation.value.name}`, but it takes {taken}{why}"
-        return None
-    if kind == "escalation":
-        role, on = expectation.value
-        source = expectation.source.name if expectation.source else None
-        for fired in result.escalations:
-            if fired.to == role.name and fired.on == on and (source is None or fired.step == source):
+        case m.ExpectationKind.STATE:
+            actual_state = _actual_state(result.step(subject))
+            wanted_state = expectation.state
+            done_states = (m.StepState.DONE_ON_TIME, m.StepState.DONE_LATE)
+            if wanted_state is None or actual_state == wanted_state or (wanted_state == m.StepState.DONE and actual_state in done_states):
                 return None
-        fired_list = "; ".join(f"from `{e.step}` to `{e.to}` on {e.on.isoformat()}" for e in result.escalations) or "none"
-        whence = f" from `{source}`" if source else ""
-        return f"expected an escalation{whence} to `{role.name}` on {on.isoformat()}, but the escalations are: {fired_list}"
-    if kind == "outcome":
-        if result.end != subject:
+            return f"expected `{subject}` to be {state_words(wanted_state)}, but it is {state_words(actual_state)}"
+        case m.ExpectationKind.BRANCH:
+            decision = result.decision(subject)
+            taken = decision.branch if decision else None
+            wanted_branch = expectation.target.name if expectation.target else None
+            if taken == wanted_branch:
+                return None
+            why = f" ({decision.because})" if decision and decision.because else ""
+            taken_words = f"`{taken}`" if taken else "no branch yet"
+            return f"expected decision `{subject}` to take `{wanted_branch}`, but it takes {taken_words}{why}"
+        case m.ExpectationKind.ESCALATION:
+            return _unmet_escalation(expectation, result)
+        case m.ExpectationKind.OUTCOME:
+            if result.end == subject:
+                return None
             return f"expected the outcome `{subject}`, but the case " + (
                 f"ends in `{result.end}`" if result.end else "has not reached an outcome"
             )
-        return None
-    if kind == "no_outcome":
-        if result.end is not None:
+        case m.ExpectationKind.NO_OUTCOME:
+            if result.end is None:
+                return None
             return f"expected no outcome yet, but the case ends in `{result.end}`"
-        return None
-    breaches = result.breaches
-    if breaches:
-        listed = ", ".join(f"`{s.step}` ({'done late' if s.done_on else 'overdue'}, due {s.due.isoformat()})" for s in breaches)
-        return f"expected no breaches, but found {listed}"
-    return None
+        case m.ExpectationKind.NO_BREACHES:
+            breaches = result.breaches
+            if not breaches:
+                return None
+            listed = ", ".join(
+                f"`{s.step}` ({'done late' if s.done_on else 'overdue'}" + (f", due {s.due.isoformat()})" if s.due else ")")
+                for s in breaches
+            )
+            return f"expected no breaches, but found {listed}"
+        case _:
+            assert_never(expectation.kind)
 
 
-def _actual_state(step) -> str:
+def _unmet_escalation(expectation: m.Expectation, result: CaseResult) -> str | None:
+    role = expectation.role.name if expectation.role else None
+    on = expectation.on
+    source = expectation.source.name if expectation.source else None
+    for fired in result.escalations:
+        if fired.to == role and fired.on == on and (source is None or fired.step == source):
+            return None
+    fired_list = "; ".join(f"from `{e.step}` to `{e.to}` on {e.on.isoformat()}" for e in result.escalations) or "none"
+    whence = f" from `{source}`" if source else ""
+    when = f" on {on.isoformat()}" if on else ""
+    return f"expected an escalation{whence} to `{role}`{when}, but the escalations are: {fired_list}"
+
+
+def _actual_state(step: StepResult | None) -> m.StepState:
     if step is None:
-        return "not_applicable"
-    if step.state == "done":
-        return "done_late" if step.late else "done_on_time"
+        return m.StepState.NOT_APPLICABLE
+    if step.state == m.StepState.DONE:
+        return m.StepState.DONE_LATE if step.late else m.StepState.DONE_ON_TIME
     return step.state

@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import heapq
 import operator
-from datetime import date
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date, datetime
+from typing import NamedTuple, assert_never
 
+import networkx as nx
 from attrs import field, frozen
 
 from interpreter import model as m
@@ -33,9 +35,10 @@ from interpreter.calendar import CalendarError, WorkingCalendar
 from interpreter.diagnostics import Diagnostic, Label, error, warning
 from interpreter.graph import FLOW_EDGE_KINDS
 from interpreter.resolve import ResolvedProcedure
+from interpreter.source import Span
 from interpreter.wording import guard_text
 
-STATES = ("not_applicable", "waiting", "open", "done", "overdue")
+Facts = Mapping[str, m.Value]  # fact name -> value; a fact missing or None is unknown
 
 
 # Results are named tuples: a batch makes one per step per case.
@@ -43,28 +46,37 @@ class StepResult(NamedTuple):
     step: str
     title: str
     owner: str | None
-    kind: str
-    state: str
+    kind: m.NodeKind
+    state: m.StepState  # not applicable, waiting, open, done or overdue (done on time or late is `late`)
     due: date | None
     done_on: date | None
     late: bool
     opened_on: date | None
 
 
+class Reason(NamedTuple):
+    """Why a decision went (or did not go) a way, worded only when someone reads it:
+    a batch of cases never does."""
+
+    guard: m.Guard | None  # the branch's condition that held, if one did
+    used: tuple[str, ...] = ()  # the facts it turned on
+    facts: Facts | None = None  # the case's facts, to show their values
+    text: str = ""  # what to say when no guard held
+
+    def words(self) -> str:
+        shown = _values(self.used, self.facts) if self.facts is not None else ""
+        return (guard_text(self.guard) if self.guard is not None else self.text) + shown
+
+
 class DecisionResult(NamedTuple):
     decision: str
     branch: str | None
-    # Why, as (guard or None, the facts it turned on, the case's facts, or a fixed text):
-    # worded only when someone reads it, since a batch of cases never does.
-    reason: tuple
+    reason: Reason
     decided_on: date | None
 
     @property
     def because(self) -> str:
-        guard, used, facts, text = self.reason
-        if guard is None:
-            return text + _values(used, facts) if facts is not None else text
-        return guard_text(guard) + _values(used, facts)
+        return self.reason.words()
 
 
 class EscalationResult(NamedTuple):
@@ -92,71 +104,76 @@ class CaseResult:
 
     @property
     def breaches(self) -> tuple[StepResult, ...]:
-        return tuple(s for s in self.steps if s.late or s.state == "overdue")
+        return tuple(s for s in self.steps if s.late or s.state == m.StepState.OVERDUE)
 
 
 # ---- the compiled procedure ------------------------------------------------------
 
 
-@frozen
+@frozen(kw_only=True)
 class Plan:
     """What the simulator needs of a procedure, computed once for any number of cases."""
 
     calendar: WorkingCalendar
     start: str | None
-    nodes: dict  # name -> declaration, flow nodes in file order
-    successors: dict  # name -> tuple of flow successors (for steps, joins and parallel splits)
-    predecessors: dict  # join name -> tuple of flow predecessors
-    events: frozenset
-    joins_after: dict  # name -> the joins it leads into
-    onward: dict  # name -> the nodes its flow arrows lead to (any branch; escalations aside)
-    with_deadlines: tuple  # steps and decisions that have deadlines, in file order
-    facts: dict  # fact name -> its declaration, to check a case's values
-    recordable: frozenset  # what a case can record as happened: events, steps, decisions
+    nodes: dict[str, m.FlowNode]  # flow nodes in file order
+    successors: dict[str, tuple[str, ...]]  # flow successors of steps, joins and parallel splits
+    predecessors: dict[str, tuple[str, ...]]  # join name -> its flow predecessors
+    events: frozenset[str]
+    joins_after: dict[str, tuple[str, ...]]  # name -> the joins it leads into
+    onward: dict[str, tuple[str, ...]]  # name -> the nodes its flow arrows lead to (any branch; escalations aside)
+    with_deadlines: tuple[str, ...]  # steps and decisions that have deadlines, in file order
+    facts: dict[str, m.Fact]  # to check a case's values
+    recordable: frozenset[str]  # what a case can record as happened: events, steps, decisions
     # For each step and decision: its name, and its result when waiting and when not applicable.
-    unreached_results: tuple
+    unreached_results: tuple[tuple[str, StepResult, StepResult], ...]
     # name -> every node a case there could still go on to; filled as cases ask, since
     # working it out for every node up front costs time and memory quadratic in the steps.
-    descendants_found: dict = field(factory=dict, eq=False)
-    descendants_kept: list = field(factory=lambda: [0], eq=False)  # how many names the dict holds in all
+    descendants_found: dict[str, frozenset[str]] = field(factory=dict, eq=False)
+    descendants_kept: list[int] = field(factory=lambda: [0], eq=False)  # how many names the dict holds in all
 
     @classmethod
-    def compile(cls, resolved: ResolvedProcedure, graph, calendar: WorkingCalendar) -> Plan:
+    def compile(cls, resolved: ResolvedProcedure, graph: nx.DiGraph, calendar: WorkingCalendar) -> Plan:
         nodes = {n.name: n for n in resolved.procedure.nodes if resolved.names.get(n.name) is n}
         successors = {}
         predecessors = {}
-        for name in nodes:
+        for name, node in nodes.items():
             if not graph.has_node(name):
                 continue
             successors[name] = tuple(target for target, data in graph.succ[name].items() if data["kind"] in ("next", "fork"))
-            if nodes[name].kind == "join":
+            if isinstance(node, m.Join):
                 predecessors[name] = tuple(sorted(s for s, data in graph.pred[name].items() if data["kind"] != "escalation"))
         unreached = []
         for name, node in nodes.items():
-            if node.kind in ("step", "decision"):
+            if isinstance(node, (m.Step, m.Decision)):
                 owner = node.owner.name if node.owner else None
-                waiting = StepResult(name, node.title or name, owner, node.kind, "waiting", None, None, False, None)
-                unreached.append((name, waiting, waiting._replace(state="not_applicable")))
+                waiting = StepResult(name, node.title or name, owner, node.kind, m.StepState.WAITING, None, None, False, None)
+                unreached.append((name, waiting, waiting._replace(state=m.StepState.NOT_APPLICABLE)))
+        events = frozenset(e.name for e in resolved.procedure.events)
         return cls(
-            calendar,
-            graph.graph["start"],
-            nodes,
-            successors,
-            predecessors,
-            frozenset(e.name for e in resolved.procedure.events),
-            _joins_after(predecessors),
-            {
+            calendar=calendar,
+            start=graph.graph["start"],
+            nodes=nodes,
+            successors=successors,
+            predecessors=predecessors,
+            events=events,
+            joins_after=_joins_after(predecessors),
+            onward={
                 name: tuple(target for target, data in graph.succ[name].items() if data["kind"] in FLOW_EDGE_KINDS)
                 if graph.has_node(name)
                 else ()
                 for name in nodes
             },
-            tuple(name for name, node in nodes.items() if getattr(node, "deadlines", ())),
-            {fact.name: fact for fact in resolved.procedure.facts if resolved.names.get(fact.name) is fact},
-            frozenset(e.name for e in resolved.procedure.events)
-            | frozenset(n for n, node in nodes.items() if node.kind in ("step", "decision")),
-            tuple(unreached),
+            with_deadlines=tuple(name for name, node in nodes.items() if m.deadlines_of(node)),
+            facts={fact.name: fact for fact in resolved.procedure.facts if resolved.names.get(fact.name) is fact},
+            recordable=events | frozenset(n for n, node in nodes.items() if isinstance(node, (m.Step, m.Decision))),
+            unreached_results=tuple(unreached),
         )
+
+    def task(self, name: str) -> m.Task | None:
+        """The step or decision of that name, if it is one."""
+        node = self.nodes.get(name)
+        return node if isinstance(node, (m.Step, m.Decision)) else None
 
     def descendants(self, name: str) -> frozenset[str]:
         """Every node a case at name could still go on to, by any branch (name itself aside)."""
@@ -184,7 +201,7 @@ class Plan:
 _MOST_DESCENDANTS_KEPT = 2_000_000
 
 
-def _joins_after(predecessors: dict) -> dict:
+def _joins_after(predecessors: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
     """name -> the joins it leads into."""
     joins: dict[str, list[str]] = {}
     for join, sources in predecessors.items():
@@ -197,7 +214,12 @@ def _joins_after(predecessors: dict) -> dict:
 
 
 def simulate(
-    plan: Plan, facts: dict, happenings: dict, as_of: date, happening_spans: dict | None = None, only_reached: bool = False
+    plan: Plan,
+    facts: Facts,
+    happenings: Mapping[str, date],
+    as_of: date,
+    happening_spans: Mapping[str, Span | None] | None = None,
+    only_reached: bool = False,
 ) -> CaseResult:
     """The state of a case as of a date.
 
@@ -211,7 +233,7 @@ def simulate(
 
 
 class _Run:
-    def __init__(self, plan: Plan, facts: dict, happenings: dict, as_of: date, spans: dict):
+    def __init__(self, plan: Plan, facts: Facts, happenings: Mapping[str, date], as_of: date, spans: Mapping[str, Span | None]):
         self.plan = plan
         self.facts = facts
         # What happened after the day the case is seen from is not known yet.
@@ -257,63 +279,65 @@ class _Run:
             if name in self.opened:
                 continue
             node = self.plan.nodes[name]
-            if node.kind == "join" and not self._join_ready(name):
-                continue
-            if node.kind == "join":
-                reached_on = self._join_date(name)
+            if isinstance(node, m.Join):
+                if not self._join_ready(node):
+                    continue
+                reached_on = self._join_date(node)
             self.opened[name] = reached_on
             for next_name, next_on in self._visit(node, reached_on):
                 heapq.heappush(queue, (next_on, next_name))
             # A join whose branches have all arrived can now open.
-            for join in self.plan.joins_after.get(name, ()):
-                if join not in self.opened and self._join_ready(join):
-                    heapq.heappush(queue, (self._join_date(join), join))
+            for join_name in self.plan.joins_after.get(name, ()):
+                join = self.plan.nodes[join_name]
+                if join_name not in self.opened and isinstance(join, m.Join) and self._join_ready(join):
+                    heapq.heappush(queue, (self._join_date(join), join_name))
 
-    def _visit(self, node, opened_on: date):
+    def _visit(self, node: m.FlowNode, opened_on: date) -> Iterator[tuple[str, date]]:
         name = node.name
-        if node.kind == "outcome":
-            if self.end is None or opened_on < self.ended_on:
-                self.end, self.ended_on = name, opened_on
-            return
-        if node.kind == "parallel":
-            for branch in self.plan.successors.get(name, ()):
-                yield branch, opened_on
-            return
-        if node.kind == "join":
-            for following in self.plan.successors.get(name, ()):
-                yield following, opened_on
-            return
-        self.due[name] = self._due_date(node)
-        if node.kind == "decision":
-            yield from self._decide(node, opened_on)
-        else:
-            finished = self.known.get(name)
-            if finished is not None:
-                self.done[name] = finished
+        match node:
+            case m.Outcome():
+                if self.end is None or self.ended_on is None or opened_on < self.ended_on:
+                    self.end, self.ended_on = name, opened_on
+            case m.Parallel() | m.Join():
                 for following in self.plan.successors.get(name, ()):
-                    yield following, max(finished, opened_on)
-        yield from self._escalate(node)
+                    yield following, opened_on
+            case m.Decision():
+                self.due[name] = self._due_date(node)
+                yield from self._decide(node, opened_on)
+                yield from self._escalate(node)
+            case m.Step():
+                self.due[name] = self._due_date(node)
+                finished = self.known.get(name)
+                if finished is not None:
+                    self.done[name] = finished
+                    for following in self.plan.successors.get(name, ()):
+                        yield following, max(finished, opened_on)
+                yield from self._escalate(node)
+            case _:
+                assert_never(node)
 
-    def _decide(self, node: m.Decision, opened_on: date):
-        chosen, reason, unknown = None, (None, (), None, ""), ()
+    def _decide(self, node: m.Decision, opened_on: date) -> Iterator[tuple[str, date]]:
+        chosen: str | None = None
+        reason = Reason(None)
+        unknown: tuple[str, ...] = ()
         for branch in node.branches:
             value, used = evaluate(branch.guard, self.facts)
             if value is None:
                 unknown = used
                 break
             if value:
-                chosen, reason = branch.target.name, (branch.guard, used, self.facts, "")
+                chosen, reason = branch.target.name, Reason(branch.guard, used, self.facts)
                 break
         else:
             if node.otherwise is not None:
                 chosen = node.otherwise.name
-                reason = (None, _all_facts(node), self.facts, "none of the conditions held")
+                reason = Reason(None, _all_facts(node), self.facts, "none of the conditions held")
             else:
-                reason = (None, (), None, "no branch applies to this case, and the decision has no `otherwise`")
+                reason = Reason(None, text="no branch applies to this case, and the decision has no `otherwise`")
         if chosen is None:
             if unknown:
                 self.waiting_on_facts.add(node.name)
-                reason = (None, (), None, "waiting for " + ", ".join(f"`{f}`" for f in unknown) + " to be known")
+                reason = Reason(None, text="waiting for " + ", ".join(f"`{f}`" for f in unknown) + " to be known")
             self.decisions[node.name] = DecisionResult(node.name, None, reason, None)
             return
         decided_on = self.known.get(node.name, opened_on)
@@ -335,7 +359,7 @@ class _Run:
             recorded = [
                 (when, name)
                 for name, when in self.known.items()
-                if name in ahead and name not in self.opened and self.plan.nodes[name].kind in ("step", "decision")
+                if name in ahead and name not in self.opened and self.plan.task(name) is not None
             ]
             if not recorded:
                 return
@@ -361,26 +385,35 @@ class _Run:
         """
         ahead = self.reachable = self._still_reachable()
         for name in self.plan.with_deadlines:
-            if name in ahead and name not in self.opened:
-                node = self.plan.nodes[name]
+            node = self.plan.task(name)
+            if node is not None and name in ahead and name not in self.opened:
                 self.due[name] = self._due_date(node)
                 for target, on in list(self._escalate(node)):
                     self._advance(target, on)
                     self.reachable = None  # an escalation moved the case on
 
-    def _join_ready(self, join: str) -> bool:
-        node = self.plan.nodes[join]
-        sources = self.plan.predecessors.get(join, ())
-        arrived = [s for s in sources if s in self.done or (s in self.opened and self.plan.nodes[s].kind in ("join", "parallel"))]
-        if node.mode == "any":
-            return bool(arrived)
-        return bool(sources) and len(arrived) == len(sources)
+    def _join_ready(self, join: m.Join) -> bool:
+        sources = self.plan.predecessors.get(join.name, ())
+        nodes = self.plan.nodes
+        arrived = [s for s in sources if s in self.done or (s in self.opened and isinstance(nodes[s], (m.Join, m.Parallel)))]
+        match join.mode:
+            case m.JoinMode.ANY:
+                return bool(arrived)
+            case m.JoinMode.ALL:
+                return bool(sources) and len(arrived) == len(sources)
+            case _:
+                assert_never(join.mode)
 
-    def _join_date(self, join: str) -> date:
-        node = self.plan.nodes[join]
-        dates = [self.done.get(s, self.opened.get(s)) for s in self.plan.predecessors.get(join, ())]
-        dates = [d for d in dates if d is not None]
-        return min(dates) if node.mode == "any" else max(dates)
+    def _join_date(self, join: m.Join) -> date:
+        found = (self.done.get(s, self.opened.get(s)) for s in self.plan.predecessors.get(join.name, ()))
+        dates = [d for d in found if d is not None]
+        match join.mode:
+            case m.JoinMode.ANY:
+                return min(dates)
+            case m.JoinMode.ALL:
+                return max(dates)
+            case _:
+                assert_never(join.mode)
 
     # -- time --
 
@@ -389,32 +422,35 @@ class _Run:
             return self.known.get(name)
         return self.done.get(name) if name in self.done else self.known.get(name)
 
-    def _due_date(self, node) -> date | None:
+    def _due_date(self, node: m.Task) -> date | None:
         due = None
         calendar = self.plan.calendar
-        for deadline in getattr(node, "deadlines", ()):
-            if deadline.kind not in ("within", "before"):
-                continue
+        for deadline in node.deadlines:
+            add: Callable[[date, int, m.Unit], date | datetime]
+            match deadline.kind:
+                case m.DeadlineKind.WITHIN:
+                    add = calendar.add
+                case m.DeadlineKind.BEFORE:
+                    add = calendar.subtract
+                case m.DeadlineKind.NOT_BEFORE | m.DeadlineKind.LASTS:
+                    continue  # a lower bound: the step may not be done sooner, but it is not due
+                case _:
+                    assert_never(deadline.kind)
             anchor = self._anchor_date(deadline.anchor.name)
             if anchor is None:
                 continue
-            duration = deadline.duration
             try:
-                if deadline.kind == "within":
-                    candidate = calendar.add(anchor, duration.amount, duration.unit)
-                else:
-                    candidate = calendar.subtract(anchor, duration.amount, duration.unit)
+                moment = add(anchor, deadline.duration.amount, deadline.duration.unit)
             except CalendarError as exc:
                 self.diagnostics.append(error("P430", f"no due date can be given for `{node.name}`: {exc}", deadline.span))
                 continue
-            if hasattr(candidate, "date"):
-                candidate = candidate.date()
+            candidate = moment.date() if isinstance(moment, datetime) else moment
             due = candidate if due is None else min(due, candidate)
         return due
 
-    def _escalate(self, node):
+    def _escalate(self, node: m.Task) -> Iterator[tuple[str, date]]:
         due = self.due.get(node.name)
-        if due is None or not getattr(node, "escalations", ()):
+        if due is None or not node.escalations:
             return
         finished = self.done.get(node.name)
         if finished is not None and finished <= due:
@@ -423,7 +459,7 @@ class _Run:
         if fires_on is None or fires_on > self.as_of:
             return
         for escalation in node.escalations:
-            if escalation.trigger == "overdue" and finished is not None and finished < fires_on:
+            if escalation.trigger == m.Trigger.OVERDUE and finished is not None and finished < fires_on:
                 continue
             reason = f"`{node.name}` was due on {due.isoformat()}" + (
                 f" and was done on {finished.isoformat()}" if finished else " and is not done"
@@ -431,7 +467,7 @@ class _Run:
             if escalation.what:
                 reason += f": {escalation.what}"
             self.escalations.append(EscalationResult(node.name, escalation.target.name, fires_on, reason))
-            if escalation.action == "escalate":
+            if escalation.action == m.EscalationAction.ESCALATE:
                 yield escalation.target.name, fires_on
 
     # -- the results --
@@ -462,17 +498,17 @@ class _Run:
         due = self.due.get(name)
         done_on = self.done.get(name)
         if done_on is not None:
-            state, late = "done", due is not None and done_on > due
+            state, late = m.StepState.DONE, due is not None and done_on > due
         elif due is not None and self.as_of > due:
-            state, late = "overdue", True
+            state, late = m.StepState.OVERDUE, True
         else:
-            state, late = ("open" if opened_on else "waiting"), False
+            state, late = (m.StepState.OPEN if opened_on else m.StepState.WAITING), False
         return waiting._replace(state=state, due=due, done_on=done_on, late=late, opened_on=opened_on)
 
     def _still_reachable(self) -> set[str]:
         """Nodes a case could still reach from where it stands (so waiting, not inapplicable)."""
         plan = self.plan
-        frontier = [n for n in self.opened if n not in self.done and plan.nodes[n].kind in ("step", "decision")]
+        frontier = [n for n in self.opened if n not in self.done and plan.task(n) is not None]
         frontier += [j for j in plan.predecessors if j not in self.opened and any(s in self.opened for s in plan.predecessors[j])]
         reachable = set(frontier)
         for name in frontier:
@@ -506,10 +542,9 @@ class _Run:
                         help="check the dates: a step is done after the one it follows",
                     )
                 )
-            node = self.plan.nodes[name]
-            for deadline in getattr(node, "deadlines", ()):
+            for deadline in m.deadlines_of(self.plan.nodes[name]):
                 anchor = self._anchor_date(deadline.anchor.name)
-                if deadline.kind == "within" and anchor is not None and when < anchor:
+                if deadline.kind == m.DeadlineKind.WITHIN and anchor is not None and when < anchor:
                     self.diagnostics.append(
                         warning(
                             "P433",
@@ -524,6 +559,7 @@ class _Run:
     def _why_not_reached(self, name: str) -> str:
         for decision in self.decisions.values():
             node = self.plan.nodes[decision.decision]
+            assert isinstance(node, m.Decision)
             targets = {b.target.name for b in node.branches} | ({node.otherwise.name} if node.otherwise else set())
             if decision.branch is not None and decision.branch != name and name in targets:
                 return f"decision `{decision.decision}` took `{decision.branch}` because {decision.because}"
@@ -535,7 +571,7 @@ class _Run:
 
 def _next_working_day(calendar: WorkingCalendar, day: date) -> date | None:
     try:
-        return calendar.add(day, 1, "working_days")
+        return calendar.add(day, 1, m.Unit.WORKING_DAYS)
     except CalendarError:
         return None
 
@@ -543,7 +579,7 @@ def _next_working_day(calendar: WorkingCalendar, day: date) -> date | None:
 # ---- conditions over facts, with unknowns ------------------------------------------
 
 
-def evaluate(guard, facts: dict) -> tuple[bool | None, tuple[str, ...]]:
+def evaluate(guard: m.Guard, facts: Facts) -> tuple[bool | None, tuple[str, ...]]:
     """Three-valued: True, False, or None when unknown facts keep it open; and the facts it turned on."""
     if isinstance(guard, m.FactHolds):
         value = facts.get(guard.fact.name)
@@ -556,21 +592,21 @@ def evaluate(guard, facts: dict) -> tuple[bool | None, tuple[str, ...]]:
             return None, (guard.fact.name,)
         return (value != guard.value.name) if guard.negated else (value == guard.value.name), (guard.fact.name,)
     if isinstance(guard, m.FactCompare):
-        value = facts.get(guard.fact.name)
-        if value is None:
+        number = facts.get(guard.fact.name)
+        if not isinstance(number, int):  # unknown (a case's values are checked before it runs)
             return None, (guard.fact.name,)
-        return _COMPARE[guard.operator](value, guard.number), (guard.fact.name,)
+        return _COMPARE[guard.operator](number, guard.number), (guard.fact.name,)
     if isinstance(guard, m.Not):
-        value, used = evaluate(guard.operand, facts)
-        return (None if value is None else not value), used
+        truth, turned_on = evaluate(guard.operand, facts)
+        return (None if truth is None else not truth), turned_on
     deciding = isinstance(guard, m.AnyOf)  # `or` is decided by a true operand, `and` by a false one
     unknown: list[str] = []
     used: list[str] = []
     for operand in guard.operands:
-        value, names = evaluate(operand, facts)
-        if value is None:
+        truth, names = evaluate(operand, facts)
+        if truth is None:
             unknown.extend(names)
-        elif value == deciding:
+        elif truth == deciding:
             return deciding, tuple(names)
         else:
             used.extend(names)
@@ -579,15 +615,21 @@ def evaluate(guard, facts: dict) -> tuple[bool | None, tuple[str, ...]]:
     return (not deciding), tuple(dict.fromkeys(used))
 
 
-_COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq}
+_COMPARE: dict[str, Callable[[int, int], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "=": operator.eq,
+}
 
 
-def _values(names, facts: dict) -> str:
+def _values(names: Iterable[str], facts: Facts) -> str:
     shown = [f"{name} = {_show(facts.get(name))}" for name in dict.fromkeys(names)]
     return f" ({', '.join(shown)})" if shown else ""
 
 
-def _show(value) -> str:
+def _show(value: m.Value) -> str:
     if value is True:
         return "yes"
     if value is False:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 def edit_distance(a: str, b: str, limit: int) -> int:
     """Optimal string alignment distance (a swap of neighbours costs one), capped at limit + 1."""
@@ -22,7 +24,7 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
-def nearest(name: str, candidates, limit: int | None = None) -> list[str]:
+def nearest(name: str, candidates: Iterable[str], limit: int | None = None) -> list[str]:
     """The candidates closest to name, best first; none if nothing is close."""
     if limit is None:
         limit = max(1, len(name) // 3)
@@ -36,7 +38,7 @@ def nearest(name: str, candidates, limit: int | None = None) -> list[str]:
     return [candidate for _, candidate in scored[:3]]
 
 
-def did_you_mean(name: str, candidates) -> str | None:
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     found = nearest(name, candidates)
     if not found:
         return None

@@ -9,6 +9,7 @@ declarations around it still reach the later checks.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable
 from functools import lru_cache
 
 from attrs import frozen
@@ -382,7 +383,7 @@ def _terminal_patterns() -> dict[str, str]:
 RESERVED_WORDS = frozenset(TOP_LEVEL_KEYWORDS + ("end", "and", "or", "not", "is", "yes", "no"))
 
 
-def _expected_label(expected) -> str:
+def _expected_label(expected: Iterable[str]) -> str:
     words = sorted({describe_terminal(name) for name in expected if name not in ("COMMENT", "WS")})
     if not words:
         return ""
@@ -410,7 +411,7 @@ def _help_for_character(char: str, start: str) -> str | None:
     return None
 
 
-def _help_for_unexpected(word: str, expected) -> str | None:
+def _help_for_unexpected(word: str, expected: Collection[str]) -> str | None:
     if "END" in expected and word in TOP_LEVEL_KEYWORDS:
         return f"the block above needs an `end` before this `{word}`"
     if word in RESERVED_WORDS and "NAME" in expected:
@@ -518,7 +519,7 @@ def _closest_example(exc: UnexpectedToken) -> int | None:
     return candidate
 
 
-def _match_common_mistake(exc: UnexpectedInput, start: str):
+def _match_common_mistake(exc: UnexpectedInput, start: str) -> tuple[str, str, str | None] | None:
     if start != "procedure_file" or not isinstance(exc, UnexpectedToken):
         return None
     label = _closest_example(exc)

@@ -21,6 +21,7 @@ from attrs import frozen
 from interpreter import model as m
 from interpreter.diagnostics import Diagnostic, Label, error, has_errors, warning
 from interpreter.source import SourceFile, Span
+from interpreter.wording import describe_deadline, kind_noun
 
 # The same shape as the grammar's PARAGRAPH terminal: 1.1.15, 4.2, 1.1.16a.
 PARAGRAPH_NUMBER = re.compile(r"\d+(?:\.\d+)+[a-z]?")
@@ -174,7 +175,7 @@ def citations(procedure: m.Procedure, source: SourceFile) -> tuple[Citation, ...
     return tuple(found)
 
 
-def _declarations(procedure: m.Procedure) -> list:
+def _declarations(procedure: m.Procedure) -> list[m.Declaration | m.Background]:
     return sorted(
         [*procedure.declarations(), *procedure.background],
         key=lambda d: (d.span.line, d.span.column) if d.span is not None else (0, 0),
@@ -191,7 +192,9 @@ def _other_starts(procedure: m.Procedure) -> list[Span]:
     return spans
 
 
-def _paragraph_tokens(source: SourceFile, begin: tuple[int, int], end: tuple[int, int]):
+def _paragraph_tokens(
+    source: SourceFile, begin: tuple[int, int], end: tuple[int, int]
+) -> tuple[list[tuple[str, Span]], list[tuple[str, Span]]]:
     """Paragraph numbers written between two places in a file: bare ones, and ones in quotes."""
     bare: list[tuple[str, Span]] = []
     quoted: list[tuple[str, Span]] = []
@@ -240,31 +243,14 @@ def _take(tokens: list[tuple[str, Span]], number: str) -> Span | None:
     return None
 
 
-def _use(declaration, file: str) -> Use:
+def _use(declaration: m.Declaration, file: str) -> Use:
     if isinstance(declaration, m.Role):
+        # A trace tells the kinds of role apart: they are read differently in the source.
         kind = "group" if declaration.is_group else ("external role" if declaration.external else "role")
-    elif isinstance(declaration, m.Fact):
-        kind = "fact"
-    elif isinstance(declaration, m.Event):
-        kind = "event"
     else:
-        kind = {"step": "step", "decision": "decision", "parallel": "parallel split", "join": "join", "outcome": "outcome"}[
-            declaration.kind
-        ]
-    details = tuple(describe_deadline(d) for d in getattr(declaration, "deadlines", ()))
+        kind = kind_noun(declaration)
+    details = tuple(describe_deadline(d) for d in m.deadlines_of(declaration))
     return Use(kind, declaration.name, declaration.title, file, details)
-
-
-def describe_deadline(deadline: m.Deadline) -> str:
-    """A deadline as the procedure says it: `must be done within 5 working days after aware`."""
-    phrase = {
-        "within": f"within {deadline.duration} after",
-        "before": f"at least {deadline.duration} before",
-        "not_before": f"at least {deadline.duration} after",
-        "lasts": f"for at least {deadline.duration} after",
-    }[deadline.kind]
-    duty = f"{deadline.duty} be done " if deadline.duty else ""
-    return f"{duty}{phrase} {deadline.anchor.name}"
 
 
 # ---- the trace ------------------------------------------------------------------
@@ -285,7 +271,7 @@ def trace(documents: Sequence[tuple[m.Procedure, SourceFile]], text: SourceFile)
                     diagnostics.append(_unknown_paragraph(citation, numbered, text))
                 continue
             if citation.use is None:
-                if citation.reason not in reasons[citation.paragraph]:
+                if citation.reason is not None and citation.reason not in reasons[citation.paragraph]:
                     reasons[citation.paragraph].append(citation.reason)
                 background_marks[citation.paragraph].append(citation.span)
             elif citation.use not in uses[citation.paragraph]:
@@ -320,7 +306,7 @@ def trace(documents: Sequence[tuple[m.Procedure, SourceFile]], text: SourceFile)
     return Trace(text, tuple(paragraphs), tuple(diagnostics))
 
 
-def _unknown_paragraph(citation: Citation, numbered, text: SourceFile) -> Diagnostic:
+def _unknown_paragraph(citation: Citation, numbered: Sequence[tuple[str, Span]], text: SourceFile) -> Diagnostic:
     if citation.use is None:
         who = "a `background` line names"
     else:

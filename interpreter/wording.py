@@ -5,6 +5,8 @@ A reader should be able to find each phrase, word for word, in the `.proc` file.
 
 from __future__ import annotations
 
+from typing import assert_never
+
 from interpreter import model as m
 
 
@@ -28,3 +30,107 @@ def _operand_text(operand: m.Guard, parent: m.Guard) -> str:
     # to know that, so `and` and `or` are bracketed wherever they meet, as `not` needs.
     mixed = isinstance(operand, (m.All, m.AnyOf)) and type(operand) is not type(parent)
     return f"({text})" if mixed else text
+
+
+# ---- what kind of thing a name is -----------------------------------------------
+
+
+def node_kind_noun(kind: m.NodeKind) -> str:
+    """The word for a kind of flow node: "parallel split" for `parallel`."""
+    match kind:
+        case m.NodeKind.STEP:
+            return "step"
+        case m.NodeKind.DECISION:
+            return "decision"
+        case m.NodeKind.PARALLEL:
+            return "parallel split"
+        case m.NodeKind.JOIN:
+            return "join"
+        case m.NodeKind.OUTCOME:
+            return "outcome"
+        case _:
+            assert_never(kind)
+
+
+def kind_noun(declaration: m.Declaration) -> str:
+    """What a declaration is, in a word or two: "role", "fact", "parallel split"."""
+    match declaration:
+        case m.Role():
+            return "role"
+        case m.Fact():
+            return "fact"
+        case m.Event():
+            return "event"
+        case m.Step() | m.Decision() | m.Parallel() | m.Join() | m.Outcome():
+            return node_kind_noun(declaration.kind)
+        case _:
+            assert_never(declaration)
+
+
+def kind_word(declaration: m.Declaration) -> str:
+    """What a declaration is, with its article: "a role", "an outcome"."""
+    return with_article(kind_noun(declaration))
+
+
+def with_article(noun: str) -> str:
+    return ("an " if noun[0] in "aeiou" else "a ") + noun
+
+
+def described(declaration: m.Declaration) -> str:
+    """A declaration as messages name it: "parallel split `strategy`"."""
+    return f"{kind_noun(declaration)} `{declaration.name}`"
+
+
+# ---- deadlines ------------------------------------------------------------------
+
+
+def deadline_phrase(kind: m.DeadlineKind, duration: str, anchor: str) -> str:
+    """A deadline's clause as the language writes it: "within 5 working days after aware"."""
+    match kind:
+        case m.DeadlineKind.WITHIN:
+            return f"within {duration} after {anchor}"
+        case m.DeadlineKind.NOT_BEFORE:
+            return f"at least {duration} after {anchor}"
+        case m.DeadlineKind.BEFORE:
+            return f"at least {duration} before {anchor}"
+        case m.DeadlineKind.LASTS:
+            return f"for at least {duration} after {anchor}"
+        case _:
+            assert_never(kind)
+
+
+def deadline_symbols(kind: m.DeadlineKind, duration: str, anchor: str) -> str:
+    """A deadline in the short form a flowchart shows: "≤ 15 WD after submit_sin"."""
+    match kind:
+        case m.DeadlineKind.WITHIN:
+            return f"≤ {duration} after {anchor}"
+        case m.DeadlineKind.NOT_BEFORE:
+            return f"≥ {duration} after {anchor}"
+        case m.DeadlineKind.BEFORE:
+            return f"≥ {duration} before {anchor}"
+        case m.DeadlineKind.LASTS:
+            return f"kept ≥ {duration} after {anchor}"
+        case _:
+            assert_never(kind)
+
+
+def describe_deadline(deadline: m.Deadline, anchor: str | None = None) -> str:
+    """A deadline as the procedure says it: "must be done within 5 working days after aware"."""
+    phrase = deadline_phrase(deadline.kind, str(deadline.duration), anchor or deadline.anchor.name)
+    return f"{deadline.duty} be done {phrase}" if deadline.duty else phrase
+
+
+def bound_sentence(step: str, deadline: m.Deadline) -> str:
+    """What a deadline demands of the step's completion, for explaining a conflict between deadlines."""
+    duration, anchor = deadline.duration, deadline.anchor.name
+    match deadline.kind:
+        case m.DeadlineKind.WITHIN:
+            return f"`{step}` is done at most {duration} after `{anchor}`"
+        case m.DeadlineKind.NOT_BEFORE:
+            return f"`{step}` is done at least {duration} after `{anchor}`"
+        case m.DeadlineKind.LASTS:
+            return f"`{step}` lasts at least {duration} after `{anchor}`"
+        case m.DeadlineKind.BEFORE:
+            return f"`{step}` is done at least {duration} before `{anchor}`"
+        case _:
+            assert_never(deadline.kind)

@@ -167,8 +167,9 @@ _worker_procedures = None
 
 def tally_cases(procedure_path: Path, as_of: date | None, paths: list[Path], procedures=None):
     """Simulate a chunk of cases and count, per step, how each ended; runs in a worker process too."""
-    from interpreter.scenario import ProcedureCache, load_case, quick_run, run_case
+    from interpreter.scenario import quick_run, run_case
     from interpreter.source import read_regular_file
+    from repl.procedure_cache import ProcedureCache, load_case_file
 
     global _worker_procedures
     if procedures is None:
@@ -186,7 +187,7 @@ def tally_cases(procedure_path: Path, as_of: date | None, paths: list[Path], pro
             continue
         result = quick_run(data, str(path), plan, as_of)
         if result is None:
-            result = run_case(load_case(data, str(path), procedures, procedure_override=procedure_path), as_of)
+            result = run_case(load_case_file(data, str(path), procedures, procedure_override=procedure_path), as_of)
         if result is None:
             unrunnable += 1
             continue

@@ -119,7 +119,9 @@ def _guard_of(condition: str) -> m.Guard:
 )
 def test_deadlines_are_labelled_with_symbol_duration_and_anchor(kind, amount, unit, expected):
     """Each kind of deadline has a short label: ≤ for within, ≥ for at least, WD for working days, the anchor by name."""
-    deadline = m.Deadline(kind, m.Duration(amount, unit), m.Ref("submit_sin"), duty="must")
+    deadline = m.Deadline(
+        kind=m.DeadlineKind(kind), duration=m.Duration(amount, m.Unit(unit)), anchor=m.Ref("submit_sin"), duty=m.Duty.MUST
+    )
     assert deadline_label(deadline, "must") == expected
     assert deadline_label(deadline, "should") == "must: " + expected
 

@@ -8,26 +8,19 @@ keep the anchor's name.
 from __future__ import annotations
 
 from interpreter import model as m
-
-_SYMBOL = {"within": "≤ {d} after {a}", "not_before": "≥ {d} after {a}", "before": "≥ {d} before {a}", "lasts": "kept ≥ {d} after {a}"}
-_PHRASE = {
-    "within": "within {d} after {a}",
-    "not_before": "at least {d} after {a}",
-    "before": "at least {d} before {a}",
-    "lasts": "for at least {d} after {a}",
-}
+from interpreter.wording import deadline_symbols, describe_deadline
 
 
 def short_duration(duration: m.Duration) -> str:
     """`15 WD` for working days (the key explains WD); other units in full: `6 months`."""
-    if duration.unit == "working_days":
+    if duration.unit == m.Unit.WORKING_DAYS:
         return f"{duration.amount} WD"
     return str(duration)
 
 
-def deadline_label(deadline: m.Deadline, node_duty: str | None) -> str:
+def deadline_label(deadline: m.Deadline, node_duty: m.Duty | None) -> str:
     """The deadline as it sits on its step: `≤ 15 WD after submit_sin`, with its duty if the step's differs."""
-    text = _SYMBOL[deadline.kind].format(d=short_duration(deadline.duration), a=deadline.anchor.name)
+    text = deadline_symbols(deadline.kind, short_duration(deadline.duration), deadline.anchor.name)
     if deadline.duty and deadline.duty != node_duty:
         return f"{deadline.duty}: {text}"
     return text
@@ -35,9 +28,7 @@ def deadline_label(deadline: m.Deadline, node_duty: str | None) -> str:
 
 def deadline_sentence(deadline: m.Deadline, anchor_title: str | None) -> str:
     """The deadline in full for a tooltip: `must be done within 5 working days after aware (The local ...)`."""
-    anchor = deadline.anchor.name + (f" ({anchor_title})" if anchor_title else "")
-    phrase = _PHRASE[deadline.kind].format(d=str(deadline.duration), a=anchor)
-    return f"{deadline.duty} be done {phrase}" if deadline.duty else phrase
+    return describe_deadline(deadline, deadline.anchor.name + (f" ({anchor_title})" if anchor_title else ""))
 
 
 def escalation_label(escalation: m.Escalation) -> str:

@@ -130,6 +130,7 @@ def read_file(path: Path, console: Console) -> bytes | None:
 def analyse_files(files: list[Path], console: Console):
     """Each readable file analysed, in order; the sources by name (for quoting); how many could not be read."""
     from interpreter.pipeline import analyse_bytes
+    from repl.garbage_collector import collector_paused
 
     analyses = []
     sources = {}
@@ -139,7 +140,8 @@ def analyse_files(files: list[Path], console: Console):
         if data is None:
             unreadable += 1
             continue
-        analysis = analyse_bytes(data, str(path))
+        with collector_paused():
+            analysis = analyse_bytes(data, str(path))
         if analysis.source is not None:
             sources[analysis.source.name] = analysis.source
         analyses.append(analysis)

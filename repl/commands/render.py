@@ -73,6 +73,7 @@ def _seconds(text: str) -> float:
 
 def _run_render(args: argparse.Namespace, console: Console) -> int:
     from interpreter.pipeline import analyse_bytes
+    from repl.garbage_collector import collector_paused
     from visualise.chart import SliceError
     from visualise.output import GRAPHVIZ_FORMATS, INSTALL_GRAPHVIZ, DrawingError, draw, format_of, graphviz_available
 
@@ -107,7 +108,8 @@ def _run_render(args: argparse.Namespace, console: Console) -> int:
     data = read_file(files[0], console)
     if data is None:
         return EXIT_USAGE
-    analysis = analyse_bytes(data, str(files[0]))
+    with collector_paused():
+        analysis = analyse_bytes(data, str(files[0]))
     if analysis.diagnostics:
         sources = {analysis.source.name: analysis.source} if analysis.source is not None else {}
         print_diagnostics(console, analysis.diagnostics, sources)

@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, is_folder, read_file
 from repl.printable import json_text, shown_name
+
+if TYPE_CHECKING:
+    from repl.procedure_cache import ProcedureCache
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:
@@ -49,8 +53,8 @@ def _iso_date(text: str) -> date:
 
 
 def _run(args: argparse.Namespace, console: Console) -> int:
-    from interpreter.scenario import ProcedureCache
     from repl.diagnostic_output import print_diagnostics
+    from repl.procedure_cache import ProcedureCache
 
     procedure_path = Path(args.procedure)
     procedures = ProcedureCache()
@@ -70,9 +74,10 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     return _run_one(args, console, procedures, procedure_path)
 
 
-def _run_one(args, console: Console, procedures, procedure_path: Path) -> int:
-    from interpreter.scenario import load_case, run_case
+def _run_one(args: argparse.Namespace, console: Console, procedures: ProcedureCache, procedure_path: Path) -> int:
+    from interpreter.scenario import run_case
     from repl.diagnostic_output import print_diagnostics
+    from repl.procedure_cache import load_case_file
     from repl.timeline import json_report, text_timeline
 
     path = Path(args.cases)
@@ -82,7 +87,7 @@ def _run_one(args, console: Console, procedures, procedure_path: Path) -> int:
     data = read_file(path, console)
     if data is None:
         return EXIT_USAGE
-    loaded = load_case(data, str(path), procedures, procedure_override=procedure_path)
+    loaded = load_case_file(data, str(path), procedures, procedure_override=procedure_path)
     sources = {loaded.source.name: loaded.source} if loaded.source else {}
     if loaded.procedure is not None and loaded.procedure.source is not None:
         sources[loaded.procedure.source.name] = loaded.procedure.source

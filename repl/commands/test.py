@@ -18,9 +18,9 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace, console: Console) -> int:
-    from interpreter.diagnostics import error
-    from interpreter.scenario import ProcedureCache, judge, load_case, run_case
+    from interpreter.scenario import judge, run_case, undated
     from repl.diagnostic_output import print_diagnostics
+    from repl.procedure_cache import ProcedureCache, load_case_file
 
     found = files_to_read(args.paths, ".case", console)
     if found is None:
@@ -33,18 +33,12 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         if data is None:
             failed += 1
             continue
-        loaded = load_case(data, str(path), procedures)
+        loaded = load_case_file(data, str(path), procedures)
         sources = {loaded.source.name: loaded.source} if loaded.source else {}
         problems = [d for d in loaded.diagnostics if d.is_error]
-        if loaded.runnable and loaded.case.as_of is None:
-            problems.append(
-                error(
-                    "P406",
-                    "a scenario needs the date it is seen from",
-                    loaded.case.span,
-                    help="add `as of YYYY-MM-DD` inside the case header, so that its expectations never depend on today's date",
-                )
-            )
+        missing_date = undated(loaded)
+        if missing_date is not None:
+            problems.append(missing_date)
         result = run_case(loaded) if not problems else None
         notes = [d for d in loaded.diagnostics if not d.is_error]
         if result is not None:

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
 
 import lark
-from lark import Lark
+from lark import Lark, Token
 
 START_SYMBOLS = ("procedure_file", "case_file", "date_expression")
 TABLES_FILE = "parser_tables.marshal"
@@ -40,7 +41,7 @@ class _NamesEverywhere:
 
     always_accept = ("NAME",)
 
-    def process(self, stream):
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
         return stream
 
 

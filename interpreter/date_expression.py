@@ -26,7 +26,7 @@ class DateAnswer:
 
     @property
     def skipped(self) -> tuple[tuple[date, str], ...]:
-        if self.duration.unit != "working_days":
+        if self.duration.unit != m.Unit.WORKING_DAYS:
             return ()
         end = self.result.date() if isinstance(self.result, datetime) else self.result
         if self.direction == "after":

@@ -314,7 +314,7 @@ def _latest_after(rule: Rule, latest_source: datetime, calendar: WorkingCalendar
 def _anchor_order(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
     diagnostics = []
     for node in resolved.procedure.nodes:
-        for deadline in getattr(node, "deadlines", ()):
+        for deadline in m.deadlines_of(node):
             anchor = resolved.flow_node(deadline.anchor.name)
             if anchor is None or not graph.has_node(node.name):
                 continue
@@ -329,7 +329,7 @@ def _anchor_order(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagno
                     )
                 )
                 continue
-            counts_from_earlier = deadline.kind != "before"
+            counts_from_earlier = deadline.kind != m.DeadlineKind.BEFORE
             earlier, later = (anchor.name, node.name) if counts_from_earlier else (node.name, anchor.name)
             if _precedes(graph, earlier, later):
                 continue
@@ -401,8 +401,8 @@ def _escalations_without_deadline(resolved: ResolvedProcedure) -> list[Diagnosti
             help="add the deadline (`within ... after ...`), or remove the escalation",
         )
         for node in resolved.procedure.nodes
-        if not getattr(node, "deadlines", ())
-        for escalation in getattr(node, "escalations", ())
+        if not m.deadlines_of(node)
+        for escalation in m.escalations_of(node)
     ]
 
 

@@ -11,13 +11,19 @@ import itertools
 import os
 import sys
 import time
-from collections import Counter, deque
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from interpreter.statistics import StepTally, timeliness_rows
 from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Console
 from repl.printable import json_text, shown_name
+
+if TYPE_CHECKING:
+    from prompt_toolkit.shortcuts import ProgressBar
+    from prompt_toolkit.shortcuts.progress_bar.base import ProgressBarCounter
 
 # A progress bar appears only for runs that last longer than this, and only on a terminal.
 PROGRESS_AFTER_SECONDS = 1.0
@@ -68,47 +74,6 @@ def _chunks(paths, size: int):
         yield chunk
 
 
-class StepTally:
-    __slots__ = ("on_time", "late", "open", "overdue", "days_taken")
-
-    def __init__(self) -> None:
-        self.on_time = self.late = self.open = self.overdue = 0
-        self.days_taken: Counter[int] = Counter()
-
-    def add(self, step) -> None:
-        """Count a step the case has reached (done, open or overdue)."""
-        if step.state == "done":
-            if step.late:
-                self.late += 1
-            else:
-                self.on_time += 1
-            self.days_taken[(step.done_on - step.opened_on).days] += 1
-        elif step.state == "overdue":
-            self.overdue += 1
-        else:
-            self.open += 1
-
-    def merge(self, other: StepTally) -> None:
-        for counter in ("on_time", "late", "open", "overdue"):
-            setattr(self, counter, getattr(self, counter) + getattr(other, counter))
-        self.days_taken.update(other.days_taken)
-
-    def median_days(self) -> float | None:
-        total = sum(self.days_taken.values())
-        if not total:
-            return None
-        middle = [(total - 1) // 2, total // 2]
-        values = []
-        seen = 0
-        for days in sorted(self.days_taken):
-            count = self.days_taken[days]
-            for position in middle:
-                if seen <= position < seen + count:
-                    values.append(days)
-            seen += count
-        return sum(values) / len(values)
-
-
 def run_summary(args, console: Console, procedures, procedure_path: Path) -> int:
     chunks = _chunks(case_files(args.cases), CHUNK)
     first = next(chunks, None)
@@ -144,7 +109,7 @@ def run_summary(args, console: Console, procedures, procedure_path: Path) -> int
     analysis, _, _ = procedures.get(procedure_path)
     order = [node.name for node in analysis.procedure.nodes]
     if args.format == "json":
-        console.print(json_text({"cases": ran, "unrunnable": unrunnable, "steps": _rows(tallies, order)}))
+        console.print(json_text({"cases": ran, "unrunnable": unrunnable, "steps": timeliness_rows(tallies, order)}))
     else:
         console.print(_table(tallies, ran, order))
     if unrunnable:
@@ -202,30 +167,10 @@ def tally_cases(procedure_path: Path, as_of: date | None, paths: list[Path], pro
     return tallies, ran, unrunnable
 
 
-def _rows(tallies: dict[str, StepTally], order: list[str]) -> list[dict]:
-    """One row per step that any case reached, in the procedure's own order."""
-    rows = []
-    for name in order:
-        tally = tallies.get(name)
-        if tally is None or not (tally.on_time or tally.late or tally.open or tally.overdue):
-            continue
-        rows.append(
-            {
-                "step": name,
-                "on_time": tally.on_time,
-                "late": tally.late,
-                "open": tally.open,
-                "overdue": tally.overdue,
-                "median_days_open_to_done": tally.median_days(),
-            }
-        )
-    return rows
-
-
 def _table(tallies: dict[str, StepTally], ran: int, order: list[str]) -> str:
     header = ("step", "on time", "late", "open", "overdue", "median days")
-    rows = []
-    for row in _rows(tallies, order):
+    rows: list[tuple[str, ...]] = []
+    for row in timeliness_rows(tallies, order):
         median = row["median_days_open_to_done"]
         cells = (row["step"], row["on_time"], row["late"], row["open"], row["overdue"])
         rows.append(tuple(str(cell) for cell in cells) + ("-" if median is None else f"{median:g}",))
@@ -234,9 +179,9 @@ def _table(tallies: dict[str, StepTally], ran: int, order: list[str]) -> str:
         f"{ran} case{'s' if ran != 1 else ''} simulated (median days: from the day a step could start to the day it was done)",
         "",
     ]
-    for row in [header] + rows:
-        cells = [row[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(row[1:], widths[1:])]
-        lines.append("  ".join(cells).rstrip())
+    for row_cells in [header, *rows]:
+        padded = [row_cells[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(row_cells[1:], widths[1:])]
+        lines.append("  ".join(padded).rstrip())
     return "\n".join(lines)
 
 
@@ -248,8 +193,8 @@ class _Progress:
         self.count_cases = count_cases  # counted only if a bar is shown: a second walk of the folder
         self.done = 0
         self.started = time.monotonic()
-        self.bar = None
-        self.counter = None
+        self.bar: ProgressBar | None = None
+        self.counter: ProgressBarCounter[int] | None = None
         self.interactive = console.err is sys.stderr and sys.stderr.isatty()
 
     def advance(self, count: int = 1) -> None:
@@ -262,8 +207,7 @@ class _Progress:
             self.bar = ProgressBar(title="Simulating cases", output=create_output(stdout=sys.stderr))
             self.bar.__enter__()
             self.counter = self.bar(total=self.count_cases())
-            self.counter.items_completed = self.done
-        if self.counter is not None:
+        if self.bar is not None and self.counter is not None:
             self.counter.items_completed = self.done
             self.bar.invalidate()
 

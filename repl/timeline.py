@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
+from interpreter import model as m
+from interpreter.diagnostics import Diagnostic
 from interpreter.scenario import LoadedCase
 from interpreter.simulate import CaseResult
 from repl.diagnostic_output import json_object
 
 
-def json_report(loaded: LoadedCase, result: CaseResult, diagnostics) -> dict:
+def _ran(loaded: LoadedCase) -> tuple[m.Procedure, m.Case]:
+    """The procedure and the case of a case that ran (only those get a timeline)."""
+    procedure = loaded.procedure.procedure if loaded.procedure is not None else None
+    if procedure is None or loaded.case is None:
+        raise ValueError("a case that did not run has no timeline")
+    return procedure, loaded.case
+
+
+def json_report(loaded: LoadedCase, result: CaseResult, diagnostics: Iterable[Diagnostic]) -> dict[str, Any]:
     """Exactly the documented shape; dates as YYYY-MM-DD, absent ones as null."""
-    procedure = loaded.procedure.procedure
+    procedure, case = _ran(loaded)
     return {
         "procedure": procedure.title,
-        "scenario": loaded.case.name,
+        "scenario": case.name,
         "as_of": result.as_of.isoformat(),
         "steps": [
             {
@@ -45,11 +57,11 @@ def _long(day: date) -> str:
 
 def text_timeline(loaded: LoadedCase, result: CaseResult) -> str:
     """What happened, day by day, then what is still to do as of the date the case is seen from."""
-    procedure = loaded.procedure.procedure
+    procedure, case = _ran(loaded)
     titles = {role.name: role.title or role.name for role in procedure.roles}
     events = {event.name: event.title or event.name for event in procedure.events}
     lines = [
-        f"Case:       {loaded.case.name}",
+        f"Case:       {case.name}",
         f"Procedure:  {procedure.title} ({procedure.file})",
         f"As of:      {_long(result.as_of)}",
         "",
@@ -67,7 +79,7 @@ def text_timeline(loaded: LoadedCase, result: CaseResult) -> str:
             text = f"decided `{decision.decision}` → {decision.branch}, because {decision.because}"
             entries.append((decision.decided_on, order[decision.decision], text))
     for step in result.steps:
-        if step.kind == "step" and step.done_on is not None:
+        if step.kind == m.NodeKind.STEP and step.done_on is not None:
             owner = f" [{titles.get(step.owner, step.owner)}]" if step.owner else ""
             timing = ""
             if step.due is not None:
@@ -78,7 +90,7 @@ def text_timeline(loaded: LoadedCase, result: CaseResult) -> str:
         entries.append(
             (escalation.on, last, f"ESCALATED `{escalation.step}` to {titles.get(escalation.to, escalation.to)}: {escalation.reason}")
         )
-    if result.end is not None:
+    if result.end is not None and result.ended_on is not None:
         entries.append((result.ended_on, last + 1, f"ended: {result.end}"))
     if not entries:
         lines.append("  (nothing yet)")
@@ -95,10 +107,10 @@ def text_timeline(loaded: LoadedCase, result: CaseResult) -> str:
         mark = "  OVERDUE" if step.state == "overdue" else ""
         why = f" — {waiting_for[step.step]}" if step.step in waiting_for else ""
         lines.append(f"  `{step.step}` {step.title} [{owner}], {due}{mark}{why}")
-    coming = [s for s in result.steps if s.state == "waiting" and s.due is not None]
+    coming = [(s.due, s) for s in result.steps if s.state == m.StepState.WAITING and s.due is not None]
     if coming:
         lines += ["", "Coming up (the clock has started; earlier steps come first)"]
-        for step in sorted(coming, key=lambda s: (s.due, s.step)):
+        for due_on, step in sorted(coming, key=lambda pair: (pair[0], pair[1].step)):
             owner = titles.get(step.owner, step.owner) if step.owner else "no owner named"
-            lines.append(f"  `{step.step}` {step.title} [{owner}], due {step.due.isoformat()}")
+            lines.append(f"  `{step.step}` {step.title} [{owner}], due {due_on.isoformat()}")
     return "\n".join(lines)

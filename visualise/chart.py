@@ -12,7 +12,8 @@ name can, so they never collide with a name.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import networkx as nx
 from attrs import frozen
@@ -161,7 +162,7 @@ def _known(graph: nx.DiGraph, name: str) -> str:
 def _flow_node(name: str, attributes: dict, titles: dict, roles: dict) -> ChartNode:
     declaration = attributes["declaration"]
     duty = attributes["duty"]
-    deadlines = getattr(declaration, "deadlines", ())
+    deadlines = m.deadlines_of(declaration)
     owner = attributes["owner"]
     owner_title = _role_title(owner, roles) if owner else None
     return ChartNode(
@@ -178,7 +179,7 @@ def _flow_node(name: str, attributes: dict, titles: dict, roles: dict) -> ChartN
     )
 
 
-def _shown_title(declaration) -> str:
+def _shown_title(declaration: m.FlowNode) -> str:
     if declaration.title:
         return declaration.title
     if isinstance(declaration, m.Parallel):
@@ -188,7 +189,7 @@ def _shown_title(declaration) -> str:
     return declaration.name
 
 
-def _tooltip(declaration, duty: str | None, owner_title: str | None, titles: dict) -> str:
+def _tooltip(declaration: m.FlowNode, duty: m.Duty | None, owner_title: str | None, titles: Mapping[str, str | None]) -> str:
     lines = [f"{declaration.name}: {declaration.title or _shown_title(declaration)}"]
     if owner_title:
         lines.append(f"{duty} be done by {owner_title}" if duty else f"done by {owner_title}")
@@ -196,13 +197,14 @@ def _tooltip(declaration, duty: str | None, owner_title: str | None, titles: dic
         lines.append(f"waits for {declaration.mode} of the branches")
     if declaration.cites:
         lines.append("cites " + ", ".join(declaration.cites))
-    lines.extend(deadline_sentence(deadline, titles.get(deadline.anchor.name)) for deadline in getattr(declaration, "deadlines", ()))
-    lines.extend(escalation_sentence(escalation) for escalation in getattr(declaration, "escalations", ()))
-    lines.extend(f"produces {document}" for document in getattr(declaration, "produces", ()))
+    lines.extend(deadline_sentence(deadline, titles.get(deadline.anchor.name)) for deadline in m.deadlines_of(declaration))
+    lines.extend(escalation_sentence(escalation) for escalation in m.escalations_of(declaration))
+    if isinstance(declaration, m.Step):
+        lines.extend(f"produces {document}" for document in declaration.produces)
     return "\n".join(lines)
 
 
-def _flow_label(declaration, target: str) -> str | None:
+def _flow_label(declaration: m.FlowNode, target: str) -> str | None:
     """The words on a decision's arrow: every guard that leads to target (the graph keeps one edge per pair)."""
     if not isinstance(declaration, m.Decision):
         return None
@@ -213,11 +215,11 @@ def _flow_label(declaration, target: str) -> str | None:
     return visible("\nor ".join(words)) if words else None
 
 
-def _notifications(declaration) -> Iterable[m.Escalation]:
-    return (e for e in getattr(declaration, "escalations", ()) if e.action == "notify")
+def _notifications(declaration: m.FlowNode) -> Iterable[m.Escalation]:
+    return (e for e in m.escalations_of(declaration) if e.action == m.EscalationAction.NOTIFY)
 
 
-def _flow_lane(attributes: dict, roles: dict) -> str | None:
+def _flow_lane(attributes: Mapping[str, Any], roles: Mapping[str, m.Role]) -> str | None:
     owner = attributes["owner"]
     return owner if owner in roles else None
 

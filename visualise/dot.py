@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import textwrap
+from collections.abc import Iterable
 
 import graphviz
 
@@ -174,7 +175,7 @@ def _node_label(node: ChartNode, show_who: bool) -> str:
     return "<" + "<BR/>".join(lines) + ">"
 
 
-def _add_edge_labels(dot: graphviz.Digraph, edges) -> None:
+def _add_edge_labels(dot: graphviz.Digraph, edges: Iterable[ChartEdge]) -> None:
     """The words of labelled arrows, as small nodes that the arrows pass through.
 
     With newrank, Graphviz can set an edge's own label on top of a box in a

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date, datetime
 
+from interpreter import model as m
 from interpreter.calendar import CALENDAR_NAMES, DEFAULT_CALENDAR
 from repl.commands import EXIT_OK, EXIT_PROBLEMS, Command, Console
 from repl.diagnostic_output import print_diagnostics
@@ -37,7 +38,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     result = answer.result
     console.print(result.isoformat(timespec="minutes") if isinstance(result, datetime) else result.isoformat())
     console.print(f"{_long(result)} is {answer.duration} {answer.direction} {_long(answer.anchor)} ({answer.calendar.name} calendar).")
-    if answer.duration.unit == "working_days" and not answer.calendar.is_working_day(answer.anchor):
+    if answer.duration.unit == m.Unit.WORKING_DAYS and not answer.calendar.is_working_day(answer.anchor):
         console.print(f"{_long(answer.anchor)} is not a working day; it still counts as day 0.")
     skipped = answer.skipped
     if skipped:
@@ -45,7 +46,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         console.print(f"It skips {len(skipped)} {noun}{'s' if len(skipped) != 1 else ''}:")
         for day, name in skipped:
             console.print(f"  {_long(day)}: {name}")
-    elif answer.duration.unit == "working_days":
+    elif answer.duration.unit == m.Unit.WORKING_DAYS:
         console.print("No bank holidays fall in between.")
     return EXIT_OK
 

@@ -18,13 +18,13 @@ def _run_explain(args: argparse.Namespace, console: Console) -> int:
         for code, entry in sorted(CODES.items()):
             console.print(f"{code}  {entry.title}")
         return EXIT_OK
-    entry = explain(args.code)
-    if entry is None:
+    found = explain(args.code)
+    if found is None:
         hint = did_you_mean(args.code.upper(), CODES)
         console.error(f"safeproc: there is no code `{args.code}`" + (f"; {hint}" if hint else "; `safeproc explain` lists them all"))
         return EXIT_USAGE
-    console.print(f"{args.code.strip().upper()}: {entry.title}\n")
-    console.print(entry.explanation)
+    console.print(f"{args.code.strip().upper()}: {found.title}\n")
+    console.print(found.explanation)
     return EXIT_OK
 
 

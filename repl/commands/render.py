@@ -114,7 +114,7 @@ def _run_render(args: argparse.Namespace, console: Console) -> int:
         sources = {analysis.source.name: analysis.source} if analysis.source is not None else {}
         print_diagnostics(console, analysis.diagnostics, sources)
         console.error(summary_line(analysis.diagnostics, 1, console.colour_err))
-    if not analysis.ok:
+    if not analysis.ok or analysis.procedure is None or analysis.graph is None:
         console.error(f"safeproc: {shown_output} was not written; correct the errors above first")
         return EXIT_PROBLEMS
     try:

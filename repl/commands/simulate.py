@@ -63,7 +63,8 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         console.error(f"safeproc: cannot read `{shown_name(str(procedure_path))}`: {unreadable}")
         return EXIT_USAGE
     if plan is None:
-        print_diagnostics(console, analysis.diagnostics, {analysis.source.name: analysis.source} if analysis.source else {})
+        if analysis is not None:
+            print_diagnostics(console, analysis.diagnostics, {analysis.source.name: analysis.source} if analysis.source else {})
         shown = shown_name(str(procedure_path))
         console.error(f"safeproc: `{shown}` has errors; fix them before simulating (safeproc check {shown})")
         return EXIT_PROBLEMS

@@ -26,7 +26,7 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace, console: Console) -> int:
     from pathlib import Path
 
-    from interpreter.diagnostics import has_errors
+    from interpreter.diagnostics import Diagnostic, has_errors
     from interpreter.syntax import decode
     from interpreter.trace import trace
 
@@ -36,7 +36,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     files, unreadable = found
     text_path = Path(args.source)
     data = read_file(text_path, console)
-    diagnostics = []
+    diagnostics: list[Diagnostic] = []
     text = None
     if data is not None:
         text, problems = decode(data, str(text_path))

@@ -1,0 +1,75 @@
+"""Figures over many cases: per step, how many were done on time or late, open or overdue, and how long they took.
+
+Partnerships report these each year. A tally keeps only counts and a histogram of
+days taken, so a batch's memory does not grow with the number of cases.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from interpreter import model as m
+from interpreter.simulate import StepResult
+
+
+class StepTally:
+    __slots__ = ("on_time", "late", "open", "overdue", "days_taken")
+
+    def __init__(self) -> None:
+        self.on_time = self.late = self.open = self.overdue = 0
+        self.days_taken: Counter[int] = Counter()
+
+    def add(self, step: StepResult) -> None:
+        """Count a step the case has reached (done, open or overdue)."""
+        if step.state == m.StepState.DONE:
+            if step.late:
+                self.late += 1
+            else:
+                self.on_time += 1
+            if step.done_on is not None and step.opened_on is not None:
+                self.days_taken[(step.done_on - step.opened_on).days] += 1
+        elif step.state == m.StepState.OVERDUE:
+            self.overdue += 1
+        else:
+            self.open += 1
+
+    def merge(self, other: StepTally) -> None:
+        for counter in ("on_time", "late", "open", "overdue"):
+            setattr(self, counter, getattr(self, counter) + getattr(other, counter))
+        self.days_taken.update(other.days_taken)
+
+    def median_days(self) -> float | None:
+        total = sum(self.days_taken.values())
+        if not total:
+            return None
+        middle = [(total - 1) // 2, total // 2]
+        values: list[int] = []
+        seen = 0
+        for days in sorted(self.days_taken):
+            count = self.days_taken[days]
+            for position in middle:
+                if seen <= position < seen + count:
+                    values.append(days)
+            seen += count
+        return sum(values) / len(values)
+
+
+def timeliness_rows(tallies: dict[str, StepTally], order: list[str]) -> list[dict[str, Any]]:
+    """One row per step that any case reached, in the procedure's own order."""
+    rows = []
+    for name in order:
+        tally = tallies.get(name)
+        if tally is None or not (tally.on_time or tally.late or tally.open or tally.overdue):
+            continue
+        rows.append(
+            {
+                "step": name,
+                "on_time": tally.on_time,
+                "late": tally.late,
+                "open": tally.open,
+                "overdue": tally.overdue,
+                "median_days_open_to_done": tally.median_days(),
+            }
+        )
+    return rows

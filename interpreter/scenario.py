@@ -25,7 +25,7 @@ from interpreter.simulate import CaseResult, Plan, StepResult, simulate
 from interpreter.source import SourceFile, Span
 from interpreter.suggest import did_you_mean
 from interpreter.syntax import decode, parse_source
-from interpreter.wording import kind_word, with_article
+from interpreter.wording import kind_word, plural, with_article
 
 
 @frozen(kw_only=True)
@@ -296,7 +296,7 @@ class _CaseChecker:
                 message,
                 ref.span,
                 label=f"not {with_article(wanted)} of the procedure",
-                help=did_you_mean(ref.name, candidates) or (f"the procedure's {wanted}s are {listing}" if candidates else None),
+                help=did_you_mean(ref.name, candidates) or (f"the procedure's {plural(wanted)} are {listing}" if candidates else None),
             )
         )
         return None

@@ -76,6 +76,11 @@ def with_article(noun: str) -> str:
     return ("an " if noun[0] in "aeiou" else "a ") + noun
 
 
+def plural(noun: str) -> str:
+    """The plural of a kind word: `steps` for `step`, and `events and steps` for `event or step`."""
+    return " and ".join(word + "s" for word in noun.split(" or "))
+
+
 def described(declaration: m.Declaration) -> str:
     """A declaration as messages name it: "parallel split `strategy`"."""
     return f"{kind_noun(declaration)} `{declaration.name}`"

@@ -86,7 +86,7 @@ class EscalationResult(NamedTuple):
     reason: str
 
 
-@frozen
+@frozen(kw_only=True)
 class CaseResult:
     as_of: date
     steps: tuple[StepResult, ...]
@@ -260,13 +260,13 @@ class _Run:
         self._deadlines_ahead()
         self._check_happenings()
         return CaseResult(
-            self.as_of,
-            self._reached_results() if only_reached else self._step_results(),
-            tuple(self.decisions[name] for name in plan.nodes if name in self.decisions),
-            tuple(sorted(self.escalations, key=lambda e: (e.on, e.step, e.to))),
-            self.end,
-            self.ended_on,
-            tuple(self.diagnostics),
+            as_of=self.as_of,
+            steps=self._reached_results() if only_reached else self._step_results(),
+            decisions=tuple(self.decisions[name] for name in plan.nodes if name in self.decisions),
+            escalations=tuple(sorted(self.escalations, key=lambda e: (e.on, e.step, e.to))),
+            end=self.end,
+            ended_on=self.ended_on,
+            diagnostics=tuple(self.diagnostics),
         )
 
     # -- moving through the graph --

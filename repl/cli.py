@@ -33,17 +33,28 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: {_plainer(message)}\nRun `{self.prog} --help` for help.\n")
 
 
-def _plainer(message: str) -> str:
-    """argparse's own words, made plainer where a user most often meets them."""
-    import re
+def _unknown_command(argv: list[str]) -> str | None:
+    """What to say when the command word is not a command, or None.
 
+    Checked against the command table before argparse, which would otherwise word it
+    in its own terms. The options before the command (--help, --version) take no value,
+    so the command is the first word that is not an option.
+    """
+    words = iter(argv)
+    word = next((w for w in words if w == "--" or not w.startswith("-")), None)
+    if word == "--":
+        word = next(words, None)
+    names = [command.name for command in COMMANDS]
+    if word is None or word in names:
+        return None
     from interpreter.suggest import did_you_mean
 
-    unknown = re.match(r"argument COMMAND: invalid choice: '([^']*)'", message)
-    if unknown:
-        names = [command.name for command in COMMANDS]
-        hint = did_you_mean(unknown.group(1), names)
-        return f"there is no command `{unknown.group(1)}`" + (f"; {hint}" if hint else "") + f" (the commands are {', '.join(names)})"
+    hint = did_you_mean(word, names)
+    return f"there is no command `{word}`" + (f"; {hint}" if hint else "") + f" (the commands are {', '.join(names)})"
+
+
+def _plainer(message: str) -> str:
+    """argparse's own words, made plainer where a user most often meets them."""
     return message.replace("the following arguments are required:", "you need to give").replace("invalid choice", "not one of the choices")
 
 
@@ -118,6 +129,9 @@ def _main(argv: list[str], debug: bool) -> int:
     parser = build_parser()
     try:
         try:
+            unknown = _unknown_command(argv)
+            if unknown is not None:
+                parser.error(unknown)
             args = parser.parse_args(argv)
         except SystemExit as finished:
             # argparse has printed --help, --version or a usage mistake; say how it ended

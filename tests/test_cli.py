@@ -149,6 +149,18 @@ def test_usage_errors_exit_2_with_a_pointer_to_help(cli):
     ]
 
 
+@pytest.mark.parametrize("argv", [("chek", "x.proc"), ("--", "chek"), ("--debug", "chek")])
+def test_an_unknown_command_is_named_with_the_nearest_and_the_list(cli, argv):
+    """A mistyped command gets `did you mean`, the list of commands and the pointer to --help, exit 2."""
+    result = cli(*argv)
+    assert result.code == 2
+    assert result.err.strip().splitlines() == [
+        "usage: safeproc [-h] [--version] [--debug] COMMAND ...",
+        "safeproc: there is no command `chek`; did you mean `check`? (the commands are check, date, explain, render, simulate, test, trace)",
+        "Run `safeproc --help` for help.",
+    ]
+
+
 def _run_installed(*argv: str, env=None, input_bytes=None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "repl.cli", *argv], cwd=ROOT, capture_output=True, env=env, input=input_bytes, timeout=120)
 

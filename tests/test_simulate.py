@@ -57,11 +57,13 @@ def test_scenarios_pass_through_safeproc_test(cli):
 
 def test_bad_case_files_get_located_diagnostics(cli, golden):
     """Unknown step, unknown fact, wrong fact type, an impossible date, events out of order, no procedure (P403),
-    one that cannot be read (P404) or has errors (P405), a step done before it could be reached (P434): all located."""
+    one that cannot be read (P404) or has errors (P405), a step done before it could be reached (P434), a fact or a
+    step given twice (P413, P415), and every kind of expectation unmet, each saying what was expected and what
+    happened (P420): all located."""
     result = cli("test", "tests/simulate/bad")
     golden(SIMULATE / "bad" / "test-output.txt", result.out + result.err)
     assert result.code == 1
-    assert result.out.splitlines()[-1] == "2 passed, 8 failed"
+    assert result.out.splitlines()[-1] == "2 passed, 11 failed"
     for code in ("P403", "P404", "P405", "P434"):
         assert f"[{code}]" in result.out + result.err, code
     assert_no_internal_error(result)

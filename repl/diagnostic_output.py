@@ -14,6 +14,10 @@ from repl.printable import json_text, printable, shown_name
 
 TAB_WIDTH = 4
 
+# Six fixed colours, written as escape codes rather than through prompt-toolkit's
+# formatted text: importing prompt-toolkit costs `check` about 150 ms (measured with
+# -X importtime), more than checking the Pan-Sussex chapter itself, and `check`
+# must stay free of it. repl/printable.py lets exactly these codes through.
 _COLOURS = {
     "error": "\x1b[1;31m",
     "warning": "\x1b[1;33m",

@@ -332,7 +332,6 @@ FlowNode = Step | Decision | Parallel | Join | Outcome
 Declaration = Role | Fact | Event | FlowNode
 # The flow nodes somebody does: each has an owner, a duty, deadlines and escalations.
 Task = Step | Decision
-TASK_KINDS = (NodeKind.STEP, NodeKind.DECISION)
 
 
 def deadlines_of(declaration: Declaration) -> tuple[Deadline, ...]:

@@ -26,6 +26,20 @@ def test_check_output_matches_golden_file(case: Path, cli, golden):
     assert result.code == (1 if "error[" in result.err else 0)
 
 
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_each_check_reports_only_the_codes_it_declares(case: Path):
+    """`Check.codes` is what `CHECKS` promises about each check; a check that reports another code breaks it."""
+    from interpreter.checks import CHECKS, run_checks
+    from interpreter.pipeline import analyse_bytes
+
+    analysis = analyse_bytes(case.read_bytes(), case.name)
+    if analysis.resolved is None or analysis.graph is None:
+        pytest.skip("the file does not get as far as the checks")
+    for check in CHECKS:
+        reported = {d.code for d in run_checks(analysis.resolved, analysis.graph, (check,))}
+        assert reported <= set(check.codes), f"check `{check.name}` reports {sorted(reported - set(check.codes))}"
+
+
 def test_every_golden_file_has_its_case():
     """No golden output is left behind by a deleted or renamed case: each .stderr has its .proc beside it."""
     folder = CASES[0].parent

@@ -45,6 +45,7 @@ class CaseHeader:
         facts: tuple[m.FactValue, ...] = (),
         happenings: tuple[m.Happening, ...] = (),
         expectations: tuple[m.Expectation, ...] = (),
+        learnt: tuple[m.FactLearnt, ...] = (),
     ) -> m.Case:
         return m.Case(
             name=self.name,
@@ -54,6 +55,7 @@ class CaseHeader:
             as_of=self.as_of,
             facts=facts,
             happenings=happenings,
+            learnt=learnt,
             expectations=expectations,
             span=self.span,
         )
@@ -260,7 +262,10 @@ class ModelBuilder(Transformer_NonRecursive):
     def step_decl(self, meta: Meta, children: list[Any]) -> m.Step:
         name, title, clauses = self._block_parts(children)
         fields = self._flow_fields(
-            clauses, "step", name, allowed={"owner", "duty", "cites", "produces", "deadline", "escalation", "next", "satisfies"}
+            clauses,
+            "step",
+            name,
+            allowed={"owner", "duty", "cites", "produces", "sends", "deadline", "escalation", "next", "branch_ends", "satisfies"},
         )
         return m.Step(name=name, title=title, span=self._token_span(children[0]), **fields)
 
@@ -278,7 +283,7 @@ class ModelBuilder(Transformer_NonRecursive):
 
     def join_decl(self, meta: Meta, children: list[Any]) -> m.Join:
         name, title, clauses = self._block_parts(children)
-        fields = self._flow_fields(clauses, "join", name, allowed={"waits", "cites", "next"})
+        fields = self._flow_fields(clauses, "join", name, allowed={"waits", "cites", "next", "branch_ends"})
         return m.Join(name=name, title=title, span=self._token_span(children[0]), **fields)
 
     def background_decl(self, meta: Meta, children: list[Any]) -> m.Background:
@@ -287,8 +292,15 @@ class ModelBuilder(Transformer_NonRecursive):
 
     def outcome_decl(self, meta: Meta, children: list[Any]) -> m.Outcome:
         return m.Outcome(
-            name=self._name(children[0]), title=self._title(children[1:]), cites=self._cites(children), span=self._token_span(children[0])
+            name=self._name(children[0]),
+            title=self._title(children[1:]),
+            ends_case=any(isinstance(c, _Clause) and c.kind == "ends_case" for c in children),
+            cites=self._cites(children),
+            span=self._token_span(children[0]),
         )
+
+    def ends_case(self, meta: Meta, children: list[Any]) -> _Clause:
+        return _Clause("ends_case", True, self._span(meta))
 
     def _block_parts(self, children: list[Any]) -> tuple[str, str | None, list[Any]]:
         name = self._name(children[0])
@@ -307,6 +319,8 @@ class ModelBuilder(Transformer_NonRecursive):
         forks: list[m.Ref] = []
         cites: list[str] = []
         produces: list[str] = []
+        sends: list[m.Sending] = []
+        exit_clause: _Clause | None = None  # `next` or `this branch ends`: where the flow goes after this
         satisfies: list[m.Ref] = []
         duties: list[m.Duty] = []
         last_duty: m.Duty | None = None
@@ -324,7 +338,7 @@ class ModelBuilder(Transformer_NonRecursive):
                 deadline = clause.value
                 deadlines.append(evolve(deadline, duty=last_duty))
             elif clause.kind == "escalation":
-                escalations.append(clause.value)
+                escalations.append(evolve(clause.value, deadline=len(deadlines) - 1) if deadlines else clause.value)
             elif clause.kind == "branch":
                 branches.append(clause.value)
             elif clause.kind == "fork":
@@ -335,7 +349,23 @@ class ModelBuilder(Transformer_NonRecursive):
                 produces.extend(clause.value)
             elif clause.kind == "satisfies":
                 satisfies.append(clause.value)
+            elif clause.kind == "sends":
+                sends.append(clause.value)
+            elif clause.kind in ("next", "branch_ends") and exit_clause is not None and exit_clause.kind != clause.kind:
+                self.diagnostics.append(
+                    error(
+                        "P025",
+                        f"{kind} `{name}` both goes on (`next`) and ends its branch (`this branch ends`)",
+                        clause.span,
+                        help="a branch either goes on to another step or ends here: keep one of the two",
+                    )
+                )
+            elif clause.kind == "branch_ends":
+                exit_clause = clause
+                self._set_once(fields, "ends_branch", True, clause, f"{kind} `{name}`")
             elif clause.kind in ("owner", "next", "otherwise", "waits"):
+                if clause.kind == "next":
+                    exit_clause = clause
                 self._set_once(fields, clause.kind if clause.kind != "waits" else "mode", clause.value, clause, f"{kind} `{name}`")
             last_duty = None
         strongest = max(duties, key=lambda duty: duty.rank) if duties else None
@@ -349,6 +379,8 @@ class ModelBuilder(Transformer_NonRecursive):
             result["escalations"] = tuple(escalations)
         if "produces" in allowed:
             result["produces"] = tuple(produces)
+        if "sends" in allowed:
+            result["sends"] = tuple(sends)
         if "satisfies" in allowed:
             result["satisfies"] = tuple(satisfies)
         if "branch" in allowed:
@@ -365,9 +397,13 @@ class ModelBuilder(Transformer_NonRecursive):
         fields[key] = value
 
     def _repeated(self, clause: _Clause, where: str) -> None:
-        word = {"owner": "an owner (`by`)", "next": "a `next` step", "otherwise": "an `otherwise`", "waits": "a `waits for`"}.get(
-            clause.kind, f"a `{clause.kind}` line"
-        )
+        word = {
+            "owner": "an owner (`by`)",
+            "next": "a `next` step",
+            "otherwise": "an `otherwise`",
+            "waits": "a `waits for`",
+            "branch_ends": "a `this branch ends`",
+        }.get(clause.kind, f"a `{clause.kind}` line")
         self.diagnostics.append(error("P025", f"{where} already has {word}", clause.span, help="keep one and delete the other"))
 
     def _cites(self, children: list[Any]) -> tuple[str, ...]:
@@ -395,6 +431,13 @@ class ModelBuilder(Transformer_NonRecursive):
 
     def produces(self, meta: Meta, children: list[Any]) -> _Clause:
         return _Clause("produces", tuple(_unquote(c) for c in children), self._span(meta))
+
+    def sends(self, meta: Meta, children: list[Any]) -> _Clause:
+        what, role = children
+        return _Clause("sends", m.Sending(what=_unquote(what), to=self._ref(role), span=self._span(meta)), self._span(meta))
+
+    def branch_ends(self, meta: Meta, children: list[Any]) -> _Clause:
+        return _Clause("branch_ends", True, self._span(meta))
 
     def satisfies(self, meta: Meta, children: list[Any]) -> _Clause:
         return _Clause("satisfies", self._ref(children[0]), self._span(meta))
@@ -483,6 +526,12 @@ class ModelBuilder(Transformer_NonRecursive):
     def fact_is_not(self, meta: Meta, children: list[Any]) -> m.FactIs:
         return m.FactIs(self._ref(children[0]), self._ref(children[1]), negated=True, span=self._span(meta))
 
+    def fact_in(self, meta: Meta, children: list[Any]) -> m.FactIn:
+        return m.FactIn(self._ref(children[0]), children[1], span=self._span(meta))
+
+    def fact_not_in(self, meta: Meta, children: list[Any]) -> m.FactIn:
+        return m.FactIn(self._ref(children[0]), children[1], negated=True, span=self._span(meta))
+
     def fact_compare(self, meta: Meta, children: list[Any]) -> m.FactCompare:
         fact, operator, number = children
         value = self._number(number)
@@ -537,11 +586,26 @@ class ModelBuilder(Transformer_NonRecursive):
             return None
         return m.Happening(on=on, name=self._ref(children[1]), done=len(children) > 2, span=self._span(meta))
 
+    def fact_learnt(self, meta: Meta, children: list[Any]) -> m.FactLearnt | None:
+        on = self._date(children[0])
+        if on is None:
+            return None
+        return m.FactLearnt(on=on, fact=children[1], span=self._span(meta))
+
     def _expectation(self, kind: m.ExpectationKind, meta: Meta, **fields: Any) -> m.Expectation:
         return m.Expectation(kind=kind, span=self._span(meta), **fields)
 
     def expect_due(self, meta: Meta, children: list[Any]) -> m.Expectation:
         return self._expectation(m.ExpectationKind.DUE, meta, subject=self._ref(children[0]), on=self._date(children[1]))
+
+    def expect_deadline_due(self, meta: Meta, children: list[Any]) -> m.Expectation:
+        step, place, on = children
+        return self._expectation(
+            m.ExpectationKind.DEADLINE_DUE, meta, subject=self._ref(step), place=self._number(place), on=self._date(on)
+        )
+
+    def expect_no_escalation(self, meta: Meta, children: list[Any]) -> m.Expectation:
+        return self._expectation(m.ExpectationKind.NO_ESCALATION, meta, source=self._ref(children[0]) if children else None)
 
     def expect_no_due(self, meta: Meta, children: list[Any]) -> m.Expectation:
         return self._expectation(m.ExpectationKind.NO_DUE, meta, subject=self._ref(children[0]))
@@ -703,6 +767,7 @@ def build_case(source: SourceFile, chunks: tuple[ParsedChunk, ...]) -> tuple[m.C
     header: CaseHeader | None = None
     facts: list[m.FactValue] = []
     happenings: list[m.Happening] = []
+    learnt: list[m.FactLearnt] = []
     expectations: list[m.Expectation] = []
     diagnostics: list[Diagnostic] = []
     for chunk in chunks:
@@ -719,6 +784,8 @@ def build_case(source: SourceFile, chunks: tuple[ParsedChunk, ...]) -> tuple[m.C
                 facts.extend(item)
             elif isinstance(item, m.Happening):
                 happenings.append(item)
+            elif isinstance(item, m.FactLearnt):
+                learnt.append(item)
             elif isinstance(item, m.Expectation):
                 expectations.append(item)
         diagnostics.extend(builder.diagnostics)
@@ -732,5 +799,5 @@ def build_case(source: SourceFile, chunks: tuple[ParsedChunk, ...]) -> tuple[m.C
             )
         )
         return None, tuple(diagnostics)
-    case = header.case(source.name, tuple(facts), tuple(happenings), tuple(expectations))
+    case = header.case(source.name, tuple(facts), tuple(happenings), tuple(expectations), tuple(learnt))
     return case, tuple(diagnostics)

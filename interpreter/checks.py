@@ -153,6 +153,8 @@ def check_unused(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnos
                 used.add(node.owner.name)
             used.update(d.anchor.name for d in node.deadlines)
             used.update(e.target.name for e in node.escalations)
+        if isinstance(node, m.Step):
+            used.update(sending.to.name for sending in node.sends)
         if isinstance(node, m.Decision):
             for branch in node.branches:
                 used.update(m.facts_tested(branch.guard))

@@ -483,10 +483,36 @@ they do not match, the case was probably meant for the procedure it names.""",
     ),
     "P434": Code(
         "step recorded as done before the case could reach it",
-        """The case records a step as done, but a decision before it is still waiting for
-a fact the case does not give. The simulation takes the step as done on its
-recorded date and goes on from there; give the missing fact so that the path
-through the procedure is known.""",
+        """The case records a step as done, but the case has not reached it: a decision
+before it is still waiting for a fact, or the steps before it are not recorded.
+The step is shown as done on its recorded date, but it counts for nothing else:
+the step after it does not open, no deadline counts from it, and it fires no
+escalation. Give the missing fact, or the day it became known
+(`on 2024-04-20 crg_view is notify`), so that the case reaches the step.""",
+    ),
+    "P435": Code(
+        "case that reaches more than one outcome",
+        """Two parallel branches of this case each reached an outcome. A case has one
+outcome: `safeproc check` points at the outcomes that compete (P213). The
+earliest is reported.""",
+    ),
+    "P436": Code(
+        "step recorded as done after the case ended",
+        """The case reached an outcome marked `ends the whole case`, so nothing after it
+belongs to the case, but a step is recorded as done after that. Check the
+date, or whether the case really ended there.""",
+    ),
+    "P417": Code(
+        "expectation about a deadline the step does not have",
+        """`expect STEP deadline N due DATE` pins the due date of one of a step's
+deadlines, counted in the order they are written on the step, from 1. The step
+has fewer deadlines than that; the help lists them.""",
+    ),
+    "P437": Code(
+        "fact learnt that the case already gives",
+        """A fact is learnt on a date (`on 2024-04-20 police_outcome is charged`), but the
+case's facts block already gives it a value, or it is learnt twice. A fact
+learnt during the case is written `is unknown` in the facts block, or left out.""",
     ),
     "P431": Code(
         "step done that this case never reaches",

@@ -90,6 +90,15 @@ class NodeKind(StrEnum):
     OUTCOME = "outcome"
 
 
+class DeadlineState(StrEnum):
+    """Where one deadline of a step stands on the day asked about."""
+
+    NOT_STARTED = "not_started"  # what it counts from has not happened yet
+    OPEN = "open"  # counting, not yet passed
+    MET = "met"
+    MISSED = "missed"
+
+
 class StepState(StrEnum):
     """Where a step stands in a case on the day asked about (and the states `expect` can name)."""
 
@@ -111,6 +120,8 @@ class ExpectationKind(StrEnum):
     OUTCOME = "outcome"
     NO_OUTCOME = "no_outcome"
     NO_BREACHES = "no_breaches"
+    NO_ESCALATION = "no_escalation"
+    DEADLINE_DUE = "deadline_due"  # the due date of one deadline of a step, by its place among them
 
 
 def _span() -> Span | None:
@@ -144,6 +155,16 @@ class FactIs:
 
 
 @frozen
+class FactIn:
+    """`FACT is one of a, b` (or, negated, `is not one of`)."""
+
+    fact: Ref
+    values: tuple[Ref, ...]
+    negated: bool = False
+    span: Span | None = _span()
+
+
+@frozen
 class FactCompare:
     fact: Ref
     operator: str
@@ -169,7 +190,7 @@ class AnyOf:
     span: Span | None = _span()
 
 
-Guard = FactHolds | FactIs | FactCompare | Not | All | AnyOf
+Guard = FactHolds | FactIs | FactIn | FactCompare | Not | All | AnyOf
 
 
 def facts_tested(guard: Guard) -> Iterator[str]:
@@ -216,6 +237,9 @@ class Escalation:
     action: EscalationAction
     target: Ref
     what: str | None = None
+    # The deadline it answers for: the one written just before it (its place among the
+    # step's deadlines, from 0), or None when it is written before any, for the first.
+    deadline: int | None = None
     span: Span | None = _span()
 
 
@@ -259,6 +283,15 @@ class Event:
 
 
 @frozen(kw_only=True)
+class Sending:
+    """`sends "Serious Incident Notification" to national_panel`: what a step hands over, and to whom."""
+
+    what: str
+    to: Ref
+    span: Span | None = _span()
+
+
+@frozen(kw_only=True)
 class Branch:
     guard: Guard
     target: Ref
@@ -273,9 +306,11 @@ class Step:
     duty: Duty | None = None
     cites: tuple[str, ...] = ()
     produces: tuple[str, ...] = ()
+    sends: tuple[Sending, ...] = ()
     deadlines: tuple[Deadline, ...] = ()
     escalations: tuple[Escalation, ...] = ()
     next: Ref | None = None
+    ends_branch: bool = False  # `this branch ends`: the parallel branch finishes here
     satisfies: tuple[Ref, ...] = ()
     span: Span | None = _span()
     kind: ClassVar[NodeKind] = NodeKind.STEP
@@ -313,6 +348,7 @@ class Join:
     title: str | None
     mode: JoinMode = JoinMode.ALL
     next: Ref | None = None
+    ends_branch: bool = False
     cites: tuple[str, ...] = ()
     span: Span | None = _span()
     kind: ClassVar[NodeKind] = NodeKind.JOIN
@@ -322,6 +358,7 @@ class Join:
 class Outcome:
     name: str
     title: str | None
+    ends_case: bool = False  # `ends the whole case`: reached inside a branch, it ends every branch
     cites: tuple[str, ...] = ()
     span: Span | None = _span()
     kind: ClassVar[NodeKind] = NodeKind.OUTCOME
@@ -413,6 +450,15 @@ class Happening:
 
 
 @frozen(kw_only=True)
+class FactLearnt:
+    """`on 2024-04-20 police_outcome is charged`: a fact that became known on a date."""
+
+    on: date
+    fact: FactValue
+    span: Span | None = _span()
+
+
+@frozen(kw_only=True)
 class Expectation:
     """What a scenario says must follow: `expect submit_sin due 2024-01-15` and the like."""
 
@@ -423,6 +469,7 @@ class Expectation:
     target: Ref | None = None  # the branch a decision is expected to take
     role: Ref | None = None  # the role an escalation notifies
     source: Ref | None = None  # for escalations: the step that escalates, if named
+    place: int | None = None  # for one deadline of a step: its place among the step's deadlines, from 1
     span: Span | None = _span()
 
 
@@ -435,5 +482,6 @@ class Case:
     as_of: date | None = None
     facts: tuple[FactValue, ...] = ()
     happenings: tuple[Happening, ...] = ()
+    learnt: tuple[FactLearnt, ...] = ()
     expectations: tuple[Expectation, ...] = ()
     span: Span | None = _span()

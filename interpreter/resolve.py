@@ -152,6 +152,9 @@ class _Resolver:
     def _task(self, task: m.Task) -> None:
         if task.owner is not None:
             self._expect(task.owner, (m.Role,), "role", f"`by` names who does {kind_word(task)} `{task.name}`")
+        if isinstance(task, m.Step):
+            for sending in task.sends:
+                self._expect(sending.to, (m.Role,), "role", "`sends ... to` names the role that receives it")
         for deadline in task.deadlines:
             self._expect(deadline.anchor, (m.Event, *FLOW_KINDS), "event or step", "a deadline counts from an event or a step")
         for escalation in task.escalations:
@@ -209,21 +212,27 @@ class _Resolver:
             self._wrong_use(guard, fact, "yes-or-no fact")
         elif isinstance(guard, m.FactCompare) and fact.type != "number":
             self._wrong_use(guard, fact, "number")
-        elif isinstance(guard, m.FactIs):
-            if fact.type != "choice":
+        elif isinstance(guard, (m.FactIs, m.FactIn)):
+            if fact.type != m.FactType.CHOICE:
                 self._wrong_use(guard, fact, "fact with choices")
-            elif guard.value.name not in {c.name for c in fact.choices}:
-                choices = [c.name for c in fact.choices]
-                self.diagnostics.append(
-                    error(
-                        "P107",
-                        f"`{guard.value.name}` is not one of the choices of `{fact.name}`",
-                        guard.value.span,
-                        label="not a choice of this fact",
-                        labels=(Label(fact.span, "the choices are declared here"),) if fact.span else (),
-                        help=did_you_mean(guard.value.name, choices) or "the choices are " + ", ".join(f"`{c}`" for c in choices),
-                    )
-                )
+                return
+            for value in (guard.value,) if isinstance(guard, m.FactIs) else guard.values:
+                self._choice(fact, value)
+
+    def _choice(self, fact: m.Fact, value: m.Ref) -> None:
+        choices = [c.name for c in fact.choices]
+        if value.name in choices:
+            return
+        self.diagnostics.append(
+            error(
+                "P107",
+                f"`{value.name}` is not one of the choices of `{fact.name}`",
+                value.span,
+                label="not a choice of this fact",
+                labels=(Label(fact.span, "the choices are declared here"),) if fact.span else (),
+                help=did_you_mean(value.name, choices) or "the choices are " + ", ".join(f"`{c}`" for c in choices),
+            )
+        )
 
     def _wrong_use(self, guard: m.Guard, fact: m.Fact, needed: str) -> None:
         match fact.type:

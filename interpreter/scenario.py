@@ -25,7 +25,7 @@ from interpreter.simulate import CaseResult, Plan, StepResult, simulate
 from interpreter.source import SourceFile, Span
 from interpreter.suggest import did_you_mean
 from interpreter.syntax import decode, parse_source
-from interpreter.wording import kind_word, plural, with_article
+from interpreter.wording import describe_deadline, kind_word, plural, with_article
 
 
 @frozen(kw_only=True)
@@ -39,6 +39,7 @@ class LoadedCase:
     facts: dict[str, m.Value] = field(factory=dict)
     happenings: dict[str, date] = field(factory=dict)
     spans: dict[str, Span | None] = field(factory=dict)  # name -> where its happening is written
+    learnt: tuple[tuple[date, str, m.Value], ...] = ()  # facts learnt during the case, in date order
     diagnostics: tuple[Diagnostic, ...] = ()
 
     @property
@@ -137,7 +138,7 @@ def load_case(data: bytes, name: str, procedures: ProcedureSource, procedure_ove
                 )
             )
     checker = _CaseChecker(case, analysis.resolved.names)
-    facts, happenings, spans = checker.run()
+    facts, happenings, spans, learnt = checker.run()
     problems.extend(checker.diagnostics)
     return LoadedCase(
         source=source,
@@ -147,6 +148,7 @@ def load_case(data: bytes, name: str, procedures: ProcedureSource, procedure_ove
         facts=facts,
         happenings=happenings,
         spans=spans,
+        learnt=learnt,
         diagnostics=tuple(problems),
     )
 
@@ -169,20 +171,20 @@ class _CaseChecker:
         self.names = names
         self.diagnostics: list[Diagnostic] = []
 
-    def run(self) -> tuple[dict[str, m.Value], dict[str, date], dict[str, Span | None]]:
+    def run(self) -> tuple[dict[str, m.Value], dict[str, date], dict[str, Span | None], tuple[tuple[date, str, m.Value], ...]]:
         facts = self._facts()
         happenings, spans = self._happenings()
+        learnt = self._learnt(facts)
         self._expectations()
-        return facts, happenings, spans
+        return facts, happenings, spans, learnt
 
     def _facts(self) -> dict[str, m.Value]:
         facts: dict[str, m.Value] = {}
         seen: dict[str, m.FactValue] = {}
         names = self.names
         for given in self.case.facts:
-            fact = names.get(given.fact.name)
-            if not isinstance(fact, m.Fact):
-                self._expect(given.fact, (m.Fact,), "fact")
+            fact = self._fact_of(given)
+            if fact is None:
                 continue
             if given.fact.name in seen:
                 self.diagnostics.append(
@@ -196,20 +198,56 @@ class _CaseChecker:
                 )
                 continue
             seen[given.fact.name] = given
-            if given.value is not None and not fits(fact, given.value):
+            if self._fits(fact, given):
+                facts[fact.name] = given.value
+        return facts
+
+    def _fact_of(self, given: m.FactValue) -> m.Fact | None:
+        fact = self.names.get(given.fact.name)
+        if isinstance(fact, m.Fact):
+            return fact
+        self._expect(given.fact, (m.Fact,), "fact")
+        return None
+
+    def _fits(self, fact: m.Fact, given: m.FactValue) -> bool:
+        if given.value is None or fits(fact, given.value):
+            return True
+        self.diagnostics.append(
+            error(
+                "P411",
+                f"`{fact.name}` {_describe_type(fact)}, so it cannot be `{_shown(given.value)}`",
+                given.span,
+                label="a value of the wrong kind",
+                labels=(Label(fact.span, "declared here"),) if fact.span else (),
+                help=_value_help(fact, given.value),
+            )
+        )
+        return False
+
+    def _learnt(self, facts: Mapping[str, m.Value]) -> tuple[tuple[date, str, m.Value], ...]:
+        """Facts that became known during the case, checked like the facts block, in date order."""
+        learnt: dict[str, m.FactLearnt] = {}
+        given = {f.fact.name: f for f in self.case.facts}
+        for item in self.case.learnt:
+            fact = self._fact_of(item.fact)
+            if fact is None or not self._fits(fact, item.fact):
+                continue
+            earlier = learnt.get(fact.name)
+            block = given.get(fact.name)
+            if earlier is not None or (block is not None and block.value is not None):
+                where = earlier.span if earlier is not None else block.span if block is not None else None
                 self.diagnostics.append(
                     error(
-                        "P411",
-                        f"`{fact.name}` {_describe_type(fact)}, so it cannot be `{_shown(given.value)}`",
-                        given.span,
-                        label="a value of the wrong kind",
-                        labels=(Label(fact.span, "declared here"),) if fact.span else (),
-                        help=_value_help(fact, given.value),
+                        "P437",
+                        f"the fact `{fact.name}` is learnt on {item.on.isoformat()}, but the case already gives it",
+                        item.span,
+                        labels=(Label(where, "given here"),) if where else (),
+                        help="write `is unknown` in the facts block for a fact learnt during the case, and learn it once",
                     )
                 )
                 continue
-            facts[fact.name] = given.value
-        return facts
+            learnt[fact.name] = item
+        return tuple(sorted(((i.on, name, i.fact.value) for name, i in learnt.items()), key=lambda entry: (entry[0], entry[1])))
 
     def _happenings(self) -> tuple[dict[str, date], dict[str, Span | None]]:
         happenings: dict[str, date] = {}
@@ -261,10 +299,33 @@ class _CaseChecker:
                         self._expect(expectation.source, (m.Step, m.Decision), "step")
                 case m.ExpectationKind.OUTCOME:
                     self._expect(expectation.subject, (m.Outcome,), "outcome")
+                case m.ExpectationKind.DEADLINE_DUE:
+                    step = self._expect(expectation.subject, (m.Step, m.Decision), "step")
+                    if isinstance(step, (m.Step, m.Decision)) and expectation.place is not None:
+                        self._deadline_of(step, expectation)
+                case m.ExpectationKind.NO_ESCALATION:
+                    if expectation.source is not None:
+                        self._expect(expectation.source, (m.Step, m.Decision), "step")
                 case m.ExpectationKind.NO_OUTCOME | m.ExpectationKind.NO_BREACHES:
                     pass
                 case _:
                     assert_never(expectation.kind)
+
+    def _deadline_of(self, step: m.Task, expectation: m.Expectation) -> None:
+        count = len(step.deadlines)
+        if expectation.place is not None and 1 <= expectation.place <= count:
+            return
+        listed = "; ".join(f"{place} {describe_deadline(d)}" for place, d in enumerate(step.deadlines, start=1))
+        self.diagnostics.append(
+            error(
+                "P417",
+                f"`{step.name}` has {count} deadline{'s' if count != 1 else ''}, so there is no deadline {expectation.place}",
+                expectation.span,
+                help=f"its deadlines, in the order they are written: {listed}"
+                if listed
+                else "pin its due date with `expect STEP due DATE`",
+            )
+        )
 
     def _branch_of(self, decision: m.Decision, target: m.Ref) -> None:
         targets = [b.target.name for b in decision.branches] + ([decision.otherwise.name] if decision.otherwise else [])
@@ -381,7 +442,7 @@ def run_case(loaded: LoadedCase, as_of: date | None = None) -> CaseResult | None
     when = as_of or loaded.case.as_of
     if when is None:
         return None
-    return simulate(loaded.plan, loaded.facts, loaded.happenings, when, loaded.spans)
+    return simulate(loaded.plan, loaded.facts, loaded.happenings, when, loaded.spans, learnt=loaded.learnt)
 
 
 def judge(loaded: LoadedCase, result: CaseResult) -> tuple[Diagnostic, ...]:
@@ -426,8 +487,28 @@ def _unmet(expectation: m.Expectation, result: CaseResult) -> str | None:
             why = f" ({decision.because})" if decision and decision.because else ""
             taken_words = f"`{taken}`" if taken else "no branch yet"
             return f"expected decision `{subject}` to take `{wanted_branch}`, but it takes {taken_words}{why}"
+        case m.ExpectationKind.DEADLINE_DUE:
+            step = result.step(subject)
+            place = (expectation.place or 1) - 1
+            deadline = step.deadlines[place] if step and place < len(step.deadlines) else None
+            actual = deadline.due if deadline else None
+            if actual == expectation.on:
+                return None
+            wanted_words = expectation.on.isoformat() if expectation.on else "nothing"
+            which = f"deadline {place + 1} of `{subject}`" + (f" ({deadline.text})" if deadline else "")
+            return f"expected {which} due {wanted_words}, but " + (
+                f"it is due {actual.isoformat()}" if actual else "it has no due date yet"
+            )
         case m.ExpectationKind.ESCALATION:
             return _unmet_escalation(expectation, result)
+        case m.ExpectationKind.NO_ESCALATION:
+            source = expectation.source.name if expectation.source else None
+            fired = [e for e in result.escalations if source is None or e.step == source]
+            if not fired:
+                return None
+            whence = f" from `{source}`" if source else ""
+            listed = "; ".join(f"from `{e.step}` to `{e.to}` on {e.on.isoformat()}" for e in fired)
+            return f"expected no escalation{whence}, but found: {listed}"
         case m.ExpectationKind.OUTCOME:
             if result.end == subject:
                 return None

@@ -5,18 +5,27 @@ guards as plain Python values); each case then runs in one pass over the graph
 from the start, carrying dates. The same plan and the same case always give the
 same result.
 
-Semantics, in the words of the README's "Simulating a case":
+The meaning of each shape, as the README's "What each construct means" says it:
 - the start opens on the case's first dated happening; a step opens when the
   step before it is done, on that date;
-- a decision is taken as soon as it is reached if the facts decide it (on the
-  date it is dated, if a happening dates it, else the date it was reached);
-  a guard over an unknown fact leaves the case waiting there;
-- a parallel split opens all its branches; a join waiting for all opens when
-  every branch that leads to it and applies is done, for any on the first;
-- a step's due date is the earliest of its deadlines; a deadline counted from
+- a decision is taken as soon as the facts known that day decide it: on the day
+  it is reached, or on the day a fact it needs is learnt (`on DATE fact is value`),
+  or on the date it is recorded as done; until then the case waits there;
+- a parallel split starts a branch for each of its arrows. A branch finishes at
+  `this branch ends`, at a join, or at an outcome;
+- a join `waits for all` opens once every arrow into it has either arrived or can
+  no longer arrive for this case (a decision on its way went elsewhere: dead-path
+  elimination, as in BPEL and BPMN's inclusive gateway), and at least one has
+  arrived. `waits for any` opens on the first arrival;
+- the case ends when every branch has finished: its outcome is the one reached.
+  An outcome marked `ends the whole case` ends it at once, whatever else is open;
+- each deadline of a step keeps its own due date, state and escalations; the
+  step's due date is the earliest of those not met; a deadline counted from
   something that has not happened yet has no date yet;
-- an escalation fires on the first working day after a missed due date, if
-  that day is on or before the date the case is seen "as of".
+- an escalation fires on the first working day after its deadline's missed due
+  date, if that day is on or before the date the case is seen "as of";
+- a step recorded as done before the case can reach it is reported, and counts
+  for nothing else: it opens no step after it and starts no clock.
 """
 
 from __future__ import annotations
@@ -36,22 +45,32 @@ from interpreter.diagnostics import Diagnostic, Label, error, warning
 from interpreter.graph import FLOW_EDGE_KINDS
 from interpreter.resolve import ResolvedProcedure
 from interpreter.source import Span
-from interpreter.wording import guard_text
+from interpreter.wording import describe_deadline, guard_text
 
 Facts = Mapping[str, m.Value]  # fact name -> value; a fact missing or None is unknown
+# Facts learnt during the case: (the date, the fact's name, its value), in date order.
+Learnt = tuple[tuple[date, str, m.Value], ...]
 
 
 # Results are named tuples: a batch makes one per step per case.
+class DeadlineResult(NamedTuple):
+    text: str  # the deadline as the procedure writes it: "should be done within 1 month after referral"
+    duty: m.Duty | None
+    due: date | None
+    state: m.DeadlineState
+
+
 class StepResult(NamedTuple):
     step: str
     title: str
     owner: str | None
     kind: m.NodeKind
     state: m.StepState  # not applicable, waiting, open, done or overdue (done on time or late is `late`)
-    due: date | None
+    due: date | None  # the earliest due date among its deadlines not met (else the earliest)
     done_on: date | None
-    late: bool
+    late: bool  # a deadline was missed
     opened_on: date | None
+    deadlines: tuple[DeadlineResult, ...] = ()
 
 
 class Reason(NamedTuple):
@@ -92,9 +111,11 @@ class CaseResult:
     steps: tuple[StepResult, ...]
     decisions: tuple[DecisionResult, ...]
     escalations: tuple[EscalationResult, ...]
-    end: str | None
+    end: str | None  # the outcome, once every branch has finished
     ended_on: date | None
     diagnostics: tuple[Diagnostic, ...]
+    # Outcomes reached while other branches were still running, with the date (shown in the timeline).
+    reached: tuple[tuple[str, date], ...] = ()
 
     def step(self, name: str) -> StepResult | None:
         return next((s for s in self.steps if s.step == name), None)
@@ -120,7 +141,6 @@ class Plan:
     successors: dict[str, tuple[str, ...]]  # flow successors of steps, joins and parallel splits
     predecessors: dict[str, tuple[str, ...]]  # join name -> its flow predecessors
     events: frozenset[str]
-    joins_after: dict[str, tuple[str, ...]]  # name -> the joins it leads into
     onward: dict[str, tuple[str, ...]]  # name -> the nodes its flow arrows lead to (any branch; escalations aside)
     with_deadlines: tuple[str, ...]  # steps and decisions that have deadlines, in file order
     facts: dict[str, m.Fact]  # to check a case's values
@@ -147,7 +167,8 @@ class Plan:
         for name, node in nodes.items():
             if isinstance(node, (m.Step, m.Decision)):
                 owner = node.owner.name if node.owner else None
-                waiting = StepResult(name, node.title or name, owner, node.kind, m.StepState.WAITING, None, None, False, None)
+                pending = tuple(DeadlineResult(describe_deadline(d), d.duty, None, m.DeadlineState.NOT_STARTED) for d in node.deadlines)
+                waiting = StepResult(name, node.title or name, owner, node.kind, m.StepState.WAITING, None, None, False, None, pending)
                 unreached.append((name, waiting, waiting._replace(state=m.StepState.NOT_APPLICABLE)))
         events = frozenset(e.name for e in resolved.procedure.events)
         return cls(
@@ -157,7 +178,6 @@ class Plan:
             successors=successors,
             predecessors=predecessors,
             events=events,
-            joins_after=_joins_after(predecessors),
             onward={
                 name: tuple(target for target, data in graph.succ[name].items() if data["kind"] in FLOW_EDGE_KINDS)
                 if graph.has_node(name)
@@ -197,17 +217,19 @@ class Plan:
             self.descendants_kept[0] += len(found)
         return found
 
+    def reachable_avoiding(self, starts: Iterable[str], avoided: str) -> set[str]:
+        """Every node a case at one of starts could still go on to without passing through `avoided`."""
+        seen = {name for name in starts if name != avoided}
+        frontier = list(seen)
+        while frontier:
+            for target in self.onward[frontier.pop()]:
+                if target != avoided and target not in seen:
+                    seen.add(target)
+                    frontier.append(target)
+        return seen
+
 
 _MOST_DESCENDANTS_KEPT = 2_000_000
-
-
-def _joins_after(predecessors: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-    """name -> the joins it leads into."""
-    joins: dict[str, list[str]] = {}
-    for join, sources in predecessors.items():
-        for source in sources:
-            joins.setdefault(source, []).append(join)
-    return {name: tuple(found) for name, found in joins.items()}
 
 
 # ---- running one case ----------------------------------------------------------
@@ -220,31 +242,43 @@ def simulate(
     as_of: date,
     happening_spans: Mapping[str, Span | None] | None = None,
     only_reached: bool = False,
+    learnt: Learnt = (),
 ) -> CaseResult:
     """The state of a case as of a date.
 
-    facts: fact name -> value (a choice's name, a number, True/False; missing or None = unknown).
+    facts: fact name -> value known from the start (a choice's name, a number, True/False; missing or None = unknown).
     happenings: name of an event, step or decision -> the date it happened or was done.
-    happening_spans: where each happening was written, to locate contradictions.
+    happening_spans: where each happening (and each learnt fact) was written, to locate what is reported.
     only_reached: list only the steps the case has reached or that have fallen due
     (a batch counts nothing else), instead of every step.
+    learnt: facts that became known during the case, in date order.
     """
-    return _Run(plan, facts, happenings, as_of, happening_spans or {}).run(only_reached)
+    return _Run(plan, facts, happenings, as_of, happening_spans or {}, learnt).run(only_reached)
 
 
 class _Run:
-    def __init__(self, plan: Plan, facts: Facts, happenings: Mapping[str, date], as_of: date, spans: Mapping[str, Span | None]):
+    def __init__(
+        self, plan: Plan, facts: Facts, happenings: Mapping[str, date], as_of: date, spans: Mapping[str, Span | None], learnt: Learnt
+    ):
         self.plan = plan
         self.facts = facts
-        # What happened after the day the case is seen from is not known yet.
+        # What happened, or was learnt, after the day the case is seen from is not known yet.
         self.known = {name: when for name, when in happenings.items() if when <= as_of}
+        self.learnt = tuple(item for item in learnt if item[0] <= as_of)
         self.as_of = as_of
         self.spans = spans
         self.opened: dict[str, date] = {}
         self.done: dict[str, date] = {}
+        # Steps recorded as done that the case could not reach: shown as done, used for nothing else.
+        self.set_aside: dict[str, date] = {}
         self.due: dict[str, date | None] = {}
+        self.deadline_dues: dict[str, tuple[date | None, ...]] = {}
         self.decisions: dict[str, DecisionResult] = {}
         self.waiting_on_facts: set[str] = set()
+        self.arrivals: dict[str, dict[str, date]] = {}  # join -> the arrows that have arrived, by where from, and when
+        self.finished: list[date] = []  # when each branch that ended (`this branch ends`) finished
+        self.outcomes: list[tuple[date, str]] = []
+        self.whole_case_ended = False
         self.escalations: list[EscalationResult] = []
         self.diagnostics: list[Diagnostic] = []
         self.end: str | None = None
@@ -255,10 +289,12 @@ class _Run:
         plan = self.plan
         # Nothing has begun until something has happened, as of the date the case is seen from.
         if plan.start is not None and self.known:
-            self._advance(plan.start, min(self.known.values()))
-        self._records_ahead()
-        self._deadlines_ahead()
+            self._advance([(min(self.known.values()), plan.start, None)])
+        self._set_aside_records()
+        self._settle_deadlines()
         self._check_happenings()
+        self._finish()
+        reached = tuple((name, on) for on, name in sorted(self.outcomes) if name != self.end or self.ended_on != on)
         return CaseResult(
             as_of=self.as_of,
             steps=self._reached_results() if only_reached else self._step_results(),
@@ -267,164 +303,235 @@ class _Run:
             end=self.end,
             ended_on=self.ended_on,
             diagnostics=tuple(self.diagnostics),
+            reached=reached if self.end is None else (),
         )
 
     # -- moving through the graph --
 
-    def _advance(self, first: str, on: date) -> None:
-        """Open `first` on a date and follow the case as far as what has happened allows."""
-        queue = [(on, first)]
-        while queue:
-            reached_on, name = heapq.heappop(queue)
-            if name in self.opened:
-                continue
-            node = self.plan.nodes[name]
-            if isinstance(node, m.Join):
-                if not self._join_ready(node):
-                    continue
-                reached_on = self._join_date(node)
-            self.opened[name] = reached_on
-            for next_name, next_on in self._visit(node, reached_on):
-                heapq.heappush(queue, (next_on, next_name))
-            # A join whose branches have all arrived can now open.
-            for join_name in self.plan.joins_after.get(name, ()):
-                join = self.plan.nodes[join_name]
-                if join_name not in self.opened and isinstance(join, m.Join) and self._join_ready(join):
-                    heapq.heappush(queue, (self._join_date(join), join_name))
+    def _advance(self, arrivals: list[tuple[date, str, str | None]]) -> None:
+        """Follow the case from these arrivals (date, where, from where) as far as what has happened allows."""
+        queue = list(arrivals)
+        heapq.heapify(queue)
+        while True:
+            while queue and not self.whole_case_ended:
+                reached_on, name, source = heapq.heappop(queue)
+                node = self.plan.nodes[name]
+                if isinstance(node, m.Join):
+                    fired_on = self._arrive(node, source, reached_on)
+                    if fired_on is None:
+                        continue
+                    reached_on = fired_on
+                elif name in self.opened:
+                    continue  # a second arrival at a step that is not a join merges with the first
+                self.opened[name] = reached_on
+                for next_on, next_name in self._visit(node, reached_on):
+                    heapq.heappush(queue, (next_on, next_name, name))
+            if self.whole_case_ended:
+                return
+            # Nothing more moves: a join still waiting for an arrow that can no longer come opens now.
+            released = self._release_joins()
+            if not released:
+                return
+            for on, join in released:
+                heapq.heappush(queue, (on, join.name, None))
 
-    def _visit(self, node: m.FlowNode, opened_on: date) -> Iterator[tuple[str, date]]:
+    def _arrive(self, join: m.Join, source: str | None, on: date) -> date | None:
+        """Record an arrow arriving at a join; the date the join opens, if it opens now."""
+        if join.name in self.opened:
+            return None  # `waits for any` opened on an earlier arrival; the later ones add nothing
+        arrived = self.arrivals.setdefault(join.name, {})
+        if source is not None:
+            arrived.setdefault(source, on)
+        elif not arrived:
+            return None
+        match join.mode:
+            case m.JoinMode.ANY:
+                return min(arrived.values())
+            case m.JoinMode.ALL:
+                if set(self.plan.predecessors.get(join.name, ())) <= arrived.keys():
+                    return max(arrived.values())
+                return None
+            case _:
+                assert_never(join.mode)
+
+    def _release_joins(self) -> list[tuple[date, m.Join]]:
+        """Joins waiting for all whose missing arrows can no longer arrive, with the date each opens."""
+        released = []
+        for join_name, arrived in self.arrivals.items():
+            join = self.plan.nodes[join_name]
+            if join_name in self.opened or not arrived or not isinstance(join, m.Join):
+                continue
+            missing = [p for p in self.plan.predecessors.get(join_name, ()) if p not in arrived]
+            live = self._live_positions(excluding=join_name)
+            still_possible = self.plan.reachable_avoiding(live, join_name)
+            if any(p in still_possible for p in missing):
+                continue
+            # It opens once the last arrow arrives or the last decision that cut one off is taken.
+            cut_off = [self._cut_off_on(p) for p in missing]
+            released.append((max([*arrived.values(), *(d for d in cut_off if d is not None)]), join))
+        return released
+
+    def _cut_off_on(self, predecessor: str) -> date | None:
+        """The latest date a decision of this case went a way that no longer leads to predecessor."""
+        latest = None
+        for result in self.decisions.values():
+            if result.branch is None or result.decided_on is None:
+                continue
+            node = self.plan.nodes[result.decision]
+            if not isinstance(node, m.Decision):
+                continue
+            for target in _targets(node):
+                if target != result.branch and (target == predecessor or predecessor in self.plan.descendants(target)):
+                    latest = result.decided_on if latest is None else max(latest, result.decided_on)
+                    break
+        return latest
+
+    def _live_positions(self, excluding: str | None = None) -> list[str]:
+        """Where the case still stands: steps open and not done, decisions not taken, joins part-way."""
+        plan = self.plan
+        live = [n for n in self.opened if n not in self.done and plan.task(n) is not None]
+        live += [j for j, arrived in self.arrivals.items() if arrived and j not in self.opened and j != excluding]
+        return live
+
+    def _visit(self, node: m.FlowNode, opened_on: date) -> Iterator[tuple[date, str]]:
         name = node.name
         match node:
             case m.Outcome():
-                if self.end is None or self.ended_on is None or opened_on < self.ended_on:
+                self.outcomes.append((opened_on, name))
+                if node.ends_case:
+                    self.whole_case_ended = True
                     self.end, self.ended_on = name, opened_on
-            case m.Parallel() | m.Join():
+            case m.Parallel():
                 for following in self.plan.successors.get(name, ()):
-                    yield following, opened_on
+                    yield opened_on, following
+            case m.Join():
+                if node.ends_branch:
+                    self.finished.append(opened_on)
+                for following in self.plan.successors.get(name, ()):
+                    yield opened_on, following
             case m.Decision():
-                self.due[name] = self._due_date(node)
                 yield from self._decide(node, opened_on)
-                yield from self._escalate(node)
             case m.Step():
-                self.due[name] = self._due_date(node)
                 finished = self.known.get(name)
                 if finished is not None:
                     self.done[name] = finished
+                    going_on = max(finished, opened_on)
+                    if node.ends_branch:
+                        self.finished.append(going_on)
                     for following in self.plan.successors.get(name, ()):
-                        yield following, max(finished, opened_on)
-                yield from self._escalate(node)
+                        yield going_on, following
             case _:
                 assert_never(node)
 
-    def _decide(self, node: m.Decision, opened_on: date) -> Iterator[tuple[str, date]]:
-        chosen: str | None = None
-        reason = Reason(None)
-        unknown: tuple[str, ...] = ()
-        for branch in node.branches:
-            value, used = evaluate(branch.guard, self.facts)
-            if value is None:
-                unknown = used
-                break
-            if value:
-                chosen, reason = branch.target.name, Reason(branch.guard, used, self.facts)
-                break
-        else:
-            if node.otherwise is not None:
-                chosen = node.otherwise.name
-                reason = Reason(None, _all_facts(node), self.facts, "none of the conditions held")
-            else:
-                reason = Reason(None, text="no branch applies to this case, and the decision has no `otherwise`")
-        if chosen is None:
-            if unknown:
-                self.waiting_on_facts.add(node.name)
-                reason = Reason(None, text="waiting for " + ", ".join(f"`{f}`" for f in unknown) + " to be known")
-            self.decisions[node.name] = DecisionResult(node.name, None, reason, None)
-            return
-        decided_on = self.known.get(node.name, opened_on)
-        self.done[node.name] = decided_on
-        self.decisions[node.name] = DecisionResult(node.name, chosen, reason, decided_on)
-        yield chosen, max(decided_on, opened_on)
-
-    def _records_ahead(self) -> None:
-        """Steps recorded as done that the case has not reached yet, because a decision before
-        them still waits for a fact, are taken as done on their recorded dates.
-
-        The record is what happened; the missing fact only stops the simulation from
-        working out the path. Following the record keeps a notification made on time
-        from looking late just because a fact before it was left out. Each one is
-        reported, so the missing fact gets filled in.
-        """
-        while self.waiting_on_facts:
-            ahead = self._still_reachable()
-            recorded = [
-                (when, name)
-                for name, when in self.known.items()
-                if name in ahead and name not in self.opened and self.plan.task(name) is not None
-            ]
-            if not recorded:
+    def _decide(self, node: m.Decision, opened_on: date) -> Iterator[tuple[date, str]]:
+        recorded = self.known.get(node.name)
+        # The facts known on the day it is reached, then on each later day a fact is learnt.
+        days = [opened_on] + sorted({on for on, _, _ in self.learnt if on > opened_on})
+        for day in days:
+            facts = self._facts_on(day)
+            chosen, reason, unknown = _choose(node, facts)
+            if chosen is not None:
+                decided_on = recorded if recorded is not None else day
+                self.done[node.name] = decided_on
+                self.decisions[node.name] = DecisionResult(node.name, chosen, reason, decided_on)
+                yield max(decided_on, opened_on), chosen
                 return
-            when, name = min(recorded)
-            waiting = sorted(self.waiting_on_facts)[0]
+            if not unknown:
+                break  # no branch applies, and knowing more would not change that
+        if unknown:
+            self.waiting_on_facts.add(node.name)
+        self.decisions[node.name] = DecisionResult(node.name, None, reason, None)
+
+    def _facts_on(self, day: date) -> Facts:
+        if not self.learnt or self.learnt[0][0] > day:
+            return self.facts
+        known = dict(self.facts)
+        for on, name, value in self.learnt:
+            if on > day:
+                break
+            known[name] = value
+        return known
+
+    def _settle_deadlines(self) -> None:
+        """Due dates and escalations, once the case has gone as far as it can.
+
+        Worked out after the walk, because a deadline may count back from a step
+        done later (`at least 7 working days before publish`). The steps the case
+        has reached fall due, and so do the steps ahead of it whose clocks have
+        started: a rapid review report is due 15 working days after the
+        notification even while the meeting before it is still to happen, and is
+        overdue (and escalated) when that date passes. An escalation to a step
+        moves the case on, and then the dates are worked out again.
+        """
+        fired: set[tuple[str, int]] = set()
+        while True:
+            ahead = self.reachable = self._still_reachable()
+            moved_on: list[tuple[date, str, str | None]] = []
+            for name, node in self.plan.nodes.items():
+                if not isinstance(node, (m.Step, m.Decision)) or not node.deadlines:
+                    continue
+                if name not in self.opened and name not in ahead and name not in self.set_aside:
+                    continue
+                self._set_due(node)
+                if name in self.set_aside:
+                    continue  # recorded as done out of turn: it fires nothing
+                for index, escalation, step in self._firing(node):
+                    if (name, index) in fired:
+                        continue
+                    fired.add((name, index))
+                    self.escalations.append(escalation)
+                    if step is not None:
+                        moved_on.append((escalation.on, step, None))
+            if not moved_on or self.whole_case_ended:
+                return
+            self._advance(moved_on)
+
+    def _set_aside_records(self) -> None:
+        """Steps recorded as done that the case has not reached, but may yet: shown as done, used for nothing else."""
+        ahead = self._still_reachable() if not self.whole_case_ended else set()
+        for name, when in self.known.items():
+            task = self.plan.task(name)
+            if task is not None and name not in self.opened and (name in ahead or self.whole_case_ended):
+                self.set_aside[name] = when
+
+    def _finish(self) -> None:
+        """The case ends when every branch has finished; its outcome is then the one reached."""
+        if self.whole_case_ended or not self.outcomes:
+            return
+        if self._live_positions() or self.waiting_on_facts:
+            return
+        first_on, first = min(self.outcomes)
+        self.end, self.ended_on = first, max([first_on, *self.finished, *(on for on, _ in self.outcomes)])
+        if len({name for _, name in self.outcomes}) > 1:
+            names = ", ".join(f"`{name}`" for name in dict.fromkeys(name for _, name in sorted(self.outcomes)))
             self.diagnostics.append(
                 warning(
-                    "P434",
-                    f"`{name}` is recorded as done on {when.isoformat()}, before this case could reach it",
-                    self.spans.get(name),
-                    label="taken as done on this date",
-                    help=f"decision `{waiting}` is still {self.decisions[waiting].because}; give that fact in the facts block",
+                    "P435",
+                    f"this case reaches more than one outcome: {names}",
+                    None,
+                    help="outcomes on parallel branches compete; `safeproc check` shows where (P213)",
                 )
             )
-            self._advance(name, when)
-
-    def _deadlines_ahead(self) -> None:
-        """Steps the case has not reached yet still fall due once what they count from has happened.
-
-        A rapid review report is due 15 working days after the notification even
-        while the meeting before it is still to happen, and is overdue (and
-        escalated) when that date passes.
-        """
-        ahead = self.reachable = self._still_reachable()
-        for name in self.plan.with_deadlines:
-            node = self.plan.task(name)
-            if node is not None and name in ahead and name not in self.opened:
-                self.due[name] = self._due_date(node)
-                for target, on in list(self._escalate(node)):
-                    self._advance(target, on)
-                    self.reachable = None  # an escalation moved the case on
-
-    def _join_ready(self, join: m.Join) -> bool:
-        sources = self.plan.predecessors.get(join.name, ())
-        nodes = self.plan.nodes
-        arrived = [s for s in sources if s in self.done or (s in self.opened and isinstance(nodes[s], (m.Join, m.Parallel)))]
-        match join.mode:
-            case m.JoinMode.ANY:
-                return bool(arrived)
-            case m.JoinMode.ALL:
-                return bool(sources) and len(arrived) == len(sources)
-            case _:
-                assert_never(join.mode)
-
-    def _join_date(self, join: m.Join) -> date:
-        found = (self.done.get(s, self.opened.get(s)) for s in self.plan.predecessors.get(join.name, ()))
-        dates = [d for d in found if d is not None]
-        match join.mode:
-            case m.JoinMode.ANY:
-                return min(dates)
-            case m.JoinMode.ALL:
-                return max(dates)
-            case _:
-                assert_never(join.mode)
 
     # -- time --
 
     def _anchor_date(self, name: str) -> date | None:
         if name in self.plan.events:
             return self.known.get(name)
-        return self.done.get(name) if name in self.done else self.known.get(name)
+        return self.done.get(name)
 
-    def _due_date(self, node: m.Task) -> date | None:
-        due = None
+    def _set_due(self, node: m.Task) -> None:
+        dues = self._deadline_dates(node)
+        self.deadline_dues[node.name] = dues
+        done_on = self.done.get(node.name, self.set_aside.get(node.name))
+        unmet = [d for d in dues if d is not None and (done_on is None or done_on > d)]
+        known = [d for d in dues if d is not None]
+        self.due[node.name] = min(unmet) if unmet else (min(known) if known else None)
+
+    def _deadline_dates(self, node: m.Task) -> tuple[date | None, ...]:
+        """Each deadline's due date, in the order they are written; None for a clock not started or a lower bound."""
         calendar = self.plan.calendar
+        dues: list[date | None] = []
         for deadline in node.deadlines:
             add: Callable[[date, int, m.Unit], date | datetime]
             match deadline.kind:
@@ -433,32 +540,40 @@ class _Run:
                 case m.DeadlineKind.BEFORE:
                     add = calendar.subtract
                 case m.DeadlineKind.NOT_BEFORE | m.DeadlineKind.LASTS:
-                    continue  # a lower bound: the step may not be done sooner, but it is not due
+                    dues.append(None)  # a lower bound: the step may not be done sooner, but it is not due
+                    continue
                 case _:
                     assert_never(deadline.kind)
             anchor = self._anchor_date(deadline.anchor.name)
             if anchor is None:
+                dues.append(None)
                 continue
             try:
                 moment = add(anchor, deadline.duration.amount, deadline.duration.unit)
             except CalendarError as exc:
                 self.diagnostics.append(error("P430", f"no due date can be given for `{node.name}`: {exc}", deadline.span))
+                dues.append(None)
                 continue
-            candidate = moment.date() if isinstance(moment, datetime) else moment
-            due = candidate if due is None else min(due, candidate)
-        return due
+            dues.append(moment.date() if isinstance(moment, datetime) else moment)
+        return tuple(dues)
 
-    def _escalate(self, node: m.Task) -> Iterator[tuple[str, date]]:
-        due = self.due.get(node.name)
-        if due is None or not node.escalations:
+    def _firing(self, node: m.Task) -> Iterator[tuple[int, EscalationResult, str | None]]:
+        """Each escalation that has fired (its place, what fired, and the step it opens if it escalates to one).
+
+        An escalation answers for one deadline; it fires on the first working day after that deadline was missed.
+        """
+        if not node.escalations:
             return
-        finished = self.done.get(node.name)
-        if finished is not None and finished <= due:
-            return
-        fires_on = _next_working_day(self.plan.calendar, due)
-        if fires_on is None or fires_on > self.as_of:
-            return
-        for escalation in node.escalations:
+        dues = self.deadline_dues.get(node.name, ())
+        finished = self.done.get(node.name, self.set_aside.get(node.name))
+        for index, escalation in enumerate(node.escalations):
+            place = escalation.deadline if escalation.deadline is not None else 0
+            due = dues[place] if place < len(dues) else None
+            if due is None or (finished is not None and finished <= due):
+                continue
+            fires_on = _next_working_day(self.plan.calendar, due)
+            if fires_on is None or fires_on > self.as_of:
+                continue
             if escalation.trigger == m.Trigger.OVERDUE and finished is not None and finished < fires_on:
                 continue
             reason = f"`{node.name}` was due on {due.isoformat()}" + (
@@ -466,9 +581,8 @@ class _Run:
             )
             if escalation.what:
                 reason += f": {escalation.what}"
-            self.escalations.append(EscalationResult(node.name, escalation.target.name, fires_on, reason))
-            if escalation.action == m.EscalationAction.ESCALATE:
-                yield escalation.target.name, fires_on
+            step = escalation.target.name if escalation.action == m.EscalationAction.ESCALATE else None
+            yield index, EscalationResult(node.name, escalation.target.name, fires_on, reason), step
 
     # -- the results --
 
@@ -482,7 +596,7 @@ class _Run:
         for name, waiting, not_applicable in plan.unreached_results:
             opened_on = opened.get(name)
             due = due_dates.get(name)
-            if opened_on is None and (due is None or name not in may_still_open):
+            if opened_on is None and name not in self.set_aside and (due is None or name not in may_still_open):
                 results.append(waiting if name in may_still_open else not_applicable)
             else:
                 results.append(self._result_of(name, waiting))
@@ -490,25 +604,50 @@ class _Run:
 
     def _reached_results(self) -> tuple[StepResult, ...]:
         """The results of the steps the case has reached, or that have fallen due, in the plan's order."""
-        chosen = self.opened.keys() | {name for name, due in self.due.items() if due is not None}
+        chosen = self.opened.keys() | self.set_aside.keys() | {name for name, due in self.due.items() if due is not None}
         return tuple(self._result_of(name, waiting) for name, waiting, _ in self.plan.unreached_results if name in chosen)
 
     def _result_of(self, name: str, waiting: StepResult) -> StepResult:
         opened_on = self.opened.get(name)
         due = self.due.get(name)
-        done_on = self.done.get(name)
+        done_on = self.done.get(name, self.set_aside.get(name))
+        deadlines = self._deadline_results(name, waiting.deadlines, done_on)
+        late = any(d.state == m.DeadlineState.MISSED for d in deadlines)
         if done_on is not None:
-            state, late = m.StepState.DONE, due is not None and done_on > due
-        elif due is not None and self.as_of > due:
-            state, late = m.StepState.OVERDUE, True
+            state = m.StepState.DONE
+        elif late:
+            state = m.StepState.OVERDUE
+        elif opened_on is not None and not self.whole_case_ended:
+            state = m.StepState.OPEN
+        elif self.whole_case_ended:
+            state = m.StepState.NOT_APPLICABLE
         else:
-            state, late = (m.StepState.OPEN if opened_on else m.StepState.WAITING), False
-        return waiting._replace(state=state, due=due, done_on=done_on, late=late, opened_on=opened_on)
+            state = m.StepState.WAITING
+        return waiting._replace(state=state, due=due, done_on=done_on, late=late, opened_on=opened_on, deadlines=deadlines)
+
+    def _deadline_results(self, name: str, unstarted: tuple[DeadlineResult, ...], done_on: date | None) -> tuple[DeadlineResult, ...]:
+        dues = self.deadline_dues.get(name)
+        if dues is None:
+            return unstarted
+        results = []
+        for pending, due in zip(unstarted, dues):
+            if due is None:
+                state = m.DeadlineState.NOT_STARTED
+            elif done_on is not None:
+                state = m.DeadlineState.MET if done_on <= due else m.DeadlineState.MISSED
+            elif self.as_of > due:
+                state = m.DeadlineState.MISSED
+            else:
+                state = m.DeadlineState.OPEN
+            results.append(pending._replace(due=due, state=state))
+        return tuple(results)
 
     def _still_reachable(self) -> set[str]:
         """Nodes a case could still reach from where it stands (so waiting, not inapplicable)."""
+        if self.whole_case_ended:
+            return set()
         plan = self.plan
-        frontier = [n for n in self.opened if n not in self.done and plan.task(n) is not None]
+        frontier = self._live_positions()
         frontier += [j for j in plan.predecessors if j not in self.opened and any(s in self.opened for s in plan.predecessors[j])]
         reachable = set(frontier)
         for name in frontier:
@@ -517,21 +656,14 @@ class _Run:
 
     def _check_happenings(self) -> None:
         """Report what the case says happened that the procedure says could not have."""
+        ahead = self.reachable if self.reachable is not None else self._still_reachable()
         for name, when in sorted(self.known.items(), key=lambda item: (item[1], item[0])):
             if name in self.plan.events or name not in self.plan.nodes:
                 continue
             span = self.spans.get(name)
             opened_on = self.opened.get(name)
             if opened_on is None:
-                self.diagnostics.append(
-                    warning(
-                        "P431",
-                        f"`{name}` is recorded as done on {when.isoformat()}, but this case never reaches it",
-                        span,
-                        label="not on this case's path",
-                        help=self._why_not_reached(name),
-                    )
-                )
+                self._not_reached(name, when, span, name in ahead)
             elif when < opened_on:
                 self.diagnostics.append(
                     warning(
@@ -556,17 +688,78 @@ class _Run:
                         )
                     )
 
+    def _not_reached(self, name: str, when: date, span: Span | None, still_ahead: bool) -> None:
+        """A step recorded as done that the case has not reached: reported, shown as done, and used for nothing else."""
+        task = self.plan.task(name)
+        if task is not None and name in self.set_aside and name not in self.deadline_dues:
+            self._set_due(task)
+        if self.whole_case_ended and self.ended_on is not None:
+            self.diagnostics.append(
+                warning(
+                    "P436",
+                    f"`{name}` is recorded as done on {when.isoformat()}, but the case ended on {self.ended_on.isoformat()} at `{self.end}`",
+                    span,
+                    label="after the case ended",
+                    help=f"outcome `{self.end}` ends the whole case; check the date, or whether this case really ended there",
+                )
+            )
+        elif still_ahead:
+            waiting = sorted(self.waiting_on_facts)
+            why = (
+                f"decision `{waiting[0]}` is still {self.decisions[waiting[0]].because}; give that fact, "
+                "or the day it was learnt (`on DATE fact is value`)"
+                if waiting
+                else "record the steps before it first"
+            )
+            self.diagnostics.append(
+                warning(
+                    "P434",
+                    f"`{name}` is recorded as done on {when.isoformat()}, before this case could reach it",
+                    span,
+                    label="set aside: it opens no step after it and starts no clock",
+                    help=why,
+                )
+            )
+        else:
+            self.diagnostics.append(
+                warning(
+                    "P431",
+                    f"`{name}` is recorded as done on {when.isoformat()}, but this case never reaches it",
+                    span,
+                    label="not on this case's path",
+                    help=self._why_not_reached(name),
+                )
+            )
+
     def _why_not_reached(self, name: str) -> str:
         for decision in self.decisions.values():
             node = self.plan.nodes[decision.decision]
-            assert isinstance(node, m.Decision)
-            targets = {b.target.name for b in node.branches} | ({node.otherwise.name} if node.otherwise else set())
+            if not isinstance(node, m.Decision):
+                continue
+            targets = set(_targets(node))
             if decision.branch is not None and decision.branch != name and name in targets:
                 return f"decision `{decision.decision}` took `{decision.branch}` because {decision.because}"
         if self.waiting_on_facts:
             waiting = sorted(self.waiting_on_facts)[0]
             return f"the case is still waiting at decision `{waiting}`: {self.decisions[waiting].because}"
         return "the steps before it are not done yet, or the facts lead elsewhere"
+
+
+def _targets(node: m.Decision) -> tuple[str, ...]:
+    return tuple(b.target.name for b in node.branches) + ((node.otherwise.name,) if node.otherwise else ())
+
+
+def _choose(node: m.Decision, facts: Facts) -> tuple[str | None, Reason, tuple[str, ...]]:
+    """The branch the facts decide, why, and the unknown facts that keep it open (if they do)."""
+    for branch in node.branches:
+        value, used = evaluate(branch.guard, facts)
+        if value is None:
+            return None, Reason(None, text="waiting for " + ", ".join(f"`{f}`" for f in used) + " to be known"), used
+        if value:
+            return branch.target.name, Reason(branch.guard, used, facts), ()
+    if node.otherwise is not None:
+        return node.otherwise.name, Reason(None, _all_facts(node), facts, "none of the conditions held"), ()
+    return None, Reason(None, text="no branch applies to this case, and the decision has no `otherwise`"), ()
 
 
 def _next_working_day(calendar: WorkingCalendar, day: date) -> date | None:
@@ -591,6 +784,12 @@ def evaluate(guard: m.Guard, facts: Facts) -> tuple[bool | None, tuple[str, ...]
         if value is None:
             return None, (guard.fact.name,)
         return (value != guard.value.name) if guard.negated else (value == guard.value.name), (guard.fact.name,)
+    if isinstance(guard, m.FactIn):
+        value = facts.get(guard.fact.name)
+        if value is None:
+            return None, (guard.fact.name,)
+        among = any(value == choice.name for choice in guard.values)
+        return (not among) if guard.negated else among, (guard.fact.name,)
     if isinstance(guard, m.FactCompare):
         number = facts.get(guard.fact.name)
         if not isinstance(number, int):  # unknown (a case's values are checked before it runs)

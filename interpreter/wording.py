@@ -16,6 +16,8 @@ def guard_text(guard: m.Guard) -> str:
         return f"{guard.fact.name} is no" if guard.negated else guard.fact.name
     if isinstance(guard, m.FactIs):
         return f"{guard.fact.name} is {'not ' if guard.negated else ''}{guard.value.name}"
+    if isinstance(guard, m.FactIn):
+        return f"{guard.fact.name} is {'not ' if guard.negated else ''}one of {', '.join(v.name for v in guard.values)}"
     if isinstance(guard, m.FactCompare):
         return f"{guard.fact.name} {guard.operator} {guard.number}"
     if isinstance(guard, m.Not):

@@ -181,7 +181,6 @@ class _CaseChecker:
     def _facts(self) -> dict[str, m.Value]:
         facts: dict[str, m.Value] = {}
         seen: dict[str, m.FactValue] = {}
-        names = self.names
         for given in self.case.facts:
             fact = self._fact_of(given)
             if fact is None:

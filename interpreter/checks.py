@@ -60,9 +60,15 @@ def check_reachable(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diag
     ]
 
 
+def _branch_enders(resolved: ResolvedProcedure) -> list[m.Step | m.Join]:
+    return [n for n in _flow_nodes(resolved) if isinstance(n, (m.Step, m.Join)) and n.ends_branch]
+
+
 def check_dead_ends(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
-    outcomes = [name for name, kind in graph.nodes(data="kind") if kind == "outcome"]
-    finishing = can_reach(graph, outcomes)
+    # A path finishes at an outcome, or where a parallel branch ends.
+    ends = [name for name, kind in graph.nodes(data="kind") if kind == "outcome"]
+    ends += [node.name for node in _branch_enders(resolved) if graph.has_node(node.name)]
+    finishing = can_reach(graph, ends)
     broken = [name for name, is_broken in graph.nodes(data="broken") if is_broken]
     # Nodes that lead to a name already reported as unknown are not reported twice.
     excused = can_reach(graph, broken)
@@ -73,6 +79,8 @@ def check_dead_ends(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diag
         if isinstance(node, (m.Step, m.Join)) and node.next is None:
             message = f"{described(node)} has no `next`, so a case stops here without an outcome"
             help_text = "add `next <step>` inside the block, or lead to an outcome"
+            if node.name in _on_parallel_branches(resolved, graph):
+                help_text += "; if this parallel branch simply finishes here, write `this branch ends`"
         elif isinstance(node, m.Decision) and not node.branches and node.otherwise is None:
             message = f"{described(node)} has no branches, so a case stops here without an outcome"
             help_text = "add `when <condition> -> <step>` lines and an `otherwise -> <step>`"
@@ -195,6 +203,28 @@ def check_header(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnos
     ]
 
 
+def _on_parallel_branches(resolved: ResolvedProcedure, graph: nx.DiGraph) -> set[str]:
+    """Every node a parallel split leads to."""
+    splits = [n.name for n in _flow_nodes(resolved) if isinstance(n, m.Parallel) and graph.has_node(n.name)]
+    return can_reach(graph.reverse(copy=False), splits) - set(splits) if splits else set()
+
+
+def check_branch_ends(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
+    """`this branch ends` belongs on a parallel branch: elsewhere the case would stop with no outcome."""
+    on_branches = _on_parallel_branches(resolved, graph)
+    return [
+        error(
+            "P211",
+            f"{described(node)} ends its branch, but no parallel split leads to it",
+            node.span,
+            label="`this branch ends` here would end the whole case without an outcome",
+            help="lead it to the next step with `next`, or to an outcome",
+        )
+        for node in _branch_enders(resolved)
+        if graph.has_node(node.name) and node.name not in on_branches
+    ]
+
+
 def check_parallel_branches(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
     diagnostics = []
     for node in _flow_nodes(resolved):
@@ -237,6 +267,7 @@ CHECKS: tuple[Check, ...] = (
     Check("unused", ("P205", "P206", "P207"), check_unused),
     Check("owners", ("P208",), check_owners),
     Check("parallel", ("P209", "P210"), check_parallel_branches),
+    Check("branch-ends", ("P211",), check_branch_ends),
     Check("deadlines", ("P301", "P302", "P303", "P304", "P305", "P306", "P308", "P309", "P311"), check_deadlines),
 )
 

@@ -308,6 +308,13 @@ one branch it is only a `next`.""",
         """A join waits for two or more parallel branches (`waits for all` or `waits for
 any`). Fewer than two lead to this one; lead each branch to it with `next`.""",
     ),
+    "P211": Code(
+        "branch end outside a parallel split",
+        """`this branch ends` says that one of the branches a parallel split started
+finishes here, while the others go on. No parallel split leads to this step,
+so there is no other branch: a case would stop here with no outcome. Lead the
+step on with `next`, or to an outcome.""",
+    ),
     # ---- time ------------------------------------------------------------------
     "P301": Code(
         "deadlines that can never all be met",

@@ -103,6 +103,7 @@ class EscalationResult(NamedTuple):
     to: str
     on: date
     reason: str
+    deadline: int = 0  # the place of the deadline it answers for, among the step's deadlines (from 0)
 
 
 @frozen(kw_only=True)
@@ -276,6 +277,7 @@ class _Run:
         self.decisions: dict[str, DecisionResult] = {}
         self.waiting_on_facts: set[str] = set()
         self.arrivals: dict[str, dict[str, date]] = {}  # join -> the arrows that have arrived, by where from, and when
+        self.released: set[str] = set()  # joins opened because their missing arrows can no longer arrive
         self.finished: list[date] = []  # when each branch that ended (`this branch ends`) finished
         self.outcomes: list[tuple[date, str]] = []
         self.whole_case_ended = False
@@ -333,12 +335,15 @@ class _Run:
             if not released:
                 return
             for on, join in released:
+                self.released.add(join.name)
                 heapq.heappush(queue, (on, join.name, None))
 
     def _arrive(self, join: m.Join, source: str | None, on: date) -> date | None:
         """Record an arrow arriving at a join; the date the join opens, if it opens now."""
         if join.name in self.opened:
             return None  # `waits for any` opened on an earlier arrival; the later ones add nothing
+        if join.name in self.released:
+            return on  # every arrow still missing can no longer arrive
         arrived = self.arrivals.setdefault(join.name, {})
         if source is not None:
             arrived.setdefault(source, on)
@@ -582,7 +587,7 @@ class _Run:
             if escalation.what:
                 reason += f": {escalation.what}"
             step = escalation.target.name if escalation.action == m.EscalationAction.ESCALATE else None
-            yield index, EscalationResult(node.name, escalation.target.name, fires_on, reason), step
+            yield index, EscalationResult(node.name, escalation.target.name, fires_on, reason, place), step
 
     # -- the results --
 
@@ -662,7 +667,7 @@ class _Run:
                 continue
             span = self.spans.get(name)
             opened_on = self.opened.get(name)
-            if opened_on is None:
+            if opened_on is None or (self.whole_case_ended and self.ended_on is not None and when > self.ended_on):
                 self._not_reached(name, when, span, name in ahead)
             elif when < opened_on:
                 self.diagnostics.append(
@@ -693,7 +698,7 @@ class _Run:
         task = self.plan.task(name)
         if task is not None and name in self.set_aside and name not in self.deadline_dues:
             self._set_due(task)
-        if self.whole_case_ended and self.ended_on is not None:
+        if self.whole_case_ended and self.ended_on is not None and when > self.ended_on:
             self.diagnostics.append(
                 warning(
                     "P436",

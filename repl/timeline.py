@@ -9,7 +9,7 @@ from typing import Any
 from interpreter import model as m
 from interpreter.diagnostics import Diagnostic
 from interpreter.scenario import LoadedCase
-from interpreter.simulate import CaseResult
+from interpreter.simulate import CaseResult, StepResult
 from repl.diagnostic_output import json_object
 
 
@@ -24,6 +24,7 @@ def _ran(loaded: LoadedCase) -> tuple[m.Procedure, m.Case]:
 def json_report(loaded: LoadedCase, result: CaseResult, diagnostics: Iterable[Diagnostic]) -> dict[str, Any]:
     """Exactly the documented shape; dates as YYYY-MM-DD, absent ones as null."""
     procedure, case = _ran(loaded)
+    sends = _sends(procedure)
     return {
         "procedure": procedure.title,
         "scenario": case.name,
@@ -37,14 +38,42 @@ def json_report(loaded: LoadedCase, result: CaseResult, diagnostics: Iterable[Di
                 "due": _iso(step.due),
                 "done_on": _iso(step.done_on),
                 "late": step.late,
+                "deadlines": [
+                    {
+                        "deadline": deadline.text,
+                        "duty": deadline.duty,
+                        "due": _iso(deadline.due),
+                        "state": deadline.state,
+                        "escalations": [
+                            {"to": e.to, "on": e.on.isoformat()} for e in result.escalations if e.step == step.step and e.deadline == place
+                        ],
+                    }
+                    for place, deadline in enumerate(step.deadlines)
+                ],
+                "sends": [{"what": what, "to": to} for what, to in sends.get(step.step, ())],
             }
             for step in result.steps
         ],
         "decisions": [{"decision": d.decision, "branch": d.branch, "because": d.because} for d in result.decisions],
         "escalations": [{"step": e.step, "to": e.to, "on": e.on.isoformat(), "reason": e.reason} for e in result.escalations],
         "end": result.end,
+        "ended_on": _iso(result.ended_on),
+        "outcomes_reached": [{"outcome": name, "on": on.isoformat()} for name, on in result.reached],
         "diagnostics": [json_object(d) for d in diagnostics],
     }
+
+
+def _sends(procedure: m.Procedure) -> dict[str, tuple[tuple[str, str], ...]]:
+    """What each step hands over, and to whom."""
+    return {n.name: tuple((s.what, s.to.name) for s in n.sends) for n in procedure.nodes if isinstance(n, m.Step) and n.sends}
+
+
+def _each_deadline(step: StepResult) -> str:
+    """For a step with more than one deadline, each one's due date and how it stands; nothing otherwise."""
+    if len(step.deadlines) < 2:
+        return ""
+    parts = [f"{d.text}: {d.state.value.replace('_', ' ')}" + (f", due {d.due.isoformat()}" if d.due else "") for d in step.deadlines]
+    return "".join(f"\n                {part}" for part in parts)
 
 
 def _iso(day: date | None) -> str | None:
@@ -78,14 +107,19 @@ def text_timeline(loaded: LoadedCase, result: CaseResult) -> str:
         if decision.branch is not None and decision.decided_on is not None:
             text = f"decided `{decision.decision}` → {decision.branch}, because {decision.because}"
             entries.append((decision.decided_on, order[decision.decision], text))
+    sends = _sends(procedure)
     for step in result.steps:
         if step.kind == m.NodeKind.STEP and step.done_on is not None:
             owner = f" [{titles.get(step.owner, step.owner)}]" if step.owner else ""
             timing = ""
             if step.due is not None:
                 timing = f" — LATE, due {step.due.isoformat()}" if step.late else f" — on time, due {step.due.isoformat()}"
-            entries.append((step.done_on, order[step.step], f"done `{step.step}` {step.title}{owner}{timing}"))
+            text = f"done `{step.step}` {step.title}{owner}{timing}"
+            text += "".join(f"; sent {what} to {titles.get(to, to)}" for what, to in sends.get(step.step, ()))
+            entries.append((step.done_on, order[step.step], text + _each_deadline(step)))
     last = len(order) + 1
+    for outcome, on in result.reached:
+        entries.append((on, last + 1, f"reached: {outcome} (the case ends when its other branches have finished)"))
     for escalation in result.escalations:
         entries.append(
             (escalation.on, last, f"ESCALATED `{escalation.step}` to {titles.get(escalation.to, escalation.to)}: {escalation.reason}")
@@ -106,7 +140,7 @@ def text_timeline(loaded: LoadedCase, result: CaseResult) -> str:
         due = f"due {step.due.isoformat()}" if step.due else "no due date yet"
         mark = "  OVERDUE" if step.state == "overdue" else ""
         why = f" — {waiting_for[step.step]}" if step.step in waiting_for else ""
-        lines.append(f"  `{step.step}` {step.title} [{owner}], {due}{mark}{why}")
+        lines.append(f"  `{step.step}` {step.title} [{owner}], {due}{mark}{why}{_each_deadline(step)}")
     coming = [(s.due, s) for s in result.steps if s.state == m.StepState.WAITING and s.due is not None]
     if coming:
         lines += ["", "Coming up (the clock has started; earlier steps come first)"]

@@ -36,11 +36,27 @@ def test_json_has_exactly_the_documented_shape(cli):
     """--format json gives the documented keys, ISO dates, and null for a due date not yet known."""
     result = cli("simulate", REVIEW, "tests/simulate/anchor_not_happened.case", "--format", "json")
     report = json.loads(result.out)
-    assert list(report) == ["procedure", "scenario", "as_of", "steps", "decisions", "escalations", "end", "diagnostics"]
+    assert list(report) == [
+        "procedure",
+        "scenario",
+        "as_of",
+        "steps",
+        "decisions",
+        "escalations",
+        "end",
+        "ended_on",
+        "outcomes_reached",
+        "diagnostics",
+    ]
     assert report["as_of"] == "2024-06-28"
     for step in report["steps"]:
-        assert list(step) == ["step", "title", "owner", "state", "due", "done_on", "late"]
+        assert list(step) == ["step", "title", "owner", "state", "due", "done_on", "late", "deadlines", "sends"]
         assert step["state"] in ("not_applicable", "waiting", "open", "done", "overdue")
+        for deadline in step["deadlines"]:
+            assert list(deadline) == ["deadline", "duty", "due", "state", "escalations"]
+            assert deadline["state"] in ("not_started", "open", "met", "missed")
+    notify = next(s for s in report["steps"] if s["step"] == "notify")
+    assert notify["deadlines"][0]["deadline"] == "must be done within 5 working days after aware"
     final = next(s for s in report["steps"] if s["step"] == "send_before_publication")
     assert final["due"] is None and final["state"] == "open"
     assert report["decisions"] == [

@@ -43,6 +43,7 @@ class SliceError(ValueError):
 class ChartNode:
     """A box. Its kind is one of the graph's five (step, decision, parallel, join,
     outcome) or: `note`, who is told when a step is late (`if late notify ROLE`);
+    `handover`, what a step sends to a role (`sends "..." to ROLE`), in that role's lane;
     `start`, where a case begins; `elsewhere`, a step outside the slice drawn that an
     arrow from inside leads to; `text`, words in the key."""
 
@@ -56,12 +57,14 @@ class ChartNode:
     who: str | None = None  # "by ROLE": shown when there are no lanes to say it
     lane: str | None = None
     tooltip: str = ""
+    ending: str | None = None  # "this branch ends" or "ends the whole case", shown under the title
 
 
 @frozen
 class ChartEdge:
     """An arrow. Its kind is `flow` (next, branch, otherwise, fork), `escalation` (to
-    the step escalated to), `notify` (to the note of who is told) or `start`."""
+    the step escalated to), `notify` (to the note of who is told), `sends` (to what a
+    role receives) or `start`."""
 
     source: str
     target: str
@@ -119,6 +122,10 @@ def build_chart(procedure: m.Procedure, graph: nx.DiGraph, only: Sequence[str] =
             note = _note(name, index, escalation, roles, lane=_flow_lane(attributes, roles))
             nodes.append(note)
             edges.append(ChartEdge(name, note.id, "notify"))
+        for index, sending in enumerate(_sendings(attributes["declaration"])):
+            handover = _handover(name, index, sending, roles)
+            nodes.append(handover)
+            edges.append(ChartEdge(name, handover.id, "sends"))
     nodes.extend(stand_ins.values())
     used_lanes = {node.lane for node in nodes}
     lanes = tuple(_lane(role, roles) for role in procedure.roles if role.name in used_lanes)
@@ -176,7 +183,16 @@ def _flow_node(name: str, attributes: dict, titles: dict, roles: dict) -> ChartN
         who=f"by {owner_title}" if owner_title else None,
         lane=_flow_lane(attributes, roles),
         tooltip=visible(_tooltip(declaration, duty, owner_title, titles), TOOLTIP_LIMIT),
+        ending=_ending(declaration),
     )
+
+
+def _ending(declaration: m.FlowNode) -> str | None:
+    if isinstance(declaration, (m.Step, m.Join)) and declaration.ends_branch:
+        return "this branch ends"
+    if isinstance(declaration, m.Outcome) and declaration.ends_case:
+        return "ends the whole case"
+    return None
 
 
 def _shown_title(declaration: m.FlowNode) -> str:
@@ -222,6 +238,22 @@ def _notifications(declaration: m.FlowNode) -> Iterable[m.Escalation]:
 def _flow_lane(attributes: Mapping[str, Any], roles: Mapping[str, m.Role]) -> str | None:
     owner = attributes["owner"]
     return owner if owner in roles else None
+
+
+def _sendings(declaration: m.FlowNode) -> tuple[m.Sending, ...]:
+    return declaration.sends if isinstance(declaration, m.Step) else ()
+
+
+def _handover(step: str, index: int, sending: m.Sending, roles: dict) -> ChartNode:
+    """What a role receives from a step, in the receiving role's lane: the hand-over between lanes."""
+    role = sending.to.name
+    return ChartNode(
+        id=f"(handover) {step} {index}",
+        kind="handover",
+        title=visible(sending.what),
+        lane=role if role in roles else None,
+        tooltip=visible(f"{step} sends {sending.what} to {_role_title(role, roles)}", TOOLTIP_LIMIT),
+    )
 
 
 def _note(step: str, index: int, escalation: m.Escalation, roles: dict, lane: str | None) -> ChartNode:
@@ -288,11 +320,12 @@ def _key(sliced: bool) -> tuple[tuple[ChartNode, ...], tuple[ChartEdge, ...]]:
         ChartNode("(key) may", "step", "may be done", duty="may"),
         ChartNode("(key) done", "step", "no duty stated"),
         ChartNode("(key) note", "note", "if late, notify a role: what they are told"),
+        ChartNode("(key) handover", "handover", "what a role receives, in its lane"),
         ChartNode("(key) decision", "decision", "a question"),
         ChartNode("(key) bar", "parallel", "split / join"),
         ChartNode("(key) outcome", "outcome", "an end"),
         *stand_in,
         ChartNode("(key) words", "text", "WD: working days\n≤ within · ≥ at least\n§ paragraphs of the source"),
     )
-    edges = (ChartEdge("(key) must", "(key) note", "notify"),)
+    edges = (ChartEdge("(key) must", "(key) note", "notify"), ChartEdge("(key) should", "(key) handover", "sends"))
     return nodes, edges

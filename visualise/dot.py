@@ -12,6 +12,7 @@ What the picture shows:
   joins dark bars; under each title, small, the name, duty and citation, and the
   deadlines in blue;
 - the duty is in the border: must thick, should double, may dashed, none thin;
+- what a step sends goes by a green arrow to a tab in the receiving role's lane;
 - escalations are dashed red arrows, to the step escalated to, or to a red note
   naming the role notified and what it is told; a grey dotted box stands for a
   step outside the slice drawn.
@@ -26,7 +27,17 @@ from collections.abc import Iterable
 import graphviz
 
 from visualise.chart import Chart, ChartEdge, ChartNode, Lane, require_direction
-from visualise.style import DEADLINE_INK, DETAIL_INK, DETAIL_INK_ON_DARK, ELSEWHERE_INK, ESCALATION_INK, FILL, INK, LANE_BORDER
+from visualise.style import (
+    DEADLINE_INK,
+    DETAIL_INK,
+    DETAIL_INK_ON_DARK,
+    ELSEWHERE_INK,
+    ESCALATION_INK,
+    FILL,
+    HANDOVER_INK,
+    INK,
+    LANE_BORDER,
+)
 
 FONT = "Helvetica,Arial,sans-serif"
 
@@ -47,6 +58,7 @@ _SHAPES = {
     "parallel": _BAR,
     "join": _BAR,
     "note": {"shape": "note", "fillcolor": FILL["note"], "color": ESCALATION_INK, "fontsize": "10"},
+    "handover": {"shape": "tab", "fillcolor": FILL["handover"], "color": HANDOVER_INK, "fontsize": "10"},
     "start": {"shape": "oval", "fillcolor": FILL["bar"], "fontcolor": "white", "fontsize": "9", "height": "0.3", "margin": "0.05,0.02"},
     "elsewhere": {
         "shape": "box",
@@ -76,6 +88,7 @@ _EDGE_STYLES = {
     "start": {},
     "escalation": {"style": "dashed", "color": ESCALATION_INK, "constraint": "false"},
     "notify": {"style": "dashed", "color": ESCALATION_INK},
+    "sends": {"color": HANDOVER_INK, "arrowhead": "empty"},
 }
 _LABEL_INK = {"escalation": ESCALATION_INK}
 
@@ -172,6 +185,8 @@ def _node_label(node: ChartNode, show_who: bool) -> str:
     if show_who and node.who:
         lines.append(f'<FONT POINT-SIZE="9" COLOR="{detail_ink}">{_html(_wrapped(node.who, DEFAULT_WRAP + 10))}</FONT>')
     lines.extend(f'<FONT POINT-SIZE="9" COLOR="{DEADLINE_INK}"><B>{_html(deadline)}</B></FONT>' for deadline in node.deadlines)
+    if node.ending:
+        lines.append(f'<FONT POINT-SIZE="9" COLOR="{detail_ink}"><I>{_html(node.ending)}</I></FONT>')
     return "<" + "<BR/>".join(lines) + ">"
 
 

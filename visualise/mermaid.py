@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 
 from visualise.chart import Chart, ChartEdge, ChartNode, Lane, require_direction
-from visualise.style import ELSEWHERE_INK, ESCALATION_INK, FILL, LANE_BORDER
+from visualise.style import ELSEWHERE_INK, ESCALATION_INK, FILL, HANDOVER_INK, LANE_BORDER
 
 # Opening and closing brackets of each kind's shape.
 _SHAPES = {
@@ -26,6 +26,7 @@ _SHAPES = {
     "parallel": ('["', '"]'),
     "join": ('["', '"]'),
     "note": ('>"', '"]'),
+    "handover": ('[/"', '"/]'),
     "start": ('(("', '"))'),
     "elsewhere": ('["', '"]'),
     "text": ('["', '"]'),
@@ -39,6 +40,7 @@ _CLASS_STYLES = {
     "outcome": f"fill:{FILL['outcome']}",
     "bar": f"fill:{FILL['bar']},color:#ffffff",
     "note": f"fill:{FILL['note']},stroke:{ESCALATION_INK}",
+    "handover": f"fill:{FILL['handover']},stroke:{HANDOVER_INK}",
     "start": f"fill:{FILL['bar']},color:#ffffff",
     "elsewhere": f"fill:{FILL['elsewhere']},stroke:{ELSEWHERE_INK},color:{ELSEWHERE_INK},stroke-dasharray:2 2",
     "text": "fill:none,stroke:none",
@@ -49,6 +51,7 @@ _KIND_CLASSES = {
     "parallel": "bar",
     "join": "bar",
     "note": "note",
+    "handover": "handover",
     "start": "start",
     "elsewhere": "elsewhere",
     "text": "text",
@@ -86,6 +89,9 @@ def to_mermaid(chart: Chart, lanes: bool = True, direction: str = "TB") -> str:
     escalations = [str(index) for index, edge in enumerate(edges) if edge.kind in _ESCALATION_KINDS]
     if escalations:
         lines.append(f"  linkStyle {','.join(escalations)} stroke:{ESCALATION_INK},color:{ESCALATION_INK}")
+    handovers = [str(index) for index, edge in enumerate(edges) if edge.kind == "sends"]
+    if handovers:
+        lines.append(f"  linkStyle {','.join(handovers)} stroke:{HANDOVER_INK},color:{HANDOVER_INK}")
     for lane in chart.lanes if lanes else ():
         fill = FILL["external_lane"] if lane.external else FILL["lane"]
         dashes = ",stroke-dasharray:6 3" if lane.external else ""
@@ -119,6 +125,8 @@ def _node_label(node: ChartNode, show_who: bool) -> str:
     if show_who and node.who:
         parts.append(f"<small>{_escape(node.who)}</small>")
     parts.extend(f"<b>{_escape(deadline)}</b>" for deadline in node.deadlines)
+    if node.ending:
+        parts.append(f"<i>{_escape(node.ending)}</i>")
     return "<br/>".join(parts)
 
 

@@ -9,12 +9,14 @@ DEADLINE_INK = "#1a4f9c"
 ESCALATION_INK = "#c0392b"
 ELSEWHERE_INK = "#7f8c8d"
 LANE_BORDER = "#aab7c4"
+HANDOVER_INK = "#1e7a46"
 
 FILL = {
     "decision": "#fdf2d0",
     "outcome": "#dff0e2",
     "bar": INK,
     "note": "#fbe4e1",
+    "handover": "#e3f3e8",
     "elsewhere": "#f4f6f6",
     "lane": "#f3f6f9",
     "external_lane": "#fbf3ea",

@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from interpreter import model as m  # noqa: E402
+from interpreter.conditions import evaluate  # noqa: E402
 from interpreter.pipeline import analyse_bytes  # noqa: E402
-from interpreter.simulate import evaluate  # noqa: E402
 from repl.cli import main as safeproc  # noqa: E402
 
 PROCEDURE = ROOT / "procedures" / "pan-sussex" / "cspr.proc"

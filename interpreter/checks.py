@@ -7,13 +7,14 @@ to CHECKS.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from typing import NamedTuple, assert_never
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 import networkx as nx
 
 from interpreter import model as m
 from interpreter.deadlines import check_deadlines
+from interpreter.decisions import check_decisions
 from interpreter.diagnostics import Diagnostic, Label, error, warning
 from interpreter.graph import can_reach, reachable_from
 from interpreter.resolve import ResolvedProcedure
@@ -92,50 +93,6 @@ def check_dead_ends(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diag
             help_text = "every path must end in an `outcome`; follow the `next` lines from here to find the loop or gap"
         diagnostics.append(error("P203", message, node.span, label="dead end", help=help_text))
     return diagnostics
-
-
-def check_decision_gaps(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
-    diagnostics = []
-    facts = {f.name: f for f in resolved.procedure.facts}
-    for node in _flow_nodes(resolved):
-        if not isinstance(node, m.Decision) or node.otherwise is not None or not node.branches:
-            continue
-        if _branches_cover_every_case(node.branches, facts):
-            continue
-        diagnostics.append(
-            warning(
-                "P204",
-                f"decision `{node.name}` has no `otherwise`, so a case that meets none of its conditions has nowhere to go",
-                node.span,
-                label="no `otherwise` branch",
-                help="add `otherwise -> <step>`, even if it only leads to an outcome that records the gap",
-            )
-        )
-    return diagnostics
-
-
-def _branches_cover_every_case(branches: tuple[m.Branch, ...], facts: Mapping[str, m.Fact]) -> bool:
-    """True for the plain exhaustive shapes: `x` with `not x`, or `f is a` for every choice of f."""
-    guards = [b.guard for b in branches]
-    tests = [g for g in guards if isinstance(g, (m.FactHolds, m.FactIs))]
-    if len(tests) != len(guards):
-        return False
-    tested = {g.fact.name for g in tests}
-    if len(tested) != 1:
-        return False
-    fact = facts.get(tested.pop())
-    if fact is None:
-        return False
-    match fact.type:
-        case m.FactType.BOOLEAN:
-            return {g.negated for g in tests} == {False, True}
-        case m.FactType.CHOICE:
-            covered = {g.value.name for g in tests if isinstance(g, m.FactIs) and not g.negated}
-            return covered >= {c.name for c in fact.choices}
-        case m.FactType.NUMBER:
-            return False
-        case _:
-            assert_never(fact.type)
 
 
 def check_owners(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
@@ -263,7 +220,7 @@ CHECKS: tuple[Check, ...] = (
     Check("start", ("P201",), check_start),
     Check("reachable", ("P202",), check_reachable),
     Check("dead-ends", ("P203",), check_dead_ends),
-    Check("decision-gaps", ("P204",), check_decision_gaps),
+    Check("decisions", ("P204", "P212", "P214", "P217"), check_decisions),
     Check("unused", ("P205", "P206", "P207"), check_unused),
     Check("owners", ("P208",), check_owners),
     Check("parallel", ("P209", "P210"), check_parallel_branches),

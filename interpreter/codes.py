@@ -270,11 +270,16 @@ finishes. Either the step has no `next`, or every path from it goes round in a
 loop. Every path through a procedure ends in an `outcome`.""",
     ),
     "P204": Code(
-        "decision that may leave a case nowhere to go",
-        """The decision has no `otherwise`, and safeproc cannot show that its branches
-cover every case. A case that meets none of the conditions would stop there.
-Add `otherwise -> <step>`. (Branches that test one yes-or-no fact both ways, or
-every choice of one fact, are known to cover every case and get no warning.)""",
+        "decision that leaves a case nowhere to go",
+        """For some facts none of the decision's branches holds and there is no
+`otherwise`, so a case with those facts would stop there. The message gives such
+facts as an example. safeproc tries every value that matters of the facts the
+decision tests (both answers of a yes-or-no fact, each choice, and a number at
+the constants it is compared with and either side), so a decision whose
+branches cover every case, however they are written, gets no diagnostic.
+
+In a decision that must be taken (`must be done by ...`) this is an error;
+otherwise a warning. Add a branch for those facts, or `otherwise -> <step>`.""",
     ),
     "P205": Code(
         "role never used",
@@ -307,6 +312,30 @@ one branch it is only a `next`.""",
         "join that joins nothing",
         """A join waits for two or more parallel branches (`waits for all` or `waits for
 any`). Fewer than two lead to this one; lead each branch to it with `next`.""",
+    ),
+    "P212": Code(
+        "branch that can never be taken",
+        """Branches are tried in the order they are written, and the first whose
+condition holds is taken. This branch is never taken: either its condition
+cannot hold for any facts (often `and` written for `or`, or a fact tested both
+ways), or every case it holds for meets a branch written before it, which is
+named with an example. A rule of the source that the procedure never applies is
+usually a mistake in the encoding.""",
+    ),
+    "P214": Code(
+        "branches that overlap",
+        """For some facts, given as an example, the conditions of two branches that
+lead to different steps both hold. The branch written first wins, so the
+procedure does say where such a case goes, but only by the order of the lines.
+Where the source gives that order, say so: `# allow P214: <why>` on the line
+above the later branch. Otherwise make the conditions exclude each other.""",
+    ),
+    "P217": Code(
+        "decision too large to analyse",
+        """The decision tests so many facts that trying every combination of their
+values would take too long, so its branches were not analysed for gaps,
+overlaps and branches never taken. Splitting it into smaller decisions, each
+testing a few facts, makes it easier to read as well as to check.""",
     ),
     "P211": Code(
         "branch end outside a parallel split",

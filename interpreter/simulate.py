@@ -31,7 +31,6 @@ The meaning of each shape, as the README's "What each construct means" says it:
 from __future__ import annotations
 
 import heapq
-import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import NamedTuple, assert_never
@@ -41,13 +40,13 @@ from attrs import field, frozen
 
 from interpreter import model as m
 from interpreter.calendar import CalendarError, WorkingCalendar
+from interpreter.conditions import Facts, evaluate
 from interpreter.diagnostics import Diagnostic, Label, error, warning
 from interpreter.graph import FLOW_EDGE_KINDS
 from interpreter.resolve import ResolvedProcedure
 from interpreter.source import Span
 from interpreter.wording import describe_deadline, guard_text
 
-Facts = Mapping[str, m.Value]  # fact name -> value; a fact missing or None is unknown
 # Facts learnt during the case: (the date, the fact's name, its value), in date order.
 Learnt = tuple[tuple[date, str, m.Value], ...]
 
@@ -772,60 +771,6 @@ def _next_working_day(calendar: WorkingCalendar, day: date) -> date | None:
         return calendar.add(day, 1, m.Unit.WORKING_DAYS)
     except CalendarError:
         return None
-
-
-# ---- conditions over facts, with unknowns ------------------------------------------
-
-
-def evaluate(guard: m.Guard, facts: Facts) -> tuple[bool | None, tuple[str, ...]]:
-    """Three-valued: True, False, or None when unknown facts keep it open; and the facts it turned on."""
-    if isinstance(guard, m.FactHolds):
-        value = facts.get(guard.fact.name)
-        if value is None:
-            return None, (guard.fact.name,)
-        return (not value) if guard.negated else bool(value), (guard.fact.name,)
-    if isinstance(guard, m.FactIs):
-        value = facts.get(guard.fact.name)
-        if value is None:
-            return None, (guard.fact.name,)
-        return (value != guard.value.name) if guard.negated else (value == guard.value.name), (guard.fact.name,)
-    if isinstance(guard, m.FactIn):
-        value = facts.get(guard.fact.name)
-        if value is None:
-            return None, (guard.fact.name,)
-        among = any(value == choice.name for choice in guard.values)
-        return (not among) if guard.negated else among, (guard.fact.name,)
-    if isinstance(guard, m.FactCompare):
-        number = facts.get(guard.fact.name)
-        if not isinstance(number, int):  # unknown (a case's values are checked before it runs)
-            return None, (guard.fact.name,)
-        return _COMPARE[guard.operator](number, guard.number), (guard.fact.name,)
-    if isinstance(guard, m.Not):
-        truth, turned_on = evaluate(guard.operand, facts)
-        return (None if truth is None else not truth), turned_on
-    deciding = isinstance(guard, m.AnyOf)  # `or` is decided by a true operand, `and` by a false one
-    unknown: list[str] = []
-    used: list[str] = []
-    for operand in guard.operands:
-        truth, names = evaluate(operand, facts)
-        if truth is None:
-            unknown.extend(names)
-        elif truth == deciding:
-            return deciding, tuple(names)
-        else:
-            used.extend(names)
-    if unknown:
-        return None, tuple(dict.fromkeys(unknown))
-    return (not deciding), tuple(dict.fromkeys(used))
-
-
-_COMPARE: dict[str, Callable[[int, int], bool]] = {
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "=": operator.eq,
-}
 
 
 def _values(names: Iterable[str], facts: Facts) -> str:

@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 
 from interpreter import model as m
+from interpreter.conditions import evaluate
 from interpreter.scenario import load_case, run_case
-from interpreter.simulate import evaluate
 from repl.procedure_cache import ProcedureCache
 
 from conftest import ROOT, assert_no_internal_error

@@ -330,6 +330,34 @@ procedure does say where such a case goes, but only by the order of the lines.
 Where the source gives that order, say so: `# allow P214: <why>` on the line
 above the later branch. Otherwise make the conditions exclude each other.""",
     ),
+    "P213": Code(
+        "two outcomes for one case",
+        """Two branches of a parallel split can each reach an outcome, so a case with the
+facts given as an example would end twice. A case has one outcome. If one branch
+only runs alongside the others, end it with `this branch ends`; if reaching one
+outcome settles the case whatever else is happening, mark it `outcome NAME
+"Title" ends the whole case`. The path shows which decisions lead there.""",
+    ),
+    "P215": Code(
+        "case that can finish without an outcome",
+        """For the facts given as an example, every branch the case is on ends with
+`this branch ends`, so the case finishes without reaching an outcome. At least
+one branch of each parallel split should go on to an outcome.""",
+    ),
+    "P216": Code(
+        "step no case reaches",
+        """A path in the procedure leads to this step, but no facts do: on every way
+to it, a decision earlier on the path has already settled the fact the last
+decision tests, the other way. For example `when looked_after -> x` and,
+after `x`, `when not looked_after -> this step`. The rule the step encodes is
+never applied.""",
+    ),
+    "P218": Code(
+        "soundness check stopped early",
+        """The soundness check explores the states a case can be in, and stops after
+a bound so that `check` stays quick. What it found before stopping is shown;
+what lies beyond was not checked.""",
+    ),
     "P217": Code(
         "decision too large to analyse",
         """The decision tests so many facts that trying every combination of their

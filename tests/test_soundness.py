@@ -1,0 +1,237 @@
+"""The soundness check: every case finishes, once, at an outcome, and every step can be reached.
+
+Hand-written shapes for each finding, and a property test: procedures generated from
+nested steps, decisions and parallel blocks are sound, and every case run through them
+with each step done as soon as it opens reaches an outcome; with a defect planted, check
+rejects them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from interpreter.pipeline import analyse_source
+from interpreter.scenario import compile_procedure
+from interpreter.simulate import simulate
+from interpreter.source import SourceFile
+
+HEADER = 'procedure "Test"\nend\nrole team "Team"\nfact a "A" is yes or no\nfact b "B" is yes or no\n'
+
+
+def _codes(body: str) -> list[str]:
+    analysis = analyse_source(SourceFile("t.proc", HEADER + body))
+    return [d.code for d in analysis.diagnostics]
+
+
+def test_two_branches_reaching_two_outcomes_is_reported_with_both():
+    body = """start at split
+parallel split "S"
+  -> left
+  -> right
+end
+step left "L" by team next won end
+step right "R" by team next lost end
+outcome won "Won"
+outcome lost "Lost"
+"""
+    analysis = analyse_source(SourceFile("t.proc", HEADER.replace('fact a "A" is yes or no\nfact b "B" is yes or no\n', "") + body))
+    found = [d for d in analysis.diagnostics if d.code == "P213"]
+    assert len(found) == 1
+    assert "`lost` and `won`" in found[0].message or "`won` and `lost`" in found[0].message
+
+
+def test_an_outcome_after_a_decision_inside_a_branch_names_the_path_and_an_example():
+    """The early outcome is reached only when a = yes: the note gives the path and the facts."""
+    body = """start at split
+parallel split "S"
+  -> left
+  -> check_a
+end
+step left "L" by team next together end
+decision check_a "A?" by team
+  when a -> early
+  otherwise -> right
+end
+step right "R" by team next together end
+join together "T" waits for all next done end
+outcome early "Early"
+outcome done "Done"
+"""
+    analysis = analyse_source(SourceFile("t.proc", HEADER.replace('fact b "B" is yes or no\n', "") + body))
+    found = [d for d in analysis.diagnostics if d.code == "P213"]
+    assert len(found) == 1
+    assert any("`check_a` → `early`" in n for n in found[0].notes)
+    assert any("a = yes" in n for n in found[0].notes)
+    # Marked as settling the case, it is sound.
+    marked = body.replace('outcome early "Early"', 'outcome early "Early" ends the whole case')
+    assert "P213" not in [
+        d.code for d in analyse_source(SourceFile("t.proc", HEADER.replace('fact b "B" is yes or no\n', "") + marked)).diagnostics
+    ]
+
+
+def test_a_side_branch_that_ends_is_sound():
+    body = """start at split
+parallel split "S"
+  -> main
+  -> side
+end
+step main "M" by team next done end
+step side "Side" by team this branch ends end
+outcome done "Done"
+"""
+    assert _codes(body) == ["P206", "P206"]  # only the facts this small procedure does not test
+
+
+def test_a_case_whose_every_branch_ends_finishes_without_an_outcome():
+    body = """start at split
+parallel split "S"
+  -> one
+  -> two
+end
+step one "One" by team this branch ends end
+step two "Two" by team this branch ends end
+"""
+    assert "P215" in _codes(body)
+
+
+def test_a_step_ruled_out_by_an_earlier_decision_is_reported():
+    """`when a -> x`, then after x `when not a -> y`: no facts reach y, though a path does."""
+    body = """start at first
+decision first "A?" by team
+  when a -> x
+  otherwise -> done
+end
+step x "X" by team next second end
+decision second "Not A?" by team
+  when not a -> y
+  otherwise -> done
+end
+step y "Y" by team next done end
+outcome done "Done"
+"""
+    codes = _codes(body)
+    assert "P216" in codes and "P212" not in codes
+
+
+def test_the_shapes_of_the_first_finding_are_sound():
+    """A join after a decision with two routes into it, and two alternative steps of one branch leading in."""
+    body = """start at split
+parallel split "S"
+  -> o1
+  -> d2
+end
+step o1 "O1" by team next together end
+decision d2 "D2" by team
+  when a -> o2
+  when not a and b -> o3
+  otherwise -> together
+end
+step o2 "O2" by team next together end
+step o3 "O3" by team next together end
+join together "T" waits for all next done end
+outcome done "Done"
+"""
+    assert _codes(body) == []
+
+
+# ---- generated procedures ----------------------------------------------------------
+
+
+def _blocks(depth: int) -> st.SearchStrategy:
+    leaf = st.just(("step",))
+    if depth == 0:
+        return leaf
+    inner = _blocks(depth - 1)
+    return st.one_of(
+        leaf,
+        st.tuples(st.just("seq"), inner, inner),
+        st.tuples(st.just("decide"), inner, inner),
+        st.tuples(st.just("parallel"), inner, inner),
+    )
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.count = itertools.count()
+        self.facts: list[str] = []  # one fact per decision: a fact tested twice on a path may rule a step out (P216)
+
+    def name(self, kind: str) -> str:
+        return f"{kind}{next(self.count)}"
+
+    def block(self, tree: tuple, then: str) -> str:
+        """Write a block that goes on to `then`; return its first node's name."""
+        kind = tree[0]
+        if kind == "step":
+            name = self.name("s")
+            self.lines.append(f'step {name} "{name}" by team next {then} end')
+            return name
+        if kind == "seq":
+            second = self.block(tree[2], then)
+            return self.block(tree[1], second)
+        if kind == "decide":
+            name = self.name("d")
+            fact = f"fact_{name}"
+            self.facts.append(fact)
+            yes, no = self.block(tree[1], then), self.block(tree[2], then)
+            self.lines.append(f'decision {name} "{name}" by team\n  when {fact} -> {yes}\n  otherwise -> {no}\nend')
+            return name
+        join = self.name("j")
+        self.lines.append(f'join {join} "{join}" waits for all next {then} end')
+        left, right = self.block(tree[1], join), self.block(tree[2], join)
+        name = self.name("p")
+        self.lines.append(f'parallel {name} "{name}"\n  -> {left}\n  -> {right}\nend')
+        return name
+
+
+def _procedure(tree: tuple) -> tuple[str, list[str]]:
+    """The procedure's text, and the facts its decisions test."""
+    writer = _Writer()
+    first = writer.block(tree, "finished")
+    facts = "".join(f'fact {f} "{f}" is yes or no\n' for f in writer.facts)
+    text = 'procedure "Generated"\nend\nrole team "Team"\n' + facts + f"start at {first}\n" + "\n".join(writer.lines)
+    return text + '\noutcome finished "Finished"\n', writer.facts
+
+
+def _run_to_the_end(text: str, facts: dict[str, bool]) -> str | None:
+    """Simulate a case that does every step the day after it opens; the outcome it reaches."""
+    analysis = analyse_source(SourceFile("g.proc", text))
+    plan, _ = compile_procedure(analysis)
+    assert plan is not None
+    day = date(2024, 1, 1)
+    done: dict[str, date] = {"(start)": day}
+    for _ in range(500):
+        result = simulate(plan, facts, done, day + timedelta(days=1000))
+        open_steps = [s.step for s in result.steps if s.state == "open" and s.step not in done]
+        if not open_steps:
+            return result.end
+        day += timedelta(days=1)
+        for name in open_steps:
+            done[name] = day
+    raise AssertionError("the case never settled")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tree=_blocks(4), answers=st.lists(st.booleans(), min_size=40, max_size=40))
+def test_generated_procedures_are_sound_and_every_case_reaches_the_outcome(tree, answers):
+    text, facts = _procedure(tree)
+    analysis = analyse_source(SourceFile("g.proc", text))
+    assert list(analysis.diagnostics) == [], text
+    assert _run_to_the_end(text, dict(zip(facts, answers))) == "finished", text
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tree=_blocks(3))
+def test_a_planted_second_outcome_or_dead_end_is_rejected(tree):
+    text, _ = _procedure(("parallel", tree, ("step",)))
+    # The last branch written goes to its own outcome instead of the join: two outcomes.
+    step_line = next(line for line in reversed(text.splitlines()) if line.startswith("step ") and " next j" in line)
+    two_outcomes = text.replace(step_line, step_line.rsplit(" next ", 1)[0] + " next other end") + 'outcome other "Other"\n'
+    assert "P213" in [d.code for d in analyse_source(SourceFile("g.proc", two_outcomes)).diagnostics], two_outcomes
+    # Or it stops dead, so the join it leads to can never open.
+    dead_end = text.replace(step_line, step_line.rsplit(" next ", 1)[0] + " end")
+    assert "P203" in [d.code for d in analyse_source(SourceFile("g.proc", dead_end)).diagnostics], dead_end

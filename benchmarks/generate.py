@@ -54,3 +54,51 @@ def generated_procedure(steps: int, deadlines_per_step: int = 1) -> str:
         ]
     lines.append('outcome finished "Finished"')
     return "\n".join(lines) + "\n"
+
+
+def structured_procedure(steps: int = 1_000, decisions: int = 50, parallels: int = 20) -> str:
+    """A procedure of about `steps` steps along one spine, with `decisions` decisions (each on a
+    fact of its own, its two branches meeting again) and `parallels` parallel blocks (two
+    branches and a join), spread evenly: the shape the soundness check's benchmark asks for."""
+    blocks = decisions + parallels
+    # The two kinds spread evenly along the spine: a parallel block after every few decisions.
+    order = [("parallel" if (i * parallels) % blocks < parallels else "decision") for i in range(blocks)]
+    spine = max(1, (steps - 4 * blocks) // (blocks + 1))
+    lines = ['procedure "Structured procedure"', "  calendar england-and-wales", "end", 'role team "Team"', 'event opened "Opened"']
+    lines += [f'fact fact_{i} "Fact {i}" is yes or no' for i in range(decisions)]
+    body: list[str] = []
+
+    def step(name: str, following: str, anchor: str | None = None) -> None:
+        body.append(f'step {name} "{name}"\n  must be done by team')
+        if anchor:
+            body.append(f'  within 10 working days after {anchor}\n  if late notify team "late"')
+        body.append(f"  next {following}\nend")
+
+    names = [f"b{i}" for i in range(blocks + 1)]
+    lines.append(f"start at {names[0]}_0")
+    facts_used = 0
+    for index in range(blocks + 1):
+        prefix = names[index]
+        after = f"{names[index + 1]}_0" if index < blocks else "finished"
+        into = f"{prefix}_block" if index < blocks else after
+        for k in range(spine):
+            following = f"{prefix}_{k + 1}" if k + 1 < spine else into
+            step(f"{prefix}_{k}", following, "opened" if index == 0 and k == 0 else f"{prefix}_{k - 1}" if k else None)
+        if index == blocks:
+            break
+        if order[index] == "decision":
+            fact = f"fact_{facts_used}"
+            facts_used += 1
+            body.append(
+                f'decision {prefix}_block "Decision {index}?"\n  by team\n  when {fact} -> {prefix}_yes\n  otherwise -> {prefix}_no\nend'
+            )
+            step(f"{prefix}_yes", f"{prefix}_yes_2")
+            step(f"{prefix}_yes_2", after)
+            step(f"{prefix}_no", after)
+        else:
+            body.append(f'parallel {prefix}_block "Parallel {index}"\n  -> {prefix}_left\n  -> {prefix}_right\nend')
+            step(f"{prefix}_left", f"{prefix}_join")
+            step(f"{prefix}_right", f"{prefix}_right_2")
+            step(f"{prefix}_right_2", f"{prefix}_join")
+            body.append(f'join {prefix}_join "Join {index}"\n  waits for all\n  next {after}\nend')
+    return "\n".join(lines + body) + '\noutcome finished "Finished"\n'

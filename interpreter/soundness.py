@@ -86,18 +86,22 @@ class _Explorer:
         self.bounded = False
 
     def _facts_ahead(self) -> dict[str, frozenset[str]]:
-        """For each node, the facts tested by the decisions a case there could still reach (itself included)."""
-        ahead: dict[str, frozenset[str]] = {}
-        for name in self.nodes:
-            seen = {name}
-            frontier = [name]
-            while frontier:
-                for target in self.onward[frontier.pop()]:
-                    if target not in seen:
-                        seen.add(target)
-                        frontier.append(target)
-            ahead[name] = frozenset(itertools.chain.from_iterable(self.tested.get(n, ()) for n in seen))
-        return ahead
+        """For each node, the facts tested by the decisions a case there could still reach (itself included).
+
+        Worked out once over the strongly connected parts of the flow, latest first, so
+        that it costs one pass over the graph rather than one walk from every node.
+        """
+        flow: nx.DiGraph = nx.DiGraph()
+        flow.add_nodes_from(self.nodes)
+        flow.add_edges_from((name, target) for name, targets in self.onward.items() for target in targets if target in self.nodes)
+        parts = nx.condensation(flow)
+        members = parts.graph["mapping"]
+        ahead_of_part: dict[int, frozenset[str]] = {}
+        for part in reversed(list(nx.topological_sort(parts))):
+            own = itertools.chain.from_iterable(self.tested.get(n, ()) for n in parts.nodes[part]["members"])
+            later = itertools.chain.from_iterable(ahead_of_part[after] for after in parts.successors(part))
+            ahead_of_part[part] = frozenset(itertools.chain(own, later))
+        return {name: ahead_of_part[members[name]] for name in self.nodes}
 
     # -- exploring --
 

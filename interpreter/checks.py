@@ -16,7 +16,7 @@ from interpreter import model as m
 from interpreter.deadlines import check_deadlines
 from interpreter.decisions import check_decisions
 from interpreter.diagnostics import Diagnostic, Label, error, warning
-from interpreter.graph import can_reach, reachable_from
+from interpreter.graph import FLOW_EDGE_KINDS, can_reach, reachable_from
 from interpreter.resolve import ResolvedProcedure
 from interpreter.soundness import check_soundness
 from interpreter.wording import described
@@ -48,7 +48,13 @@ def check_reachable(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diag
     start = graph.graph["start"]
     if start is None:
         return []
+    if any(broken for _, broken in graph.nodes(data="broken")):
+        # An arrow to a name already reported as unknown may be the one meant to lead on.
+        return []
     reached = reachable_from(graph, start)
+    # Only where an unreachable part begins: the steps after it follow from the same cause.
+    first_unreached = {name for name in graph if name not in reached and all(p in reached for p in graph.predecessors(name) if p != name)}
+    unreached_cycles = _unreached_loops(graph, reached, first_unreached)
     return [
         error(
             "P202",
@@ -58,8 +64,21 @@ def check_reachable(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diag
             help=f"lead to it with `next {node.name}` (or a branch) from the step before it, or delete it",
         )
         for node in _flow_nodes(resolved)
-        if node.name not in reached
+        if node.name in first_unreached or node.name in unreached_cycles
     ]
+
+
+def _unreached_loops(graph: nx.DiGraph, reached: set[str], reported: set[str]) -> set[str]:
+    """One node of each unreachable loop that nothing outside it leads into (so no entry point is reported)."""
+    unreached = graph.subgraph(n for n in graph if n not in reached)
+    chosen = set()
+    for part in nx.strongly_connected_components(unreached):
+        if part & reported:
+            continue
+        entries = [n for n in part if any(p not in part for p in graph.predecessors(n))]
+        if not entries:
+            chosen.add(min(part))
+    return chosen
 
 
 def _branch_enders(resolved: ResolvedProcedure) -> list[m.Step | m.Join]:
@@ -74,10 +93,24 @@ def check_dead_ends(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diag
     broken = [name for name, is_broken in graph.nodes(data="broken") if is_broken]
     # Nodes that lead to a name already reported as unknown are not reported twice.
     excused = can_reach(graph, broken)
-    diagnostics = []
+    stuck = {name for name in graph if name not in finishing and name not in excused}
+    flow = graph.edge_subgraph((a, b) for a, b, kind in graph.edges(data="kind") if kind in FLOW_EDGE_KINDS)
+    loops: list[list[str]] = []
+    in_loop: set[str] = set()
+    for part in nx.strongly_connected_components(flow.subgraph(n for n in stuck if n in flow)):
+        is_loop = len(part) > 1 or any(flow.has_edge(n, n) for n in part)
+        leaves = any(t in stuck and t not in part for n in part for t in flow.successors(n))
+        if is_loop and not leaves:
+            order = [n.name for n in _flow_nodes(resolved) if n.name in part]
+            loops.append(order)
+            in_loop.update(part)
+    diagnostics = [_loop(resolved, names) for names in loops]
     for node in _flow_nodes(resolved):
-        if node.name in finishing or node.name in excused:
+        if node.name not in stuck or node.name in in_loop:
             continue
+        successors = [t for t in graph.successors(node.name) if graph.edges[node.name, t]["kind"] in FLOW_EDGE_KINDS]
+        if successors:
+            continue  # it leads only to places that cannot finish: those are reported, not this
         if isinstance(node, (m.Step, m.Join)) and node.next is None:
             message = f"{described(node)} has no `next`, so a case stops here without an outcome"
             help_text = "add `next <step>` inside the block, or lead to an outcome"
@@ -94,6 +127,22 @@ def check_dead_ends(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diag
             help_text = "every path must end in an `outcome`; follow the `next` lines from here to find the loop or gap"
         diagnostics.append(error("P203", message, node.span, label="dead end", help=help_text))
     return diagnostics
+
+
+def _loop(resolved: ResolvedProcedure, names: list[str]) -> Diagnostic:
+    """One diagnostic for a loop with no way out, naming its steps."""
+    declarations = [resolved.names[name] for name in names]
+    listed = ", ".join(f"`{name}`" for name in names[:8]) + (", ..." if len(names) > 8 else "")
+    return error(
+        "P203",
+        f"{len(names)} steps go round in a loop that never reaches an outcome: {listed}"
+        if len(names) > 1
+        else f"{described(declarations[0])} leads back to itself and never reaches an outcome",
+        declarations[0].span,
+        label="the loop begins here",
+        labels=tuple(Label(d.span, "and goes on here") for d in declarations[1:8]),
+        help="give the loop a way out: a decision whose branch leads on towards an outcome, or a `next` that leaves it",
+    )
 
 
 def check_owners(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
@@ -124,6 +173,7 @@ def check_unused(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnos
         if isinstance(node, m.Decision):
             for branch in node.branches:
                 used.update(m.facts_tested(branch.guard))
+    used |= resolved.meant
     for role in procedure.roles:
         if role.name in used:
             used.update(member.name for member in role.members)

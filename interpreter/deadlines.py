@@ -313,10 +313,15 @@ def _latest_after(rule: Rule, latest_source: datetime, calendar: WorkingCalendar
 
 def _anchor_order(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
     diagnostics = []
+    start = graph.graph.get("start")
+    # A step no case reaches is reported as such (P202); the order of its clocks says nothing more.
+    reached = reachable_from(graph, start) if start is not None else set(graph)
     for node in resolved.procedure.nodes:
         for deadline in m.deadlines_of(node):
             anchor = resolved.flow_node(deadline.anchor.name)
             if anchor is None or not graph.has_node(node.name):
+                continue
+            if anchor.name != node.name and (node.name not in reached or anchor.name not in reached):
                 continue
             if anchor.name == node.name:
                 diagnostics.append(

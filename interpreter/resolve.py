@@ -17,6 +17,7 @@ from interpreter import model as m
 from interpreter.calendar import CALENDAR_NAMES, closest_calendar_name
 from interpreter.diagnostics import Diagnostic, Label, error
 from interpreter.suggest import did_you_mean
+from interpreter.syntax import RESERVED_WORDS
 from interpreter.wording import kind_word, with_article
 
 FLOW_KINDS = (m.Step, m.Decision, m.Parallel, m.Join, m.Outcome)
@@ -43,6 +44,8 @@ class ResolvedProcedure:
 
     procedure: m.Procedure
     names: dict[str, m.Declaration]  # name -> the first declaration of it
+    # Declared names suggested for a misspelt one ("did you mean `aware`?"): taken as used.
+    meant: frozenset[str] = frozenset()
 
     def flow_node(self, name: str) -> m.FlowNode | None:
         node = self.names.get(name)
@@ -70,7 +73,7 @@ def resolve(procedure: m.Procedure, unparsed_names: AbstractSet[str] = frozenset
     """Check every name; names in unparsed_names are known to exist but failed to parse."""
     resolver = _Resolver(procedure, unparsed_names)
     resolver.run()
-    return ResolvedProcedure(procedure, resolver.names), tuple(resolver.diagnostics)
+    return ResolvedProcedure(procedure, resolver.names, frozenset(resolver.meant)), tuple(resolver.diagnostics)
 
 
 class _Resolver:
@@ -79,6 +82,7 @@ class _Resolver:
         self.unparsed_names = unparsed_names
         self.names: dict[str, m.Declaration] = {}
         self.diagnostics: list[Diagnostic] = []
+        self.meant: set[str] = set()  # declared names that an unknown name was probably meant to be
 
     def run(self) -> None:
         for declaration in self.procedure.declarations():
@@ -171,17 +175,21 @@ class _Resolver:
         declaration, candidates = found.declaration, found.candidates
         if found.fits:
             return declaration
-        if declaration is None and ref.name in self.unparsed_names:
-            return None
+        if declaration is None and (ref.name in self.unparsed_names or ref.name in RESERVED_WORDS):
+            return None  # a declaration that did not parse, or a keyword used as a name: both already reported
         if declaration is None:
             code = {"role": "P102", "fact": "P103", "event or step": "P104"}.get(wanted, "P101")
+            suggestion = did_you_mean(ref.name, candidates)
+            if suggestion is not None:
+                # The name meant is in use, so it is not reported as unused too.
+                self.meant.update(name for name in candidates if f"`{name}`" in suggestion)
             self.diagnostics.append(
                 error(
                     code,
                     f"unknown {wanted} `{ref.name}`",
                     ref.span,
                     label="not declared in this procedure",
-                    help=did_you_mean(ref.name, candidates) or _how_to_declare(wanted, ref.name),
+                    help=suggestion or _how_to_declare(wanted, ref.name),
                 )
             )
             return None

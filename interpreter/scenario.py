@@ -79,6 +79,9 @@ def read_case(source: SourceFile) -> tuple[m.Case | None, tuple[Diagnostic, ...]
     if not parsed.chunks and parsed.diagnostics:
         return None, parsed.diagnostics
     case, built = build_case(source, parsed.chunks)
+    if parsed.diagnostics:
+        # A header that did not parse is already reported; "no case header" would only repeat it.
+        built = tuple(d for d in built if d.code != "P402")
     return case, parsed.diagnostics + built
 
 

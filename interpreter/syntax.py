@@ -21,7 +21,10 @@ from grammar import get_parser
 from interpreter.diagnostics import Diagnostic, error
 from interpreter.source import MAX_DECLARATIONS, MAX_SOURCE_BYTES, MAX_TITLE_CHARACTERS, SourceFile, Span
 
-TOP_LEVEL_KEYWORDS = (
+# The words that begin a declaration, in each kind of file. A line that starts with one
+# begins a new declaration, so a mistake in one is reported alone. A case header
+# holds a `procedure` line, so the two kinds of file keep separate lists.
+PROCEDURE_KEYWORDS = (
     "procedure",
     "role",
     "external",
@@ -35,16 +38,16 @@ TOP_LEVEL_KEYWORDS = (
     "join",
     "outcome",
     "background",
-    # case scenarios
-    "case",
-    "facts",
-    "on",
-    "expect",
 )
+CASE_KEYWORDS = ("case", "facts", "on", "expect")
+TOP_LEVEL_KEYWORDS = PROCEDURE_KEYWORDS + CASE_KEYWORDS
 # What a whole file can be: a procedure (or national specification), or a case scenario.
 FILE_STARTS = ("procedure_file", "case_file")
 BLOCK_KEYWORDS = ("procedure", "step", "decision", "parallel", "join", "case", "facts")
-_TOP_LEVEL_LINE = re.compile(r"[ \t\f\v]*(" + "|".join(TOP_LEVEL_KEYWORDS) + r")\b")
+_DECLARATION_LINE = {
+    "procedure_file": re.compile(r"[ \t\f\v]*(" + "|".join(PROCEDURE_KEYWORDS) + r")\b"),
+    "case_file": re.compile(r"[ \t\f\v]*(" + "|".join(CASE_KEYWORDS) + r")\b"),
+}
 _DECLARED_NAME = re.compile(r"\s*(?:external\s+)?(?:role|group|fact|event|step|decision|parallel|join|outcome)\s+([A-Za-z_]\w*)")
 
 # Parse trees deeper than this are refused before any recursive pass walks them:
@@ -228,7 +231,8 @@ def _wrong_kind_of_file(source: SourceFile, start: str) -> Diagnostic | None:
 
 def _parse_by_declaration(source: SourceFile, start: str) -> ParseResult:
     lines = source.text.split("\n")
-    starts = [i for i, line in enumerate(lines) if _TOP_LEVEL_LINE.match(line)]
+    begins = _DECLARATION_LINE[start]
+    starts = [i for i, line in enumerate(lines) if begins.match(line)]
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     starts.append(len(lines))

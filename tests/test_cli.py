@@ -84,16 +84,16 @@ def test_json_format_lists_the_documented_fields(cli):
 
 def test_sarif_format_is_what_ci_systems_read(cli):
     """--format sarif is SARIF 2.1.0 with the tool, its rules and located results."""
-    result = cli("check", "--format", "sarif", ERRORS)
+    result = cli("check", "--format", "sarif", ERRORS, "tests/diagnostics/decision_gap.proc")
     document = json.loads(result.out)
     assert document["version"] == "2.1.0"
     run = document["runs"][0]
     assert run["tool"]["driver"]["name"] == "safeproc"
     rule_ids = {rule["id"] for rule in run["tool"]["driver"]["rules"]}
-    assert {"P102", "P205"} <= rule_ids
+    assert {"P102", "P204"} <= rule_ids
     found = {r["ruleId"]: r for r in run["results"]}
     assert found["P102"]["level"] == "error"
-    assert found["P205"]["level"] == "warning"
+    assert found["P204"]["level"] == "warning"
     location = found["P102"]["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == ERRORS
     assert (location["region"]["startLine"], location["region"]["startColumn"]) == (7, 6)

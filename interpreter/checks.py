@@ -94,7 +94,7 @@ def check_dead_ends(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diag
     # Nodes that lead to a name already reported as unknown are not reported twice.
     excused = can_reach(graph, broken)
     stuck = {name for name in graph if name not in finishing and name not in excused}
-    flow = graph.edge_subgraph((a, b) for a, b, kind in graph.edges(data="kind") if kind in FLOW_EDGE_KINDS)
+    flow = graph.edge_subgraph((a, b) for a, b, data in graph.edges(data=True) if data["kind"] in FLOW_EDGE_KINDS)
     loops: list[list[str]] = []
     in_loop: set[str] = set()
     for part in nx.strongly_connected_components(flow.subgraph(n for n in stuck if n in flow)):

@@ -144,6 +144,31 @@ def _looks_binary(head: bytes) -> bool:
 _TITLE_OR_DECLARATION = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|#[^\n]*|\b(?:' + "|".join(TOP_LEVEL_KEYWORDS) + r")\b")
 
 
+_TITLE_COMMENT_OR_BRACKET = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|#[^\n]*|[()]')
+
+
+def _too_many_brackets(source: SourceFile) -> Diagnostic | None:
+    """Brackets nested deeper than MAX_NESTING, even redundant ones, which the parse tree would not show."""
+    if source.text.count("(") <= MAX_NESTING:
+        return None
+    depth = 0
+    for match in _TITLE_COMMENT_OR_BRACKET.finditer(source.text):
+        token = match.group()
+        if token == "(":
+            depth += 1
+            if depth > MAX_NESTING:
+                line, column = source.position(match.start())
+                return error(
+                    "P015",
+                    f"this is nested more than {MAX_NESTING} levels deep",
+                    Span(source.name, line, column, line, column + 1),
+                    help="split the condition into simpler parts; brackets rarely need to go more than three deep",
+                )
+        elif token == ")":
+            depth = max(0, depth - 1)
+    return None
+
+
 def _beyond_limits(source: SourceFile) -> Diagnostic | None:
     """The first place where the text passes a limit no real file comes near, in one linear scan."""
     declarations = 0
@@ -189,7 +214,7 @@ def parse_source(source: SourceFile, start: str = "procedure_file") -> ParseResu
     wrong_kind = _wrong_kind_of_file(source, start)
     if wrong_kind is not None:
         return ParseResult(source, (), (wrong_kind,))
-    too_big = _beyond_limits(source)
+    too_big = _beyond_limits(source) or _too_many_brackets(source)
     if too_big is not None:
         return ParseResult(source, (), (too_big,))
     parser = get_parser()
@@ -314,7 +339,8 @@ def syntax_diagnostic(
     token = getattr(exc, "token", None)
     is_eof = isinstance(exc, UnexpectedEOF) or (token is not None and token.type == "$END")
     first_word = text.split(None, 1)[0] if text.split() else ""
-    expected = set(getattr(exc, "expected", ()) or getattr(exc, "accepts", ()) or ())
+    # The parser's own `accepts` when Lark gives it: `expected` also lists NAME, which the lexer always allows.
+    expected = set(getattr(exc, "accepts", ()) or getattr(exc, "expected", ()) or ())
 
     if is_eof and start in FILE_STARTS and first_word in BLOCK_KEYWORDS and "END" in expected:
         header_line = _first_code_line(text) + line_offset

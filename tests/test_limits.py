@@ -106,3 +106,15 @@ def test_labels_far_along_a_long_line_are_listed_not_drawn_off_the_window(cli, t
                     break
                 marks = mark_line.rstrip().rstrip("abcdefghijklmnopqrstuvwxyz `'").rstrip()
                 assert len(marks) <= len(line) + 1, (line, mark_line)
+
+
+def test_brackets_nested_past_the_limit_are_refused_even_when_redundant(cli, tmp_path):
+    """P015 says more than 50 levels are refused: redundant brackets, which the parse tree flattens, count too."""
+    condition = "(" * 51 + "f" + ")" * 51
+    body = 'procedure "T"\nend\nrole crg "CRG"\nfact f "F" is yes or no\nstart at d\n'
+    body += f'decision d "D?" by crg\n  when {condition} -> done\n  otherwise -> done\nend\noutcome done "Done"\n'
+    (tmp_path / "deep.proc").write_text(body, encoding="utf-8")
+    result = cli("check", str(tmp_path / "deep.proc"))
+    assert result.code == 1 and "error[P015]" in result.err
+    (tmp_path / "ok.proc").write_text(body.replace(condition, "(" * 50 + "f" + ")" * 50), encoding="utf-8")
+    assert cli("check", str(tmp_path / "ok.proc")).code == 0

@@ -79,7 +79,7 @@ def test_bad_case_files_get_located_diagnostics(cli, golden):
     result = cli("test", "tests/simulate/bad")
     golden(SIMULATE / "bad" / "test-output.txt", result.out + result.err)
     assert result.code == 1
-    assert result.out.splitlines()[-1] == "2 passed, 11 failed"
+    assert result.out.splitlines()[-1] == "2 passed, 12 failed"
     for code in ("P403", "P404", "P405", "P434"):
         assert f"[{code}]" in result.out + result.err, code
     assert_no_internal_error(result)

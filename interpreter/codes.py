@@ -310,8 +310,12 @@ one branch it is only a `next`.""",
     ),
     "P210": Code(
         "join that joins nothing",
-        """A join waits for two or more parallel branches (`waits for all` or `waits for
-any`). Fewer than two lead to this one; lead each branch to it with `next`.""",
+        """A join is where two or more arrows meet: from the branches of a parallel
+split, or from the branches of a decision. `waits for all` opens once every arrow
+into it has arrived or can no longer arrive for the case (a decision on its way
+went elsewhere), and at least one has arrived; `waits for any` opens on the first.
+Fewer than two arrows lead to this one, so it joins nothing; lead each branch to
+it with `next`, or remove it.""",
     ),
     "P212": Code(
         "branch that can never be taken",

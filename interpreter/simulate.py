@@ -430,7 +430,7 @@ class _Run:
     def _decide(self, node: m.Decision, opened_on: date) -> Iterator[tuple[date, str]]:
         recorded = self.known.get(node.name)
         # The facts known on the day it is reached, then on each later day a fact is learnt.
-        days = [opened_on] + sorted({on for on, _, _ in self.learnt if on > opened_on})
+        days = [opened_on] + sorted({on for on, _, _ in self.learnt if on > opened_on}) if self.learnt else (opened_on,)
         for day in days:
             facts = self._facts_on(day)
             chosen, reason, unknown = _choose(node, facts)
@@ -469,12 +469,12 @@ class _Run:
         """
         fired: set[tuple[str, int]] = set()
         while True:
-            ahead = self.reachable = self._still_reachable()
+            ahead = self.reachable if self.reachable is not None else self._still_reachable()
+            self.reachable = ahead
             moved_on: list[tuple[date, str, str | None]] = []
-            for name, node in self.plan.nodes.items():
-                if not isinstance(node, (m.Step, m.Decision)) or not node.deadlines:
-                    continue
-                if name not in self.opened and name not in ahead and name not in self.set_aside:
+            for name in self.plan.with_deadlines:
+                node = self.plan.task(name)
+                if node is None or (name not in self.opened and name not in ahead and name not in self.set_aside):
                     continue
                 self._set_due(node)
                 if name in self.set_aside:
@@ -489,10 +489,11 @@ class _Run:
             if not moved_on or self.whole_case_ended:
                 return
             self._advance(moved_on)
+            self.reachable = None  # the case moved on
 
     def _set_aside_records(self) -> None:
         """Steps recorded as done that the case has not reached, but may yet: shown as done, used for nothing else."""
-        ahead = self._still_reachable() if not self.whole_case_ended else set()
+        ahead = self.reachable = self._still_reachable()
         for name, when in self.known.items():
             task = self.plan.task(name)
             if task is not None and name not in self.opened and (name in ahead or self.whole_case_ended):

@@ -338,7 +338,10 @@ class ModelBuilder(Transformer_NonRecursive):
                 deadline = clause.value
                 deadlines.append(evolve(deadline, duty=last_duty))
             elif clause.kind == "escalation":
-                escalations.append(evolve(clause.value, deadline=len(deadlines) - 1) if deadlines else clause.value)
+                # It answers for the last deadline before it that has a due date (`within`, `before`):
+                # a lower bound (`at least ... after`) cannot be missed by being late.
+                dated = [i for i, d in enumerate(deadlines) if d.kind in (m.DeadlineKind.WITHIN, m.DeadlineKind.BEFORE)]
+                escalations.append(evolve(clause.value, deadline=dated[-1]) if dated else clause.value)
             elif clause.kind == "branch":
                 branches.append(clause.value)
             elif clause.kind == "fork":
@@ -531,6 +534,10 @@ class ModelBuilder(Transformer_NonRecursive):
 
     def fact_not_in(self, meta: Meta, children: list[Any]) -> m.FactIn:
         return m.FactIn(self._ref(children[0]), children[1], negated=True, span=self._span(meta))
+
+    def choice_list(self, meta: Meta, children: list[Any]) -> tuple[m.Ref, ...]:
+        # `yes` and `no` among the choices: the resolver says the fact is yes or no, not that these are keywords.
+        return tuple(m.Ref(str(token), self._token_span(token)) for token in children)
 
     def fact_compare(self, meta: Meta, children: list[Any]) -> m.FactCompare:
         fact, operator, number = children

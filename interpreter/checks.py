@@ -276,7 +276,7 @@ CHECKS: tuple[Check, ...] = (
     Check("owners", ("P208",), check_owners),
     Check("parallel", ("P209", "P210"), check_parallel_branches),
     Check("branch-ends", ("P211",), check_branch_ends),
-    Check("soundness", ("P213", "P215", "P216", "P218"), check_soundness),
+    Check("soundness", ("P213", "P215", "P216", "P218", "P219"), check_soundness),
     Check("deadlines", ("P301", "P302", "P303", "P304", "P305", "P306", "P308", "P309", "P311"), check_deadlines),
 )
 

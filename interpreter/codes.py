@@ -362,6 +362,14 @@ never applied.""",
 a bound so that `check` stays quick. What it found before stopping is shown;
 what lies beyond was not checked.""",
     ),
+    "P219": Code(
+        "loop a case can go round for ever",
+        """A decision sends the case back to a step it has already passed, and for the
+facts given as an example it will do so every time: a case's facts do not
+change once known, so nothing ever lets it out. Give the loop a way out that
+does not depend on those facts, or count the rounds with another step and a
+decision on it.""",
+    ),
     "P217": Code(
         "decision too large to analyse",
         """The decision tests so many facts that trying every combination of their
@@ -581,6 +589,13 @@ has fewer deadlines than that; the help lists them.""",
         """A fact is learnt on a date (`on 2024-04-20 police_outcome is charged`), but the
 case's facts block already gives it a value, or it is learnt twice. A fact
 learnt during the case is written `is unknown` in the facts block, or left out.""",
+    ),
+    "P438": Code(
+        "decision recorded before its facts were known",
+        """The case records a decision as taken on a date, but a fact the decision
+tests was learnt only later (`on DATE fact is value`). A decision is taken
+once the facts it needs are known, so the simulation takes it on the later
+date. Check the two dates.""",
     ),
     "P431": Code(
         "step done that this case never reaches",

@@ -422,10 +422,19 @@ def _missing_escalations(resolved: ResolvedProcedure) -> list[Diagnostic]:
             "where it names nobody, say so with a comment `# allow P305: <why>`",
         )
         for node in resolved.procedure.nodes
-        if not m.escalations_of(node)
-        for deadline in m.deadlines_of(node)
+        for place, deadline in enumerate(m.deadlines_of(node))
         if deadline.duty == m.Duty.MUST
+        and deadline.kind in (m.DeadlineKind.WITHIN, m.DeadlineKind.BEFORE)  # a lower bound cannot be late
+        and not _answered(node, place)
     ]
+
+
+def _answered(node: m.FlowNode, place: int) -> bool:
+    """Whether an escalation answers for the deadline at this place (one written before any dated deadline answers for the first)."""
+    deadlines = m.deadlines_of(node)
+    dated = [i for i, d in enumerate(deadlines) if d.kind in (m.DeadlineKind.WITHIN, m.DeadlineKind.BEFORE)]
+    first = dated[0] if dated else 0
+    return any((e.deadline if e.deadline is not None else first) == place for e in m.escalations_of(node))
 
 
 # ---- the minimal network: the window each step falls in ------------------------

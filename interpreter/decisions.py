@@ -25,8 +25,9 @@ from interpreter.diagnostics import Diagnostic, Label, error, note, warning
 from interpreter.resolve import ResolvedProcedure
 from interpreter.wording import guard_text
 
-# More combinations of facts than this in one decision and it is not analysed (and a note says so).
-MOST_COMBINATIONS = 100_000
+# More combinations of facts than this in one decision and it is not analysed (and a note says so):
+# thirteen yes-or-no facts. A decision that tests more is hard to read, let alone to check.
+MOST_COMBINATIONS = 10_000
 
 
 def check_decisions(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
@@ -57,7 +58,7 @@ def _analyse(decision: m.Decision, space: FactSpace) -> list[Diagnostic]:
     branches = decision.branches
     can_hold = [False] * len(branches)
     taken = [False] * len(branches)
-    taken_instead: dict[int, tuple[int, dict[str, m.Value]]] = {}  # branch -> the earlier branch that takes its cases
+    taken_instead: dict[int, dict[int, dict[str, m.Value]]] = {}  # branch -> the earlier branches that take its cases
     overlaps: dict[tuple[int, int], dict[str, m.Value]] = {}
     # For each pair of branches (earlier, later): whether each holds somewhere the other does not.
     apart: set[tuple[int, int, int]] = set()
@@ -74,7 +75,7 @@ def _analyse(decision: m.Decision, space: FactSpace) -> list[Diagnostic]:
             taken[first] = True
             for later in holding[1:]:
                 # The last example found: for numbers, the one nearest the boundary that matters.
-                taken_instead[later] = (first, values)
+                taken_instead.setdefault(later, {})[first] = values
                 if branches[later].target.name != branches[first].target.name:
                     overlaps.setdefault((first, later), values)
         elif decision.otherwise is None and gap is None:
@@ -92,29 +93,35 @@ def _analyse(decision: m.Decision, space: FactSpace) -> list[Diagnostic]:
                 )
             )
         elif not taken[i]:
-            first, values = taken_instead[i]
-            earlier = branches[first]
+            takers = taken_instead[i]
+            where = ", ".join(f"`{branches[first].target.name}`" for first in sorted(takers))
             diagnostics.append(
                 warning(
                     "P212",
                     f"in decision `{decision.name}`, the branch `when {guard_text(branch.guard)}` can never be taken: "
-                    f"every case it holds for goes to `{earlier.target.name}` first",
+                    f"every case it holds for goes first to {where}",
                     branch.span,
                     label="never taken",
-                    labels=(
-                        Label(earlier.span, f"this branch comes first and holds too, for example when {described_assignment(values)}"),
+                    labels=tuple(
+                        Label(
+                            branches[first].span,
+                            f"written before it, and holds too, for example when {_relevant(values, branches[first], branch)}",
+                        )
+                        for first, values in sorted(takers.items())
                     ),
-                    help="branches are tried in the order they are written: move this one up, or narrow the one above",
+                    help="branches are tried in the order they are written: move this one up, or narrow the ones above",
                 )
             )
+    reported_overlap: set[int] = set()
     for (first, later), values in overlaps.items():
-        if not taken[later]:
-            continue  # already reported as never taken
+        if not taken[later] or later in reported_overlap:
+            continue  # already reported as never taken, or already shown overlapping a branch before it
         if (first, later, later) not in apart or (first, later, first) not in apart:
             # One condition lies inside the other: a special case written before the
             # general one (`age < 18`, then `age <= 24`), the usual way to write exceptions.
             continue
-        shown = described_assignment(values)
+        reported_overlap.add(later)
+        shown = _relevant(values, branches[first], branches[later])
         diagnostics.append(
             warning(
                 "P214",
@@ -138,3 +145,9 @@ def _analyse(decision: m.Decision, space: FactSpace) -> list[Diagnostic]:
             )
         )
     return diagnostics
+
+
+def _relevant(values: dict[str, m.Value], *branches: m.Branch) -> str:
+    """An example, naming only the facts these branches test."""
+    tested = {name for branch in branches for name in m.facts_tested(branch.guard)}
+    return described_assignment({name: value for name, value in values.items() if name in tested})

@@ -237,8 +237,8 @@ class Escalation:
     action: EscalationAction
     target: Ref
     what: str | None = None
-    # The deadline it answers for: the one written just before it (its place among the
-    # step's deadlines, from 0), or None when it is written before any, for the first.
+    # The deadline it answers for: the one with a due date written last before it (its
+    # place among the step's deadlines, from 0), or None when none is, for the first.
     deadline: int | None = None
     span: Span | None = _span()
 

@@ -436,6 +436,19 @@ class _Run:
             chosen, reason, unknown = _choose(node, facts)
             if chosen is not None:
                 decided_on = recorded if recorded is not None else day
+                if recorded is not None and recorded < day:
+                    # Recorded as taken before a fact it needs was learnt: taken when it could be.
+                    self.diagnostics.append(
+                        warning(
+                            "P438",
+                            f"decision `{node.name}` is recorded as taken on {recorded.isoformat()}, "
+                            f"but a fact it needs was learnt only on {day.isoformat()}",
+                            self.spans.get(node.name),
+                            label=f"taken on {day.isoformat()} instead",
+                            help="check the two dates: a decision is taken once the facts it tests are known",
+                        )
+                    )
+                    decided_on = day
                 self.done[node.name] = decided_on
                 self.decisions[node.name] = DecisionResult(node.name, chosen, reason, decided_on)
                 yield max(decided_on, opened_on), chosen
@@ -571,13 +584,18 @@ class _Run:
             return
         dues = self.deadline_dues.get(node.name, ())
         finished = self.done.get(node.name, self.set_aside.get(node.name))
+        first_dated = next((i for i, d in enumerate(dues) if d is not None), 0)
         for index, escalation in enumerate(node.escalations):
-            place = escalation.deadline if escalation.deadline is not None else 0
+            place = escalation.deadline if escalation.deadline is not None else first_dated
             due = dues[place] if place < len(dues) else None
             if due is None or (finished is not None and finished <= due):
                 continue
             fires_on = _next_working_day(self.plan.calendar, due)
-            if fires_on is None or fires_on > self.as_of:
+            if (
+                fires_on is None
+                or fires_on > self.as_of
+                or (self.ended_on is not None and self.whole_case_ended and fires_on > self.ended_on)
+            ):
                 continue
             if escalation.trigger == m.Trigger.OVERDUE and finished is not None and finished < fires_on:
                 continue
@@ -616,6 +634,9 @@ class _Run:
         opened_on = self.opened.get(name)
         due = self.due.get(name)
         done_on = self.done.get(name, self.set_aside.get(name))
+        if self.whole_case_ended and done_on is None:
+            # The case ended at an outcome that ends every branch: what was still open lapses with it.
+            return waiting._replace(state=m.StepState.NOT_APPLICABLE, opened_on=opened_on)
         deadlines = self._deadline_results(name, waiting.deadlines, done_on)
         late = any(d.state == m.DeadlineState.MISSED for d in deadlines)
         if done_on is not None:

@@ -33,8 +33,9 @@ from interpreter.conditions import Assignment, FactSpace, described_assignment, 
 from interpreter.diagnostics import Diagnostic, Label, error, note, warning
 from interpreter.resolve import ResolvedProcedure
 
-# States explored before the check stops and says so.
+# States explored, and combinations of facts tried at one decision, before the check stops and says so.
 MOST_STATES = 100_000
+MOST_COMBINATIONS = 20_000
 
 
 @frozen
@@ -84,6 +85,8 @@ class _Explorer:
         self.parents: dict[_State, tuple[_State | None, _Choice | None]] = {}
         self.findings: dict[tuple[str, ...], Diagnostic] = {}
         self.bounded = False
+        # `this branch ends` where no parallel split leads (P211): finishing without an outcome is that mistake.
+        self.ends_off_branches = False
 
     def _facts_ahead(self) -> dict[str, frozenset[str]]:
         """For each node, the facts tested by the decisions a case there could still reach (itself included).
@@ -128,6 +131,9 @@ class _Explorer:
         node = self.nodes[name]
         assert isinstance(node, m.Decision)
         new_facts = sorted(self.tested[name] - self._named(possible))
+        if len(possible) * self.space.size(new_facts) > MOST_COMBINATIONS:
+            self.bounded = True  # too many combinations to try here: say so rather than take minutes
+            return []
         by_target: dict[str, set[Assignment]] = {}
         for known in possible:
             for extra in self.space.assignments(new_facts):
@@ -151,6 +157,9 @@ class _Explorer:
         opened_any = set(state.opened_any)
         outcomes = list(state.outcomes)
         ended = False
+        # An outcome that ends the whole case is taken only once nothing else can move: the
+        # other branches may get anywhere first, so what they reach is explored whatever the order.
+        ending: list[str] = []
         moving = [t for t in tokens if not isinstance(self.nodes.get(t), m.Decision)]
         waiting = [t for t in tokens if isinstance(self.nodes.get(t), m.Decision)]
         stuck: list[str] = []  # at a dead end (P203 reports it): the branch stays there
@@ -172,9 +181,10 @@ class _Explorer:
                         waiting.append(name)
                     case m.Outcome():
                         if node.ends_case:
-                            ended = True
+                            ending.append(name)
+                            continue
                         others = [o for o in outcomes if o != name]
-                        if others and not node.ends_case:
+                        if others:
                             self._two_outcomes(state, parent, choice, others[0], name)
                         outcomes.append(name)
                     case m.Step() | m.Parallel():
@@ -187,12 +197,13 @@ class _Explorer:
                             stuck.append(name)
                         for target in self.flow[name]:
                             moving.extend(self._enter(name, target, arrived, opened_any))
-            if ended:
-                waiting, stuck = [], []
-                arrived = set()
-                break
             released = self._release(waiting, arrived)
             if not released:
+                if ending and not waiting:
+                    outcomes.append(ending[0])
+                    ended = True
+                    waiting, stuck = [], []
+                    arrived = set()
                 break
             for join in released:
                 arrived = {a for a in arrived if a[0] != join}
@@ -203,9 +214,11 @@ class _Explorer:
             tuple(sorted([*waiting, *stuck])), frozenset(arrived), frozenset(opened_any), tuple(sorted(set(outcomes))), possible
         )
         if settled in self.parents:
+            if settled.tokens and self._is_ancestor(settled, parent):
+                self._round_for_ever(settled, parent, choice)
             return []
         self.parents[settled] = (parent, choice)
-        if not settled.tokens and not settled.arrived and not settled.outcomes:
+        if not settled.tokens and not settled.arrived and not settled.outcomes and not self.ends_off_branches:
             self._no_outcome(settled)
         return [settled] if settled.tokens else []
 
@@ -261,6 +274,31 @@ class _Explorer:
             state = parent
         return list(reversed(choices))
 
+    def _is_ancestor(self, state: _State, start: _State | None) -> bool:
+        steps = 0
+        while start is not None and steps < 10_000:
+            if start == state:
+                return True
+            start = self.parents.get(start, (None, None))[0]
+            steps += 1
+        return False
+
+    def _round_for_ever(self, state: _State, parent: _State | None, choice: _Choice | None) -> None:
+        key = ("P219", *state.tokens)
+        if key in self.findings:
+            return
+        path = self._path(parent, choice)
+        where = self.nodes[choice.decision] if choice is not None else self.nodes[state.tokens[0]]
+        self.findings[key] = error(
+            "P219",
+            "a case can go round in a loop for ever: the facts that send it back do not change",
+            where.span,
+            label="for these facts, this sends the case back to where it has already been",
+            notes=self._words(path),
+            help="a case's facts are fixed once known: give the loop a way out that does not depend on them, "
+            "or count the rounds with another step",
+        )
+
     def _example(self, path: list[_Choice]) -> dict[str, m.Value] | None:
         requirements: list[tuple[m.Guard, bool]] = []
         for choice in path:
@@ -278,7 +316,7 @@ class _Explorer:
         notes = []
         if path:
             notes.append("the path: " + "; ".join(f"`{c.decision}` → `{c.target}`" for c in path))
-        if found is not None:
+        if found:
             notes.append(f"for example when {described_assignment(found)}")
         return tuple(notes)
 
@@ -350,6 +388,11 @@ def check_soundness(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diag
     explorer = _Explorer(resolved, graph)
     if not explorer.well_formed:
         return []  # a condition the resolver rejected means nothing yet
+    splits = [name for name, node in explorer.nodes.items() if isinstance(node, m.Parallel)]
+    on_branches = set().union(*(explorer._reachable_avoiding([s], "") for s in splits)) if splits else set()
+    explorer.ends_off_branches = any(
+        isinstance(node, (m.Step, m.Join)) and node.ends_branch and name not in on_branches for name, node in explorer.nodes.items()
+    )
     explorer.explore(start)
     from interpreter.graph import reachable_from
 
@@ -358,9 +401,10 @@ def check_soundness(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diag
         diagnostics.append(
             note(
                 "P218",
-                f"the soundness check stopped after {MOST_STATES:,} states of a case; what it found so far is shown",
+                "the soundness check stopped early: the procedure has too many ways through it to try them all here; "
+                "what it found so far is shown",
                 resolved.procedure.start.span if resolved.procedure.start else None,
-                help="the procedure has very many ways through it; splitting large decisions helps",
+                help="the procedure has very many ways through it, or a decision tests very many facts; what lies beyond was not checked",
             )
         )
     else:
@@ -375,13 +419,15 @@ def _never_taken(explorer: _Explorer) -> set[tuple[str, str]]:
         if not isinstance(node, m.Decision):
             continue
         facts = sorted(explorer.tested[name])
-        if explorer.space.size(facts) > 100_000:
+        if explorer.space.size(facts) > MOST_COMBINATIONS:
             continue
         taken = set()
         for values in explorer.space.assignments(facts):
             target = next((b.target.name for b in node.branches if holds(b.guard, values)), None)
             taken.add(target if target is not None else (node.otherwise.name if node.otherwise else None))
-        for target in [b.target.name for b in node.branches] + ([node.otherwise.name] if node.otherwise else []):
-            if target not in taken:
+        # Only `when` branches: the decision analysis says when one is never taken; an
+        # `otherwise` never taken leaves its step to P216.
+        for target in [b.target.name for b in node.branches]:
+            if target not in taken and target != (node.otherwise.name if node.otherwise else None):
                 found.add((name, target))
     return found

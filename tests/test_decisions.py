@@ -55,3 +55,18 @@ def test_an_example_meets_every_requirement():
     found = example(space, [(guard, True)])
     assert found is not None and found["f"] is True and found["age"] >= 18
     assert example(space, [(guard, True), (guard, False)]) is None
+
+
+def test_a_branch_covered_by_several_before_it_names_them_all():
+    body = B + 'step c "C" by crg next done end\nfact f "F" is yes or no\nfact g "G" is yes or no\n'
+    body += 'decision decide "?" by crg\n  when f -> a\n  when not f -> b\n  when g -> c\nend\n'
+    found = [message for code, message in _codes(body) if code == "P212"]
+    assert found == ["in decision `decide`, the branch `when g` can never be taken: every case it holds for goes first to `a`, `b`"]
+
+
+def test_each_must_deadline_needs_its_own_escalation():
+    body = (
+        'event e "E"\nfact f "F" is yes or no\ndecision decide "?" by crg\n  when f -> a\n  otherwise -> a\nend\n'
+        'step a2 "A2"\n  by crg\n  should be done within 2 days after e\n  if late notify crg "x"\n  must be done within 5 days after e\n  next done\nend\n'
+    )
+    assert "P305" in [code for code, _ in _codes(body.replace("-> a\n  otherwise -> a", "-> a2\n  otherwise -> a"))]

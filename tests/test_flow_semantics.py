@@ -270,3 +270,42 @@ def test_a_fact_learnt_that_the_case_already_gives_is_an_error(cli, tmp_path):
     (tmp_path / "twice.case").write_text(case, encoding="utf-8")
     result = cli("test", str(tmp_path / "twice.case"))
     assert result.code == 1 and "error[P437]" in result.out
+
+
+def test_after_an_outcome_that_ends_the_whole_case_nothing_else_falls_due(cli, tmp_path):
+    """The other branch lapses with the case: not overdue, no escalation, whatever its step is called."""
+    procedure = """
+start at split
+parallel split "Side by side"
+  -> a
+  -> b
+end
+step a "A" by team next stop end
+step b "B" by team
+  within 2 working days after e
+  if late notify manager "b is late"
+  this branch ends
+end
+outcome stop "Stopped" ends the whole case
+"""
+    report = _simulate(cli, tmp_path, procedure, _case("", "on 2024-05-01 e\non 2024-05-01 a done"))
+    assert report["end"] == "stop" and report["escalations"] == []
+    assert _state(report, "b") == "not_applicable"
+    renamed = procedure.replace("-> b\n", "-> zz\n").replace('step b "B"', 'step zz "B"')
+    report = _simulate(cli, tmp_path, renamed, _case("", "on 2024-05-01 e\non 2024-05-01 a done"))
+    assert report["escalations"] == [] and _state(report, "zz") == "not_applicable"
+
+
+def test_a_decision_recorded_before_its_fact_was_learnt_is_taken_when_it_could_be(cli, tmp_path):
+    report = _simulate(
+        cli,
+        tmp_path,
+        LEARNT,
+        _case(
+            "  outcome_of_inquiry is unknown",
+            "on 2024-05-01 e\non 2024-05-10 wait done\non 2024-05-20 outcome_of_inquiry is no_further_action",
+        ),
+    )
+    assert report["decisions"][0]["branch"] == "go_on"
+    assert next(s for s in report["steps"] if s["step"] == "go_on")["due"] == "2024-05-28"
+    assert [d["code"] for d in report["diagnostics"]] == ["P438"]

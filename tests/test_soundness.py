@@ -235,3 +235,60 @@ def test_a_planted_second_outcome_or_dead_end_is_rejected(tree):
     # Or it stops dead, so the join it leads to can never open.
     dead_end = text.replace(step_line, step_line.rsplit(" next ", 1)[0] + " end")
     assert "P203" in [d.code for d in analyse_source(SourceFile("g.proc", dead_end)).diagnostics], dead_end
+
+
+def test_the_order_of_the_arrows_does_not_change_what_check_finds():
+    """An outcome that ends the whole case races the others: every order of the `->` lines gives the same findings."""
+    arrows = ["-> sa", "-> sb", "-> sc"]
+    body = """step sa "A" by team next o1 end
+step sb "B" by team next o2 end
+step sc "C" by team next o3 end
+outcome o1 "O1"
+outcome o2 "O2" ends the whole case
+outcome o3 "O3"
+"""
+    found = set()
+    for order in itertools.permutations(arrows):
+        text = 'start at split\nparallel split "S"\n' + "\n".join(f"  {a}" for a in order) + "\nend\n" + body
+        found.add(tuple(sorted(c for c in _codes(text) if c != "P206")))
+    assert found == {("P213",)}
+
+
+def test_a_loop_the_facts_cannot_leave_is_reported():
+    body = """start at work
+step work "Work" by team next again end
+decision again "More to do?" by team
+  when a -> work
+  otherwise -> done
+end
+outcome done "Done"
+"""
+    analysis = analyse_source(SourceFile("t.proc", HEADER.replace('fact b "B" is yes or no\n', "") + body))
+    found = [d for d in analysis.diagnostics if d.code == "P219"]
+    assert len(found) == 1 and any("a = yes" in n for n in found[0].notes)
+
+
+def test_an_otherwise_never_taken_leaves_its_step_unreached():
+    body = """start at d
+decision d "D" by team
+  when a or not a -> x
+  otherwise -> y
+end
+step x "X" by team next done end
+step y "Y" by team next done end
+outcome done "Done"
+"""
+    assert "P216" in _codes(body)
+
+
+def test_a_decision_on_too_many_facts_is_left_with_a_note_not_minutes():
+    facts = "".join(f'fact f{i} "F{i}" is yes or no\n' for i in range(20))
+    condition = " and ".join(f"f{i}" for i in range(20))
+    text = (
+        'procedure "T"\nend\nrole team "Team"\n'
+        + facts
+        + f'start at d\ndecision d "D" by team\n  when {condition} -> x\n  otherwise -> y\nend\n'
+    )
+    text += 'step x "X" by team next done end\nstep y "Y" by team next done end\noutcome done "Done"\n'
+    codes = [d.code for d in analyse_source(SourceFile("t.proc", text)).diagnostics]
+    assert "P217" in codes and "P218" in codes

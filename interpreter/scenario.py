@@ -230,9 +230,32 @@ class _CaseChecker:
         """Facts that became known during the case, checked like the facts block, in date order."""
         learnt: dict[str, m.FactLearnt] = {}
         given = {f.fact.name: f for f in self.case.facts}
+        previous: m.FactLearnt | None = None
         for item in self.case.learnt:
+            if previous is not None and item.on < previous.on:
+                self.diagnostics.append(
+                    warning(
+                        "P414",
+                        f"this fact is learnt on {item.on.isoformat()}, before the one above it ({previous.on.isoformat()})",
+                        item.span,
+                        label="out of order",
+                        labels=(Label(previous.span, "dated later"),),
+                        help="list what was learnt in date order; check for a mistyped date",
+                    )
+                )
+            previous = item
             fact = self._fact_of(item.fact)
             if fact is None or not self._fits(fact, item.fact):
+                continue
+            if item.fact.value is None:
+                self.diagnostics.append(
+                    error(
+                        "P437",
+                        f"`{fact.name}` is learnt as unknown on {item.on.isoformat()}, which says nothing",
+                        item.span,
+                        help="a fact learnt during the case has a value: `on DATE fact is value`; leave this line out",
+                    )
+                )
                 continue
             earlier = learnt.get(fact.name)
             block = given.get(fact.name)

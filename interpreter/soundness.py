@@ -287,14 +287,14 @@ class _Explorer:
         key = ("P219", *state.tokens)
         if key in self.findings:
             return
-        path = self._path(parent, choice)
+        path = self._path(parent, None)
         where = self.nodes[choice.decision] if choice is not None else self.nodes[state.tokens[0]]
         self.findings[key] = error(
             "P219",
             "a case can go round in a loop for ever: the facts that send it back do not change",
             where.span,
             label="for these facts, this sends the case back to where it has already been",
-            notes=self._words(path),
+            notes=self._words(path) + ((f"then `{choice.decision}` → `{choice.target}` again, for ever",) if choice else ()),
             help="a case's facts are fixed once known: give the loop a way out that does not depend on them, "
             "or count the rounds with another step",
         )
@@ -329,12 +329,12 @@ class _Explorer:
         self.findings[key] = warning(
             "P213",
             f"a case can reach two outcomes, `{first}` and `{second}`, on parallel branches",
-            later.span,
-            label="reached while another branch has reached or goes on to another outcome",
-            labels=(Label(earlier.span, "the other outcome"),),
+            earlier.span,
+            label="reached on one branch ...",
+            labels=(Label(later.span, "... while another branch goes on to this one"),),
             notes=self._words(path),
-            help=f"end the side branch with `this branch ends`, or mark the outcome that settles the case: "
-            f'`outcome {second} "..." ends the whole case`',
+            help=f'if reaching `{first}` settles the case, mark it `outcome {first} "..." ends the whole case`; '
+            "if its branch only runs alongside, end that branch with `this branch ends` instead",
         )
 
     def _no_outcome(self, state: _State) -> None:

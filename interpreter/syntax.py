@@ -462,7 +462,13 @@ _COMMON_MISTAKES = (
             "decision d when not x y end",
             "decision d when x < 3 y end",
             "decision d otherwise y end",
+            "decision d when x -> y otherwise y end",
+            "decision d by r otherwise y end",
+            "decision d cites 1.1 otherwise y end",
+            "decision d must be done by r otherwise y end",
             "parallel p y end",
+            "parallel p -> y y end",
+            "parallel p cites 1.1 y end",
         ],
     ),
     (

@@ -371,6 +371,10 @@ class ModelBuilder(Transformer_NonRecursive):
                     exit_clause = clause
                 self._set_once(fields, clause.kind if clause.kind != "waits" else "mode", clause.value, clause, f"{kind} `{name}`")
             last_duty = None
+        # An escalation written before any dated deadline answers for the first one.
+        first_dated = next((i for i, d in enumerate(deadlines) if d.kind in (m.DeadlineKind.WITHIN, m.DeadlineKind.BEFORE)), None)
+        if first_dated is not None:
+            escalations = [e if e.deadline is not None else evolve(e, deadline=first_dated) for e in escalations]
         strongest = max(duties, key=lambda duty: duty.rank) if duties else None
         # A deadline written without a duty of its own takes the step's.
         deadlines = [d if d.duty else evolve(d, duty=strongest) for d in deadlines]

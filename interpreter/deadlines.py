@@ -431,10 +431,7 @@ def _missing_escalations(resolved: ResolvedProcedure) -> list[Diagnostic]:
 
 def _answered(node: m.FlowNode, place: int) -> bool:
     """Whether an escalation answers for the deadline at this place (one written before any dated deadline answers for the first)."""
-    deadlines = m.deadlines_of(node)
-    dated = [i for i, d in enumerate(deadlines) if d.kind in (m.DeadlineKind.WITHIN, m.DeadlineKind.BEFORE)]
-    first = dated[0] if dated else 0
-    return any((e.deadline if e.deadline is not None else first) == place for e in m.escalations_of(node))
+    return any(e.deadline == place for e in m.escalations_of(node))
 
 
 # ---- the minimal network: the window each step falls in ------------------------

@@ -304,14 +304,16 @@ class _Run:
             end=self.end,
             ended_on=self.ended_on,
             diagnostics=tuple(self.diagnostics),
-            reached=reached if self.end is None else (),
+            reached=reached,
         )
 
     # -- moving through the graph --
 
     def _advance(self, arrivals: list[tuple[date, str, str | None]]) -> None:
         """Follow the case from these arrivals (date, where, from where) as far as what has happened allows."""
-        queue = list(arrivals)
+        # "" for an arrival from nowhere in particular (the start, an escalation, a released join):
+        # entries of one day and one place then still compare.
+        queue = [(on, name, source or "") for on, name, source in arrivals]
         heapq.heapify(queue)
         while True:
             while queue and not self.whole_case_ended:
@@ -325,6 +327,7 @@ class _Run:
                 elif name in self.opened:
                     continue  # a second arrival at a step that is not a join merges with the first
                 self.opened[name] = reached_on
+                self.set_aside.pop(name, None)  # reached after all (an escalation opened it): it counts now
                 for next_on, next_name in self._visit(node, reached_on):
                     heapq.heappush(queue, (next_on, next_name, name))
             if self.whole_case_ended:
@@ -335,16 +338,16 @@ class _Run:
                 return
             for on, join in released:
                 self.released.add(join.name)
-                heapq.heappush(queue, (on, join.name, None))
+                heapq.heappush(queue, (on, join.name, ""))
 
-    def _arrive(self, join: m.Join, source: str | None, on: date) -> date | None:
+    def _arrive(self, join: m.Join, source: str, on: date) -> date | None:
         """Record an arrow arriving at a join; the date the join opens, if it opens now."""
         if join.name in self.opened:
             return None  # `waits for any` opened on an earlier arrival; the later ones add nothing
         if join.name in self.released:
             return on  # every arrow still missing can no longer arrive
         arrived = self.arrivals.setdefault(join.name, {})
-        if source is not None:
+        if source:
             arrived.setdefault(source, on)
         elif not arrived:
             return None
@@ -436,7 +439,7 @@ class _Run:
             chosen, reason, unknown = _choose(node, facts)
             if chosen is not None:
                 decided_on = recorded if recorded is not None else day
-                if recorded is not None and recorded < day:
+                if recorded is not None and opened_on <= recorded < day:
                     # Recorded as taken before a fact it needs was learnt: taken when it could be.
                     self.diagnostics.append(
                         warning(
@@ -536,6 +539,8 @@ class _Run:
     def _anchor_date(self, name: str) -> date | None:
         if name in self.plan.events:
             return self.known.get(name)
+        if self.plan.task(name) is None:
+            return self.opened.get(name)  # a parallel split, a join or an outcome happens when it is reached
         return self.done.get(name)
 
     def _set_due(self, node: m.Task) -> None:
@@ -584,9 +589,10 @@ class _Run:
             return
         dues = self.deadline_dues.get(node.name, ())
         finished = self.done.get(node.name, self.set_aside.get(node.name))
-        first_dated = next((i for i, d in enumerate(dues) if d is not None), 0)
+        if finished is not None and self.whole_case_ended and self.ended_on is not None and finished > self.ended_on:
+            finished = None  # recorded after the case ended (P436): it did not happen in this case
         for index, escalation in enumerate(node.escalations):
-            place = escalation.deadline if escalation.deadline is not None else first_dated
+            place = escalation.deadline if escalation.deadline is not None else 0
             due = dues[place] if place < len(dues) else None
             if due is None or (finished is not None and finished <= due):
                 continue
@@ -634,9 +640,14 @@ class _Run:
         opened_on = self.opened.get(name)
         due = self.due.get(name)
         done_on = self.done.get(name, self.set_aside.get(name))
-        if self.whole_case_ended and done_on is None:
-            # The case ended at an outcome that ends every branch: what was still open lapses with it.
-            return waiting._replace(state=m.StepState.NOT_APPLICABLE, opened_on=opened_on)
+        ended_on = self.ended_on if self.whole_case_ended else None
+        if ended_on is not None and (done_on is None or done_on > ended_on):
+            # The case ended at an outcome that ends every branch: what was still open lapses with
+            # it. Its deadlines stand as they stood that day (one missed before the end stays missed).
+            deadlines = self._deadline_results(name, waiting.deadlines, None, ended_on)
+            late = any(d.state == m.DeadlineState.MISSED for d in deadlines)
+            state = m.StepState.DONE if done_on is not None else m.StepState.NOT_APPLICABLE
+            return waiting._replace(state=state, due=due, done_on=done_on, late=late, opened_on=opened_on, deadlines=deadlines)
         deadlines = self._deadline_results(name, waiting.deadlines, done_on)
         late = any(d.state == m.DeadlineState.MISSED for d in deadlines)
         if done_on is not None:
@@ -651,7 +662,9 @@ class _Run:
             state = m.StepState.WAITING
         return waiting._replace(state=state, due=due, done_on=done_on, late=late, opened_on=opened_on, deadlines=deadlines)
 
-    def _deadline_results(self, name: str, unstarted: tuple[DeadlineResult, ...], done_on: date | None) -> tuple[DeadlineResult, ...]:
+    def _deadline_results(
+        self, name: str, unstarted: tuple[DeadlineResult, ...], done_on: date | None, as_of: date | None = None
+    ) -> tuple[DeadlineResult, ...]:
         dues = self.deadline_dues.get(name)
         if dues is None:
             return unstarted
@@ -661,7 +674,7 @@ class _Run:
                 state = m.DeadlineState.NOT_STARTED
             elif done_on is not None:
                 state = m.DeadlineState.MET if done_on <= due else m.DeadlineState.MISSED
-            elif self.as_of > due:
+            elif (as_of or self.as_of) > due:
                 state = m.DeadlineState.MISSED
             else:
                 state = m.DeadlineState.OPEN

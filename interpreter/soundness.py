@@ -210,8 +210,10 @@ class _Explorer:
                 moving.append(join)
         relevant = frozenset(itertools.chain.from_iterable(self.facts_ahead.get(t, ()) for t in [*waiting, *(j for j, _ in arrived)]))
         possible = frozenset(tuple((f, v) for f, v in assignment if f in relevant) for assignment in state.possible)
+        # An ending outcome still waiting for a decision elsewhere stays a branch of the state.
+        pending = ending if not ended else []
         settled = _State(
-            tuple(sorted([*waiting, *stuck])), frozenset(arrived), frozenset(opened_any), tuple(sorted(set(outcomes))), possible
+            tuple(sorted([*waiting, *stuck, *pending])), frozenset(arrived), frozenset(opened_any), tuple(sorted(set(outcomes))), possible
         )
         if settled in self.parents:
             if settled.tokens and self._is_ancestor(settled, parent):

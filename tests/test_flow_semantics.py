@@ -309,3 +309,55 @@ def test_a_decision_recorded_before_its_fact_was_learnt_is_taken_when_it_could_b
     assert report["decisions"][0]["branch"] == "go_on"
     assert next(s for s in report["steps"] if s["step"] == "go_on")["due"] == "2024-05-28"
     assert [d["code"] for d in report["diagnostics"]] == ["P438"]
+
+
+def test_a_step_escalated_to_and_reached_by_its_arrow_on_one_day_is_no_crash(cli, tmp_path):
+    """Two escalations fire the same day, one to a step whose arrow also leads to the other."""
+    procedure = """
+start at s
+step s "S" by team
+  within 1 working days after e
+  if late escalate to a
+  if late escalate to b
+  next t
+end
+step t "T" by team next closed end
+step a "A" by team next b end
+step b "B" by team next closed end
+outcome closed "Closed"
+"""
+    report = _simulate(cli, tmp_path, procedure, _case("", "on 2024-05-01 e\non 2024-05-03 a done", as_of="2024-05-31"))
+    assert [(e["to"], e["on"]) for e in report["escalations"]] == [("a", "2024-05-03"), ("b", "2024-05-03")]
+
+
+def test_a_deadline_may_count_from_a_parallel_split(cli, tmp_path):
+    procedure = """
+start at split
+parallel split "Side by side"
+  -> a
+  -> b
+end
+step a "A" by team within 3 working days after split next together end
+step b "B" by team next together end
+join together "Both" waits for all next closed end
+outcome closed "Closed"
+"""
+    report = _simulate(cli, tmp_path, procedure, _case("", "on 2024-05-01 e"))
+    # The split opens on Wednesday 1 May; 3 working days later, skipping the May Day holiday (6 May).
+    assert next(s for s in report["steps"] if s["step"] == "a")["due"] == "2024-05-07"
+
+
+def test_an_escalation_written_before_any_deadline_answers_for_the_first(cli, tmp_path):
+    procedure = """
+event referral "Referral"
+start at s
+step s "S" by team
+  if late notify manager "late"
+  within 10 working days after referral
+  within 2 working days after e
+  next closed
+end
+outcome closed "Closed"
+"""
+    report = _simulate(cli, tmp_path, procedure, _case("", "on 2024-05-01 e"))
+    assert report["escalations"] == [], "the first deadline's clock has not started, so it cannot be missed"

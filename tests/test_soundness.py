@@ -292,3 +292,20 @@ def test_a_decision_on_too_many_facts_is_left_with_a_note_not_minutes():
     text += 'step x "X" by team next done end\nstep y "Y" by team next done end\noutcome done "Done"\n'
     codes = [d.code for d in analyse_source(SourceFile("t.proc", text)).diagnostics]
     assert "P217" in codes and "P218" in codes
+
+
+def test_an_ending_outcome_waits_for_a_decision_on_another_branch_without_a_false_finding():
+    body = """start at split
+parallel split "S"
+  -> stop
+  -> d
+end
+outcome stop "Stopped" ends the whole case
+decision d "D?" by team
+  when a -> side
+  otherwise -> side2
+end
+step side "Side" by team this branch ends end
+step side2 "Side 2" by team this branch ends end
+"""
+    assert _codes(body) == ["P206"]  # only `b`, which this procedure does not test

@@ -237,6 +237,16 @@ class _Reader:
             return m.Expectation(kind=kind.NO_OUTCOME, span=span)
         if words[:2] == ["no", "breaches"] and len(words) == 2:
             return m.Expectation(kind=kind.NO_BREACHES, span=span)
+        if words[:2] == ["no", "escalation"]:
+            if len(words) == 2:
+                return m.Expectation(kind=kind.NO_ESCALATION, span=span)
+            if len(words) == 4 and words[2] == "from":
+                return m.Expectation(kind=kind.NO_ESCALATION, source=ref(3), span=span)
+            raise _GiveUp
+        if len(words) == 5 and words[1] == "deadline" and words[3] == "due" and words[2].isdigit():
+            if len(words[2]) > 6 or int(words[2]) > MAX_AMOUNT:
+                raise _GiveUp
+            return m.Expectation(kind=kind.DEADLINE_DUE, subject=ref(0), place=int(words[2]), on=self._date(words[4]), span=span)
         if len(words) == 2 and words[0] == "outcome":
             return m.Expectation(kind=kind.OUTCOME, subject=ref(1), span=span)
         if words and words[0] == "escalation":

@@ -181,10 +181,11 @@ def frozen_assignment(values: Mapping[str, m.Value]) -> Assignment:
 
 def described_assignment(values: Mapping[str, m.Value]) -> str:
     """`age = 18, looked_after = no`, as a case file would give them."""
-    return ", ".join(f"{name} = {_shown(value)}" for name, value in sorted(values.items())) or "any facts"
+    return ", ".join(f"{name} = {shown_value(value)}" for name, value in sorted(values.items())) or "any facts"
 
 
-def _shown(value: m.Value) -> str:
+def shown_value(value: m.Value) -> str:
+    """A fact's value as a case file writes it: yes, no, unknown, a choice or a number."""
     if value is True:
         return "yes"
     if value is False:

@@ -81,6 +81,22 @@ def can_reach(graph: nx.DiGraph, targets: Iterable[str], include_escalations: bo
     return _closure(graph.pred, targets, include_escalations)
 
 
+def reachable_avoiding(onward: Mapping[str, Iterable[str]], starts: Iterable[str], avoided: str) -> set[str]:
+    """Every node reachable from one of starts along `onward` (starts included) without passing through `avoided`.
+
+    Whether an arrow into a join can still arrive is whether its source can be reached
+    from where a case stands without going through the join itself.
+    """
+    seen = {name for name in starts if name != avoided}
+    frontier = list(seen)
+    while frontier:
+        for target in onward.get(frontier.pop(), ()):
+            if target != avoided and target not in seen:
+                seen.add(target)
+                frontier.append(target)
+    return seen
+
+
 def _closure(neighbours: Mapping[str, Mapping[str, dict[str, Any]]], starts: Iterable[str], include_escalations: bool) -> set[str]:
     seen = set(starts)
     frontier = list(seen)

@@ -17,6 +17,7 @@ from interpreter import model as m
 from interpreter.build import build_case
 from interpreter.calendar import CalendarError
 from interpreter.case_reader import read_plain_case, read_plain_inputs
+from interpreter.conditions import shown_value
 from interpreter.deadlines import procedure_calendar
 from interpreter.diagnostics import Diagnostic, Label, error, has_errors, warning
 from interpreter.pipeline import Analysis
@@ -217,7 +218,7 @@ class _CaseChecker:
         self.diagnostics.append(
             error(
                 "P411",
-                f"`{fact.name}` {_describe_type(fact)}, so it cannot be `{_shown(given.value)}`",
+                f"`{fact.name}` {_describe_type(fact)}, so it cannot be `{shown_value(given.value)}`",
                 given.span,
                 label="a value of the wrong kind",
                 labels=(Label(fact.span, "declared here"),) if fact.span else (),
@@ -233,16 +234,7 @@ class _CaseChecker:
         previous: m.FactLearnt | None = None
         for item in self.case.learnt:
             if previous is not None and item.on < previous.on:
-                self.diagnostics.append(
-                    warning(
-                        "P414",
-                        f"this fact is learnt on {item.on.isoformat()}, before the one above it ({previous.on.isoformat()})",
-                        item.span,
-                        label="out of order",
-                        labels=(Label(previous.span, "dated later"),),
-                        help="list what was learnt in date order; check for a mistyped date",
-                    )
-                )
+                self._out_of_order(f"this fact is learnt on {item.on.isoformat()},", item.span, previous.on, previous.span, "was learnt")
             previous = item
             fact = self._fact_of(item.fact)
             if fact is None or not self._fits(fact, item.fact):
@@ -281,15 +273,8 @@ class _CaseChecker:
         for happening in self.case.happenings:
             declaration = self._expect(happening.name, (m.Event, m.Step, m.Decision), "event or step")
             if previous is not None and happening.on < previous.on:
-                self.diagnostics.append(
-                    warning(
-                        "P414",
-                        f"this happening ({happening.on.isoformat()}) is dated before the one above it ({previous.on.isoformat()})",
-                        happening.span,
-                        label="out of order",
-                        labels=(Label(previous.span, "dated later"),),
-                        help="list what happened in date order; check for a mistyped date",
-                    )
+                self._out_of_order(
+                    f"this happening ({happening.on.isoformat()}) is dated", happening.span, previous.on, previous.span, "happened"
                 )
             previous = happening
             if declaration is None:
@@ -308,6 +293,18 @@ class _CaseChecker:
             happenings[happening.name.name] = happening.on
             spans[happening.name.name] = happening.span
         return happenings, spans
+
+    def _out_of_order(self, what: str, span: Span | None, previous_on: date, previous_span: Span | None, verb: str) -> None:
+        self.diagnostics.append(
+            warning(
+                "P414",
+                f"{what} before the one above it ({previous_on.isoformat()})",
+                span,
+                label="out of order",
+                labels=(Label(previous_span, "dated later"),),
+                help=f"list what {verb} in date order; check for a mistyped date",
+            )
+        )
 
     def _expectations(self) -> None:
         for expectation in self.case.expectations:
@@ -411,10 +408,6 @@ def _describe_type(fact: m.Fact) -> str:
             return "is one of " + ", ".join(c.name for c in fact.choices)
         case _:
             assert_never(fact.type)
-
-
-def _shown(value: m.Value) -> str:
-    return ("yes" if value else "no") if isinstance(value, bool) else str(value)
 
 
 def _value_help(fact: m.Fact, value: m.Value) -> str | None:

@@ -40,9 +40,9 @@ from attrs import field, frozen
 
 from interpreter import model as m
 from interpreter.calendar import CalendarError, WorkingCalendar
-from interpreter.conditions import Facts, evaluate
+from interpreter.conditions import Facts, evaluate, shown_value
 from interpreter.diagnostics import Diagnostic, Label, error, warning
-from interpreter.graph import FLOW_EDGE_KINDS
+from interpreter.graph import FLOW_EDGE_KINDS, reachable_avoiding
 from interpreter.resolve import ResolvedProcedure
 from interpreter.source import Span
 from interpreter.wording import describe_deadline, guard_text
@@ -217,17 +217,6 @@ class Plan:
             self.descendants_kept[0] += len(found)
         return found
 
-    def reachable_avoiding(self, starts: Iterable[str], avoided: str) -> set[str]:
-        """Every node a case at one of starts could still go on to without passing through `avoided`."""
-        seen = {name for name in starts if name != avoided}
-        frontier = list(seen)
-        while frontier:
-            for target in self.onward[frontier.pop()]:
-                if target != avoided and target not in seen:
-                    seen.add(target)
-                    frontier.append(target)
-        return seen
-
 
 _MOST_DESCENDANTS_KEPT = 2_000_000
 
@@ -370,7 +359,7 @@ class _Run:
                 continue
             missing = [p for p in self.plan.predecessors.get(join_name, ()) if p not in arrived]
             live = self._live_positions(excluding=join_name)
-            still_possible = self.plan.reachable_avoiding(live, join_name)
+            still_possible = reachable_avoiding(self.plan.onward, live, join_name)
             if any(p in still_possible for p in missing):
                 continue
             # It opens once the last arrow arrives or the last decision that cut one off is taken.
@@ -809,18 +798,8 @@ def _next_working_day(calendar: WorkingCalendar, day: date) -> date | None:
 
 
 def _values(names: Iterable[str], facts: Facts) -> str:
-    shown = [f"{name} = {_show(facts.get(name))}" for name in dict.fromkeys(names)]
+    shown = [f"{name} = {shown_value(facts.get(name))}" for name in dict.fromkeys(names)]
     return f" ({', '.join(shown)})" if shown else ""
-
-
-def _show(value: m.Value) -> str:
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    if value is None:
-        return "unknown"
-    return str(value)
 
 
 def _all_facts(node: m.Decision) -> tuple[str, ...]:

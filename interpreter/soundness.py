@@ -31,7 +31,9 @@ from attrs import evolve, frozen
 from interpreter import model as m
 from interpreter.conditions import Assignment, FactSpace, described_assignment, example, holds, well_formed
 from interpreter.diagnostics import Diagnostic, Label, error, note, warning
+from interpreter.graph import reachable_avoiding, reachable_from
 from interpreter.resolve import ResolvedProcedure
+from interpreter.wording import described
 
 # States explored, and combinations of facts tried at one decision, before the check stops and says so.
 MOST_STATES = 100_000
@@ -249,21 +251,11 @@ class _Explorer:
         released = []
         for join in joins:
             others = [j for j in joins if j != join]
-            reachable = self._reachable_avoiding(others, join)
+            reachable = reachable_avoiding(self.onward, others, join)
             missing = self.predecessors[join] - {s for j, s in arrived if j == join}
             if not missing & reachable:
                 released.append(join)
         return released
-
-    def _reachable_avoiding(self, starts: Iterable[str], avoided: str) -> set[str]:
-        seen = {s for s in starts if s != avoided}
-        frontier = list(seen)
-        while frontier:
-            for target in self.onward.get(frontier.pop(), ()):
-                if target != avoided and target not in seen:
-                    seen.add(target)
-                    frontier.append(target)
-        return seen
 
     # -- what it found --
 
@@ -367,7 +359,7 @@ class _Explorer:
             found.append(
                 warning(
                     "P216",
-                    f"no case reaches {_described(node)}: on every path to it, the facts already decided rule it out",
+                    f"no case reaches {described(node)}: on every path to it, the facts already decided rule it out",
                     node.span,
                     label="a path leads here, but no facts do",
                     labels=tuple(Label(self.nodes[s].span, "the branch from here is never taken") for s in sources if s in self.nodes),
@@ -375,12 +367,6 @@ class _Explorer:
                 )
             )
         return found
-
-
-def _described(node: m.FlowNode) -> str:
-    from interpreter.wording import described
-
-    return described(node)
 
 
 def check_soundness(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
@@ -391,12 +377,11 @@ def check_soundness(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diag
     if not explorer.well_formed:
         return []  # a condition the resolver rejected means nothing yet
     splits = [name for name, node in explorer.nodes.items() if isinstance(node, m.Parallel)]
-    on_branches = set().union(*(explorer._reachable_avoiding([s], "") for s in splits)) if splits else set()
+    on_branches = set().union(*(reachable_from(graph, s, include_escalations=False) for s in splits))
     explorer.ends_off_branches = any(
         isinstance(node, (m.Step, m.Join)) and node.ends_branch and name not in on_branches for name, node in explorer.nodes.items()
     )
     explorer.explore(start)
-    from interpreter.graph import reachable_from
 
     diagnostics = list(explorer.findings.values())
     if explorer.bounded:

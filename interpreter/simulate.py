@@ -677,9 +677,18 @@ class _Run:
         plan = self.plan
         frontier = self._live_positions()
         frontier += [j for j in plan.predecessors if j not in self.opened and any(s in self.opened for s in plan.predecessors[j])]
+        # A decision ahead whose facts are known today goes one way only; steps on its
+        # other branches can no longer open, so they are not applicable, not waiting.
+        facts = self._facts_on(self.as_of)
         reachable = set(frontier)
-        for name in frontier:
-            reachable |= plan.descendants(name)
+        while frontier:
+            name = frontier.pop()
+            node = plan.nodes.get(name)
+            onward = _branches_open(node, facts) if isinstance(node, m.Decision) else plan.onward.get(name, ())
+            for target in onward:
+                if target not in reachable:
+                    reachable.add(target)
+                    frontier.append(target)
         return reachable
 
     def _check_happenings(self) -> None:
@@ -775,6 +784,21 @@ class _Run:
 
 def _targets(node: m.Decision) -> tuple[str, ...]:
     return tuple(b.target.name for b in node.branches) + ((node.otherwise.name,) if node.otherwise else ())
+
+
+def _branches_open(node: m.Decision, facts: Facts) -> tuple[str, ...]:
+    """The branches a decision could still take with what is known: all up to the first that surely holds."""
+    open_targets = []
+    for branch in node.branches:
+        value, _ = evaluate(branch.guard, facts)
+        if value is False:
+            continue
+        open_targets.append(branch.target.name)
+        if value:
+            return tuple(open_targets)
+    if node.otherwise is not None:
+        open_targets.append(node.otherwise.name)
+    return tuple(open_targets)
 
 
 def _choose(node: m.Decision, facts: Facts) -> tuple[str | None, Reason, tuple[str, ...]]:

@@ -361,3 +361,39 @@ outcome closed "Closed"
 """
     report = _simulate(cli, tmp_path, procedure, _case("", "on 2024-05-01 e"))
     assert report["escalations"] == [], "the first deadline's clock has not started, so it cannot be missed"
+
+
+# ---- 10. a decision ahead whose facts are already known -------------------------------
+
+KNOWN_AHEAD = """
+fact f "F" is yes or no
+start at first
+step first "First" by team next route end
+decision route "Which way?" by team
+  when f -> yes_step
+  otherwise -> no_step
+end
+step yes_step "Yes" by team
+  within 5 working days after e
+  if late notify director "late"
+  next closed
+end
+step no_step "No" by team next closed end
+outcome closed "Closed"
+"""
+
+
+def test_a_branch_the_known_facts_rule_out_is_not_applicable_before_the_case_gets_there(cli, tmp_path):
+    """`first` is still open, but f = no already settles `route`: `yes_step` cannot open, so its clock cannot run out."""
+    report = _simulate(cli, tmp_path, KNOWN_AHEAD, _case("  f is no", "on 2024-05-01 e"))
+    assert _state(report, "first") == "open"
+    assert _state(report, "yes_step") == "not_applicable"
+    assert _state(report, "no_step") == "waiting"
+    assert report["escalations"] == []
+
+
+def test_a_branch_an_unknown_fact_leaves_open_is_waiting_and_its_clock_runs(cli, tmp_path):
+    report = _simulate(cli, tmp_path, KNOWN_AHEAD, _case("  f is unknown", "on 2024-05-01 e"))
+    assert _state(report, "yes_step") == "overdue", "not reached yet, but its clock started on 1 May"
+    assert _state(report, "no_step") == "waiting"
+    assert [(e["step"], e["to"]) for e in report["escalations"]] == [("yes_step", "director")]

@@ -32,6 +32,7 @@ _END = re.compile(r"[ \t]*(end)" + _END_OF_LINE)
 _FACTS = re.compile(r"[ \t]*facts" + _END_OF_LINE)
 _FACT = re.compile(rf"[ \t]*(({_NAME})[ \t]+is[ \t]+({_NAME}|\d+))" + _END_OF_LINE)
 _ON = re.compile(rf"[ \t]*(on[ \t]+({_DATE})[ \t]+({_NAME})(?:[ \t]+(done))?)" + _END_OF_LINE)
+_LEARNT = re.compile(rf"[ \t]*(on[ \t]+({_DATE})[ \t]+(({_NAME})[ \t]+is[ \t]+({_NAME}|\d+)))" + _END_OF_LINE)
 _EXPECT = re.compile(r"[ \t]*(expect[ \t]+([^#\n]*?))" + _END_OF_LINE)
 _BLANK = re.compile(_END_OF_LINE)
 _WHOLE_NAME = re.compile(_NAME + r"\Z")
@@ -40,9 +41,8 @@ _STATES = {state.value.replace("_", " "): state for state in m.StepState}
 _FACT_WORDS: dict[str, m.Value] = {"yes": True, "no": False, "unknown": None}
 
 
-def _fact_parts(match: re.Match[str]) -> tuple[str, m.Value]:
-    """A fact line's name and value, as the grammar reads them."""
-    name, word = match.group(2, 3)
+def _fact_parts(name: str, word: str) -> tuple[str, m.Value]:
+    """A fact's name and value (`age is 17`), as the grammar reads them."""
     if name in RESERVED_WORDS:
         raise _GiveUp
     if word.isdigit():
@@ -131,6 +131,8 @@ class _Reader:
                 block = "facts"
             elif match := _ON.match(line):
                 yield "on", number, match
+            elif match := _LEARNT.match(line):
+                yield "learnt", number, match
             elif match := _EXPECT.match(line):
                 yield "expect", number, match
             else:
@@ -145,10 +147,11 @@ class _Reader:
         facts: list[m.FactValue] = []
         happenings: list[m.Happening] = []
         expectations: list[m.Expectation] = []
+        learnt: list[m.FactLearnt] = []
         file = self.file
         for kind, number, match in self._lines():
             if kind == "fact":
-                name, value = _fact_parts(match)
+                name, value = _fact_parts(*match.group(2, 3))
                 name_start, name_end = match.span(2)
                 whole_start, whole_end = match.span(1)
                 reference = m.Ref(name, Span(file, number, name_start + 1, number, name_end + 1))
@@ -162,6 +165,10 @@ class _Reader:
                         span=self._span(number, match, 1),
                     )
                 )
+            elif kind == "learnt":
+                name, value = _fact_parts(*match.group(4, 5))
+                fact = m.FactValue(fact=self._ref(name, number, match, 4), value=value, span=self._span(number, match, 3))
+                learnt.append(m.FactLearnt(on=self._date(match.group(2)), fact=fact, span=self._span(number, match, 1)))
             elif kind == "expect":
                 expectations.append(self._expectation(match, number))
             elif kind == "case":
@@ -180,7 +187,7 @@ class _Reader:
             raise _GiveUp
         start_line, start_offset = start
         span = Span(file, start_line, start_offset + 1, end.line, end.column)
-        return CaseHeader(span=span, **header).case(file, tuple(facts), tuple(happenings), tuple(expectations))
+        return CaseHeader(span=span, **header).case(file, tuple(facts), tuple(happenings), tuple(expectations), tuple(learnt))
 
     def read_inputs(self) -> PlainInputs:
         header: dict[str, Any] | None = None
@@ -190,7 +197,7 @@ class _Reader:
         latest: date | None = None
         for kind, _, match in self._lines():
             if kind == "fact":
-                name, value = _fact_parts(match)
+                name, value = _fact_parts(*match.group(2, 3))
                 if name in facts:
                     raise _GiveUp
                 facts[name] = value
@@ -210,7 +217,7 @@ class _Reader:
                 header = self._once(header, "as_of", self._date(match.group(2)))
             elif kind == "end":
                 ended = True
-            else:  # expectations are judged by the full reader's path
+            else:  # expectations and learnt facts are for the full reader
                 raise _GiveUp
         if header is None or not ended:
             raise _GiveUp

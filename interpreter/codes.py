@@ -655,6 +655,23 @@ plain text of the procedure, with each paragraph number on a line of its own."""
 text. Citations of it are matched with the first; check the source text for a
 numbering slip, or a copy that pasted a section twice.""",
     ),
+    "P506": Code(
+        "reading note that names no paragraph",
+        """A `READING.md` beside a procedure holds its reading notes: one `###` heading
+per interpretation or ambiguity, starting with the paragraphs it is about and a
+colon, so that `safeproc trace` can list the note under them:
+
+    ### 1.1.15: "within 5 days" of becoming aware
+
+This heading does not start with paragraph numbers, so `trace` cannot place it.
+Use `##` for a heading that groups notes.""",
+    ),
+    "P507": Code(
+        "reading note about a paragraph the source text does not have",
+        """A reading note's heading names a paragraph that the source text does not
+number. Usually the number is mistyped, or the source has been renumbered since
+the note was written.""",
+    ),
 }
 
 

@@ -184,3 +184,41 @@ def test_trace_is_not_loaded_by_check():
     code = "import sys, repl.cli; print('interpreter.trace' in sys.modules)"
     shown = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert shown.stdout.strip() == "False"
+
+
+def test_reading_notes_beside_the_procedure_are_listed_under_their_paragraphs(tmp_path, cli):
+    (tmp_path / "p.proc").write_text(COVERING, encoding="utf-8")
+    (tmp_path / "source.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "READING.md").write_text(
+        "# Notes\n\n## A group\n\n### 1.1.2, 1.1.3: what 'rule' means\n\nWhy.\n\n```\n### 1.1.1: inside a code block\n```\n",
+        encoding="utf-8",
+    )
+    result = cli("trace", str(tmp_path / "p.proc"), "--source", str(tmp_path / "source.txt"))
+    assert result.code == 0, result.err
+    notes = [line.strip() for line in result.out.splitlines() if "reading note" in line]
+    where = f"{tmp_path / 'READING.md'}:5"
+    assert notes == [f"reading note: {where} 1.1.2, 1.1.3: what 'rule' means"] * 2
+    assert "1.1.1: inside" not in result.out
+
+
+def test_a_reading_note_without_paragraphs_or_about_a_missing_one_is_a_located_warning(tmp_path, cli):
+    (tmp_path / "p.proc").write_text(COVERING, encoding="utf-8")
+    (tmp_path / "source.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "READING.md").write_text("### the five days\n\n### 1.1.9: nowhere\n", encoding="utf-8")
+    result = cli("trace", str(tmp_path / "p.proc"), "--source", str(tmp_path / "source.txt"))
+    assert result.code == 0, "a note cannot make the trace fail"
+    assert "warning[P506]" in result.err and "READING.md:1:1" in result.err
+    assert "warning[P507]" in result.err and "paragraph 1.1.9" in result.err and "READING.md:3:1" in result.err
+
+
+def test_every_pan_sussex_reading_note_is_about_a_paragraph_of_the_source():
+    from interpreter.reading_notes import reading_notes, unknown_paragraphs
+
+    if not SEED.is_file():
+        pytest.skip("the Pan-Sussex source text is not here")
+    text = SourceFile("READING.md", (ROOT / "procedures/pan-sussex/READING.md").read_text(encoding="utf-8"))
+    notes, problems = reading_notes(text)
+    known = {number for number, _ in numbered_paragraphs(SourceFile("seed", SEED.read_text(encoding="utf-8")))[0]}
+    assert not problems
+    assert len(notes) >= 20
+    assert not unknown_paragraphs(notes, known, "seed")

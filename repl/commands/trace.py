@@ -55,14 +55,43 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     sources[text.name] = text
     result = trace(documents, text)
     diagnostics.extend(result.diagnostics)
+    notes = _reading_notes(files, result, sources, diagnostics, console)
     print_diagnostics(console, diagnostics, sources)
-    _listing(result, [p for p, _ in documents], console)
+    _listing(result, [p for p, _ in documents], notes, console)
     if result.ok and not has_errors(diagnostics):
         return EXIT_OK
     return EXIT_PROBLEMS
 
 
-def _listing(result, procedures, console: Console) -> None:
+def _reading_notes(files, result, sources, diagnostics, console: Console) -> dict[str, list]:
+    """The reading notes kept beside the traced files (READING.md), by paragraph."""
+    from interpreter.reading_notes import READING_FILE_NAME, reading_notes, unknown_paragraphs
+    from interpreter.syntax import decode
+
+    by_paragraph: dict[str, list] = {}
+    known = {p.number for p in result.paragraphs}
+    for folder in dict.fromkeys(path.parent for path in files):
+        path = folder / READING_FILE_NAME
+        if not path.is_file():
+            continue
+        data = read_file(path, console)
+        if data is None:
+            continue
+        text, problems = decode(data, str(path))
+        diagnostics.extend(problems)
+        if text is None:
+            continue
+        sources[text.name] = text
+        notes, found = reading_notes(text)
+        diagnostics.extend(found)
+        diagnostics.extend(unknown_paragraphs(notes, known, result.source.name))
+        for note in notes:
+            for paragraph in note.paragraphs:
+                by_paragraph.setdefault(paragraph, []).append(note)
+    return by_paragraph
+
+
+def _listing(result, procedures, notes, console: Console) -> None:
     names = ", ".join(p.file for p in procedures) or "nothing"
     console.print(f"{names} traced against {result.source.name}")
     console.print("")
@@ -81,6 +110,8 @@ def _listing(result, procedures, console: Console) -> None:
             title = f": {use.title}" if use.title else ""
             lines.append(f"{use.kind} {use.name}{where}{title}")
             lines.extend(f"  {detail}" for detail in use.details)
+        for note in notes.get(paragraph.number, ()):
+            lines.append(f"reading note: {note.span.file}:{note.span.line} {note.title}")
         if not lines:
             lines.append("NOT COVERED: neither cited nor marked background")
         console.print(paragraph.number.ljust(width) + lines[0])
@@ -98,7 +129,8 @@ COMMAND = Command(
     "show which steps cite each paragraph of the source",
     "List every numbered paragraph of the source text (a line that is just its number, such as "
     "1.1.15) with the steps, decisions, deadlines, roles, facts, events and outcomes that cite it, "
-    "or the reason it is marked background, and end with the coverage. Exits 0 when every paragraph "
+    "or the reason it is marked background, and the reading notes about it (the `###` headings of a "
+    "READING.md beside the .proc file), and end with the coverage. Exits 0 when every paragraph "
     "is covered and every citation names a paragraph of the source, 1 otherwise, 2 when a file "
     "cannot be read.",
     _configure,

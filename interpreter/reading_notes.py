@@ -1,0 +1,77 @@
+"""Reading notes: a procedure's record of how it reads its source, paragraph by paragraph.
+
+A folder that holds a `.proc` file may hold a `READING.md` beside it: one note per
+interpretation or ambiguity, each a `###` heading that starts with the paragraphs it
+is about (`### 1.1.21, 1.1.63: the CRG's decision and the Panel's`). `trace` lists
+each note under its paragraphs, so that a reader of the trace finds the reasoning
+behind a citation. Nothing here prints or reads files: the caller passes the text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from attrs import frozen
+
+from interpreter.diagnostics import Diagnostic, warning
+from interpreter.source import SourceFile, Span
+from interpreter.trace import PARAGRAPH_NUMBER
+
+READING_FILE_NAME = "READING.md"
+
+_NOTE_HEADING = re.compile(r"^###[ \t]+(?P<title>.+?)[ \t]*#*[ \t]*$")
+_PARAGRAPH_LIST = re.compile(rf"^(?P<numbers>{PARAGRAPH_NUMBER.pattern}(?:[ \t]*,[ \t]*{PARAGRAPH_NUMBER.pattern})*)[ \t]*:")
+
+
+@frozen
+class ReadingNote:
+    paragraphs: tuple[str, ...]
+    title: str  # the heading, paragraph numbers included
+    span: Span  # the heading's line
+
+
+def reading_notes(text: SourceFile) -> tuple[tuple[ReadingNote, ...], tuple[Diagnostic, ...]]:
+    """The notes of a READING.md, and a warning for each `###` heading that names no paragraph."""
+    notes = []
+    diagnostics = []
+    in_code = False
+    for number, line in enumerate(text.text.splitlines(), start=1):
+        if line.lstrip().startswith("```"):
+            in_code = not in_code
+            continue
+        heading = None if in_code else _NOTE_HEADING.match(line)
+        if heading is None:
+            continue
+        title = heading.group("title")
+        span = Span(text.name, number, 1, number, len(line) + 1)
+        listed = _PARAGRAPH_LIST.match(title)
+        if listed is None:
+            diagnostics.append(
+                warning(
+                    "P506",
+                    "this reading note does not say which paragraphs it is about",
+                    span,
+                    label="a note's heading starts with its paragraphs",
+                    help='begin the heading with the paragraph numbers and a colon: `### 1.1.15: "within 5 days"`',
+                )
+            )
+            continue
+        paragraphs = tuple(p.strip() for p in listed.group("numbers").split(","))
+        notes.append(ReadingNote(paragraphs, title, span))
+    return tuple(notes), tuple(diagnostics)
+
+
+def unknown_paragraphs(notes: tuple[ReadingNote, ...], known: set[str], source_name: str) -> tuple[Diagnostic, ...]:
+    """A warning for each note about a paragraph the source text does not number."""
+    return tuple(
+        warning(
+            "P507",
+            f"this reading note is about paragraph {paragraph}, which is not in the source text",
+            note.span,
+            label=f"no paragraph {paragraph} in {source_name}",
+            help="check the number, or that you traced against the right text",
+        )
+        for note in notes
+        for paragraph in note.paragraphs
+        if paragraph not in known
+    )

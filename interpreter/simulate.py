@@ -741,9 +741,9 @@ class _Run:
                 )
             )
         elif still_ahead:
-            waiting = sorted(self.waiting_on_facts)
+            waiting = self._waiting_before(name)
             why = (
-                f"decision `{waiting[0]}` is still {self.decisions[waiting[0]].because}; give that fact, "
+                f"decision `{waiting}` is still {self.decisions[waiting].because}; give that fact, "
                 "or the day it was learnt (`on DATE fact is value`)"
                 if waiting
                 else "record the steps before it first"
@@ -776,10 +776,19 @@ class _Run:
             targets = set(_targets(node))
             if decision.branch is not None and decision.branch != name and name in targets:
                 return f"decision `{decision.decision}` took `{decision.branch}` because {decision.because}"
-        if self.waiting_on_facts:
-            waiting = sorted(self.waiting_on_facts)[0]
+        waiting = self._waiting_before(name)
+        if waiting is not None:
             return f"the case is still waiting at decision `{waiting}`: {self.decisions[waiting].because}"
         return "the steps before it are not done yet, or the facts lead elsewhere"
+
+    def _waiting_before(self, name: str) -> str | None:
+        """The first decision (in file order) waiting for a fact with `name` somewhere after it."""
+        if not self.waiting_on_facts:
+            return None
+        for decision in self.plan.nodes:
+            if decision in self.waiting_on_facts and name in self.plan.descendants(decision):
+                return decision
+        return None
 
 
 def _targets(node: m.Decision) -> tuple[str, ...]:

@@ -397,3 +397,34 @@ def test_a_branch_an_unknown_fact_leaves_open_is_waiting_and_its_clock_runs(cli,
     assert _state(report, "yes_step") == "overdue", "not reached yet, but its clock started on 1 May"
     assert _state(report, "no_step") == "waiting"
     assert [(e["step"], e["to"]) for e in report["escalations"]] == [("yes_step", "director")]
+
+
+TWO_WAITING = """
+fact a "A" is yes or no
+fact b "B" is yes or no
+start at split
+parallel split "Side by side"
+  -> first_question
+  -> second_question
+end
+decision first_question "A?" by team
+  when a -> one
+  otherwise -> together
+end
+decision second_question "B?" by team
+  when b -> two
+  otherwise -> together
+end
+step one "One" by team next together end
+step two "Two" by team next together end
+join together "Together" waits for all next closed end
+outcome closed "Closed"
+"""
+
+
+def test_a_step_recorded_too_soon_names_the_decision_that_holds_it_up(cli, tmp_path):
+    """Both decisions wait for a fact; `two` lies after the second, so the help names that one, not the first."""
+    report = _simulate(cli, tmp_path, TWO_WAITING, _case("  a is unknown\n  b is unknown", "on 2024-05-01 e\non 2024-05-02 two done"))
+    (diagnostic,) = report["diagnostics"]
+    assert diagnostic["code"] == "P434"
+    assert "`second_question`" in diagnostic["help"] and "`first_question`" not in diagnostic["help"]

@@ -377,6 +377,18 @@ values would take too long, so its branches were not analysed for gaps,
 overlaps and branches never taken. Splitting it into smaller decisions, each
 testing a few facts, makes it easier to read as well as to check.""",
     ),
+    "P220": Code(
+        "the facts under which a case reaches a step",
+        """`safeproc check --paths` shows, for each step, decision and outcome, the facts
+under which a case gets there from the start: every decision on the way taken as
+the facts say, each branch only when no branch before it holds. Each line is one
+way, written as a `when` line would be; a step reached in several ways lists
+them all. Escalations are left out: they follow lateness, not facts.
+
+A step reached "never" cannot be reached by any facts: see P216. `verify` uses
+these conditions to find cases the national guidance covers and the local
+procedure misses.""",
+    ),
     "P211": Code(
         "branch end outside a parallel split",
         """`this branch ends` says that one of the branches a parallel split started

@@ -23,6 +23,11 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also show, for each step, the earliest and latest it can be done that its deadlines allow together",
     )
+    parser.add_argument(
+        "--paths",
+        action="store_true",
+        help="also show, for each step, decision and outcome, the facts under which a case reaches it",
+    )
 
 
 def _run_check(args: argparse.Namespace, console: Console) -> int:
@@ -39,6 +44,10 @@ def _run_check(args: argparse.Namespace, console: Console) -> int:
             from interpreter.deadlines import windows
 
             diagnostics.extend(windows(analysis.resolved, analysis.graph))
+        if args.paths and analysis.ok and analysis.graph is not None:
+            from interpreter.path_conditions import path_notes
+
+            diagnostics.extend(path_notes(analysis.resolved, analysis.graph))
     if args.format == "json":
         console.print(to_json(diagnostics))
     elif args.format == "sarif":

@@ -160,9 +160,9 @@ class ModelBuilder(Transformer_NonRecursive):
                 continue
             if clause.kind == "closures":
                 fields["closures"] = fields.get("closures", ()) + clause.value
-            elif clause.kind == "calendar":
-                fields["calendar"] = clause.value
-                fields["calendar_span"] = clause.span
+            elif clause.kind in ("calendar", "implements", "replaces"):
+                fields[clause.kind] = clause.value
+                fields[f"{clause.kind}_span"] = clause.span
             else:
                 fields[clause.kind] = clause.value
         return m.Header(span=self._span(meta), **fields)
@@ -180,6 +180,13 @@ class ModelBuilder(Transformer_NonRecursive):
         token = children[0]
         value = _unquote(token) if token.type == "STRING" else str(token)
         return _Clause("implements", value, self._span(meta))
+
+    def in_force(self, meta: Meta, children: list[Any]) -> _Clause:
+        return _Clause("in_force_from", self._date(children[0]), self._span(meta))
+
+    def replaces(self, meta: Meta, children: list[Any]) -> _Clause:
+        token = children[0]
+        return _Clause("replaces", _unquote(token) if token.type == "STRING" else str(token), self._span(meta))
 
     def closed(self, meta: Meta, children: list[Any]) -> _Clause:
         return _Clause("closures", tuple(c for c in children if c is not None), self._span(meta))
@@ -204,26 +211,38 @@ class ModelBuilder(Transformer_NonRecursive):
         external = isinstance(children[0], Token) and children[0].type == "EXTERNAL"
         rest = children[1:] if external else children
         name = self._name(rest[0])
-        plays = next((c.value for c in rest if isinstance(c, _Clause) and c.kind == "plays"), None)
         return m.Role(
-            name=name, title=self._title(rest[1:]), external=external, plays=plays, cites=self._cites(rest), span=self._token_span(rest[0])
+            name=name,
+            title=self._title(rest[1:]),
+            external=external,
+            plays=self._clause(rest, "plays"),
+            delegated_by=self._clause(rest, "delegated_by"),
+            cites=self._cites(rest),
+            span=self._token_span(rest[0]),
         )
 
     def group_decl(self, meta: Meta, children: list[Any]) -> m.Role:
         name = self._name(children[0])
         members = next(c for c in children if isinstance(c, tuple))
-        plays = next((c.value for c in children if isinstance(c, _Clause) and c.kind == "plays"), None)
         return m.Role(
             name=name,
             title=self._title(children[1:]),
             members=members,
-            plays=plays,
+            plays=self._clause(children, "plays"),
+            delegated_by=self._clause(children, "delegated_by"),
             cites=self._cites(children),
             span=self._token_span(children[0]),
         )
 
     def plays(self, meta: Meta, children: list[Any]) -> _Clause:
         return _Clause("plays", self._ref(children[0]), self._span(meta))
+
+    def delegated(self, meta: Meta, children: list[Any]) -> _Clause:
+        return _Clause("delegated_by", self._ref(children[0]), self._span(meta))
+
+    @staticmethod
+    def _clause(children: list[Any], kind: str) -> Any:
+        return next((c.value for c in children if isinstance(c, _Clause) and c.kind == kind), None)
 
     def name_list(self, meta: Meta, children: list[Any]) -> tuple[m.Ref, ...]:
         return tuple(self._ref(token) for token in children)

@@ -174,6 +174,8 @@ def check_unused(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnos
             for branch in node.branches:
                 used.update(m.facts_tested(branch.guard))
     used |= resolved.meant
+    # A role that delegates to one that takes part takes part through it.
+    used.update(role.delegated_by.name for role in procedure.roles if role.delegated_by is not None)
     for role in procedure.roles:
         if role.name in used:
             used.update(member.name for member in role.members)

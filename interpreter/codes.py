@@ -684,6 +684,129 @@ Use `##` for a heading that groups notes.""",
 number. Usually the number is mistyped, or the source has been renumbered since
 the note was written.""",
     ),
+    # ---- links to the national specification ---------------------------------------
+    "P601": Code(
+        "national specification not found",
+        """The header says the procedure `implements` a national specification, but no
+file of that name can be found. `implements working_together_2023` is looked for as
+`working-together-2023.proc` (or `working_together_2023.proc`) in each folder of
+the SAFEPROC_NATIONAL_PATH environment variable, then in a `national` folder beside
+the procedure's folder or above it (`procedures/national/`), then in the folder
+shipped with safeproc. `implements "path/to/file.proc"` names a file directly,
+relative to the procedure. The note lists the folders looked in.""",
+    ),
+    "P602": Code(
+        "`satisfies` names no obligation of the specification",
+        """A step says it `satisfies` an obligation that the national specification does
+not have. The obligations are its steps and decisions that say `must`, `should`
+or `may`. Check the spelling (the help suggests the nearest names), or whether
+the specification has renamed it in a new edition (`safeproc diff` shows that).""",
+    ),
+    "P603": Code(
+        "`plays` names no role of the specification",
+        """A role says it `plays` a national role that the specification does not have.
+Check the spelling; a renamed role (the clinical commissioning group became the
+integrated care board in 2022) is a change between editions.""",
+    ),
+    "P604": Code(
+        "`satisfies` or `plays` without a specification",
+        """A step `satisfies` an obligation, or a role `plays` a national role, but the
+procedure's header does not say which national specification it implements.
+Add `implements NAME` to the header.""",
+    ),
+    "P605": Code(
+        "the national specification has errors",
+        """The specification the procedure implements has errors of its own, so
+nothing can be checked against it. Run `safeproc check` on the specification.""",
+    ),
+    "P606": Code(
+        "`satisfies` names a national step that is not an obligation",
+        """A step says it satisfies a step or decision of the national specification
+that carries no duty (`by` only, no `must`, `should` or `may`): there is nothing to
+meet. Satisfy the obligation that carries the duty.""",
+    ),
+    "P607": Code(
+        "no edition in force on the date asked",
+        """`safeproc verify --as-of DATE` looks for the edition of the specification in
+force that day: each edition says `in force from DATE`, and `replaces NAME` for
+the edition before it. No edition found was in force on the date given.""",
+    ),
+    # ---- verify: the local procedure against the national specification ----------------
+    "P701": Code(
+        "a national obligation that no local step satisfies",
+        """No step of the local procedure says it `satisfies` this national obligation.
+Either the procedure does not do it (add the step), or a step does it without
+saying so (add `satisfies NAME` to it). A `must` not met is an error, a `should` a
+warning, a `may` a note: every `verify` finding is graded by the national duty.""",
+    ),
+    "P702": Code(
+        "a weaker duty than the national one",
+        """The local step (or one of its deadlines) says `should` or `may`, or gives no
+duty (`by` only), where the national rule says something more binding. A local
+procedure may repeat the source's own word; `verify` shows where that word is
+weaker than the law or guidance it implements.""",
+    ),
+    "P703": Code(
+        "the local owner does not play the national role",
+        """The national rule gives this duty to a role (the local authority, the
+safeguarding partners); the local step's owner does not play it. A local role plays
+a national role when it says `plays NAME`, has the same name, is a group whose
+members together play a national group, or is `delegated by` a role that does.
+Say so on the role, or check who carries the duty.""",
+    ),
+    "P704": Code(
+        "a deadline missing, or looser than the national one",
+        """The national rule gives a deadline that the local step lacks, or the local
+deadline can end after the national one. Deadlines in different units are
+compared on every start date from 2018 to 2030 (bank holidays included), and the
+note shows the start on which the local one gives the most extra time.""",
+    ),
+    "P705": Code(
+        "a deadline stricter than the national one",
+        """The local deadline never ends after the national one, and sometimes ends
+sooner. That conforms. The note shows a start on which the local due date falls
+on a weekend or a bank holiday where there is one (5 calendar days counted from
+a Friday before Christmas end on Boxing Day), since a stricter rule that asks
+for work on a day off is worth a second look.""",
+    ),
+    "P706": Code(
+        "a case the national rule covers that the local procedure misses",
+        """For some facts, the national obligation applies, but no choice of the local
+procedure's own facts takes the case to a local step that satisfies it. The note
+gives such facts; `safeproc check --paths` shows which facts reach each step.
+The same cases usually miss the steps after it too: they are named once, on the
+first obligation they miss.""",
+    ),
+    "P707": Code(
+        "local facts can stop what the national rule asks",
+        """The local procedure reaches the satisfying step for these national facts only
+for some values of facts the national rule does not have (a local view, a
+decision, where the child lives): other values stop it. That may be intended (a
+judgement the national rule leaves to the partnership); the note gives a case.""",
+    ),
+    "P708": Code(
+        "national order reversed",
+        """Nationally one obligation comes before another; locally the step that
+satisfies the later one comes before the step that satisfies the earlier one.""",
+    ),
+    "P709": Code(
+        "no local escalation for a national one",
+        """The national rule says whom to tell when the step is late; the local step
+tells nobody who plays that role.""",
+    ),
+    "P710": Code(
+        "a deadline counted from a different moment",
+        """The local deadline and the national one are of the same kind but count from
+different moments, so they cannot be compared. A local anchor matches a national
+one when it is an event of the same name, or a step that satisfies the national
+step.""",
+    ),
+    "P711": Code(
+        "a fact of the same name but another kind",
+        """Facts are matched with the national specification's by name. This one is of
+a different kind (yes or no, a choice, a number) here and there, so conditions on
+it cannot be compared. Give them the same kind, or different names.""",
+    ),
 }
 
 

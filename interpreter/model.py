@@ -252,7 +252,8 @@ class Role:
     title: str | None
     external: bool = False
     members: tuple[Ref, ...] = ()  # a group's member roles
-    plays: Ref | None = None
+    plays: Ref | None = None  # the national specification's role it plays
+    delegated_by: Ref | None = None  # the role whose duties it carries out (1.1.21: the leads delegate to the CRG)
     cites: tuple[str, ...] = ()
     span: Span | None = _span()
 
@@ -386,7 +387,11 @@ class Header:
     version: str | None = None
     calendar: str | None = None
     calendar_span: Span | None = _span()
-    implements: str | None = None
+    implements: str | None = None  # a national specification: a name, or a file path
+    implements_span: Span | None = _span()
+    in_force_from: date | None = None  # for a national specification: the day this edition came into force
+    replaces: str | None = None  # for a national specification: the edition it replaces
+    replaces_span: Span | None = _span()
     closures: tuple[tuple[date, date], ...] = ()
     span: Span | None = _span()
 

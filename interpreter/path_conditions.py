@@ -231,7 +231,9 @@ class Diagrams:
         values: dict[str, m.Value] = {}
         while a > ALWAYS:
             level, children = self._nodes[a]
-            index = next(i for i, child in enumerate(children) if child != NEVER)
+            # A plain case reads best: `no` before `yes`, and the first choice or the smallest number.
+            order = sorted(range(len(children)), key=lambda i: self.values[self.facts[level]][i] is not False)
+            index = next(i for i in order if children[i] != NEVER)
             values[self.facts[level]] = self.values[self.facts[level]][index]
             a = children[index]
         return values
@@ -443,7 +445,7 @@ def _number_words(fact: str, allowed: frozenset[m.Value], points: list[int]) -> 
             pieces.append(f"{fact} <= {upper}")
         else:
             pieces.append(f"{fact} >= {lower} and {fact} <= {upper}")
-    return " or ".join(pieces)
+    return pieces[0] if len(pieces) == 1 else "(" + " or ".join(pieces) + ")"
 
 
 def shown_example(example: Mapping[str, m.Value]) -> str:

@@ -102,6 +102,8 @@ class _Resolver:
         for role in self.procedure.roles:
             for member in role.members:
                 self._expect(member, (m.Role,), "role", f"group `{role.name}` lists a member")
+            if role.delegated_by is not None:
+                self._expect(role.delegated_by, (m.Role,), "role", f"`delegated by` names the role whose duties `{role.name}` carries out")
         for fact in self.procedure.facts:
             self._fact_choices(fact)
         if self.procedure.start is not None:

@@ -68,5 +68,6 @@ def test_a_new_unit_is_reported_wherever_units_are_counted(mypy_output):
 
 def test_a_new_deadline_kind_is_reported_wherever_deadlines_are_read(mypy_output):
     files = _unhandled(mypy_output, "DeadlineKind")
-    # Its words, the bounds the consistency check builds, and the due dates the simulator gives.
-    assert files == {"interpreter/wording.py", "interpreter/deadlines.py", "interpreter/simulate.py"}
+    # Its words, the bounds the consistency check builds, the due dates the simulator gives,
+    # and how `verify` compares a local deadline with a national one.
+    assert files == {"interpreter/wording.py", "interpreter/deadlines.py", "interpreter/simulate.py", "interpreter/conform.py"}

@@ -149,9 +149,18 @@ def analyse_files(files: list[Path], console: Console):
 
 
 def _all_commands() -> tuple[Command, ...]:
-    from repl.commands import check, date, explain, render, simulate, test, trace
+    from repl.commands import check, date, explain, render, simulate, test, trace, verify
 
-    return (check.COMMAND, date.COMMAND, explain.COMMAND, render.COMMAND, simulate.COMMAND, test.COMMAND, trace.COMMAND)
+    return (
+        check.COMMAND,
+        date.COMMAND,
+        explain.COMMAND,
+        render.COMMAND,
+        simulate.COMMAND,
+        test.COMMAND,
+        trace.COMMAND,
+        verify.COMMAND,
+    )
 
 
 COMMANDS: tuple[Command, ...] = _all_commands()

@@ -25,9 +25,26 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--paths",
+        dest="show_paths",
         action="store_true",
         help="also show, for each step, decision and outcome, the facts under which a case reaches it",
     )
+
+
+def specification_links(analysis, sources) -> list:
+    """Whether the national links of a procedure (`implements`, `satisfies`, `plays`) name real things."""
+    if analysis.procedure is None:
+        return []
+    from interpreter.conform import link_diagnostics
+    from repl.national_specs import find_specification
+
+    found = find_specification(analysis.procedure)
+    specification = found.analysis.procedure if found.analysis is not None else None
+    if found.analysis is not None and found.analysis.source is not None:
+        sources[found.analysis.source.name] = found.analysis.source
+    if found.diagnostics:
+        return list(found.diagnostics)
+    return link_diagnostics(analysis.procedure, specification)
 
 
 def _run_check(args: argparse.Namespace, console: Console) -> int:
@@ -40,11 +57,12 @@ def _run_check(args: argparse.Namespace, console: Console) -> int:
     diagnostics = []
     for analysis in analyses:
         diagnostics.extend(analysis.diagnostics)
+        diagnostics.extend(specification_links(analysis, sources))
         if args.windows and analysis.ok and analysis.graph is not None:
             from interpreter.deadlines import windows
 
             diagnostics.extend(windows(analysis.resolved, analysis.graph))
-        if args.paths and analysis.ok and analysis.graph is not None:
+        if args.show_paths and analysis.ok and analysis.graph is not None:
             from interpreter.path_conditions import path_notes
 
             diagnostics.extend(path_notes(analysis.resolved, analysis.graph))

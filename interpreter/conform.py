@@ -196,16 +196,18 @@ class _Verifier:
         # case that misses one step misses the steps after it too, and is told once.
         # (condition, index in diagnostics, later obligations, an example for the first of them)
         self.missed: list[tuple[int, int, list[str], list[str]]] = []
+        self.stopped: list[tuple[int, int, list[str], list[str]]] = []  # the same for P707
 
     def run(self) -> list[Diagnostic]:
         self._fact_types()
         result = self._run()
-        for _condition, index, later, example in self.missed:
-            if later:
-                finding = self.diagnostics[index]
-                shown = ", ".join(f"`{name}`" for name in later)
-                notes = (f"the same cases miss what satisfies {shown} too", *example)
-                self.diagnostics[index] = attrs.evolve(finding, notes=finding.notes + notes)
+        for told, what in ((self.missed, "the same cases miss what satisfies"), (self.stopped, "the same local facts can stop what satisfies")):
+            for _condition, index, later, example in told:
+                if later:
+                    finding = self.diagnostics[index]
+                    shown = ", ".join(f"`{name}`" for name in later)
+                    more = [line for line in example if line.split(": ", 1)[-1] not in finding.notes[0]]
+                    self.diagnostics[index] = attrs.evolve(finding, notes=(*finding.notes, f"{what} {shown} too", *more))
         return result
 
     def _run(self) -> list[Diagnostic]:
@@ -415,7 +417,7 @@ class _Verifier:
                     f"`{step.name}`'s deadline is stricter than the national one ({describe_deadline(mine)}; "
                     f"nationally {describe_deadline(wanted)})",
                     mine.span,
-                    label=f"ends up to {_days(comparison.stricter_by)} sooner",
+                    label=f"ends up to {_days(comparison.stricter_by)} sooner, and can end on a day off",
                     labels=(label,),
                     notes=(comparison.stricter_example,),
                     help="conforms; a partnership may choose a stricter deadline, but one that can end on a weekend or a bank holiday asks for work on a day off",
@@ -491,6 +493,11 @@ class _Verifier:
         always = diagrams.for_every(reached, local_only)
         stopped = diagrams.both(applies, diagrams.negation(always))
         if stopped != NEVER and reached != ALWAYS:
+            for earlier, _index, later, _example in self.stopped:
+                if diagrams.both(stopped, diagrams.negation(earlier)) == NEVER:
+                    later.append(obligation.name)
+                    return
+            self.stopped.append((stopped, len(self.diagnostics), [], []))
             example = diagrams.example(diagrams.both(stopped, diagrams.negation(reached))) or {}
             said = {name: value for name, value in example.items() if name in local_only}
             self.diagnostics.append(
@@ -528,7 +535,8 @@ class _Verifier:
                                 _finding(
                                     "P708",
                                     _duty(later),
-                                    f"`{mine_later.name}` comes before `{mine_earlier.name}` here; nationally `{earlier.name}` comes first",
+                                    f"`{mine_later.name}`, which satisfies `{later.name}`, comes before `{mine_earlier.name}`, "
+                                    f"which satisfies `{earlier.name}`; nationally `{earlier.name}` comes first",
                                     mine_later.span,
                                     label=f"satisfies `{later.name}`",
                                     labels=(Label(mine_earlier.span, f"satisfies `{earlier.name}`"), self._rule(earlier)),
@@ -568,7 +576,7 @@ class DeadlineComparison:
     looser_by: int  # the most calendar days the local rule gives beyond the national one (0: never)
     looser_example: str | None
     stricter_by: int  # the most days it gives less
-    stricter_example: str | None  # preferring a start on which the local due date is not a working day
+    stricter_example: str | None  # a start on which the (earlier) local due date is not a working day, if there is one
 
 
 def compare_deadlines(national: m.Deadline, local: m.Deadline, calendar: WorkingCalendar) -> DeadlineComparison | None:
@@ -601,8 +609,7 @@ def compare_deadlines(national: m.Deadline, local: m.Deadline, calendar: Working
         day += timedelta(days=1)
     assert not (proved and looser_by), "arithmetic and the calendar disagree"
     looser_example = _example(national, local, looser_start, calendar) if looser_start else None
-    shown = holiday_start or stricter_start
-    stricter_example = _example(national, local, shown, calendar) if shown else None
+    stricter_example = _example(national, local, holiday_start, calendar) if holiday_start else None
     return DeadlineComparison(proved, looser_by, looser_example, stricter_by, stricter_example)
 
 

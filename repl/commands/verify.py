@@ -94,11 +94,15 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         console.error(
             f"verified {local.procedure.file} against {found.path}"
             + (f" (in force on {as_of.isoformat()})" if as_of else "")
-            + f": {len(duties)} national obligations, {len(duties) - len(unmet)} satisfied by a local step; "
-            f"{counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings, {counts[Severity.NOTE]} notes"
+            + f": {_counted(len(duties), 'national obligation')}, {len(duties) - len(unmet)} satisfied by a local step; "
+            f"{_counted(counts[Severity.ERROR], 'error')}, {_counted(counts[Severity.WARNING], 'warning')}, {_counted(counts[Severity.NOTE], 'note')}"
         )
     failing = {Severity.ERROR, Severity.WARNING} if args.strict else {Severity.ERROR}
     return EXIT_PROBLEMS if any(d.severity in failing for d in diagnostics) else EXIT_OK
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def _print(args, console: Console, diagnostics, sources) -> None:

@@ -1,0 +1,162 @@
+"""`safeproc verify`: a local procedure against the national specification it implements.
+
+Each `tests/verify/NAME.proc` is a small local procedure with one kind of
+non-conformity against `tests/verify/national.proc`, beside `NAME.stderr`, the exact
+output of `safeproc verify` for it, read and judged right by a person.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, assert_no_internal_error
+
+HERE = ROOT / "tests" / "verify"
+CASES = sorted(p for p in HERE.glob("*.proc") if p.name != "national.proc")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_verify_findings_match_golden_file(case: Path, cli, golden):
+    result = cli("verify", str(case.relative_to(ROOT)))
+    assert_no_internal_error(result)
+    golden(case.with_suffix(".stderr"), result.err)
+    assert result.code == (1 if "error[" in result.err else 0)
+
+
+@pytest.mark.parametrize(
+    ("case", "code", "severity"),
+    [
+        ("uncovered", "P701", "warning"),  # the review is a `should`
+        ("weaker_duty", "P702", "error"),
+        ("wrong_owner", "P703", "error"),
+        ("looser_deadline", "P704", "error"),
+        ("missing_deadline", "P704", "error"),
+        ("stricter_deadline", "P705", "note"),
+        ("missed_case", "P706", "error"),
+        ("local_fact_stops", "P707", "note"),
+        ("reversed_order", "P708", "warning"),
+        ("no_escalation", "P709", "error"),
+        ("other_anchor", "P710", "warning"),
+        ("broken_links", "P602", "error"),
+    ],
+)
+def test_each_kind_of_non_conformity_is_found_and_graded_by_the_national_duty(cli, case, code, severity):
+    result = cli("verify", f"tests/verify/{case}.proc", "--format", "json")
+    found = {(d["code"], d["severity"]) for d in json.loads(result.out)}
+    assert (code, severity) in found, found
+
+
+def test_a_conforming_procedure_has_no_findings(cli):
+    result = cli("verify", "tests/verify/conforming.proc")
+    assert result.code == 0
+    assert result.err.strip().endswith("4 national obligations, 4 satisfied by a local step; 0 errors, 0 warnings, 0 notes")
+
+
+def test_five_days_against_five_working_days_shows_the_bank_holiday(cli):
+    """Proved never later by arithmetic; the note shows a start on which the local day is Boxing Day."""
+    result = cli("verify", "tests/verify/stricter_deadline.proc")
+    assert "locally Wed 26 Dec 2018, Boxing Day; nationally Wed 02 Jan 2019" in result.err
+
+
+def test_a_looser_deadline_names_the_worst_start(cli):
+    result = cli("verify", "tests/verify/looser_deadline.proc")
+    assert "error[P704]" in result.err and "counting from" in result.err
+
+
+def test_strict_fails_on_a_should_not_met(cli):
+    assert cli("verify", "tests/verify/uncovered.proc").code == 0
+    assert cli("verify", "--strict", "tests/verify/uncovered.proc").code == 1
+
+
+def test_sarif_names_both_files(cli):
+    result = cli("verify", "tests/verify/wrong_owner.proc", "--format", "sarif")
+    sarif = json.loads(result.out)
+    assert sarif["runs"][0]["results"][0]["ruleId"] == "P703"
+
+
+# ---- editions in force by date --------------------------------------------------------
+
+
+def test_as_of_picks_the_edition_in_force(cli):
+    """Eight working days meet the 2019 edition's ten, not the 2023 edition's five (in force from 1 June 2023)."""
+    local = "tests/verify/editions/local/eight_days.proc"
+    before = cli("verify", local, "--as-of", "2023-05-31")
+    after = cli("verify", local, "--as-of", "2023-06-01")
+    assert before.code == 0 and "rules-2019.proc (in force on 2023-05-31)" in before.err
+    assert after.code == 1 and "rules-2023.proc (in force on 2023-06-01)" in after.err
+    assert "error[P704]" in after.err
+
+
+def test_as_of_before_any_edition_says_so(cli):
+    result = cli("verify", "tests/verify/editions/local/eight_days.proc", "--as-of", "2010-01-01")
+    assert result.code == 1 and "error[P607]" in result.err
+
+
+def test_as_of_must_be_a_date(cli):
+    result = cli("verify", "tests/verify/conforming.proc", "--as-of", "last tuesday")
+    assert result.code == 2 and "is not a date" in result.err
+
+
+def test_against_overrides_the_header(cli):
+    result = cli("verify", "tests/verify/editions/local/eight_days.proc", "--against", "tests/verify/editions/national/rules-2023.proc")
+    assert result.code == 1 and "error[P704]" in result.err
+
+
+def test_a_procedure_that_implements_nothing_is_told_how_to_say_what(cli, tmp_path):
+    path = tmp_path / "p.proc"
+    path.write_text((HERE / "conforming.proc").read_text().replace('  implements "national.proc"\n', "").replace(" plays local_authority", "").replace(" plays police", "").replace("  satisfies criteria\n", "").replace("  satisfies notify\n", "").replace("  satisfies review\n", "").replace("  satisfies publish\n", ""))
+    result = cli("verify", str(path))
+    assert result.code == 2 and "implements no national specification" in result.err
+
+
+# ---- the links, in `check` --------------------------------------------------------------
+
+
+def test_check_finds_an_unknown_specification_with_did_you_mean(cli, tmp_path):
+    path = tmp_path / "procedures" / "local" / "p.proc"
+    path.parent.mkdir(parents=True)
+    (tmp_path / "procedures" / "national").mkdir()
+    (tmp_path / "procedures" / "national" / "working-together-2023.proc").write_bytes((ROOT / "procedures/national/working-together-2023.proc").read_bytes())
+    path.write_text('procedure "P"\n  calendar england-and-wales\n  implements working_togther_2023\nend\nstart at s\nstep s "S" next d end\noutcome d "D"\n')
+    result = cli("check", str(path))
+    assert result.code == 1
+    assert "error[P601]: no national specification `working_togther_2023` can be found" in result.err
+    assert "did you mean `working_together_2023`" in result.err
+
+
+def test_check_finds_satisfies_and_plays_that_name_nothing(cli):
+    result = cli("check", "tests/verify/broken_links.proc")
+    assert "error[P602]" in result.err and "did you mean `notify`?" in result.err
+    assert "error[P603]" in result.err and "did you mean `police`?" in result.err
+
+
+def test_satisfies_without_implements_is_an_error(cli, tmp_path):
+    path = tmp_path / "p.proc"
+    path.write_text('procedure "P"\n  calendar england-and-wales\nend\nstart at s\nstep s "S"\n  satisfies notify\n  next d\nend\noutcome d "D"\n')
+    result = cli("check", str(path))
+    assert result.code == 1 and "error[P604]" in result.err
+
+
+def test_the_search_path_variable_is_looked_in_first(cli, tmp_path, monkeypatch):
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    (folder / "rules-2023.proc").write_bytes((HERE / "editions/national/rules-2023.proc").read_bytes())
+    local = tmp_path / "elsewhere" / "p.proc"
+    local.parent.mkdir()
+    local.write_text((HERE / "editions/local/eight_days.proc").read_text().replace("implements rules_2019", "implements rules_2023"))
+    monkeypatch.setenv("SAFEPROC_NATIONAL_PATH", str(folder))
+    result = cli("verify", str(local))
+    assert "rules-2023.proc" in result.err and "error[P704]" in result.err
+
+
+# ---- the Pan-Sussex chapter against Working Together 2023 --------------------------------
+
+
+def test_pan_sussex_against_working_together_2023(cli, golden):
+    """The real findings for the partnership: read in the closing note of issue 13 and in READING.md."""
+    result = cli("verify", "procedures/pan-sussex/cspr.proc")
+    golden(HERE / "pan-sussex.stderr", result.err)
+    assert result.code == 1

@@ -588,7 +588,7 @@ def compare_deadlines(national: m.Deadline, local: m.Deadline, calendar: Working
     if proved and national.duration.unit == local.duration.unit and national.duration.amount == local.duration.amount:
         return DeadlineComparison(True, 0, None, 0, None)
     looser_by = stricter_by = 0
-    looser_start = stricter_start = holiday_start = None
+    looser_start = holiday_start = None
     holiday_gap = -1
     day = COMPARED_FROM
     while day <= COMPARED_TO:
@@ -602,8 +602,7 @@ def compare_deadlines(national: m.Deadline, local: m.Deadline, calendar: Working
         if gap > looser_by:
             looser_by, looser_start = gap, day
         elif gap < 0:
-            if -gap > stricter_by:
-                stricter_by, stricter_start = -gap, day
+            stricter_by = max(stricter_by, -gap)
             if not calendar.is_working_day(local_due) and -gap > holiday_gap:
                 holiday_gap, holiday_start = -gap, day
         day += timedelta(days=1)

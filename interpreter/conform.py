@@ -176,6 +176,13 @@ def verify(local: Procedure, national: Procedure) -> list[Diagnostic]:
     return _Verifier(local, national).run()
 
 
+def verify_by_obligation(local: Procedure, national: Procedure) -> tuple[list[Diagnostic], dict[str, list[Diagnostic]]]:
+    """The findings, and the ones about each obligation (by its national name)."""
+    verifier = _Verifier(local, national)
+    findings = verifier.run()
+    return findings, verifier.about
+
+
 class _Verifier:
     def __init__(self, local: Procedure, national: Procedure):
         self.local = local
@@ -197,11 +204,15 @@ class _Verifier:
         # (condition, index in diagnostics, later obligations, an example for the first of them)
         self.missed: list[tuple[int, int, list[str], list[str]]] = []
         self.stopped: list[tuple[int, int, list[str], list[str]]] = []  # the same for P707
+        self.about: dict[str, list[Diagnostic]] = {}  # obligation -> the findings about it
 
     def run(self) -> list[Diagnostic]:
         self._fact_types()
         result = self._run()
-        for told, what in ((self.missed, "the same cases miss what satisfies"), (self.stopped, "the same local facts can stop what satisfies")):
+        for told, what in (
+            (self.missed, "the same cases miss what satisfies"),
+            (self.stopped, "the same local facts can stop what satisfies"),
+        ):
             for _condition, index, later, example in told:
                 if later:
                     finding = self.diagnostics[index]
@@ -213,18 +224,23 @@ class _Verifier:
     def _run(self) -> list[Diagnostic]:
         duties = obligations(self.national.model)
         for obligation in duties:
-            steps = self.satisfying.get(obligation.name, [])
-            if not steps:
-                self._uncovered(obligation)
-                continue
-            for step in steps:
-                self._duty(obligation, step)
-                self._owner(obligation, step)
-                self._deadlines(obligation, step)
-                self._escalations(obligation, step)
-            self._conditions(obligation, steps)
+            before = len(self.diagnostics)
+            self._obligation(obligation)
+            self.about[obligation.name] = self.diagnostics[before:]
         self._order(duties)
         return self.diagnostics
+
+    def _obligation(self, obligation: m.Task) -> None:
+        steps = self.satisfying.get(obligation.name, [])
+        if not steps:
+            self._uncovered(obligation)
+            return
+        for step in steps:
+            self._duty(obligation, step)
+            self._owner(obligation, step)
+            self._deadlines(obligation, step)
+            self._escalations(obligation, step)
+        self._conditions(obligation, steps)
 
     # -- helpers --
 

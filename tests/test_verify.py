@@ -107,7 +107,17 @@ def test_against_overrides_the_header(cli):
 
 def test_a_procedure_that_implements_nothing_is_told_how_to_say_what(cli, tmp_path):
     path = tmp_path / "p.proc"
-    path.write_text((HERE / "conforming.proc").read_text().replace('  implements "national.proc"\n', "").replace(" plays local_authority", "").replace(" plays police", "").replace("  satisfies criteria\n", "").replace("  satisfies notify\n", "").replace("  satisfies review\n", "").replace("  satisfies publish\n", ""))
+    path.write_text(
+        (HERE / "conforming.proc")
+        .read_text()
+        .replace('  implements "national.proc"\n', "")
+        .replace(" plays local_authority", "")
+        .replace(" plays police", "")
+        .replace("  satisfies criteria\n", "")
+        .replace("  satisfies notify\n", "")
+        .replace("  satisfies review\n", "")
+        .replace("  satisfies publish\n", "")
+    )
     result = cli("verify", str(path))
     assert result.code == 2 and "implements no national specification" in result.err
 
@@ -119,8 +129,12 @@ def test_check_finds_an_unknown_specification_with_did_you_mean(cli, tmp_path):
     path = tmp_path / "procedures" / "local" / "p.proc"
     path.parent.mkdir(parents=True)
     (tmp_path / "procedures" / "national").mkdir()
-    (tmp_path / "procedures" / "national" / "working-together-2023.proc").write_bytes((ROOT / "procedures/national/working-together-2023.proc").read_bytes())
-    path.write_text('procedure "P"\n  calendar england-and-wales\n  implements working_togther_2023\nend\nstart at s\nstep s "S" next d end\noutcome d "D"\n')
+    (tmp_path / "procedures" / "national" / "working-together-2023.proc").write_bytes(
+        (ROOT / "procedures/national/working-together-2023.proc").read_bytes()
+    )
+    path.write_text(
+        'procedure "P"\n  calendar england-and-wales\n  implements working_togther_2023\nend\nstart at s\nstep s "S" next d end\noutcome d "D"\n'
+    )
     result = cli("check", str(path))
     assert result.code == 1
     assert "error[P601]: no national specification `working_togther_2023` can be found" in result.err
@@ -135,7 +149,9 @@ def test_check_finds_satisfies_and_plays_that_name_nothing(cli):
 
 def test_satisfies_without_implements_is_an_error(cli, tmp_path):
     path = tmp_path / "p.proc"
-    path.write_text('procedure "P"\n  calendar england-and-wales\nend\nstart at s\nstep s "S"\n  satisfies notify\n  next d\nend\noutcome d "D"\n')
+    path.write_text(
+        'procedure "P"\n  calendar england-and-wales\nend\nstart at s\nstep s "S"\n  satisfies notify\n  next d\nend\noutcome d "D"\n'
+    )
     result = cli("check", str(path))
     assert result.code == 1 and "error[P604]" in result.err
 

@@ -149,11 +149,12 @@ def analyse_files(files: list[Path], console: Console):
 
 
 def _all_commands() -> tuple[Command, ...]:
-    from repl.commands import check, date, explain, render, simulate, test, trace, verify
+    from repl.commands import check, date, diff, explain, render, simulate, test, trace, verify
 
     return (
         check.COMMAND,
         date.COMMAND,
+        diff.COMMAND,
         explain.COMMAND,
         render.COMMAND,
         simulate.COMMAND,

@@ -106,7 +106,9 @@ class _Differ:
             )
         self.changes = kept
 
-    def _add(self, kind: str, declaration: m.Declaration, what: str, old_span, new_span, old: bool = False) -> None:
+    def _add(
+        self, kind: str, declaration: m.Declaration, what: str, old_span: Span | None, new_span: Span | None, old: bool = False
+    ) -> None:
         duties = self.old_duties if old else self.new_duties
         self.changes.append(
             Change(

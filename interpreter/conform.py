@@ -226,9 +226,18 @@ class _Verifier:
         for obligation in duties:
             before = len(self.diagnostics)
             self._obligation(obligation)
+            self._cite_local(before, self.satisfying.get(obligation.name, []))
             self.about[obligation.name] = self.diagnostics[before:]
         self._order(duties)
         return self.diagnostics
+
+    def _cite_local(self, first: int, steps: list[m.Task]) -> None:
+        """Each finding quotes the local rule's paragraphs as the label quotes the national rule's sources."""
+        for index in range(first, len(self.diagnostics)):
+            finding = self.diagnostics[index]
+            step = next((s for s in steps if f"`{s.name}`" in finding.message and s.cites), None)
+            if step is not None and not any(n.startswith("local source") for n in finding.notes):
+                self.diagnostics[index] = attrs.evolve(finding, notes=(f"local source: {', '.join(step.cites)}", *finding.notes))
 
     def _obligation(self, obligation: m.Task) -> None:
         steps = self.satisfying.get(obligation.name, [])
@@ -247,6 +256,10 @@ class _Verifier:
     def _rule(self, obligation: m.Task) -> Label:
         cited = "; ".join(obligation.cites) if obligation.cites else "no source cited"
         return Label(obligation.span, f"the national rule `{obligation.name}` ({cited})")
+
+    def _national_deadline(self, obligation: m.Task, deadline: m.Deadline) -> Label:
+        cited = "; ".join(obligation.cites) if obligation.cites else "no source cited"
+        return Label(deadline.span, f"the national deadline of `{obligation.name}` ({cited})")
 
     def _where(self) -> Any:
         header = self.local.model.header
@@ -300,7 +313,6 @@ class _Verifier:
                 step.span,
                 label=f"{said} here",
                 labels=(self._rule(obligation),),
-                notes=_cited(step),
                 help=f"write `{wanted} be done by ...`, if the partnership agrees that the national duty applies",
             )
         )
@@ -364,7 +376,7 @@ class _Verifier:
                             f"`{step.name}` counts its deadline from `{same_kind[0].anchor.name}`; the national rule counts from `{wanted.anchor.name}`",
                             same_kind[0].span,
                             label="counted from here",
-                            labels=(Label(wanted.span, f"national: {describe_deadline(wanted)}"),),
+                            labels=(self._national_deadline(obligation, wanted),),
                             help=f"count from the local event or step that matches `{wanted.anchor.name}` (an event of the same name, "
                             "or a step that satisfies it), so that the two can be compared",
                         )
@@ -377,7 +389,7 @@ class _Verifier:
                             f"`{step.name}` has no deadline where the national rule says {describe_deadline(wanted)}",
                             step.span,
                             label="no deadline of this kind",
-                            labels=(Label(wanted.span, f"national: {describe_deadline(wanted)}"),),
+                            labels=(self._national_deadline(obligation, wanted),),
                             help=f"add `{describe_deadline(wanted)}` (or a stricter one) to `{step.name}`",
                         )
                     )
@@ -404,14 +416,14 @@ class _Verifier:
                     f"`{step.name}`'s deadline says {said} where the national rule says `{duty}`",
                     mine.span,
                     label=f"{said} here",
-                    labels=(Label(wanted.span, f"national: {describe_deadline(wanted)}"),),
+                    labels=(self._national_deadline(obligation, wanted),),
                     help=f"write `{duty} be done {describe_deadline(m.Deadline(kind=mine.kind, duration=mine.duration, anchor=mine.anchor))}`",
                 )
             )
         comparison = compare_deadlines(wanted, mine, self.calendar)
         if comparison is None:
             return
-        label = Label(wanted.span, f"national: {describe_deadline(wanted)}")
+        label = self._national_deadline(obligation, wanted)
         if comparison.looser_by > 0:
             self.diagnostics.append(
                 _finding(
@@ -571,10 +583,6 @@ def _fact_type(fact: m.Fact) -> str:
             return "a number"
         case _:
             assert_never(fact.type)
-
-
-def _cited(task: m.Task) -> tuple[str, ...]:
-    return (f"local source: {', '.join(task.cites)}",) if task.cites else ()
 
 
 def _days(count: int) -> str:

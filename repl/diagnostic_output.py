@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from interpreter.codes import CODES
 from interpreter.diagnostics import Diagnostic, Severity
-from interpreter.source import SourceFile
+from interpreter.source import SourceFile, Span
 from repl.printable import json_text, printable, shown_name
 
 TAB_WIDTH = 4
@@ -88,18 +88,38 @@ def render_text(diagnostic: Diagnostic, sources: dict[str, SourceFile], colour: 
                 lines.append(f"{gutter} {paint('gutter', '|')} {paint(style, (underline + ' ' + message).rstrip())}")
             previous_line = line_number
     far_labels = [(mark[0], mark[2]) for mark in elsewhere]
-    far_labels += [
-        (label.span, label.message)
-        for label in diagnostic.labels
-        if label.span is not None and (span is None or label.span.file != span.file)
-    ]
     for label_span, message in far_labels:
         lines.append(f"{gutter} {paint('gutter', ':::')} {shown_name(label_span.file)}:{label_span.line}:{label_span.column}: {message}")
+    # A label in another file (a national rule beside the local one) is quoted there, as rustc does.
+    for label in diagnostic.labels:
+        if label.span is None or (span is not None and label.span.file == span.file):
+            continue
+        lines.extend(_quoted_elsewhere(label.span, label.message, sources.get(label.span.file), width, paint))
     for note in diagnostic.notes:
         lines.append(_indented_continuation(f"{gutter} {paint('gutter', '=')} {paint('bold', 'note')}: ", note, width))
     if diagnostic.help:
         lines.append(_indented_continuation(f"{gutter} {paint('gutter', '=')} {paint('help', 'help')}: ", diagnostic.help, width))
     return "\n".join(lines)
+
+
+def _quoted_elsewhere(label_span: Span, message: str, source: SourceFile | None, width: int, paint: Painter) -> list[str]:
+    """A label in another file: where it is, and its line with the label under it when the file is at hand."""
+    place = f"{shown_name(label_span.file)}:{label_span.line}:{label_span.column}"
+    if source is None:
+        return [f"{' ' * width} {paint('gutter', ':::')} {place}: {message}"]
+    text = source.line_text(label_span.line)
+    own = max(width, len(str(label_span.line)))
+    last = label_span.end_column if label_span.end_line == label_span.line else len(text) + 1
+    piece, cut, before, after = _window(text, [(label_span.column, last)])
+    start = len(before) + _display_column(piece, max(label_span.column - cut, 1))
+    end = max(len(before) + _display_column(piece, min(max(last - cut, 1), len(piece) + 1)), start + 1)
+    gutter = " " * own
+    return [
+        f"{gutter} {paint('gutter', ':::')} {place}",
+        f"{gutter} {paint('gutter', '|')}",
+        f"{paint('gutter', str(label_span.line).rjust(own) + ' |')} {before + _quoted(piece) + after}".rstrip(),
+        f"{gutter} {paint('gutter', '|')} {paint('gutter', (' ' * start + '-' * (end - start) + ' ' + message).rstrip())}",
+    ]
 
 
 # A quoted line longer than this is cut to a window round its marks, as rustc does:

@@ -222,7 +222,7 @@ class _CaseChecker:
                 given.span,
                 label="a value of the wrong kind",
                 labels=(Label(fact.span, "declared here"),) if fact.span else (),
-                help=_value_help(fact, given.value),
+                help=value_help(fact, given.value),
             )
         )
         return False
@@ -410,7 +410,7 @@ def _describe_type(fact: m.Fact) -> str:
             assert_never(fact.type)
 
 
-def _value_help(fact: m.Fact, value: m.Value) -> str | None:
+def value_help(fact: m.Fact, value: m.Value) -> str | None:
     match fact.type:
         case m.FactType.CHOICE:
             choices = [c.name for c in fact.choices]

@@ -70,8 +70,13 @@ class CaseState:
         for name, value in self.facts:
             lines.append(f"  {name} is {shown_value(value)}")
         lines.append("end")
-        dated = [(day, 0, index, f"on {day.isoformat()} {name}" + (" done" if done else "")) for index, (day, name, done) in enumerate(self.happenings)]
-        dated += [(day, 1, index, f"on {day.isoformat()} {name} is {shown_value(value)}") for index, (day, name, value) in enumerate(self.learnt)]
+        dated = [
+            (day, 0, index, f"on {day.isoformat()} {name}" + (" done" if done else ""))
+            for index, (day, name, done) in enumerate(self.happenings)
+        ]
+        dated += [
+            (day, 1, index, f"on {day.isoformat()} {name} is {shown_value(value)}") for index, (day, name, value) in enumerate(self.learnt)
+        ]
         if dated:
             lines.append("")
             lines.extend(text for _, _, _, text in sorted(dated))
@@ -460,7 +465,10 @@ def _headline(result: CaseResult) -> list[str]:
         return [f"  the case has ended: {result.end}"]
     if not open_steps:
         return []
-    shown = ", ".join(f"{s.step}" + (f" (due {s.due.isoformat()}{', OVERDUE' if s.state == m.StepState.OVERDUE else ''})" if s.due else "") for s in open_steps[:4])
+    shown = ", ".join(
+        f"{s.step}" + (f" (due {s.due.isoformat()}{', OVERDUE' if s.state == m.StepState.OVERDUE else ''})" if s.due else "")
+        for s in open_steps[:4]
+    )
     more = f" and {len(open_steps) - 4} more" if len(open_steps) > 4 else ""
     return [f"  open: {shown}{more}"]
 

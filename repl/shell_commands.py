@@ -71,7 +71,9 @@ def apply_case_command(session: CaseSession, words: list[str]) -> Reply | None:
                 return session.done(words[2], words[1])
             if len(words) == 5 and words[3] in ("is", "="):
                 return session.learnt(words[1], words[2], words[4])
-            return Reply.problem("write `on DATE EVENT`, `on DATE STEP done` or `on DATE FACT is VALUE`", help="for example `on 2024-01-08 aware`")
+            return Reply.problem(
+                "write `on DATE EVENT`, `on DATE STEP done` or `on DATE FACT is VALUE`", help="for example `on 2024-01-08 aware`"
+            )
         case "done":
             if len(words) == 4 and words[2] == "on":
                 return session.done(words[1], words[3])

@@ -31,3 +31,7 @@ def _private_folder(base_variable: str, fallback: str) -> Path:
 
 def user_cache_folder() -> Path:
     return _private_folder("XDG_CACHE_HOME", ".cache")
+
+
+def user_data_folder() -> Path:
+    return _private_folder("XDG_DATA_HOME", ".local/share")

@@ -149,7 +149,7 @@ def analyse_files(files: list[Path], console: Console):
 
 
 def _all_commands() -> tuple[Command, ...]:
-    from repl.commands import check, date, diff, explain, render, simulate, test, trace, verify
+    from repl.commands import check, date, diff, explain, render, shell, simulate, test, trace, verify
 
     return (
         check.COMMAND,
@@ -157,6 +157,7 @@ def _all_commands() -> tuple[Command, ...]:
         diff.COMMAND,
         explain.COMMAND,
         render.COMMAND,
+        shell.COMMAND,
         simulate.COMMAND,
         test.COMMAND,
         trace.COMMAND,

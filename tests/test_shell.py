@@ -1,0 +1,220 @@
+"""`safeproc shell`: a case worked through at the prompt, driven as a user types it.
+
+The tests feed keystrokes through prompt-toolkit's pipe input and read what the
+shell prints; one drives a real terminal through tmux.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import shutil
+import subprocess
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from prompt_toolkit.completion import CompleteEvent
+from prompt_toolkit.document import Document
+from prompt_toolkit.history import InMemoryHistory
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from repl.case_session import CaseSession
+from repl.commands import Console
+from repl.shell import ShellCompleter, run_shell
+from repl.shell_commands import run_line
+
+from conftest import ROOT
+
+PROC = ROOT / "procedures" / "pan-sussex" / "cspr.proc"
+TODAY = date(2024, 1, 19)
+
+CASE_LINES = [
+    "set came_to_light = critical_incident",
+    "set child_died = yes",
+    "set seriously_harmed = no",
+    "set abuse_or_neglect = yes",
+    "set resident_in_area = yes",
+    "set looked_after = no",
+    "set care_leaver = no",
+    "set crg_view = notify",
+    "set home_office_contribution = no",
+    "set domestic_abuse_mentioned = no",
+    "on 2024-01-08 aware",
+    "done mash_alerts_la on 2024-01-08",
+    "done initial_assessment on 2024-01-09",
+    "done submit_sin on 2024-01-11",
+    "as of 2024-01-19",
+]
+
+
+def _shell(lines: list[str], procedure: Path | None = PROC) -> str:
+    out = io.StringIO()
+    with create_pipe_input() as keys:
+        keys.send_text("".join(line + "\n" for line in lines))
+        assert run_shell(procedure, None, input=keys, output=DummyOutput(), out=out, history=InMemoryHistory(), today=TODAY) == 0
+    return out.getvalue()
+
+
+def test_a_whole_case_from_set_to_save(tmp_path):
+    saved = tmp_path / "worked.case"
+    printed = _shell([*CASE_LINES, "next", f"save {saved} --with-expectations", "quit"])
+    assert "submit_sin done on 2024-01-11" in printed
+    assert "rapid_review_request: Request information from agencies" in printed
+    assert "then rapid_review_report: Send the rapid review report to the National Panel, due 2024-02-01" in printed
+    assert f"saved {saved} with" in printed
+    text = saved.read_text()
+    assert "  as of 2024-01-19" in text and "on 2024-01-11 submit_sin done" in text
+    assert "expect submit_sin is done on time" in text and "expect no outcome" in text
+
+
+def test_the_saved_scenario_passes_test_and_loads_back_to_the_same_status(tmp_path, cli):
+    saved = tmp_path / "worked.case"
+    first = _shell([*CASE_LINES, f"save {saved} --with-expectations", "status", "quit"])
+    result = cli("test", str(saved))
+    assert result.code == 0, result.out
+    assert result.out.strip().endswith("1 passed, 0 failed")
+    again = _shell([f"load {saved}", "status", "quit"], procedure=None)
+    status = first[first.index("Case:") :]
+    assert status.split("Case:")[1].split("\n", 2)[2] == again[again.index("Case:") :].split("Case:")[1].split("\n", 2)[2]
+
+
+def test_what_if_shows_the_difference_and_keep_adopts_it():
+    printed = _shell([*CASE_LINES, "what if crg_view = split", "next", "keep", "next", "quit"])
+    assert "if crg_view = split:" in printed and "+ leads_discuss now applies (open)" in printed
+    assert "(nothing has changed: `keep` adopts it)" in printed
+    after_keep = printed[printed.index("kept") :]
+    assert "leads_discuss: The Business Team shares brief information" in after_keep
+
+
+def test_a_mistake_is_a_message_and_the_shell_goes_on():
+    printed = _shell(["set crg_view = spilt", "done submt_sin on 2024-01-11", "on 2024-02-30 aware", "check --nonsense", "next", "quit"])
+    assert "error[P901]: `spilt` is not a value of `crg_view`" in printed and "did you mean `split`?" in printed
+    assert "did you mean `submit_sin`?" in printed
+    assert "`2024-02-30` is not a day of the calendar" in printed
+    assert "check: unrecognized arguments: --nonsense" in printed or "check: you need to give FILE" in printed
+    assert "as of 2024-01-19" in printed
+
+
+def test_reload_says_what_an_edit_changes_for_the_case(tmp_path):
+    folder = tmp_path / "pan-sussex"
+    folder.mkdir()
+    copy = folder / "cspr.proc"
+    copy.write_text(PROC.read_text())
+    out = io.StringIO()
+    session = CaseSession(copy)
+    session.today = TODAY
+    console = Console(out, out)
+    for line in CASE_LINES[:11]:
+        run_line(session, line, console)
+    copy.write_text(copy.read_text().replace("  within 5 days after aware\n", "  within 5 working days after aware\n"))
+    reply, _ = run_line(session, "reload", console)
+    assert reply.lines[0].startswith("reloaded")
+    assert "  ~ submit_sin due 2024-01-13 → 2024-01-15" in reply.lines
+
+
+def _completions(session: CaseSession, text: str) -> list[str]:
+    return [c.text for c in ShellCompleter(session).get_completions(Document(text, len(text)), CompleteEvent(completion_requested=True))]
+
+
+def test_completion_offers_what_can_come_next():
+    session = CaseSession(PROC)
+    session.today = TODAY
+    assert "status" in _completions(session, "sta")
+    assert _completions(session, "set chi") == ["child_died"], "facts only: `child_death_review` is a step"
+    assert _completions(session, "set crg_view = ") == ["notify", "do_not_notify", "split"]
+    assert _completions(session, "set looked_after ") == ["=", "yes", "no"]
+    assert "submit_sin" in _completions(session, "done sub")
+    assert _completions(session, "done submit_sin ") == ["on"]
+    assert _completions(session, "done submit_sin on ")[0] == "today"
+    assert "aware" in _completions(session, "on 2024-01-08 ")
+    assert _completions(session, "on 2024-01-08 crg_view ") == ["is"]
+    assert "split" in _completions(session, "what if crg_view = s")
+    assert "verify" in _completions(session, "help ve")
+
+
+_WORDS = ["set", "unset", "on", "done", "as", "of", "why", "what", "if", "next", "status", "overdue", "undo", "reset", "keep",
+          "save", "load", "reload", "names", "help", "check", "verify", "date", "explain", "=", "is", "yes", "no", "2024-01-08",
+          "2024-13-40", "today", "aware", "submit_sin", "child_died", "crg_view", "split", '"', "--format", "json", "-", "\t",
+          "P102", "/nonexistent/x.case", "é", "\\", "'"]  # fmt: skip
+
+
+def test_five_hundred_random_lines_leave_the_shell_alive_without_a_traceback(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a random `save` writes here, not into the repository
+    chosen = random.Random(20261206)
+    lines = [" ".join(chosen.choice(_WORDS) for _ in range(chosen.randint(0, 6))) for _ in range(500)]
+    lines = [line for line in lines if line.split()[:1] not in (["quit"], ["exit"])]
+    printed = _shell([*lines, "next", "quit"])
+    assert "Traceback" not in printed and "internal error" not in printed
+    assert printed.rstrip().splitlines()[-1].startswith(("as of", "  ")), printed[-500:]
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_in_a_real_terminal(tmp_path):
+    """Open the shell in tmux, complete a step name with Tab, record a case, ask `next`, save, and test the file."""
+    session = f"safeproc-{time.time_ns()}"
+    saved = tmp_path / "typed.case"
+    safeproc = ROOT / ".venv" / "bin" / "safeproc"
+    env = f"XDG_DATA_HOME={tmp_path} XDG_CACHE_HOME={tmp_path}"
+    command = f"cd {ROOT} && {env} {safeproc} shell procedures/pan-sussex/cspr.proc"
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "50", command], check=True)
+
+    def screen() -> str:
+        return subprocess.run(["tmux", "capture-pane", "-p", "-t", session, "-S", "-200"], capture_output=True, text=True).stdout
+
+    def wait_for(text: str) -> str:
+        for _ in range(100):
+            shown = screen()
+            if text in shown:
+                return shown
+            time.sleep(0.1)
+        raise AssertionError(f"never saw {text!r} in:\n{screen()}")
+
+    def send(*keys: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", session, *keys], check=True)
+
+    try:
+        wait_for("safeproc>")
+        for line in CASE_LINES[:13]:
+            send(line, "Enter")
+        send("done submit_s", "Tab")
+        wait_for("done submit_sin")
+        send(" on 2024-01-11", "Enter")
+        wait_for("submit_sin done on 2024-01-11")
+        send("as of 2024-01-19", "Enter")
+        send("next", "Enter")
+        shown = wait_for("then rapid_review_report")
+        assert "rapid_review_request: Request information from agencies" in shown
+        send(f"save {saved} --with-expectations", "Enter")
+        wait_for(f"saved {saved}")
+        send("quit", "Enter")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    result = subprocess.run([str(safeproc), "test", str(saved)], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith("1 passed, 0 failed")
+
+
+def test_the_language_has_a_pygments_lexer_that_pygments_finds():
+    """Registered as an entry point, so documentation tools find it by name."""
+    from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
+    from pygments.token import Comment, Keyword, Name, Number, String
+
+    lexer = get_lexer_by_name("safeproc")
+    assert type(lexer).__name__ == "SafeprocLexer"
+    assert type(get_lexer_for_filename("cspr.proc")).__name__ == "SafeprocLexer"
+    tokens = [
+        (kind, text)
+        for kind, text in lexer.get_tokens(
+            'step notify "Notify" # allow P305: why\n  must be done within 5 working days after aware cites 1.1.15\nend\n'
+        )
+        if text.strip()
+    ]
+    assert (Keyword.Declaration, "step") in tokens
+    assert (String.Double, '"Notify"') in tokens
+    assert (Comment.Special, "# allow P305") in tokens
+    assert (Keyword.Reserved, "must") in tokens
+    assert (Number.Integer, "5") in tokens and (Name.Label, "1.1.15") in tokens
+    assert (Name, "aware") in tokens

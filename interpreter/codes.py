@@ -807,6 +807,14 @@ step.""",
 a different kind (yes or no, a choice, a number) here and there, so conditions on
 it cannot be compared. Give them the same kind, or different names.""",
     ),
+    # ---- the shell ---------------------------------------------------------------------
+    "P901": Code(
+        "a shell command that cannot be done as typed",
+        """`safeproc shell` could not do what the line asks: a name the procedure does not
+declare (the help suggests the nearest), a value a fact cannot take, a date that is
+not a day of the calendar, or a command written another way. Nothing changed; the
+shell goes on. `help` lists the commands and how each is written.""",
+    ),
 }
 
 

@@ -310,13 +310,19 @@ class CaseSession:
         decision = next((d for d in result.decisions if d.decision == name), None)
         if decision is not None:
             lines.append(f"  it takes {decision.branch}, because {decision.because}" if decision.branch else f"  it is {decision.because}")
+        towards: list[str] = []
         for taken in before:
             if taken.branch is None:
                 lines.append(f"  {taken.decision} has not decided yet: {taken.because}")
-                continue
-            leads = name == taken.branch or name in plan.descendants(taken.branch)
-            verdict = "leads to it" if leads else "goes elsewhere"
-            lines.append(f"  {taken.decision} took {taken.branch} ({verdict}), because {taken.because}")
+            elif name == taken.branch or name in plan.descendants(taken.branch):
+                towards.append(taken)
+            else:
+                lines.append(f"  {taken.decision} took {taken.branch}, away from it, because {taken.because}")
+        if towards:
+            last = towards[-1]
+            lines.append(f"  {last.decision} took {last.branch}, towards it, because {last.because}")
+            if len(towards) > 1:
+                lines.append("  (on the way: " + ", ".join(t.decision for t in towards[:-1]) + " also led towards it)")
         if len(lines) == 1:
             lines.append("  no decision stands between the start and it")
         return Reply(tuple(lines))

@@ -21,7 +21,7 @@ from interpreter import model as m
 from interpreter.conditions import shown_value
 from interpreter.diagnostics import Diagnostic, Severity, error
 from interpreter.scenario import LoadedCase, fits, run_case, value_help
-from interpreter.simulate import CaseResult
+from interpreter.simulate import CaseResult, DecisionResult
 from interpreter.suggest import did_you_mean
 from repl.procedure_cache import ProcedureCache, load_case_file
 
@@ -310,7 +310,7 @@ class CaseSession:
         decision = next((d for d in result.decisions if d.decision == name), None)
         if decision is not None:
             lines.append(f"  it takes {decision.branch}, because {decision.because}" if decision.branch else f"  it is {decision.because}")
-        towards: list[str] = []
+        towards: list[DecisionResult] = []
         for taken in before:
             if taken.branch is None:
                 lines.append(f"  {taken.decision} has not decided yet: {taken.because}")

@@ -22,7 +22,7 @@ from interpreter import model as m
 Facts = Mapping[str, m.Value]  # fact name -> value; a fact missing or None is unknown
 Assignment = tuple[tuple[str, m.Value], ...]  # (fact, value) pairs sorted by fact: hashable, for sets
 
-_COMPARE: dict[str, Callable[[int, int], bool]] = {
+COMPARE: dict[str, Callable[[int, int], bool]] = {
     "<": operator.lt,
     "<=": operator.le,
     ">": operator.gt,
@@ -53,7 +53,7 @@ def evaluate(guard: m.Guard, facts: Facts) -> tuple[bool | None, tuple[str, ...]
         number = facts.get(guard.fact.name)
         if not isinstance(number, int):  # unknown (a case's values are checked before it runs)
             return None, (guard.fact.name,)
-        return _COMPARE[guard.operator](number, guard.number), (guard.fact.name,)
+        return COMPARE[guard.operator](number, guard.number), (guard.fact.name,)
     if isinstance(guard, m.Not):
         truth, turned_on = evaluate(guard.operand, facts)
         return (None if truth is None else not truth), turned_on

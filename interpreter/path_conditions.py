@@ -20,7 +20,6 @@ path to the step that satisfies it; `check --paths` shows each step's condition.
 
 from __future__ import annotations
 
-import operator
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import assert_never
@@ -29,7 +28,7 @@ import networkx as nx
 from attrs import frozen
 
 from interpreter import model as m
-from interpreter.conditions import FactSpace, shown_value
+from interpreter.conditions import COMPARE, FactSpace, shown_value
 from interpreter.diagnostics import Diagnostic, note
 from interpreter.resolve import ResolvedProcedure
 from interpreter.wording import kind_noun
@@ -42,14 +41,6 @@ Cube = tuple[tuple[str, frozenset[m.Value]], ...]  # facts and the values each m
 
 # Writing a condition out stops after this many alternatives: past it, no one reads them.
 MOST_ALTERNATIVES = 64
-
-_COMPARE: dict[str, Callable[[int, int], bool]] = {
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "=": operator.eq,
-}
 
 
 class Diagrams:
@@ -140,7 +131,7 @@ class Diagrams:
                 named = {value.name for value in guard.values}
                 return {v for v in everything if (v in named) != guard.negated}
             case m.FactCompare():
-                compare = _COMPARE[guard.operator]
+                compare = COMPARE[guard.operator]
                 return {v for v in everything if isinstance(v, int) and not isinstance(v, bool) and compare(v, guard.number)}
             case _:
                 assert_never(guard)

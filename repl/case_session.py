@@ -135,6 +135,16 @@ class CaseSession:
         as_of = state.as_of or max([day for day, _, _ in state.happenings] + [day for day, _, _ in state.learnt] + [self.today])
         return loaded, run_case(loaded, as_of)
 
+    def _current(self) -> tuple[LoadedCase, CaseResult] | Reply:
+        """The case run as it stands, or what stops it running."""
+        missing = self._need_procedure()
+        if missing is not None:
+            return missing
+        loaded, result = self._run(self.state)
+        if result is None:
+            return Reply((), tuple(d for d in loaded.diagnostics if d.is_error))
+        return loaded, result
+
     def _need_procedure(self) -> Reply | None:
         if self.procedure_path is None:
             return Reply.problem("no procedure is open", help="open one: `open procedures/pan-sussex/cspr.proc`")
@@ -241,21 +251,17 @@ class CaseSession:
     def status(self) -> Reply:
         from repl.timeline import text_timeline
 
-        missing = self._need_procedure()
-        if missing is not None:
-            return missing
-        loaded, result = self._run(self.state)
-        if result is None:
-            return Reply((), tuple(d for d in loaded.diagnostics if d.is_error))
+        ran = self._current()
+        if isinstance(ran, Reply):
+            return ran
+        loaded, result = ran
         return Reply(tuple(text_timeline(loaded, result).splitlines()), result.diagnostics)
 
     def next_steps(self) -> Reply:
-        missing = self._need_procedure()
-        if missing is not None:
-            return missing
-        loaded, result = self._run(self.state)
-        if result is None:
-            return Reply((), tuple(d for d in loaded.diagnostics if d.is_error))
+        ran = self._current()
+        if isinstance(ran, Reply):
+            return ran
+        loaded, result = ran
         titles = self._titles()
         open_steps = [s for s in result.steps if s.state in (m.StepState.OPEN, m.StepState.OVERDUE)]
         waiting = {d.decision: d.because for d in result.decisions if d.branch is None}
@@ -276,12 +282,10 @@ class CaseSession:
         return Reply(tuple(lines))
 
     def overdue(self) -> Reply:
-        missing = self._need_procedure()
-        if missing is not None:
-            return missing
-        loaded, result = self._run(self.state)
-        if result is None:
-            return Reply((), tuple(d for d in loaded.diagnostics if d.is_error))
+        ran = self._current()
+        if isinstance(ran, Reply):
+            return ran
+        loaded, result = ran
         late = [s for s in result.steps if s.state == m.StepState.OVERDUE]
         lines = [f"overdue as of {result.as_of.isoformat()}:"] + [f"  {s.step}: due {s.due.isoformat() if s.due else '?'}" for s in late]
         if not late:

@@ -71,6 +71,16 @@ class Command(NamedTuple):
     run: Callable[[argparse.Namespace, Console], int]
 
 
+def add_diagnostic_format(parser: argparse.ArgumentParser) -> None:
+    """`--format text|json|sarif`, as every command that reports diagnostics takes it."""
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "sarif"),
+        default="text",
+        help="text for people (the default); json for scripts; sarif for CI systems that annotate files",
+    )
+
+
 def _cannot_read(console: Console, name: object, reason: str) -> None:
     console.error(f"safeproc: cannot read `{shown_name(str(name))}`: {reason.lower()}")
 

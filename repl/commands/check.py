@@ -5,18 +5,13 @@ from __future__ import annotations
 import argparse
 
 from interpreter.diagnostics import Severity
-from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, analyse_files, files_to_read
+from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, add_diagnostic_format, analyse_files, files_to_read
 from repl.diagnostic_output import print_diagnostics, summary_line, to_json, to_sarif
 
 
 def _configure_check(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="FILE", help="a .proc file, or a folder: every .proc file under it is checked")
-    parser.add_argument(
-        "--format",
-        choices=("text", "json", "sarif"),
-        default="text",
-        help="text for people (the default); json for scripts; sarif for CI systems that annotate files",
-    )
+    add_diagnostic_format(parser)
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1 if there are any)")
     parser.add_argument(
         "--windows",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, analyse_files, files_to_read
+from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, add_diagnostic_format, analyse_files, files_to_read
 from repl.diagnostic_output import print_diagnostics, to_json, to_sarif
 
 
@@ -20,12 +20,7 @@ def _configure(parser: argparse.ArgumentParser) -> None:
         metavar="DATE",
         help="verify against the edition in force on this day (YYYY-MM-DD), following `in force from` and `replaces`",
     )
-    parser.add_argument(
-        "--format",
-        choices=("text", "json", "sarif"),
-        default="text",
-        help="text for people (the default); json for scripts; sarif for CI systems that annotate files",
-    )
+    add_diagnostic_format(parser)
     parser.add_argument("--strict", action="store_true", help="treat warnings (a `should` not met) as errors: exit 1 if there are any")
 
 

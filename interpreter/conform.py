@@ -35,7 +35,7 @@ import networkx as nx
 from attrs import frozen
 
 from interpreter import model as m
-from interpreter.calendar import CalendarError, WorkingCalendar
+from interpreter.calendar import CalendarError, WorkingCalendar, add_months
 from interpreter.deadlines import procedure_calendar
 from interpreter.diagnostics import Diagnostic, Label, Severity
 from interpreter.graph import reachable_from
@@ -188,6 +188,7 @@ class _Verifier:
         self.local = local
         self.national = national
         self.calendar = procedure_calendar(local.model)
+        self.national_calendar = procedure_calendar(national.model)
         self.satisfying: dict[str, list[m.Task]] = {}
         for node in local.model.nodes:
             if isinstance(node, (m.Step, m.Decision)) and local.resolved.names.get(node.name) is node:
@@ -394,8 +395,7 @@ class _Verifier:
                         )
                     )
                 continue
-            for mine in matched:
-                self._compare(obligation, step, wanted, mine, duty)
+            self._judge(obligation, step, wanted, matched, duty)
 
     def _local_anchors(self, national_anchor: str) -> set[str]:
         """The local names that stand for a national anchor: an event of the same name, or what satisfies it."""
@@ -405,9 +405,52 @@ class _Verifier:
             found.add(national_anchor)
         return found
 
-    def _compare(self, obligation: m.Task, step: m.Task, wanted: m.Deadline, mine: m.Deadline, duty: m.Duty | None) -> None:
-        mine_duty = mine.duty or step.duty
-        if duty is not None and (mine_duty is None or mine_duty.rank < duty.rank):
+    def _judge(self, obligation: m.Task, step: m.Task, wanted: m.Deadline, matched: list[m.Deadline], duty: m.Duty | None) -> None:
+        """The national deadline is met when one local deadline is as binding and never looser.
+
+        A step may add a stricter `should` target beside its binding `must`: only when no local
+        deadline meets the national one is the nearest reported.
+        """
+        label = self._national_deadline(obligation, wanted)
+        judged = [(mine, compare_deadlines(wanted, mine, self.national_calendar, self.calendar)) for mine in matched]
+        binding = [(mine, c) for mine, c in judged if duty is None or ((mine.duty or step.duty) is not None and (mine.duty or step.duty).rank >= duty.rank)]  # type: ignore[union-attr]
+        uncompared = [(mine, c) for mine, c in judged if c.compared == 0]
+        meeting = [(mine, c) for mine, c in binding if c.compared and not c.looser_by]
+        if meeting:
+            mine, comparison = meeting[0]
+            if comparison.stricter_example is not None:
+                self.diagnostics.append(
+                    Diagnostic(
+                        "P705",
+                        Severity.NOTE,
+                        f"`{step.name}`'s deadline is stricter than the national one ({describe_deadline(mine)}; "
+                        f"nationally {describe_deadline(wanted)})",
+                        mine.span,
+                        label=f"up to {_amount(comparison.stricter_by, comparison.unit)} stricter, and can end on a day off",
+                        labels=(label,),
+                        notes=(comparison.stricter_example,),
+                        help="conforms; a partnership may choose a stricter deadline, but one that can end on a weekend or a bank holiday asks for work on a day off",
+                    )
+                )
+            return
+        if uncompared and len(uncompared) == len(judged):
+            mine, _ = uncompared[0]
+            self.diagnostics.append(
+                _finding(
+                    "P710",
+                    m.Duty.SHOULD if duty is m.Duty.MUST else duty,
+                    f"`{step.name}`'s deadline cannot be compared with the national one: no start date from "
+                    f"{COMPARED_FROM.year} to {COMPARED_TO.year} gives a date the calendars hold for both",
+                    mine.span,
+                    label="not compared",
+                    labels=(label,),
+                    help="check the two deadlines by hand",
+                )
+            )
+            return
+        if not binding:
+            mine = matched[0]
+            mine_duty = mine.duty or step.duty
             said = f"`{mine_duty}`" if mine_duty is not None else "no duty"
             self.diagnostics.append(
                 _finding(
@@ -416,41 +459,28 @@ class _Verifier:
                     f"`{step.name}`'s deadline says {said} where the national rule says `{duty}`",
                     mine.span,
                     label=f"{said} here",
-                    labels=(self._national_deadline(obligation, wanted),),
+                    labels=(label,),
                     help=f"write `{duty} be done {describe_deadline(m.Deadline(kind=mine.kind, duration=mine.duration, anchor=mine.anchor))}`",
                 )
             )
-        comparison = compare_deadlines(wanted, mine, self.calendar)
-        if comparison is None:
+            if all(c.compared and not c.looser_by for _, c in judged):
+                return
+        candidates = [(mine, c) for mine, c in (binding or judged) if c.compared and c.looser_by]
+        if not candidates:
             return
-        label = self._national_deadline(obligation, wanted)
-        if comparison.looser_by > 0:
-            self.diagnostics.append(
-                _finding(
-                    "P704",
-                    duty,
-                    f"`{step.name}`'s deadline can end after the national one: {describe_deadline(mine)}",
-                    mine.span,
-                    label=f"up to {_days(comparison.looser_by)} later than the national rule allows",
-                    labels=(label,),
-                    notes=(comparison.looser_example,) if comparison.looser_example else (),
-                    help=f"tighten it to `{describe_deadline(wanted)}` or less",
-                )
+        mine, comparison = min(candidates, key=lambda pair: pair[1].looser_by)
+        self.diagnostics.append(
+            _finding(
+                "P704",
+                duty,
+                f"`{step.name}` {_looser_words(wanted.kind)} than the national rule allows: {describe_deadline(mine)}",
+                mine.span,
+                label=f"up to {_amount(comparison.looser_by, comparison.unit)} looser",
+                labels=(label,),
+                notes=(comparison.looser_example,) if comparison.looser_example else (),
+                help=f"make it at least as strict as `{describe_deadline(wanted)}`",
             )
-        elif comparison.stricter_example is not None:
-            self.diagnostics.append(
-                Diagnostic(
-                    "P705",
-                    Severity.NOTE,
-                    f"`{step.name}`'s deadline is stricter than the national one ({describe_deadline(mine)}; "
-                    f"nationally {describe_deadline(wanted)})",
-                    mine.span,
-                    label=f"ends up to {_days(comparison.stricter_by)} sooner, and can end on a day off",
-                    labels=(label,),
-                    notes=(comparison.stricter_example,),
-                    help="conforms; a partnership may choose a stricter deadline, but one that can end on a weekend or a bank holiday asks for work on a day off",
-                )
-            )
+        )
 
     def _escalations(self, obligation: m.Task, step: m.Task) -> None:
         for escalation in obligation.escalations:
@@ -589,61 +619,95 @@ def _days(count: int) -> str:
     return "1 day" if count == 1 else f"{count} days"
 
 
+def _amount(count: float, unit: str) -> str:
+    whole = int(count) if float(count).is_integer() else round(count, 1)
+    return f"{whole} {unit}" + ("" if whole == 1 else "s")
+
+
+def _looser_words(kind: m.DeadlineKind) -> str:
+    """What a looser deadline of this kind lets happen, for the message."""
+    match kind:
+        case m.DeadlineKind.WITHIN:
+            return "may be done later"
+        case m.DeadlineKind.BEFORE:
+            return "may be done nearer the date it counts back from"
+        case m.DeadlineKind.NOT_BEFORE:
+            return "may be done sooner"
+        case m.DeadlineKind.LASTS:
+            return "may stop sooner"
+        case _:
+            assert_never(kind)
+
+
 # ---- comparing two deadlines --------------------------------------------------------------------
 
 
 @frozen
 class DeadlineComparison:
-    """How a local deadline's due date stands to the national one's, over every start date."""
+    """How a local deadline stands to the national one, over every start date tried."""
 
-    proved: bool  # the local rule is never looser, by arithmetic alone (the same unit, or days against working days)
-    looser_by: int  # the most calendar days the local rule gives beyond the national one (0: never)
+    proved: bool  # the local rule is never looser, by arithmetic alone
+    looser_by: float  # the most the local rule gives beyond the national one, in `unit`s (0: never)
     looser_example: str | None
-    stricter_by: int  # the most days it gives less
-    stricter_example: str | None  # a start on which the (earlier) local due date is not a working day, if there is one
+    stricter_by: float  # the most it gives less
+    stricter_example: str | None  # a start on which the (stricter) local day is not a working day, if there is one
+    unit: str = "day"  # "hour" when either rule counts hours
+    compared: int = 0  # how many start dates could be worked out for both
 
 
-def compare_deadlines(national: m.Deadline, local: m.Deadline, calendar: WorkingCalendar) -> DeadlineComparison | None:
-    """Compare two deadlines of the same kind counted from the same moment; None when they cannot be (hours against days)."""
-    units = {national.duration.unit, local.duration.unit}
-    if m.Unit.HOURS in units and len(units) > 1:
-        return None
+def compare_deadlines(
+    national: m.Deadline, local: m.Deadline, national_calendar: WorkingCalendar, local_calendar: WorkingCalendar | None = None
+) -> DeadlineComparison:
+    """Compare two deadlines of the same kind counted from the same moment, each by its own calendar.
+
+    Each deadline's latest (or earliest) moment is worked out from every start date from
+    COMPARED_FROM to COMPARED_TO: a day counts to its end, hours to the hour. Where no start
+    date can be worked out for both (past the years the calendars hold), `compared` is 0.
+    """
+    local_calendar = local_calendar or national_calendar
+    hours = m.Unit.HOURS in (national.duration.unit, local.duration.unit)
+    unit_seconds = 3600 if hours else 86400
     proved = _never_looser(national, local)
-    if proved and national.duration.unit == local.duration.unit and national.duration.amount == local.duration.amount:
-        return DeadlineComparison(True, 0, None, 0, None)
-    looser_by = stricter_by = 0
+    if national.duration == local.duration and national_calendar is local_calendar:
+        return DeadlineComparison(True, 0, None, 0, None, "hour" if hours else "day", 1)
+    looser_by = stricter_by = 0.0
     looser_start = holiday_start = None
-    holiday_gap = -1
+    holiday_gap = -1.0
+    compared = 0
     day = COMPARED_FROM
     while day <= COMPARED_TO:
-        try:
-            national_due = _due(national, day, calendar)
-            local_due = _due(local, day, calendar)
-        except CalendarError:
-            day += timedelta(days=1)
+        national_end = _deadline_moment(national, day, national_calendar)
+        local_end = _deadline_moment(local, day, local_calendar)
+        day += timedelta(days=1)
+        if national_end is None or local_end is None:
             continue
-        gap = _more_time(national.kind, national_due, local_due)
+        compared += 1
+        gap = _more_time(national.kind, national_end, local_end) / unit_seconds
+        start = day - timedelta(days=1)
         if gap > looser_by:
-            looser_by, looser_start = gap, day
+            looser_by, looser_start = gap, start
         elif gap < 0:
             stricter_by = max(stricter_by, -gap)
-            if not calendar.is_working_day(local_due) and -gap > holiday_gap:
-                holiday_gap, holiday_start = -gap, day
-        day += timedelta(days=1)
-    assert not (proved and looser_by), "arithmetic and the calendar disagree"
-    looser_example = _example(national, local, looser_start, calendar) if looser_start else None
-    stricter_example = _example(national, local, holiday_start, calendar) if holiday_start else None
-    return DeadlineComparison(proved, looser_by, looser_example, stricter_by, stricter_example)
+            # The day off matters for a day's deadline; a deadline in hours is the hour.
+            if not hours and _working(local_calendar, (local_end - timedelta(days=1)).date()) is False and -gap > holiday_gap:
+                holiday_gap, holiday_start = -gap, start
+    if proved and looser_by:
+        proved = False  # arithmetic and the calendar disagree: trust the calendar, never crash
+    looser_example = _example(national, local, looser_start, national_calendar, local_calendar) if looser_start else None
+    stricter_example = _example(national, local, holiday_start, national_calendar, local_calendar) if holiday_start else None
+    return DeadlineComparison(proved, looser_by, looser_example, stricter_by, stricter_example, "hour" if hours else "day", compared)
 
 
 def _never_looser(national: m.Deadline, local: m.Deadline) -> bool:
     """Whether the local rule can never give more time than the national one, by arithmetic alone."""
     n, loc = national.duration, local.duration
-    shorter_is_stricter = national.kind in (m.DeadlineKind.WITHIN, m.DeadlineKind.BEFORE)
+    # `within N after`: a smaller N is stricter. `at least N before`, `at least N after` and
+    # `for at least N`: a larger N is.
+    smaller_is_stricter = national.kind == m.DeadlineKind.WITHIN
     if n.unit == loc.unit:
-        return loc.amount <= n.amount if shorter_is_stricter else loc.amount >= n.amount
+        return loc.amount <= n.amount if smaller_is_stricter else loc.amount >= n.amount
     days = {m.Unit.DAYS: 1, m.Unit.WEEKS: 7}
-    if shorter_is_stricter:
+    if smaller_is_stricter:
         # N calendar days never reach past N working days.
         if loc.unit in days and n.unit in (m.Unit.WORKING_DAYS, *days):
             return loc.amount * days[loc.unit] <= n.amount * days.get(n.unit, 1)
@@ -652,30 +716,64 @@ def _never_looser(national: m.Deadline, local: m.Deadline) -> bool:
     return False
 
 
-def _due(deadline: m.Deadline, start: date, calendar: WorkingCalendar) -> date:
+def _deadline_moment(deadline: m.Deadline, start: date, calendar: WorkingCalendar) -> datetime | None:
+    """When the deadline falls for a start on that date: the end of its day, or the hour; None past the calendar."""
     amount, unit = deadline.duration.amount, deadline.duration.unit
-    moved = calendar.subtract(start, amount, unit) if deadline.kind == m.DeadlineKind.BEFORE else calendar.add(start, amount, unit)
-    return moved.date() if isinstance(moved, datetime) else moved
+    sign = -1 if deadline.kind == m.DeadlineKind.BEFORE else 1
+    midnight = datetime(start.year, start.month, start.day)
+    try:
+        match unit:
+            case m.Unit.HOURS:
+                return midnight + timedelta(hours=sign * amount)
+            case m.Unit.WORKING_DAYS:
+                moved = calendar.subtract(start, amount, unit) if sign < 0 else calendar.add(start, amount, unit)
+                day = moved.date() if isinstance(moved, datetime) else moved
+            case m.Unit.DAYS | m.Unit.WEEKS:
+                day = start + timedelta(days=sign * amount * (7 if unit == m.Unit.WEEKS else 1))
+            case m.Unit.MONTHS | m.Unit.YEARS:
+                day = add_months(start, sign * amount * (12 if unit == m.Unit.YEARS else 1))
+            case _:
+                assert_never(unit)
+    except (CalendarError, OverflowError, ValueError):
+        return None
+    return datetime(day.year, day.month, day.day) + timedelta(days=1)
 
 
-def _more_time(kind: m.DeadlineKind, national_due: date, local_due: date) -> int:
-    """How many more days the local rule gives than the national one (negative: fewer)."""
+def _more_time(kind: m.DeadlineKind, national_end: datetime, local_end: datetime) -> float:
+    """How many more seconds the local rule gives than the national one (negative: fewer)."""
     match kind:
         case m.DeadlineKind.WITHIN | m.DeadlineKind.BEFORE:
-            return (local_due - national_due).days  # a later latest date: more time
+            return (local_end - national_end).total_seconds()  # a later latest moment: more time
         case m.DeadlineKind.NOT_BEFORE | m.DeadlineKind.LASTS:
-            return (national_due - local_due).days  # allowed sooner, or kept up for less
+            return (national_end - local_end).total_seconds()  # allowed sooner, or kept up for less
         case _:
             assert_never(kind)
 
 
-def _example(national: m.Deadline, local: m.Deadline, start: date, calendar: WorkingCalendar) -> str:
-    national_due = _due(national, start, calendar)
-    local_due = _due(local, start, calendar)
+def _example(national: m.Deadline, local: m.Deadline, start: date, national_calendar: WorkingCalendar, local_calendar: WorkingCalendar) -> str:
+    national_end = _deadline_moment(national, start, national_calendar)
+    local_end = _deadline_moment(local, start, local_calendar)
+    assert national_end is not None and local_end is not None
+    local_hours, national_hours = local.duration.unit == m.Unit.HOURS, national.duration.unit == m.Unit.HOURS
     return (
-        f"counting from {_day(start)}: locally {_day(local_due)}{_off(local_due, calendar)}; "
-        f"nationally {_day(national_due)}{_off(national_due, calendar)}"
+        f"counting from {_day(start)}: locally {_moment(local_end, local_calendar, local_hours)}; "
+        f"nationally {_moment(national_end, national_calendar, national_hours)}"
     )
+
+
+def _moment(end: datetime, calendar: WorkingCalendar, hours: bool) -> str:
+    if hours:
+        return end.strftime("%a %d %b %Y %H:%M")
+    day = (end - timedelta(days=1)).date()
+    return f"{_day(day)}{_off(day, calendar)}"
+
+
+def _working(calendar: WorkingCalendar, day: date) -> bool | None:
+    """Whether a day is a working day; None for a day outside the calendar's years."""
+    try:
+        return calendar.is_working_day(day)
+    except CalendarError:
+        return None
 
 
 def _day(d: date) -> str:
@@ -683,7 +781,7 @@ def _day(d: date) -> str:
 
 
 def _off(d: date, calendar: WorkingCalendar) -> str:
-    if calendar.is_working_day(d):
+    if _working(calendar, d) is not False:
         return ""
     names = [name for day, name in calendar.skipped(d - timedelta(days=1), d) if day == d]
     return f", {names[0]}" if names else ", a weekend"

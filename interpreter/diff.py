@@ -15,6 +15,7 @@ too. Nothing here reads files or prints.
 from __future__ import annotations
 
 import difflib
+from datetime import date
 from collections.abc import Iterator, Sequence
 from typing import assert_never
 
@@ -84,6 +85,7 @@ class _Differ:
         self.old_paths = path_conditions(self.old.resolved, self.old.graph, self.diagrams)
         self.new_paths = path_conditions(self.new.resolved, self.new.graph, self.diagrams)
         self.calendar = procedure_calendar(self.new.model)
+        self.old_calendar = procedure_calendar(self.old.model)
         for before, after in pairs:
             self._compare(before, after)
         self._citations_renamed_throughout()
@@ -136,6 +138,7 @@ class _Differ:
             ("replaces", old.replaces, new.replaces),
             ("calendar", old.calendar, new.calendar),
             ("implements", old.implements, new.implements),
+            ("closed on", _closures(old.closures), _closures(new.closures)),
         ):
             if before != after:
                 self.changes.append(Change("changed", "the header", "", f"{label}: {_shown(before)} → {_shown(after)}", old.span, new.span))
@@ -247,16 +250,19 @@ class _Differ:
                 yield f"deadline's duty: {_shown(match.duty)} → {_shown(deadline.duty)} ({describe_deadline(deadline)})"
             if match.duration == deadline.duration:
                 continue
-            comparison = compare_deadlines(match, deadline, self.calendar)
+            comparison = compare_deadlines(match, deadline, self.old_calendar, self.calendar)
             change = f"deadline: {describe_deadline(match)} → {describe_deadline(deadline)}"
-            if comparison is None:
-                yield change + " (hours and days cannot be compared)"
+            unit = comparison.unit
+            if not comparison.compared:
+                yield change + " (no start date gives a date the calendars hold for both)"
             elif comparison.looser_by and comparison.stricter_by:
-                yield change + f" (sometimes later, by up to {comparison.looser_by} days; sometimes sooner)"
+                yield change + f" (looser by up to {_amount(comparison.looser_by, unit)} on some days, stricter on others)"
             elif comparison.looser_by:
-                yield change + f": loosened, ends up to {_days(comparison.looser_by)} later"
+                yield change + f": loosened, by up to {_amount(comparison.looser_by, unit)}"
+            elif comparison.stricter_by:
+                yield change + f": tightened, by up to {_amount(comparison.stricter_by, unit)}"
             else:
-                yield change + f": tightened, ends up to {_days(comparison.stricter_by)} sooner"
+                yield change + " (the same dates either way)"
         for deadline in unmatched:
             yield f"deadline removed: {describe_deadline(deadline)}"
 
@@ -330,8 +336,13 @@ def _shown(value: object) -> str:
     return str(value)
 
 
-def _days(count: int) -> str:
-    return "1 day" if count == 1 else f"{count} days"
+def _closures(closures: tuple[tuple[date, date], ...]) -> str | None:
+    return ", ".join(first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}" for first, last in closures) or None
+
+
+def _amount(count: float, unit: str) -> str:
+    whole = int(count) if float(count).is_integer() else round(count, 1)
+    return f"{whole} {unit}" + ("" if whole == 1 else "s")
 
 
 def obligations_changed(result: Diff) -> list[str]:

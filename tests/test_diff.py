@@ -45,8 +45,8 @@ def test_a_rename_says_what_matched_it(cli):
 
 def test_deadlines_say_which_way_and_by_how_much(cli):
     whats = [c["what"] for c in _changes(cli, "deadlines")]
-    assert any("tightened, ends up to 7 days sooner" in w for w in whats)
-    assert any("loosened, ends up to" in w for w in whats)
+    assert any("tightened, by up to 7 days" in w for w in whats)
+    assert any("loosened, by up to" in w for w in whats)
 
 
 def test_conditions_widened_and_narrowed_come_with_a_case(cli):

@@ -176,3 +176,52 @@ def test_pan_sussex_against_working_together_2023(cli, golden):
     result = cli("verify", "procedures/pan-sussex/cspr.proc")
     golden(HERE / "pan-sussex.stderr", result.err)
     assert result.code == 1
+
+
+# ---- deadlines of every kind and unit, each by its own calendar --------------------------------
+
+
+def _pair(tmp_path, national_deadline: str, local_deadline: str, closures: str = "") -> Path:
+    national = tmp_path / "n.proc"
+    national.write_text(
+        'procedure "N"\n  calendar england-and-wales\nend\nrole la "LA"\nevent e "E"\nstart at s\n'
+        f'step s "S"\n  must be done by la\n  # allow P305: test\n  {national_deadline}\n  next d\nend\noutcome d "D"\n'
+    )
+    local = tmp_path / "l.proc"
+    local.write_text(
+        f'procedure "L"\n  calendar england-and-wales\n  implements "n.proc"\n{closures}end\nrole la "LA"\nevent e "E"\nstart at s\n'
+        f'step s "S"\n  must be done by la\n  # allow P305: test\n  {local_deadline}\n  satisfies s\n  next d\nend\noutcome d "D"\n'
+    )
+    return local
+
+
+@pytest.mark.parametrize(
+    ("national", "local", "looser"),
+    [
+        ("at least 7 working days before e", "at least 5 working days before e", True),  # counting back: fewer is looser
+        ("at least 7 working days before e", "at least 10 working days before e", False),
+        ("for at least 75 years after e", "for at least 6 years after e", True),  # past the calendar's years
+        ("within 24 hours after e", "within 47 hours after e", True),  # hours to the hour
+        ("within 24 hours after e", "within 30 days after e", True),  # hours against days
+        ("within 24 hours after e", "within 23 hours after e", False),
+        ("at least 2 days after e", "at least 1 day after e", True),
+    ],
+)
+def test_a_local_deadline_looser_than_the_national_one_is_found(tmp_path, cli, national, local, looser):
+    result = cli("verify", str(_pair(tmp_path, national, local)))
+    assert_no_internal_error(result)
+    assert ("error[P704]" in result.err) == looser, result.err
+
+
+def test_the_local_closures_do_not_move_the_national_deadline(tmp_path, cli):
+    """A partnership closed all summer: its 5 working days end in September, the national ones in July."""
+    local = _pair(tmp_path, "within 5 working days after e", "within 5 working days after e", "  closed on 2024-06-25 to 2024-08-31\n")
+    result = cli("verify", str(local))
+    assert "error[P704]" in result.err, "without the closures the two are the same rule"
+
+
+def test_a_stricter_should_target_beside_the_binding_must_is_no_finding(tmp_path, cli):
+    local = _pair(tmp_path, "within 10 working days after e", "within 10 working days after e")
+    local.write_text(local.read_text().replace("  within 10 working days after e\n", "  within 10 working days after e\n  should be done within 5 working days after e\n"))
+    result = cli("verify", str(local))
+    assert "P702" not in result.err and "P704" not in result.err, result.err

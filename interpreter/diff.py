@@ -15,8 +15,8 @@ too. Nothing here reads files or prints.
 from __future__ import annotations
 
 import difflib
-from datetime import date
 from collections.abc import Iterator, Sequence
+from datetime import date
 from typing import assert_never
 
 from attrs import frozen

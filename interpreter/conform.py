@@ -413,7 +413,11 @@ class _Verifier:
         """
         label = self._national_deadline(obligation, wanted)
         judged = [(mine, compare_deadlines(wanted, mine, self.national_calendar, self.calendar)) for mine in matched]
-        binding = [(mine, c) for mine, c in judged if duty is None or ((mine.duty or step.duty) is not None and (mine.duty or step.duty).rank >= duty.rank)]  # type: ignore[union-attr]
+        binding = [
+            (mine, c)
+            for mine, c in judged
+            if duty is None or ((mine.duty or step.duty) is not None and (mine.duty or step.duty).rank >= duty.rank)
+        ]  # type: ignore[union-attr]
         uncompared = [(mine, c) for mine, c in judged if c.compared == 0]
         meeting = [(mine, c) for mine, c in binding if c.compared and not c.looser_by]
         if meeting:
@@ -750,7 +754,9 @@ def _more_time(kind: m.DeadlineKind, national_end: datetime, local_end: datetime
             assert_never(kind)
 
 
-def _example(national: m.Deadline, local: m.Deadline, start: date, national_calendar: WorkingCalendar, local_calendar: WorkingCalendar) -> str:
+def _example(
+    national: m.Deadline, local: m.Deadline, start: date, national_calendar: WorkingCalendar, local_calendar: WorkingCalendar
+) -> str:
     national_end = _deadline_moment(national, start, national_calendar)
     local_end = _deadline_moment(local, start, local_calendar)
     assert national_end is not None and local_end is not None

@@ -26,7 +26,7 @@ from interpreter.conform import Procedure, compare_deadlines, obligations
 from interpreter.deadlines import procedure_calendar
 from interpreter.path_conditions import NEVER, Diagrams, path_conditions, shown_example
 from interpreter.source import Span
-from interpreter.wording import describe_deadline, kind_noun
+from interpreter.wording import describe_deadline, guard_text, kind_noun
 
 # Two titles at least this alike (difflib's ratio) count as evidence of a rename.
 ALIKE = 0.6
@@ -70,7 +70,7 @@ class _Differ:
         new_all = {d.name: d for d in self.new.model.declarations()}
         added = [d for name, d in new_all.items() if name not in old_all]
         removed = [d for name, d in old_all.items() if name not in new_all]
-        for before, after, why in self._renames(removed, added):
+        for before, after, why in list(self._renames(removed, added)):
             self.renamed[before.name] = after.name
             self._add("renamed", after, f"renamed from `{before.name}` ({why})", before.span, after.span)
             added.remove(after)
@@ -146,31 +146,40 @@ class _Differ:
     # -- renames --
 
     def _renames(self, removed: list[m.Declaration], added: list[m.Declaration]) -> Iterator[tuple[m.Declaration, m.Declaration, str]]:
-        taken: set[str] = set()
+        """Pairs of an old and a new declaration that the evidence says are one thing renamed: the
+        strongest evidence first, each declaration in one pair at most."""
+        scored = []
         for before in removed:
-            best = None
             for after in added:
-                if after.name in taken or type(after) is not type(before) or kind_noun(after) != kind_noun(before):
+                if type(after) is not type(before) or kind_noun(after) != kind_noun(before):
                     continue
-                why = self._evidence(before, after)
-                if why is not None and (best is None or len(why) > len(best[1])):
-                    best = (after, why)
-            if best is not None:
-                taken.add(best[0].name)
-                yield before, best[0], best[1]
+                evidence = self._evidence(before, after)
+                if evidence is not None:
+                    scored.append((evidence[0], before.name, after.name, before, after, evidence[1]))
+        taken_old: set[str] = set()
+        taken_new: set[str] = set()
+        for _score, _old, _new, before, after, why in sorted(scored, key=lambda item: (-item[0], item[1], item[2])):
+            if before.name not in taken_old and after.name not in taken_new:
+                taken_old.add(before.name)
+                taken_new.add(after.name)
+                yield before, after, why
 
-    def _evidence(self, before: m.Declaration, after: m.Declaration) -> str | None:
+    def _evidence(self, before: m.Declaration, after: m.Declaration) -> tuple[float, str] | None:
+        """How strongly two declarations look like one renamed, and why; None without a shared citation and one more sign."""
         shared = [cite for cite in before.cites if cite in after.cites]
         if not shared:
             return None
         reasons = [f"both cite {shared[0]}"]
+        score = len(shared) / max(len(set(before.cites) | set(after.cites)), 1)
         alike = difflib.SequenceMatcher(None, (before.title or "").lower(), (after.title or "").lower()).ratio()
         if alike >= ALIKE:
             reasons.append("their titles are alike")
+        score += alike
         place = self._group_place(self.old.model, before.name)
         if place is not None and place == self._group_place(self.new.model, after.name):
             reasons.append(f"each is member {place[1] + 1} of group `{place[0]}`")
-        return " and ".join(reasons) if len(reasons) > 1 else None
+            score += 1
+        return (score, " and ".join(reasons)) if len(reasons) > 1 else None
 
     @staticmethod
     def _group_place(procedure: m.Procedure, name: str) -> tuple[str, int] | None:
@@ -190,6 +199,12 @@ class _Differ:
         new_cites = [c for c in after.cites if c not in before.cites]
         if gone or new_cites:
             differences.append("citations: " + "; ".join([*(f"+ {c}" for c in new_cites), *(f"- {c}" for c in gone)]))
+        if kind_noun(before) != kind_noun(after):
+            differences.append(f"kind: {kind_noun(before)} → {kind_noun(after)}")
+        if isinstance(before, (m.Step, m.Decision, m.Parallel, m.Join, m.Outcome)) and isinstance(
+            after, (m.Step, m.Decision, m.Parallel, m.Join, m.Outcome)
+        ):
+            differences.extend(self._flow(before, after))
         if isinstance(before, (m.Step, m.Decision)) and isinstance(after, (m.Step, m.Decision)):
             differences.extend(self._task(before, after))
         elif isinstance(before, m.Role) and isinstance(after, m.Role):
@@ -212,6 +227,31 @@ class _Differ:
                     substantive,
                 )
             )
+
+    def _flow(self, before: m.FlowNode, after: m.FlowNode) -> Iterator[str]:
+        """Where a node leads, and how: `next`, branches, a join's mode, how a branch or the case ends."""
+        old, new = _arrows(before, self.renamed), _arrows(after, {})
+        if old != new:
+            word = "next" if isinstance(after, (m.Step, m.Join)) and isinstance(before, (m.Step, m.Join)) else "branches"
+            yield f"{word}: {_arrows_text(old)} → {_arrows_text(new)}"
+        for label, was, now in (
+            ("join waits for", getattr(before, "mode", None), getattr(after, "mode", None)),
+            ("this branch ends", getattr(before, "ends_branch", None), getattr(after, "ends_branch", None)),
+            ("ends the whole case", getattr(before, "ends_case", None), getattr(after, "ends_case", None)),
+        ):
+            if was is not None and now is not None and was != now:
+                yield f"{label}: {_shown(was)} → {_shown(now)}"
+        if isinstance(before, m.Step) and isinstance(after, m.Step):
+            old_sends = {(sending.what, self.renamed.get(sending.to.name, sending.to.name)) for sending in before.sends}
+            new_sends = {(sending.what, sending.to.name) for sending in after.sends}
+            for what, to in sorted(new_sends - old_sends):
+                yield f'sends added: "{what}" to {to}'
+            for what, to in sorted(old_sends - new_sends):
+                yield f'sends removed: "{what}" to {to}'
+            for produced in sorted(set(after.produces) - set(before.produces)):
+                yield f'produces added: "{produced}"'
+            for produced in sorted(set(before.produces) - set(after.produces)):
+                yield f'produces removed: "{produced}"'
 
     def _task(self, before: m.Task, after: m.Task) -> Iterator[str]:
         if before.duty != after.duty:
@@ -295,6 +335,30 @@ class _Differ:
             yield f"reached in fewer cases (narrowed): for example, no longer when {shown_example(diagrams.example(now_out) or {})}"
 
 
+def _arrows(node: m.FlowNode, renamed: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """A node's arrows out, as (condition, target), with old names renamed to new ones."""
+
+    def named(ref: m.Ref) -> str:
+        return renamed.get(ref.name, ref.name)
+
+    match node:
+        case m.Step() | m.Join():
+            return (("", named(node.next)),) if node.next is not None else ()
+        case m.Decision():
+            branches = tuple((f"when {guard_text(b.guard)}", named(b.target)) for b in node.branches)
+            return branches + ((("otherwise", named(node.otherwise)),) if node.otherwise is not None else ())
+        case m.Parallel():
+            return tuple(("", named(ref)) for ref in node.branches)
+        case m.Outcome():
+            return ()
+        case _:
+            assert_never(node)
+
+
+def _arrows_text(arrows: tuple[tuple[str, str], ...]) -> str:
+    return "; ".join(f"{condition} -> `{target}`" if condition else f"`{target}`" for condition, target in arrows) or "none"
+
+
 def _fact(before: m.Fact, after: m.Fact) -> Iterator[str]:
     if before.type != after.type:
         yield f"kind: {before.type} → {after.type}"
@@ -331,13 +395,17 @@ def _summary(declaration: m.Declaration) -> str:
 def _shown(value: object) -> str:
     if value is None:
         return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, str):
         return f'"{value}"' if " " in value else f"`{value}`"
     return str(value)
 
 
 def _closures(closures: tuple[tuple[date, date], ...]) -> str | None:
-    return ", ".join(first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}" for first, last in closures) or None
+    return (
+        ", ".join(first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}" for first, last in closures) or None
+    )
 
 
 def _amount(count: float, unit: str) -> str:

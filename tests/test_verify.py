@@ -222,6 +222,10 @@ def test_the_local_closures_do_not_move_the_national_deadline(tmp_path, cli):
 
 def test_a_stricter_should_target_beside_the_binding_must_is_no_finding(tmp_path, cli):
     local = _pair(tmp_path, "within 10 working days after e", "within 10 working days after e")
-    local.write_text(local.read_text().replace("  within 10 working days after e\n", "  within 10 working days after e\n  should be done within 5 working days after e\n"))
+    local.write_text(
+        local.read_text().replace(
+            "  within 10 working days after e\n", "  within 10 working days after e\n  should be done within 5 working days after e\n"
+        )
+    )
     result = cli("verify", str(local))
     assert "P702" not in result.err and "P704" not in result.err, result.err

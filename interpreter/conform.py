@@ -413,11 +413,7 @@ class _Verifier:
         """
         label = self._national_deadline(obligation, wanted)
         judged = [(mine, compare_deadlines(wanted, mine, self.national_calendar, self.calendar)) for mine in matched]
-        binding = [
-            (mine, c)
-            for mine, c in judged
-            if duty is None or ((mine.duty or step.duty) is not None and (mine.duty or step.duty).rank >= duty.rank)
-        ]  # type: ignore[union-attr]
+        binding = [(mine, c) for mine, c in judged if _at_least(mine.duty or step.duty, duty)]
         uncompared = [(mine, c) for mine, c in judged if c.compared == 0]
         meeting = [(mine, c) for mine, c in binding if c.compared and not c.looser_by]
         if meeting:
@@ -621,6 +617,11 @@ def _fact_type(fact: m.Fact) -> str:
 
 def _days(count: int) -> str:
     return "1 day" if count == 1 else f"{count} days"
+
+
+def _at_least(have: m.Duty | None, wanted: m.Duty | None) -> bool:
+    """Whether a duty is as binding as another (no duty wanted: any will do; none given: none is)."""
+    return wanted is None or (have is not None and have.rank >= wanted.rank)
 
 
 def _amount(count: float, unit: str) -> str:

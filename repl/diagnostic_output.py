@@ -213,6 +213,7 @@ def json_object(diagnostic: Diagnostic) -> dict:
         "end_line": span.end_line if span else None,
         "end_column": span.end_column if span else None,
         "help": diagnostic.help,
+        "notes": list(diagnostic.notes),
     }
 
 
@@ -231,7 +232,11 @@ def to_sarif(diagnostics) -> str:
     rule_index = {rule["id"]: index for index, rule in enumerate(rules)}
     results = []
     for diagnostic in diagnostics:
-        text = diagnostic.message + (f"\nhelp: {diagnostic.help}" if diagnostic.help else "")
+        text = (
+            diagnostic.message
+            + "".join(f"\nnote: {note}" for note in diagnostic.notes)
+            + (f"\nhelp: {diagnostic.help}" if diagnostic.help else "")
+        )
         result = {
             "ruleId": diagnostic.code,
             "level": diagnostic.severity.value,

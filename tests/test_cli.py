@@ -75,7 +75,7 @@ def test_json_format_lists_the_documented_fields(cli):
     result = cli("check", "--format", "json", ERRORS)
     items = json.loads(result.out)
     assert {tuple(sorted(item)) for item in items} == {
-        tuple(sorted(["code", "severity", "message", "file", "line", "column", "end_line", "end_column", "help"]))
+        tuple(sorted(["code", "severity", "message", "file", "line", "column", "end_line", "end_column", "help", "notes"]))
     }
     error = next(item for item in items if item["code"] == "P102")
     assert (error["file"], error["line"], error["column"], error["end_column"]) == (ERRORS, 7, 6, 16)

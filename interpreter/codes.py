@@ -801,6 +801,14 @@ different moments, so they cannot be compared. A local anchor matches a national
 one when it is an event of the same name, or a step that satisfies the national
 step.""",
     ),
+    "P712": Code(
+        "conditions too large to compare",
+        """`verify` compares the facts under which each national obligation applies with
+the facts under which the local procedure reaches its step, as decision diagrams
+over the facts. For this pair of procedures they grew past the bound (the message
+gives it), so conditions were not compared; the other findings stand. Testing
+facts that go together in nearby decisions keeps the diagrams small.""",
+    ),
     "P711": Code(
         "a fact of the same name but another kind",
         """Facts are matched with the national specification's by name. This one is of

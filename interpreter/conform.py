@@ -39,7 +39,7 @@ from interpreter.calendar import CalendarError, WorkingCalendar, add_months
 from interpreter.deadlines import procedure_calendar
 from interpreter.diagnostics import Diagnostic, Label, Severity
 from interpreter.graph import reachable_from
-from interpreter.path_conditions import ALWAYS, NEVER, Diagrams, path_conditions, shown_example
+from interpreter.path_conditions import ALWAYS, NEVER, Diagrams, PathConditions, TooLarge, path_conditions, shown_example
 from interpreter.resolve import ResolvedProcedure
 from interpreter.suggest import did_you_mean
 from interpreter.wording import describe_deadline, kind_noun
@@ -197,8 +197,11 @@ class _Verifier:
         self.local_roles = {role.name: role for role in local.model.roles}
         self.national_roles = {role.name: role for role in national.model.roles}
         self.diagrams = Diagrams.for_procedures([national.model, local.model])
-        self.national_paths = path_conditions(national.resolved, national.graph, self.diagrams)
-        self.local_paths = path_conditions(local.resolved, local.graph, self.diagrams)
+        try:
+            self.national_paths: PathConditions | None = path_conditions(national.resolved, national.graph, self.diagrams)
+            self.local_paths: PathConditions | None = path_conditions(local.resolved, local.graph, self.diagrams)
+        except TooLarge:
+            self.national_paths = self.local_paths = None
         self.diagnostics: list[Diagnostic] = []
         # Cases already reported as missed (P706), with the finding that reported them: a
         # case that misses one step misses the steps after it too, and is told once.
@@ -510,13 +513,26 @@ class _Verifier:
             )
 
     def _conditions(self, obligation: m.Task, steps: list[m.Task]) -> None:
+        if self.national_paths is None or self.local_paths is None:
+            if not any(d.code == "P712" for d in self.diagnostics):
+                self.diagnostics.append(Diagnostic("P712", Severity.WARNING, TooLarge.message, self._where(), label="not compared"))
+            return
+        try:
+            self._compare_conditions(obligation, steps, self.national_paths, self.local_paths)
+        except TooLarge:
+            self.national_paths = None
+            self._conditions(obligation, steps)
+
+    def _compare_conditions(
+        self, obligation: m.Task, steps: list[m.Task], national_paths: PathConditions, local_paths: PathConditions
+    ) -> None:
         diagrams = self.diagrams
-        applies = self.national_paths.of(obligation.name)
+        applies = national_paths.of(obligation.name)
         if applies == NEVER:
             return
         reached = NEVER
         for step in steps:
-            reached = diagrams.either(reached, self.local_paths.of(step.name))
+            reached = diagrams.either(reached, local_paths.of(step.name))
         national_facts = {fact.name for fact in self.national.model.facts}
         local_only = [fact.name for fact in self.local.model.facts if fact.name not in national_facts]
         can_reach = diagrams.for_some(reached, local_only)

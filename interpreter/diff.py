@@ -24,7 +24,7 @@ from attrs import frozen
 from interpreter import model as m
 from interpreter.conform import Procedure, compare_deadlines, obligations
 from interpreter.deadlines import procedure_calendar
-from interpreter.path_conditions import NEVER, Diagrams, path_conditions, shown_example
+from interpreter.path_conditions import NEVER, Diagrams, PathConditions, TooLarge, path_conditions, shown_example
 from interpreter.source import Span
 from interpreter.wording import describe_deadline, guard_text, kind_noun
 
@@ -82,8 +82,12 @@ class _Differ:
         pairs = [(old_all[name], new_all[name]) for name in new_all if name in old_all]
         pairs += [(old_all[before], new_all[after]) for before, after in self.renamed.items()]
         self.diagrams = Diagrams.for_procedures([self.old.model, self.new.model])
-        self.old_paths = path_conditions(self.old.resolved, self.old.graph, self.diagrams)
-        self.new_paths = path_conditions(self.new.resolved, self.new.graph, self.diagrams)
+        try:
+            self.old_paths: PathConditions | None = path_conditions(self.old.resolved, self.old.graph, self.diagrams)
+            self.new_paths: PathConditions | None = path_conditions(self.new.resolved, self.new.graph, self.diagrams)
+        except TooLarge:
+            self.old_paths = self.new_paths = None
+            self.changes.append(Change("changed", "conditions", "", "not compared: " + TooLarge.message, substantive=False))
         self.calendar = procedure_calendar(self.new.model)
         self.old_calendar = procedure_calendar(self.old.model)
         for before, after in pairs:
@@ -318,6 +322,8 @@ class _Differ:
                 yield f"{label}: {_shown(old_name)} → {_shown(new_name)}"
 
     def _condition(self, old_name: str, new_name: str) -> Iterator[str]:
+        if self.old_paths is None or self.new_paths is None:
+            return
         diagrams = self.diagrams
         before, after = self.old_paths.of(old_name), self.new_paths.of(new_name)
         if before == after:

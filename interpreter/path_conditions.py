@@ -41,6 +41,19 @@ Cube = tuple[tuple[str, frozenset[m.Value]], ...]  # facts and the values each m
 
 # Writing a condition out stops after this many alternatives: past it, no one reads them.
 MOST_ALTERNATIVES = 64
+# The diagrams of a few dozen facts stay small when facts tested together are near each
+# other in the order; an unlucky procedure can make them grow exponentially. Past this
+# many nodes (about 100 MB) the work stops and says so.
+MOST_NODES = 400_000
+
+
+class TooLarge(Exception):
+    """The conditions need more than MOST_NODES diagram nodes."""
+
+    message = (
+        f"the conditions are too large to work out: they need more than {MOST_NODES:,} diagram nodes "
+        "(facts that decisions test together are far apart in the file; testing them near each other helps)"
+    )
 
 
 class Diagrams:
@@ -68,14 +81,7 @@ class Diagrams:
         for known in values.values():
             if known and all(isinstance(v, int) and not isinstance(v, bool) for v in known):
                 known.sort()
-        order: list[str] = []
-        for procedure in procedures:
-            for node in procedure.nodes:
-                if isinstance(node, m.Decision):
-                    for branch in node.branches:
-                        order.extend(f for f in _facts_in_order(branch.guard) if f not in order and f in values)
-        order.extend(name for name in values if name not in order)
-        return cls(order, values)
+        return cls(_fact_order(procedures, values), values)
 
     def __len__(self) -> int:
         return len(self._nodes)
@@ -88,6 +94,8 @@ class Diagrams:
         key = (level, children)
         found = self._unique.get(key)
         if found is None:
+            if len(self._nodes) >= MOST_NODES:
+                raise TooLarge
             found = len(self._nodes)
             self._nodes.append(key)
             self._unique[key] = found
@@ -262,6 +270,53 @@ class Diagrams:
         return found[:most], not complete
 
 
+def _fact_order(procedures: Iterable[m.Procedure], values: Mapping[str, object]) -> list[str]:
+    """The facts in the order the diagrams test them: facts that a condition joins with `and`
+    next to each other (`(a0 and b0) or (a1 and b1) ...` is small with a0, b0, a1, b1 and
+    exponential with a0, a1 ... b0, b1), otherwise in the order the procedures first test them."""
+    appearance: list[str] = []
+    together: dict[str, list[str]] = {}
+    for procedure in procedures:
+        for node in procedure.nodes:
+            if isinstance(node, m.Decision):
+                for branch in node.branches:
+                    appearance.extend(f for f in _facts_in_order(branch.guard) if f not in appearance and f in values)
+                    for group in _conjunctions(branch.guard):
+                        for fact in group:
+                            together.setdefault(fact, []).extend(other for other in group if other != fact)
+    order: list[str] = []
+    placed: set[str] = set()
+    for first in appearance:
+        stack = [first]
+        while stack:
+            fact = stack.pop()
+            if fact in placed:
+                continue
+            placed.add(fact)
+            order.append(fact)
+            stack.extend(reversed([other for other in together.get(fact, []) if other not in placed]))
+    order.extend(name for name in values if name not in placed)
+    return order
+
+
+def _conjunctions(guard: m.Guard) -> Iterator[list[str]]:
+    """The groups of facts that one `and` joins directly, anywhere in a guard."""
+    match guard:
+        case m.Not():
+            yield from _conjunctions(guard.operand)
+        case m.All():
+            yield [fact for operand in guard.operands for fact in _facts_in_order(operand)]
+            for operand in guard.operands:
+                yield from _conjunctions(operand)
+        case m.AnyOf():
+            for operand in guard.operands:
+                yield from _conjunctions(operand)
+        case m.FactHolds() | m.FactIs() | m.FactIn() | m.FactCompare():
+            return
+        case _:
+            assert_never(guard)
+
+
 def _facts_in_order(guard: m.Guard) -> Iterator[str]:
     """The facts a guard tests, in the order written."""
     match guard:
@@ -365,7 +420,10 @@ def _shorter(cubes: list[Cube], diagrams: Diagrams) -> list[Cube]:
     """
     current = [dict(cube) for cube in cubes]
     changed = True
-    while changed:
+    rounds = 0
+    # A few rounds take nearly all the shortening there is; more cost time for little.
+    while changed and rounds < 3:
+        rounds += 1
         changed = False
         for cube in current:
             for fact in list(cube):
@@ -449,7 +507,10 @@ def shown_example(example: Mapping[str, m.Value]) -> str:
 
 def path_notes(resolved: ResolvedProcedure, graph: nx.DiGraph) -> tuple[Diagnostic, ...]:
     """For each step, decision and outcome, a note saying under which facts a case reaches it."""
-    found = path_conditions(resolved, graph)
+    try:
+        found = path_conditions(resolved, graph)
+    except TooLarge:
+        return (note("P220", TooLarge.message, resolved.procedure.header.span if resolved.procedure.header else None),)
     notes = []
     for node in resolved.procedure.nodes:
         if not isinstance(node, (m.Step, m.Decision, m.Outcome)) or resolved.names.get(node.name) is not node:

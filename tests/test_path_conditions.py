@@ -152,3 +152,18 @@ def test_twenty_yes_or_no_facts_in_one_decision_are_quick():
     )
     assert found.of("done") == ALWAYS
     assert "f19" in described(found.diagrams, found.of("s19"))
+
+
+def test_facts_joined_by_and_sit_together_so_pairs_stay_small():
+    """`(a0 and b0) or (a1 and b1) ...` after a decision that tests every a first: exponential in the
+    first-tested order (a0..a19, b0..b19), linear with each pair side by side."""
+    facts = "".join(f'fact a{i} "A{i}" is yes or no\n' for i in range(20)) + "".join(f'fact b{i} "B{i}" is yes or no\n' for i in range(20))
+    every = " or ".join([f"a{i}" for i in range(20)] + [f"b{i}" for i in range(20)])
+    pairs = " or ".join(f"(a{i} and b{i})" for i in range(20))
+    found, _ = _conditions(
+        f'{facts}start at first\ndecision first "First" by team\n  when {every} -> second\n  otherwise -> second\nend\n'
+        f'decision second "Second" by team\n  when {pairs} -> yes_out\n  otherwise -> no_out\nend\n'
+        'outcome yes_out "Yes"\noutcome no_out "No"\n'
+    )
+    assert found.of("yes_out") != NEVER
+    assert len(found.diagrams) < 5_000, len(found.diagrams)

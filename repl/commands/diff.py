@@ -74,12 +74,16 @@ def _impact(local, new, result, local_path) -> list[str]:
         for ref in getattr(node, "satisfies", ()):
             satisfying.setdefault(ref.name, []).append(node.name)
     old_name = {after: before for before, after in result.renamed.items()}
+    from interpreter.source import read_regular_file
+
     scenarios = []
     for path in sorted(local_path.parent.rglob("*.case")):
         try:
-            case, _ = read_case(SourceFile(str(path), path.read_text(encoding="utf-8", errors="replace")))
+            # A regular file only: a pipe named *.case would wait for ever.
+            data = read_regular_file(path)
         except OSError:
             continue
+        case, _ = read_case(SourceFile(str(path), data.decode("utf-8", errors="replace")))
         if case is not None:
             named = {h.name.name for h in case.happenings} | {e.subject.name for e in case.expectations if e.subject is not None}
             scenarios.append((path, named))

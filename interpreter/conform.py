@@ -180,7 +180,10 @@ def verify_by_obligation(local: Procedure, national: Procedure) -> tuple[list[Di
     """The findings, and the ones about each obligation (by its national name)."""
     verifier = _Verifier(local, national)
     findings = verifier.run()
-    return findings, verifier.about
+    about = {name: list(told) for name, told in verifier.about.items()}
+    for name, indexes in verifier.also_about.items():
+        about.setdefault(name, []).extend(findings[index] for index in indexes)
+    return findings, about
 
 
 class _Verifier:
@@ -209,6 +212,7 @@ class _Verifier:
         self.missed: list[tuple[int, int, list[str], list[str]]] = []
         self.stopped: list[tuple[int, int, list[str], list[str]]] = []  # the same for P707
         self.about: dict[str, list[Diagnostic]] = {}  # obligation -> the findings about it
+        self.also_about: dict[str, list[int]] = {}  # obligation -> findings told once, at an earlier obligation
 
     def run(self) -> list[Diagnostic]:
         self._fact_types()
@@ -218,6 +222,8 @@ class _Verifier:
             (self.stopped, "the same local facts can stop what satisfies"),
         ):
             for _condition, index, later, example in told:
+                for name in later:
+                    self.also_about.setdefault(name, []).append(index)
                 if later:
                     finding = self.diagnostics[index]
                     shown = ", ".join(f"`{name}`" for name in later)
@@ -322,7 +328,20 @@ class _Verifier:
         )
 
     def _owner(self, obligation: m.Task, step: m.Task) -> None:
-        if obligation.owner is None or step.owner is None:
+        if obligation.owner is None:
+            return
+        if step.owner is None:
+            self.diagnostics.append(
+                _finding(
+                    "P703",
+                    _duty(obligation),
+                    f"`{step.name}` names nobody to do it; the national rule gives it to `{obligation.owner.name}`",
+                    step.span,
+                    label="no owner",
+                    labels=(self._rule(obligation),),
+                    help=f"say who does it: `by <a role that plays {obligation.owner.name}>`",
+                )
+            )
             return
         wanted = obligation.owner.name
         played = self._national_roles_of(step.owner.name)
@@ -577,7 +596,7 @@ class _Verifier:
             self.diagnostics.append(
                 Diagnostic(
                     "P707",
-                    Severity.NOTE,
+                    Severity.WARNING if _duty(obligation) is m.Duty.MUST else Severity.NOTE,
                     f"a case the national rule `{obligation.name}` covers can still miss `{first.name}` here, depending on local facts",
                     first.span,
                     label="reached only for some values of local facts",
@@ -589,21 +608,30 @@ class _Verifier:
 
     def _order(self, duties: list[m.Task]) -> None:
         national_graph, local_graph = self.national.graph, self.local.graph
+        national_after = {
+            d.name: reachable_from(national_graph, d.name, include_escalations=False) for d in duties if national_graph.has_node(d.name)
+        }
+        local_after: dict[str, set[str]] = {}
+
+        def after_locally(name: str) -> set[str]:
+            if name not in local_after:
+                local_after[name] = reachable_from(local_graph, name, include_escalations=False)
+            return local_after[name]
+
         for earlier in duties:
-            if not national_graph.has_node(earlier.name):
+            if earlier.name not in national_after:
                 continue
-            after = reachable_from(national_graph, earlier.name, include_escalations=False)
             for later in duties:
-                if later is earlier or later.name not in after:
+                if later is earlier or later.name not in national_after[earlier.name]:
                     continue
-                if earlier.name in reachable_from(national_graph, later.name, include_escalations=False):
+                if earlier.name in national_after.get(later.name, ()):
                     continue  # a loop: no order
                 for mine_earlier in self.satisfying.get(earlier.name, []):
                     for mine_later in self.satisfying.get(later.name, []):
                         if not (local_graph.has_node(mine_earlier.name) and local_graph.has_node(mine_later.name)):
                             continue
-                        goes_back = mine_earlier.name in reachable_from(local_graph, mine_later.name, include_escalations=False)
-                        goes_on = mine_later.name in reachable_from(local_graph, mine_earlier.name, include_escalations=False)
+                        goes_back = mine_earlier.name in after_locally(mine_later.name)
+                        goes_on = mine_later.name in after_locally(mine_earlier.name)
                         if goes_back and not goes_on:
                             self.diagnostics.append(
                                 _finding(

@@ -77,7 +77,9 @@ class Diagrams:
         for space in spaces:
             for name, domain in space.domains.items():
                 known = values.setdefault(name, [])
-                known.extend(v for v in domain if v not in known)
+                if known and domain and type(known[0]) is not type(domain[0]):
+                    continue  # the same name for another kind of fact: verify says so (P711); the first counts
+                known.extend(v for v in domain if not any(v == k and type(v) is type(k) for k in known))
         for known in values.values():
             if known and all(isinstance(v, int) and not isinstance(v, bool) for v in known):
                 known.sort()
@@ -122,8 +124,9 @@ class Diagrams:
                     result = self.either(result, self.of_guard(operand))
                 return result
             case m.FactHolds() | m.FactIs() | m.FactIn() | m.FactCompare():
-                if guard.fact.name not in self.level:
-                    return ALWAYS  # a fact the resolver has already reported: draw no conclusion from it
+                values = self.values.get(guard.fact.name)
+                if not values or not _fits(guard, values[0]):
+                    return ALWAYS  # a fact reported elsewhere, or of another kind: draw no conclusion from it
                 return self.allowing(guard.fact.name, self._allowed(guard))
             case _:
                 assert_never(guard)
@@ -268,6 +271,19 @@ class Diagrams:
 
         complete = walk(a, ())
         return found[:most], not complete
+
+
+def _fits(guard: m.FactHolds | m.FactIs | m.FactIn | m.FactCompare, value: m.Value) -> bool:
+    """Whether a test suits the kind of values a fact takes (True is not the number 1 here)."""
+    match guard:
+        case m.FactHolds():
+            return isinstance(value, bool)
+        case m.FactCompare():
+            return isinstance(value, int) and not isinstance(value, bool)
+        case m.FactIs() | m.FactIn():
+            return isinstance(value, str)
+        case _:
+            assert_never(guard)
 
 
 def _fact_order(procedures: Iterable[m.Procedure], values: Mapping[str, object]) -> list[str]:

@@ -63,7 +63,7 @@ def test_the_enums_are_the_vocabulary_of_the_language():
 def test_a_new_unit_is_reported_wherever_units_are_counted(mypy_output):
     files = _unhandled(mypy_output, "Unit")
     # Counting dates, the spans the deadline checks reason with, and the scales they add up in.
-    assert files == {"interpreter/calendar.py", "interpreter/deadlines.py"}
+    assert files == {"interpreter/calendar.py", "interpreter/deadlines.py", "interpreter/conform.py"}
 
 
 def test_a_new_deadline_kind_is_reported_wherever_deadlines_are_read(mypy_output):

@@ -731,6 +731,12 @@ meet. Satisfy the obligation that carries the duty.""",
 force that day: each edition says `in force from DATE`, and `replaces NAME` for
 the edition before it. No edition found was in force on the date given.""",
     ),
+    "P608": Code(
+        "a delegation that comes back round",
+        """`delegated by` says whose duties a role carries out. Followed from role to role,
+these delegations come back to where they started, so none of the roles holds the
+duties. Name the role that holds them.""",
+    ),
     # ---- verify: the local procedure against the national specification ----------------
     "P701": Code(
         "a national obligation that no local step satisfies",

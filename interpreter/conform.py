@@ -96,7 +96,7 @@ def _finding(code: str, duty: m.Duty | None, message: str, span: Any, **extra: A
 
 def link_diagnostics(local: m.Procedure, specification: m.Procedure | None) -> list[Diagnostic]:
     """`satisfies` names an obligation and `plays` a role of the specification (or there is none to name)."""
-    diagnostics: list[Diagnostic] = []
+    diagnostics: list[Diagnostic] = _delegation_cycles(local)
     tasks = [task for task in local.nodes if isinstance(task, (m.Step, m.Decision))]
     if specification is None:
         if local.header is None or local.header.implements is None:
@@ -150,6 +150,29 @@ def link_diagnostics(local: m.Procedure, specification: m.Procedure | None) -> l
                 )
             )
     return diagnostics
+
+
+def _delegation_cycles(procedure: m.Procedure) -> list[Diagnostic]:
+    """`a delegated by b`, `b delegated by a`: a role that acts for itself, through others."""
+    delegated = {role.name: role.delegated_by for role in procedure.roles if role.delegated_by is not None}
+    found = []
+    for role in procedure.roles:
+        chain, current = [role.name], delegated.get(role.name)
+        while current is not None and current.name not in chain:
+            chain.append(current.name)
+            current = delegated.get(current.name)
+        if current is not None and current.name == role.name and role.delegated_by is not None:
+            found.append(
+                Diagnostic(
+                    "P608",
+                    Severity.ERROR,
+                    f"`{role.name}` is delegated by itself, through " + " → ".join(f"`{n}`" for n in chain[1:]),
+                    role.delegated_by.span,
+                    label="a delegation that comes back round",
+                    help="a role carries out the duties of the role that delegates to it; name the one that holds them",
+                )
+            )
+    return found
 
 
 def _needs_implements(ref: m.Ref, what: str) -> Diagnostic:

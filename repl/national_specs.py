@@ -45,21 +45,40 @@ class Found:
 def search_folders(procedure_file: Path) -> list[Path]:
     folders: list[Path] = [Path(entry) for entry in os.environ.get(SEARCH_PATH_VARIABLE, "").split(os.pathsep) if entry]
     here = procedure_file.resolve().parent if procedure_file.name else Path.cwd()
+    ancestors: list[Path] = []
     for folder in (here, *here.parents):
-        folders.extend((folder / "national", folder / "procedures" / "national"))
+        ancestors.extend((folder / "national", folder / "procedures" / "national"))
+    folders.extend(ancestors)
     folders.append(SHIPPED)
     seen: set[Path] = set()
     unique = []
-    for folder in folders:
+    for index, folder in enumerate(folders):
         try:
             key = folder.resolve()
             exists = folder.is_dir()
         except OSError:
             continue
-        if exists and key not in seen:
+        # A folder found by looking upwards must be the user's own and closed to others:
+        # a `national` folder planted in a shared place (/tmp/national) is not trusted.
+        searched_upwards = index >= len(folders) - len(ancestors) - 1 and folder != SHIPPED
+        if exists and key not in seen and (not searched_upwards or _private(folder)):
             seen.add(key)
             unique.append(folder)
     return unique
+
+
+def _private(folder: Path) -> bool:
+    """Whether a folder (and the one holding it) belongs to this user and no one else can write to it."""
+    if not hasattr(os, "getuid"):
+        return True
+    for path in (folder, folder.parent):
+        try:
+            status = path.stat()
+        except OSError:
+            return False
+        if status.st_uid not in (os.getuid(), 0) or status.st_mode & 0o022 and not status.st_mode & 0o1000:
+            return False
+    return True
 
 
 def _file_names(name: str) -> tuple[str, ...]:
@@ -113,6 +132,20 @@ def find_specification(procedure: m.Procedure, as_of: date | None = None, agains
         if path is None:
             return Found(None, None, (_not_found(header.implements, where, folders),))
     assert path is not None
+    try:
+        itself = path.resolve() == procedure_file.resolve()
+    except OSError:
+        itself = False
+    if itself:
+        return Found(
+            None,
+            path,
+            (
+                Diagnostic(
+                    "P601", Severity.ERROR, "this procedure names itself as the national specification it implements", where, label="itself"
+                ),
+            ),
+        )
     analysis = _analysed(path)
     if isinstance(analysis, str):
         return Found(None, path, (_unreadable(path, analysis, where),))
@@ -186,7 +219,7 @@ def _unreadable(path: Path, reason: str, where) -> Diagnostic:
 
 def _edition_on(analysis: Analysis, path: Path, as_of: date, folders: list[Path], where) -> tuple[Analysis, Path, Diagnostic | None]:
     """Follow `replaces` back, and newer editions that replace this one forward, to the one in force on as_of."""
-    known = _specifications_in(folders)
+    known = _specifications_in([path.parent, *folders])
     # Newer editions: those whose `replaces` names this one (directly or in a chain).
     by_replaced: dict[str, tuple[Analysis, Path]] = {}
     for other_path in known.values():
@@ -195,7 +228,11 @@ def _edition_on(analysis: Analysis, path: Path, as_of: date, folders: list[Path]
             continue
         replaced = other.procedure.header.replaces
         if replaced is not None:
-            by_replaced[replaced] = (other, other_path)
+            replaced = _name_of(Path(replaced)) if replaced.endswith(".proc") else replaced
+            # Two editions replacing one: the one in force later is the newer.
+            earlier = by_replaced.get(replaced)
+            if earlier is None or (_in_force(other) or date.min) > (_in_force(earlier[0]) or date.min):
+                by_replaced[replaced] = (other, other_path)
     current, current_path = analysis, path
     seen = {_name_of(path)}
     while True:
@@ -214,6 +251,8 @@ def _edition_on(analysis: Analysis, path: Path, as_of: date, folders: list[Path]
             return current, current_path, None
         header = current.procedure.header if current.procedure is not None else None
         older_name = header.replaces if header is not None else None
+        if older_name is not None and older_name.endswith(".proc"):
+            older_name = _name_of(Path(older_name))
         older_path = known.get(older_name) if older_name else None
         older = _analysed(older_path) if older_path is not None else None
         if older is None or isinstance(older, str) or _name_of(older_path) in seen:  # type: ignore[arg-type]

@@ -229,3 +229,42 @@ def test_a_stricter_should_target_beside_the_binding_must_is_no_finding(tmp_path
     )
     result = cli("verify", str(local))
     assert "P702" not in result.err and "P704" not in result.err, result.err
+
+
+def test_a_delegation_that_comes_back_round_is_an_error(cli, tmp_path):
+    path = tmp_path / "p.proc"
+    path.write_text(
+        'procedure "P"\n  calendar england-and-wales\nend\nrole a "A" delegated by b\nrole b "B" delegated by a\n'
+        'start at s\nstep s "S" by a next d end\noutcome d "D"\n'
+    )
+    result = cli("check", str(path))
+    assert result.code == 1 and "error[P608]: `a` is delegated by itself, through `b`" in result.err
+
+
+def test_a_procedure_that_implements_itself_is_told_so(cli, tmp_path):
+    path = tmp_path / "p.proc"
+    path.write_text(
+        'procedure "P"\n  calendar england-and-wales\n  implements "p.proc"\nend\nstart at s\nstep s "S" next d end\noutcome d "D"\n'
+    )
+    result = cli("check", str(path))
+    assert result.code == 1 and "names itself as the national specification" in result.err
+
+
+def test_a_national_folder_others_can_write_to_is_not_searched(cli, tmp_path):
+    """A `national` folder found by looking upwards from the procedure must be closed to other users."""
+    shared = tmp_path / "national"
+    shared.mkdir()
+    (shared / "rules-2023.proc").write_bytes((HERE / "editions/national/rules-2023.proc").read_bytes())
+    shared.chmod(0o777)
+    local = tmp_path / "team" / "p.proc"
+    local.parent.mkdir()
+    local.write_text((HERE / "editions/local/eight_days.proc").read_text().replace("implements rules_2019", "implements rules_2023"))
+    result = cli("verify", str(local))
+    assert "error[P601]" in result.err, result.err
+    shared.chmod(0o755)
+    assert "error[P704]" in cli("verify", str(local)).err
+
+
+def test_against_a_folder_says_it_is_a_folder(cli, tmp_path):
+    result = cli("verify", "tests/verify/conforming.proc", "--against", str(tmp_path))
+    assert result.code == 2 and "it is a folder" in result.err

@@ -61,7 +61,12 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     diagnostics = []  # its own warnings are `check`'s to show
     against = Path(args.against) if args.against else None
     if against is not None and not against.is_file():
-        console.error(f"safeproc: cannot read `{args.against}`: no such file")
+        reason = (
+            "it is a folder, not a .proc file"
+            if against.is_dir()
+            else ("no such file" if not against.exists() else "it is not a regular file")
+        )
+        console.error(f"safeproc: cannot read `{args.against}`: {reason}")
         return EXIT_USAGE
     found = find_specification(local.procedure, as_of=as_of, against=against)
     national = found.analysis

@@ -61,6 +61,7 @@ class _Differ:
         self.old, self.new = old, new
         self.changes: list[Change] = []
         self.renamed: dict[str, str] = {}
+        self.cited: list[tuple[Change, list[str], list[str]]] = []  # a citations change, what went, what came
         self.old_duties = {task.name for task in obligations(old.model)}
         self.new_duties = {task.name for task in obligations(new.model)}
 
@@ -97,20 +98,17 @@ class _Differ:
 
     def _citations_renamed_throughout(self) -> None:
         """One citation replaced by another in many places (a chapter renumbered) is said once."""
-        counts: dict[str, int] = {}
-        for change in self.changes:
-            if change.what.startswith("citations: ") and change.what.count("; ") == 1:
-                counts[change.what] = counts.get(change.what, 0) + 1
-        common = {what for what, count in counts.items() if count >= 3}
-        if not common:
-            return
-        kept = [change for change in self.changes if change.what not in common]
-        for what in sorted(common, key=lambda w: -counts[w]):
-            added, removed = (part[2:] for part in what.removeprefix("citations: ").split("; "))
-            kept.append(
-                Change("changed", "citations", "", f"`{removed}` → `{added}` throughout ({counts[what]} declarations)", substantive=False)
+        swaps: dict[tuple[str, str], list[Change]] = {}
+        for change, went, came in self.cited:
+            if len(went) == 1 and len(came) == 1:
+                swaps.setdefault((went[0], came[0]), []).append(change)
+        common = {pair: changes for pair, changes in swaps.items() if len(changes) >= 3}
+        folded = {id(change) for changes in common.values() for change in changes}
+        self.changes = [change for change in self.changes if id(change) not in folded]
+        for (gone, added), changes in sorted(common.items(), key=lambda item: -len(item[1])):
+            self.changes.append(
+                Change("changed", "citations", "", f"`{gone}` → `{added}` throughout ({len(changes)} declarations)", substantive=False)
             )
-        self.changes = kept
 
     def _add(
         self, kind: str, declaration: m.Declaration, what: str, old_span: Span | None, new_span: Span | None, old: bool = False
@@ -201,8 +199,10 @@ class _Differ:
             differences.append(f"title: {_shown(before.title)} → {_shown(after.title)}")
         gone = [c for c in before.cites if c not in after.cites]
         new_cites = [c for c in after.cites if c not in before.cites]
+        citations = None
         if gone or new_cites:
-            differences.append("citations: " + "; ".join([*(f"+ {c}" for c in new_cites), *(f"- {c}" for c in gone)]))
+            citations = "citations: " + ", ".join([*(f"added {c!r}" for c in new_cites), *(f"removed {c!r}" for c in gone)])
+            differences.append(citations)
         if kind_noun(before) != kind_noun(after):
             differences.append(f"kind: {kind_noun(before)} → {kind_noun(after)}")
         if isinstance(before, (m.Step, m.Decision, m.Parallel, m.Join, m.Outcome)) and isinstance(
@@ -219,18 +219,19 @@ class _Differ:
             differences.extend(self._condition(before.name, after.name))
         for text in differences:
             substantive = not text.startswith(("title:", "citations:"))
-            self.changes.append(
-                Change(
-                    "changed",
-                    f"{kind_noun(after)} `{after.name}`",
-                    after.name,
-                    text,
-                    before.span,
-                    after.span,
-                    after.name in self.new_duties,
-                    substantive,
-                )
+            change = Change(
+                "changed",
+                f"{kind_noun(after)} `{after.name}`",
+                after.name,
+                text,
+                before.span,
+                after.span,
+                after.name in self.new_duties,
+                substantive,
             )
+            self.changes.append(change)
+            if text is citations:
+                self.cited.append((change, gone, new_cites))
 
     def _flow(self, before: m.FlowNode, after: m.FlowNode) -> Iterator[str]:
         """Where a node leads, and how: `next`, branches, a join's mode, how a branch or the case ends."""

@@ -543,7 +543,9 @@ def path_notes(resolved: ResolvedProcedure, graph: nx.DiGraph) -> tuple[Diagnost
             message = f"{kind_noun(node)} `{node.name}` is reached {_when(ways[0])}"
             extra = ()
         else:
-            message = f"{kind_noun(node)} `{node.name}` is reached in any of {len(ways)} ways"
+            counted = [way for way in ways if not way.startswith("...")]
+            more = " (and more)" if len(counted) < len(ways) else ""
+            message = f"{kind_noun(node)} `{node.name}` is reached in any of {len(counted)} ways{more}"
             extra = tuple(_when(way) for way in ways)
         notes.append(note("P220", message, node.span, label="reached under these facts", notes=extra))
     return tuple(notes)

@@ -94,7 +94,10 @@ class CaseSession:
         self.procedures = procedures or ProcedureCache()
         self.procedure_path = procedure_path
         self.state = CaseState()
-        self.undo_stack: list[CaseState] = []
+        self.undo_stack: list[tuple[CaseState, str]] = []  # each earlier case, and what changed it
+        self.saved_as: CaseState | None = CaseState()  # the case as last saved or loaded: leaving asks if it differs
+        self.told: set[str] = set()  # warnings already shown, so that each is shown once
+        self.warned_on_leaving = False
         self.what_if: CaseState | None = None
         self.today = date.today()
 
@@ -132,8 +135,12 @@ class CaseSession:
         loaded = load_case_file(text.encode(), str(self.procedure_path.parent / "shell.case"), self.procedures, self.procedure_path)
         if not loaded.runnable:
             return loaded, None
-        as_of = state.as_of or max([day for day, _, _ in state.happenings] + [day for day, _, _ in state.learnt] + [self.today])
-        return loaded, run_case(loaded, as_of)
+        return loaded, run_case(loaded, self.seen_from(state))
+
+    def seen_from(self, state: CaseState) -> date:
+        """The day the case is seen from: the one set with `as of`, else the last day recorded, else today."""
+        recorded = [day for day, _, _ in state.happenings] + [day for day, _, _ in state.learnt]
+        return state.as_of or (max(recorded) if recorded else self.today)
 
     def _current(self) -> tuple[LoadedCase, CaseResult] | Reply:
         """The case run as it stands, or what stops it running."""
@@ -158,14 +165,35 @@ class CaseSession:
         problems = tuple(d for d in loaded.diagnostics if d.is_error)
         if problems:
             return Reply((), problems)
-        self.undo_stack.append(self.state)
+        self.undo_stack.append((self.state, said))
         # Expectations loaded with a scenario were about the case as it was: a change drops them.
         self.state = evolve(new, expectations=())
         self.what_if = None
         lines = [said]
         if result is not None:
             lines.extend(_headline(result))
-        return Reply(tuple(lines), tuple(d for d in (result.diagnostics if result else ()) if d.severity is not Severity.NOTE))
+            later = sorted(
+                {day for day, _, _ in new.happenings if day > result.as_of} | {day for day, _, _ in new.learnt if day > result.as_of}
+            )
+            if later:
+                lines.append(
+                    f"  (seen as of {result.as_of}: what is recorded after it, from {later[0]}, is kept but not shown; `as of {later[-1]}` shows it)"
+                )
+        return Reply(tuple(lines), self._new_warnings(result.diagnostics if result else ()))
+
+    def _new_warnings(self, diagnostics: Sequence[Diagnostic]) -> tuple[Diagnostic, ...]:
+        """Warnings not shown before, without the place in the case file the shell writes (there is no such file)."""
+        fresh = []
+        for diagnostic in diagnostics:
+            if diagnostic.severity is Severity.NOTE or diagnostic.message in self.told:
+                continue
+            self.told.add(diagnostic.message)
+            fresh.append(evolve(diagnostic, span=None, labels=()))
+        return tuple(fresh)
+
+    @property
+    def unsaved(self) -> bool:
+        return self.saved_as is not None and self.state != self.saved_as
 
     # ---- commands that change the case -----------------------------------------------------
 
@@ -176,9 +204,18 @@ class CaseSession:
         return self._change(self.state.with_fact(name, checked), f"{name} is {shown_value(checked)}")
 
     def unset_fact(self, name: str) -> Reply:
-        if name not in dict(self.state.facts):
-            return Reply.problem(f"`{name}` is not set", help=did_you_mean(name, dict(self.state.facts)) or None)
-        return self._change(self.state.without_fact(name), f"{name} is unknown again")
+        """Take a fact back to unknown, or take back what was recorded of an event, a step or a learnt fact."""
+        if name in dict(self.state.facts):
+            return self._change(self.state.without_fact(name), f"{name} is unknown again")
+        if any(item[1] == name for item in self.state.learnt):
+            return self._change(
+                evolve(self.state, learnt=tuple(i for i in self.state.learnt if i[1] != name)), f"{name} is no longer learnt"
+            )
+        if any(item[1] == name for item in self.state.happenings):
+            kept = tuple(item for item in self.state.happenings if item[1] != name)
+            return self._change(evolve(self.state, happenings=kept), f"{name} is no longer recorded")
+        given = list(dict(self.state.facts)) + [i[1] for i in self.state.learnt] + [i[1] for i in self.state.happenings]
+        return Reply.problem(f"`{name}` is neither set nor recorded", help=did_you_mean(name, given) or "`status` shows what is recorded")
 
     def happened(self, day_text: str, name: str) -> Reply:
         day = self.parse_date(day_text)
@@ -229,12 +266,12 @@ class CaseSession:
     def undo(self) -> Reply:
         if not self.undo_stack:
             return Reply(("nothing to undo",))
-        self.state = self.undo_stack.pop()
+        self.state, said = self.undo_stack.pop()
         self.what_if = None
-        return Reply(("undone",))
+        return Reply((f"undone: {said}",))
 
     def reset(self) -> Reply:
-        self.undo_stack.append(self.state)
+        self.undo_stack.append((self.state, "reset"))
         self.state = CaseState()
         self.what_if = None
         return Reply(("the case is empty again (`undo` brings it back)",))
@@ -242,7 +279,7 @@ class CaseSession:
     def rename(self, name: str) -> Reply:
         if '"' in name or "\n" in name:
             return Reply.problem("a case's name cannot hold a double quote or a line break")
-        self.undo_stack.append(self.state)
+        self.undo_stack.append((self.state, f"name {name}"))
         self.state = evolve(self.state, name=name)
         return Reply((f'the case is called "{name}"',))
 
@@ -389,6 +426,7 @@ class CaseSession:
                 f"could not save `{target}`: {(exc.strerror or str(exc)).lower()}; the case is still here",
                 help="save it somewhere else: `save other/path.case`",
             )
+        self.saved_as = self.state
         return Reply((f"saved {target}" + (f" with {len(expectations)} expectations" if expectations else ""),))
 
     def load(self, path: Path) -> Reply:
@@ -403,7 +441,7 @@ class CaseSession:
         if case is None or loaded.procedure is None or loaded.plan is None:
             return Reply((), tuple(d for d in loaded.diagnostics if d.is_error) or (error("P901", f"`{path}` cannot be loaded", None),))
         assert case.procedure_path is not None
-        self.undo_stack.append(self.state)
+        self.undo_stack.append((self.state, f"load {path}"))
         self.procedure_path = Path(os.path.normpath(path.parent / case.procedure_path))
         self.state = CaseState(
             name=case.name,
@@ -414,6 +452,7 @@ class CaseSession:
             expectations=_expectation_lines(loaded),
         )
         self.what_if = None
+        self.saved_as = self.state
         return Reply((f"loaded {path}: {case.name}",), tuple(d for d in loaded.diagnostics if not d.is_error))
 
     def reload(self) -> Reply:
@@ -452,8 +491,9 @@ class CaseSession:
         fact = next((f for f in procedure.facts if f.name == name), None) if procedure else None
         if fact is None:
             return self._unknown(name, (m.Fact,), "fact")
-        value: m.Value = {"yes": True, "no": False}.get(raw, int(raw) if raw.isdigit() else raw)
-        if raw == "unknown":
+        word = raw.lower() if raw.lower() in ("yes", "no", "unknown") else raw
+        value: m.Value = {"yes": True, "no": False}.get(word, int(raw) if raw.isdigit() else raw)
+        if word == "unknown":
             return Reply.problem(f"to make `{name}` unknown, write `unset {name}`")
         if not fits(fact, value):
             return Reply.problem(f"`{raw}` is not a value of `{name}`", help=value_help(fact, value))

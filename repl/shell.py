@@ -28,7 +28,7 @@ from repl.case_session import CaseSession
 from repl.commands import COMMANDS, Console
 from repl.diagnostic_output import print_diagnostics
 from repl.lexer import SafeprocLexer
-from repl.shell_commands import CASE_WORDS, run_line
+from repl.shell_commands import CASE_WORDS, leave, run_line
 
 PROMPT = "safeproc> "
 GREETING = "safeproc shell: work through a case. `help` lists the commands, Tab completes, Ctrl-D leaves."
@@ -168,7 +168,11 @@ def run_shell(
         except KeyboardInterrupt:
             continue  # Ctrl-C clears the line
         except EOFError:
-            break
+            reply, finished = leave(session)
+            _show(console, reply)
+            if finished:
+                break
+            continue
         try:
             reply, finished = run_line(session, line, console)
         except Exception as exc:  # noqa: BLE001 - the shell goes on whatever one line does

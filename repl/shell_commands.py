@@ -22,17 +22,17 @@ from repl.commands import COMMANDS, Command, Console
 CASE_HELP: tuple[tuple[str, str, str], ...] = (
     ("open", "open PROC", "work against this procedure"),
     ("set", "set FACT = VALUE", "what is known about the case (yes, no, a choice or a number)"),
-    ("unset", "unset FACT", "make a fact unknown again"),
+    ("unset", "unset NAME", "make a fact unknown again, or take back what was recorded of an event or a step"),
     ("on", "on DATE EVENT  |  on DATE FACT is VALUE", "something happened that day, or a fact became known that day"),
     ("done", "done STEP on DATE", "a step (or a decision) was done that day"),
-    ("as", "as of DATE", "see the case as it stood on that day (default: the last day recorded, or today)"),
+    ("as", "as of DATE", "see the case as it stood on that day (`as of today`; default: the last day recorded)"),
     ("status", "status", "the timeline: what has happened, what is still to do"),
     ("next", "next", "what is open now, who owns it, and when it is due"),
     ("why", "why STEP", "why a step applies or not: the decisions before it and the facts that decided them"),
     ("overdue", "overdue", "what is overdue, and what has been escalated"),
     ("what", "what if FACT = VALUE  (or any change above)", "how the timeline would differ, without changing the case"),
     ("keep", "keep", "adopt the last what-if"),
-    ("undo", "undo", "take back the last change"),
+    ("undo", "undo", "take back the last change (it says which)"),
     ("reset", "reset", "start the case again (undo brings it back)"),
     ("name", "name TEXT", "what to call the case when it is saved"),
     ("save", "save FILE.case [--with-expectations]", "write the case as a scenario that `safeproc test` runs"),
@@ -40,7 +40,7 @@ CASE_HELP: tuple[tuple[str, str, str], ...] = (
     ("reload", "reload", "read the procedure again after an edit, and say what that changes for the case"),
     ("names", "names [steps|facts|events|roles|decisions]", "the names the procedure declares"),
     ("help", "help [COMMAND]", "this list, or one command's words and options"),
-    ("quit", "quit  (or exit, or Ctrl-D)", "leave the shell"),
+    ("quit", "quit  (or exit, or Ctrl-D)", "leave the shell (asked again if the case has changes not saved)"),
 )
 CASE_WORDS = tuple(word for word, _, _ in CASE_HELP) + ("exit",)
 CASE_CHANGES = ("set", "unset", "on", "done", "as")  # the words of apply_case_command
@@ -87,6 +87,14 @@ def apply_case_command(session: CaseSession, words: list[str]) -> Reply | None:
     return None
 
 
+def leave(session: CaseSession) -> tuple[Reply, bool]:
+    """Quit, unless the case has changes not saved: then say so once, and quit the next time."""
+    if session.unsaved and not session.warned_on_leaving:
+        session.warned_on_leaving = True
+        return Reply(("the case has changes that are not saved: `save FILE.case` keeps them; quit again to leave without",)), False
+    return Reply(), True
+
+
 def run_line(session: CaseSession, line: str, console: Console) -> tuple[Reply, bool]:
     """What a line asks for, done; and whether the shell should end."""
     try:
@@ -97,7 +105,7 @@ def run_line(session: CaseSession, line: str, console: Console) -> tuple[Reply, 
         return Reply(), False
     head = words[0]
     if head in ("quit", "exit"):
-        return Reply(), True
+        return leave(session)
     changed = apply_case_command(session, words)
     if changed is not None:
         return changed, False
@@ -139,7 +147,7 @@ def run_line(session: CaseSession, line: str, console: Console) -> tuple[Reply, 
             return _help(words[1:]), False
     command = COMMAND_LINE.get(head)
     if command is not None:
-        return _command_line(command, words[1:], console), False
+        return _command_line(command, _with_open_procedure(session, head, words[1:]), console), False
     from interpreter.suggest import did_you_mean
 
     every = list(CASE_WORDS) + list(COMMAND_LINE)
@@ -147,6 +155,17 @@ def run_line(session: CaseSession, line: str, console: Console) -> tuple[Reply, 
 
 
 # ---- the command-line commands, in the shell ----------------------------------------------
+
+
+def _with_open_procedure(session: CaseSession, command: str, words: list[str]) -> list[str]:
+    """`check`, `verify`, `trace` and `test` with no file work on the open procedure (and its scenarios)."""
+    path = session.procedure_path
+    if path is None or any(not word.startswith("-") for word in words) or command not in ("check", "verify", "test", "trace"):
+        return words
+    if command == "test":
+        scenarios = path.parent / "scenarios"
+        return [*words, str(scenarios if scenarios.is_dir() else path.parent)]
+    return [*words, str(path)]
 
 
 class _Usage(Exception):

@@ -53,7 +53,8 @@ CASE_LINES = [
 def _shell(lines: list[str], procedure: Path | None = PROC) -> str:
     out = io.StringIO()
     with create_pipe_input() as keys:
-        keys.send_text("".join(line + "\n" for line in lines))
+        # A second `quit`: the first asks again when the case has changes not saved.
+        keys.send_text("".join(line + "\n" for line in lines) + "quit\n")
         assert run_shell(procedure, None, input=keys, output=DummyOutput(), out=out, history=InMemoryHistory(), today=TODAY) == 0
     return out.getvalue()
 
@@ -218,3 +219,25 @@ def test_the_language_has_a_pygments_lexer_that_pygments_finds():
     assert (Keyword.Reserved, "must") in tokens
     assert (Number.Integer, "5") in tokens and (Name.Label, "1.1.15") in tokens
     assert (Name, "aware") in tokens
+
+
+def test_leaving_with_changes_not_saved_asks_once():
+    printed = _shell(["set child_died = yes", "quit"])
+    assert "the case has changes that are not saved" in printed
+
+
+def test_unset_takes_back_a_recorded_event_and_undo_says_what_it_undid():
+    printed = _shell(["on 2024-01-08 aware", "unset aware", "undo", "quit"])
+    assert "aware is no longer recorded" in printed
+    assert "undone: aware is no longer recorded" in printed
+
+
+def test_a_later_entry_than_the_day_seen_from_is_kept_and_said():
+    printed = _shell(["set child_died = Yes", "as of 2024-01-10", "on 2024-01-12 aware", "quit"])
+    assert "child_died is yes" in printed, "yes and no in any case"
+    assert "is kept but not shown; `as of 2024-01-12` shows it" in printed
+
+
+def test_check_at_the_prompt_works_on_the_open_procedure():
+    printed = _shell(["check", "quit"])
+    assert "checked 1 file: no problems found" in printed

@@ -238,7 +238,7 @@ class _Differ:
         old, new = _arrows(before, self.renamed), _arrows(after, {})
         if old != new:
             word = "next" if isinstance(after, (m.Step, m.Join)) and isinstance(before, (m.Step, m.Join)) else "branches"
-            yield f"{word}: {_arrows_text(old)} → {_arrows_text(new)}"
+            yield f"{word} {'was' if word == 'next' else 'were'}: {_arrows_text(old)}; now: {_arrows_text(new)}"
         for label, was, now in (
             ("join waits for", getattr(before, "mode", None), getattr(after, "mode", None)),
             ("this branch ends", getattr(before, "ends_branch", None), getattr(after, "ends_branch", None)),
@@ -363,7 +363,7 @@ def _arrows(node: m.FlowNode, renamed: dict[str, str]) -> tuple[tuple[str, str],
 
 
 def _arrows_text(arrows: tuple[tuple[str, str], ...]) -> str:
-    return "; ".join(f"{condition} -> `{target}`" if condition else f"`{target}`" for condition, target in arrows) or "none"
+    return " | ".join(f"{condition} -> `{target}`" if condition else f"`{target}`" for condition, target in arrows) or "none"
 
 
 def _fact(before: m.Fact, after: m.Fact) -> Iterator[str]:

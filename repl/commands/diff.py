@@ -63,6 +63,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
 
 def _impact(local, new, result, local_path) -> list[str]:
     """For each changed national obligation: the local steps concerned, their conformance, the scenarios that use them."""
+    from interpreter import model as m
     from interpreter.conform import Procedure, verify_by_obligation
     from interpreter.diff import obligations_changed
     from interpreter.scenario import read_case
@@ -85,7 +86,10 @@ def _impact(local, new, result, local_path) -> list[str]:
             continue
         case, _ = read_case(SourceFile(str(path), data.decode("utf-8", errors="replace")))
         if case is not None:
-            named = {h.name.name for h in case.happenings} | {e.subject.name for e in case.expectations if e.subject is not None}
+            # A step the scenario records, or expects anything of but "not applicable".
+            named = {h.name.name for h in case.happenings} | {
+                e.subject.name for e in case.expectations if e.subject is not None and e.state != m.StepState.NOT_APPLICABLE
+            }
             scenarios.append((path, named))
     lines = [f"impact on {local.procedure.file}:"]
     changed = obligations_changed(result)

@@ -42,7 +42,7 @@ from interpreter.graph import reachable_from
 from interpreter.path_conditions import ALWAYS, NEVER, Diagrams, PathConditions, TooLarge, path_conditions, shown_example
 from interpreter.resolve import ResolvedProcedure
 from interpreter.suggest import did_you_mean
-from interpreter.wording import describe_deadline, kind_noun
+from interpreter.wording import amount_words, describe_deadline, kind_noun
 
 # Start dates tried when two deadlines in different units are compared: from 2018 (the
 # regulations of Working Together 2018) to the end of 2030, every day.
@@ -471,7 +471,7 @@ class _Verifier:
                         f"`{step.name}`'s deadline is stricter than the national one ({describe_deadline(mine)}; "
                         f"nationally {describe_deadline(wanted)})",
                         mine.span,
-                        label=f"up to {_amount(comparison.stricter_by, comparison.unit)} stricter, and can end on a day off",
+                        label=f"up to {amount_words(comparison.stricter_by, comparison.unit)} stricter, and can end on a day off",
                         labels=(label,),
                         notes=(comparison.stricter_example,),
                         help="conforms; a partnership may choose a stricter deadline, but one that can end on a weekend or a bank holiday asks for work on a day off",
@@ -520,7 +520,7 @@ class _Verifier:
                 duty,
                 f"`{step.name}` {_looser_words(wanted.kind)} than the national rule allows: {describe_deadline(mine)}",
                 mine.span,
-                label=f"up to {_amount(comparison.looser_by, comparison.unit)} looser",
+                label=f"up to {amount_words(comparison.looser_by, comparison.unit)} looser",
                 labels=(label,),
                 notes=(comparison.looser_example,) if comparison.looser_example else (),
                 help=f"make it at least as strict as `{describe_deadline(wanted)}`",
@@ -689,11 +689,6 @@ def _days(count: int) -> str:
 def _at_least(have: m.Duty | None, wanted: m.Duty | None) -> bool:
     """Whether a duty is as binding as another (no duty wanted: any will do; none given: none is)."""
     return wanted is None or (have is not None and have.rank >= wanted.rank)
-
-
-def _amount(count: float, unit: str) -> str:
-    whole = int(count) if float(count).is_integer() else round(count, 1)
-    return f"{whole} {unit}" + ("" if whole == 1 else "s")
 
 
 def _looser_words(kind: m.DeadlineKind) -> str:

@@ -26,7 +26,7 @@ from interpreter.conform import Procedure, compare_deadlines, obligations
 from interpreter.deadlines import procedure_calendar
 from interpreter.path_conditions import NEVER, Diagrams, PathConditions, TooLarge, path_conditions, shown_example
 from interpreter.source import Span
-from interpreter.wording import describe_deadline, guard_text, kind_noun
+from interpreter.wording import amount_words, describe_deadline, guard_text, kind_noun
 
 # Two titles at least this alike (difflib's ratio) count as evidence of a rename.
 ALIKE = 0.6
@@ -301,11 +301,11 @@ class _Differ:
             if not comparison.compared:
                 yield change + " (no start date gives a date the calendars hold for both)"
             elif comparison.looser_by and comparison.stricter_by:
-                yield change + f" (looser by up to {_amount(comparison.looser_by, unit)} on some days, stricter on others)"
+                yield change + f" (looser by up to {amount_words(comparison.looser_by, unit)} on some days, stricter on others)"
             elif comparison.looser_by:
-                yield change + f": loosened, by up to {_amount(comparison.looser_by, unit)}"
+                yield change + f": loosened, by up to {amount_words(comparison.looser_by, unit)}"
             elif comparison.stricter_by:
-                yield change + f": tightened, by up to {_amount(comparison.stricter_by, unit)}"
+                yield change + f": tightened, by up to {amount_words(comparison.stricter_by, unit)}"
             else:
                 yield change + " (the same dates either way)"
         for deadline in unmatched:
@@ -413,11 +413,6 @@ def _closures(closures: tuple[tuple[date, date], ...]) -> str | None:
     return (
         ", ".join(first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}" for first, last in closures) or None
     )
-
-
-def _amount(count: float, unit: str) -> str:
-    whole = int(count) if float(count).is_integer() else round(count, 1)
-    return f"{whole} {unit}" + ("" if whole == 1 else "s")
 
 
 def obligations_changed(result: Diff) -> list[str]:

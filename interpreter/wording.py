@@ -141,3 +141,9 @@ def bound_sentence(step: str, deadline: m.Deadline) -> str:
             return f"`{step}` is done at least {duration} before `{anchor}`"
         case _:
             assert_never(deadline.kind)
+
+
+def amount_words(count: float, unit: str) -> str:
+    """`7 days`, `1 hour`, `2.5 days`: a measured amount, as messages say it."""
+    whole = int(count) if float(count).is_integer() else round(count, 1)
+    return f"{whole} {unit}" + ("" if whole == 1 else "s")

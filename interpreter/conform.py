@@ -42,7 +42,7 @@ from interpreter.graph import reachable_from
 from interpreter.path_conditions import ALWAYS, NEVER, Diagrams, PathConditions, TooLarge, path_conditions, shown_example
 from interpreter.resolve import ResolvedProcedure
 from interpreter.suggest import did_you_mean
-from interpreter.wording import amount_words, describe_deadline, kind_noun
+from interpreter.wording import amount_words, describe_deadline, fact_type_words, kind_noun
 
 # Start dates tried when two deadlines in different units are compared: from 2018 (the
 # regulations of Working Together 2018) to the end of 2030, every day.
@@ -309,7 +309,7 @@ class _Verifier:
                     Diagnostic(
                         "P711",
                         Severity.WARNING,
-                        f"fact `{fact.name}` is {_fact_type(mine)} here but {_fact_type(fact)} nationally",
+                        f"fact `{fact.name}` is {fact_type_words(mine)} here but {fact_type_words(fact)} nationally",
                         mine.span,
                         label="compared by name with the national fact",
                         labels=(Label(fact.span, "the national fact"),),
@@ -668,22 +668,6 @@ class _Verifier:
                                     help="put the steps in the national order, or check which obligation each satisfies",
                                 )
                             )
-
-
-def _fact_type(fact: m.Fact) -> str:
-    match fact.type:
-        case m.FactType.BOOLEAN:
-            return "yes or no"
-        case m.FactType.CHOICE:
-            return "one of " + ", ".join(c.name for c in fact.choices)
-        case m.FactType.NUMBER:
-            return "a number"
-        case _:
-            assert_never(fact.type)
-
-
-def _days(count: int) -> str:
-    return "1 day" if count == 1 else f"{count} days"
 
 
 def _at_least(have: m.Duty | None, wanted: m.Duty | None) -> bool:

@@ -26,7 +26,7 @@ from interpreter.simulate import CaseResult, Plan, StepResult, simulate
 from interpreter.source import SourceFile, Span
 from interpreter.suggest import did_you_mean
 from interpreter.syntax import decode, parse_source
-from interpreter.wording import describe_deadline, kind_word, plural, with_article
+from interpreter.wording import describe_deadline, fact_type_words, kind_word, plural, with_article
 
 
 @frozen(kw_only=True)
@@ -218,7 +218,7 @@ class _CaseChecker:
         self.diagnostics.append(
             error(
                 "P411",
-                f"`{fact.name}` {_describe_type(fact)}, so it cannot be `{shown_value(given.value)}`",
+                f"`{fact.name}` is {fact_type_words(fact)}, so it cannot be `{shown_value(given.value)}`",
                 given.span,
                 label="a value of the wrong kind",
                 labels=(Label(fact.span, "declared here"),) if fact.span else (),
@@ -394,18 +394,6 @@ def fits(fact: m.Fact, value: m.Value) -> bool:
             return isinstance(value, int) and not isinstance(value, bool)
         case m.FactType.CHOICE:
             return isinstance(value, str) and any(choice.name == value for choice in fact.choices)
-        case _:
-            assert_never(fact.type)
-
-
-def _describe_type(fact: m.Fact) -> str:
-    match fact.type:
-        case m.FactType.BOOLEAN:
-            return "is yes or no"
-        case m.FactType.NUMBER:
-            return "is a number"
-        case m.FactType.CHOICE:
-            return "is one of " + ", ".join(c.name for c in fact.choices)
         case _:
             assert_never(fact.type)
 

@@ -147,3 +147,16 @@ def amount_words(count: float, unit: str) -> str:
     """`7 days`, `1 hour`, `2.5 days`: a measured amount, as messages say it."""
     whole = int(count) if float(count).is_integer() else round(count, 1)
     return f"{whole} {unit}" + ("" if whole == 1 else "s")
+
+
+def fact_type_words(fact: m.Fact) -> str:
+    """What answers a fact takes: `yes or no`, `a number`, `one of a, b`."""
+    match fact.type:
+        case m.FactType.BOOLEAN:
+            return "yes or no"
+        case m.FactType.NUMBER:
+            return "a number"
+        case m.FactType.CHOICE:
+            return "one of " + ", ".join(c.name for c in fact.choices)
+        case _:
+            assert_never(fact.type)

@@ -208,14 +208,6 @@ def _command_line(command: Command, words: Sequence[str], console: Console) -> R
     return Reply((f"({command.name} ended with {code})",) if code not in (0, 1) else ())
 
 
-def command_help(name: str, console: Console) -> None:
-    command = COMMAND_LINE[name]
-    parser = _ShellParser(prog=command.name, description=command.description)
-    parser.console = console
-    command.configure(parser)
-    parser.print_help()
-
-
 # ---- help and names ------------------------------------------------------------------------
 
 

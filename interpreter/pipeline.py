@@ -6,7 +6,6 @@ allows, so that one mistake does not hide the next.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 import networkx as nx
@@ -19,7 +18,8 @@ from interpreter.diagnostics import Diagnostic, has_errors, sort_key
 from interpreter.graph import build_graph
 from interpreter.resolve import ResolvedProcedure, resolve
 from interpreter.source import SourceFile
-from interpreter.syntax import decode, parse_source
+from interpreter.syntax import ParsedChunk, decode, parse_source
+from interpreter.syntax_tree import allowed_codes_by_line, comments_in, statement_lines
 
 
 @frozen
@@ -56,30 +56,19 @@ def analyse_source(source: SourceFile) -> Analysis:
     # had to refuse, would report the gaps left behind, not the author's mistakes.
     if not parsed.diagnostics and not has_errors(built):
         diagnostics.extend(run_checks(resolved, graph))
-    return Analysis(source, procedure, resolved, graph, _sorted(without_allowed_warnings(diagnostics, source)))
+    return Analysis(source, procedure, resolved, graph, _sorted(without_allowed_warnings(diagnostics, source, parsed.chunks)))
 
 
-# A title is matched (and skipped) so that `# allow` written inside one does not count.
-_ALLOW = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|#\s*allow\s+(P\d{3})\b')
-
-
-def without_allowed_warnings(diagnostics: Sequence[Diagnostic], source: SourceFile) -> list[Diagnostic]:
-    """Drop warnings that the author has acknowledged with `# allow CODE: why` on the line or the line above.
+def without_allowed_warnings(diagnostics: Sequence[Diagnostic], source: SourceFile, chunks: Sequence[ParsedChunk] = ()) -> list[Diagnostic]:
+    """Drop warnings that the author has acknowledged with `# allow CODE: why` above the
+    statement they are about, or at the end of it (interpreter/syntax_tree.py).
 
     Errors cannot be allowed: they mean the procedure is wrong.
     """
-    if not any(not d.is_error for d in diagnostics):
+    if "allow" not in source.text or not any(not d.is_error for d in diagnostics):
         return list(diagnostics)
-    # One scan of the text, not one per diagnostic: a long line quoted per warning was quadratic.
-    allowed_on_line: dict[int, set[str]] = {}
-    line, counted_to = 1, 0
-    for match in _ALLOW.finditer(source.text):
-        if match.group(1) is None:
-            continue  # a title, which may mention `# allow` without meaning it
-        line += source.text.count("\n", counted_to, match.start())
-        counted_to = match.start()
-        allowed_on_line.setdefault(line, set()).add(match.group(1))
-        allowed_on_line.setdefault(line + 1, set()).add(match.group(1))
+    ranges = [lines for chunk in chunks for lines in statement_lines(chunk.tree, chunk.line_offset)]
+    allowed_on_line = allowed_codes_by_line(ranges, comments_in(source))
 
     def allowed(diagnostic: Diagnostic) -> bool:
         if diagnostic.is_error or diagnostic.span is None:

@@ -159,13 +159,14 @@ def analyse_files(files: list[Path], console: Console):
 
 
 def _all_commands() -> tuple[Command, ...]:
-    from repl.commands import check, date, diff, explain, render, shell, simulate, test, trace, verify
+    from repl.commands import check, date, diff, explain, format, render, shell, simulate, test, trace, verify
 
     return (
         check.COMMAND,
         date.COMMAND,
         diff.COMMAND,
         explain.COMMAND,
+        format.COMMAND,
         render.COMMAND,
         shell.COMMAND,
         simulate.COMMAND,

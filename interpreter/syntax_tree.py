@@ -1,0 +1,191 @@
+"""The file as written: what the parse tree leaves out, kept with where it stands.
+
+Lark's tree holds every declaration and clause in the order written, but the
+grammar ignores comments and the model keeps citations as plain strings. This
+layer puts them back: every comment with its place (on a line of its own, or
+after code), the `# allow CODE` notes found in them, and every citation with its
+span. The formatter prints from the tree and these comments; the pipeline honours
+the allow notes from here; `trace` and the language server take citations from
+here instead of scanning the text again.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator, Sequence
+
+from attrs import frozen
+from lark import Token, Tree
+
+from interpreter.source import SourceFile, Span
+from interpreter.syntax import ParsedChunk
+
+# A title is matched so that a `#` inside one is not taken for a comment; an
+# unclosed title runs to the end of its line, as the lexer reads it.
+_TITLE_OR_COMMENT = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|#[^\n]*')
+_ALLOW = re.compile(r"#\s*allow\s+(P\d{3})\b")
+
+
+@frozen
+class Comment:
+    """A `#` comment: its text (from the `#`, trailing blanks removed) and where it is."""
+
+    text: str
+    line: int
+    column: int
+    own_line: bool  # nothing but blanks before it on its line
+
+    @property
+    def allowed_code(self) -> str | None:
+        """The code of a warning this comment acknowledges (`# allow P105: why`), if it is such a note."""
+        match = _ALLOW.match(self.text)
+        return match.group(1) if match else None
+
+
+@frozen
+class Citation:
+    """A paragraph (or other document) cited, as written, with the span of its words."""
+
+    text: str  # without quotes
+    span: Span
+
+
+def comments_in(source: SourceFile) -> tuple[Comment, ...]:
+    """Every comment in the text, in order, in one linear scan."""
+    text = source.text
+    if "#" not in text:
+        return ()
+    found: list[Comment] = []
+    line, counted_to = 1, 0
+    for match in _TITLE_OR_COMMENT.finditer(text):
+        if not match.group().startswith("#"):
+            continue
+        start = match.start()
+        line += text.count("\n", counted_to, start)
+        counted_to = start
+        line_start = text.rfind("\n", 0, start) + 1
+        found.append(
+            Comment(
+                text=match.group().rstrip(),
+                line=line,
+                column=start - line_start + 1,
+                own_line=not text[line_start:start].strip(),
+            )
+        )
+    return tuple(found)
+
+
+# Declarations written as a block closed by `end`; the others stand on one line (or fold).
+BLOCKS = frozenset({"header", "step_decl", "decision_decl", "parallel_decl", "join_decl", "case_header", "facts_block"})
+
+
+@frozen
+class Statement:
+    """What stands on its own line(s) in the canonical layout: a one-line declaration, or a
+    block's opening (keyword, name, title), one of its clauses, or its `end`."""
+
+    first: int
+    last: int
+    node: Tree | None  # the declaration or clause; a block's opening and `end` have the block
+    part: str = ""  # "opening" or "end" for those two
+
+
+def statements(tree: Tree, line_offset: int = 0) -> list[Statement]:
+    found: list[Statement] = []
+    for declaration in tree.children:
+        if not isinstance(declaration, Tree):
+            continue
+        meta = declaration.meta
+        if declaration.data not in BLOCKS:
+            found.append(Statement(meta.line + line_offset, meta.end_line + line_offset, declaration))
+            continue
+        opening_last = meta.line
+        clauses = []
+        for child in declaration.children:
+            if isinstance(child, Token):
+                opening_last = child.end_line or opening_last
+            else:
+                clauses.append(Statement(child.meta.line + line_offset, child.meta.end_line + line_offset, child))
+        found.append(Statement(meta.line + line_offset, opening_last + line_offset, declaration, "opening"))
+        found.extend(clauses)
+        found.append(Statement(meta.end_line + line_offset, meta.end_line + line_offset, declaration, "end"))
+    return found
+
+
+def statement_lines(tree: Tree, line_offset: int = 0) -> list[tuple[int, int]]:
+    """The first and last line of each statement, in order."""
+    return [(statement.first, statement.last) for statement in statements(tree, line_offset)]
+
+
+@frozen
+class PlacedComments:
+    """Which statement each comment belongs to: the one it stands above (a comment on a
+    line of its own) or the one on whose line it ends (a trailing comment)."""
+
+    above: dict[int, list[Comment]]
+    trailing: dict[int, list[Comment]]
+    after_everything: list[Comment]
+
+
+def place_comments(ranges: list[tuple[int, int]], comments: Sequence[Comment]) -> PlacedComments:
+    above: dict[int, list[Comment]] = {}
+    trailing: dict[int, list[Comment]] = {}
+    after: list[Comment] = []
+    index = 0
+    firsts = [first for first, _ in ranges]
+    for comment in comments:
+        if comment.own_line:
+            # Above the first statement that is not over before the comment: a comment
+            # written inside a statement that spans lines goes above it.
+            while index < len(ranges) and ranges[index][1] < comment.line:
+                index += 1
+            if index < len(ranges):
+                above.setdefault(index, []).append(comment)
+            else:
+                after.append(comment)
+            continue
+        # The last statement on the comment's line: on `step a by r end  # why`, the `end`.
+        holder = bisect.bisect_right(firsts, comment.line) - 1
+        if holder >= 0 and ranges[holder][1] >= comment.line:
+            trailing.setdefault(holder, []).append(comment)
+        else:
+            after.append(comment)
+    return PlacedComments(above, trailing, after)
+
+
+def allowed_codes_by_line(ranges: list[tuple[int, int]], comments: tuple[Comment, ...]) -> dict[int, set[str]]:
+    """The warning codes acknowledged on each line. A note (`# allow P305: why`) covers
+    every line of the statement it belongs to: the one below it, or the one it ends."""
+    notes = [c for c in comments if c.allowed_code is not None]
+    if not notes:
+        return {}
+    placed = place_comments(ranges, notes)
+    allowed: dict[int, set[str]] = {}
+    for placement in (placed.above, placed.trailing):
+        for index, held in placement.items():
+            first, last = ranges[index]
+            for line in range(first, last + 1):
+                allowed.setdefault(line, set()).update(c.allowed_code for c in held if c.allowed_code)
+    return allowed
+
+
+def citations_in(tree: Tree, file: str, line_offset: int = 0) -> Iterator[Citation]:
+    """The citations written in a parse tree (a whole file or one declaration), in order."""
+    # Background lines write their paragraphs as `citation` trees too.
+    for node in tree.iter_subtrees_topdown():
+        if node.data == "citation" and isinstance(node.children[0], Token):
+            yield _citation(node.children[0], file, line_offset)
+
+
+def _citation(token: Token, file: str, line_offset: int) -> Citation:
+    text = str(token)
+    if token.type == "STRING":
+        text = text[1:-1]
+    line = (token.line or 1) + line_offset
+    end_line = (token.end_line or line) + line_offset
+    return Citation(text, Span(file, line, token.column or 1, end_line, token.end_column or 1))
+
+
+def citations_of_chunks(chunks: tuple[ParsedChunk, ...], file: str) -> tuple[Citation, ...]:
+    return tuple(citation for chunk in chunks for citation in citations_in(chunk.tree, file, chunk.line_offset))

@@ -1,0 +1,148 @@
+"""`safeproc format [FILES|DIRS] [--check] [--diff]`: every .proc and .case file in its one layout."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+from pathlib import Path
+
+from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, _cannot_read, read_file
+from repl.printable import shown_name
+
+SUFFIXES = (".proc", ".case")
+
+
+def _configure_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        default=["."],
+        metavar="FILE",
+        help="a .proc or .case file, or a folder: every such file under it (the current folder if none is named)",
+    )
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; list the files that would change and exit 1 if there are any (for CI and pre-commit)",
+    )
+    what.add_argument("--diff", action="store_true", help="change nothing; show what would change, as a diff, and exit 1 if anything would")
+
+
+def files_to_format(paths: list[str], console: Console) -> tuple[list[Path], int]:
+    files: list[Path] = []
+    missing = 0
+    for raw in paths:
+        path = Path(raw)
+        try:
+            if path.is_dir():
+                files.extend(_files_under(path))
+                continue
+            exists = path.exists()
+        except OSError as exc:
+            _cannot_read(console, raw, exc.strerror or str(exc))
+            missing += 1
+            continue
+        if exists:
+            files.append(path)
+        else:
+            _cannot_read(console, raw, "no such file or folder")
+            missing += 1
+    return files, missing
+
+
+def _files_under(folder: Path) -> list[Path]:
+    """The .proc and .case files under a folder, in order, passing over hidden folders (.git, .venv)."""
+    import os
+
+    found: list[Path] = []
+    for root, folders, names in os.walk(folder):
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        found.extend(Path(root, name) for name in sorted(names) if Path(name).suffix in SUFFIXES)
+    return sorted(found)
+
+
+def _run_format(args: argparse.Namespace, console: Console) -> int:
+    from interpreter.printer import format_source, kind_of_file
+    from interpreter.syntax import decode
+    from repl.diagnostic_output import print_diagnostics
+    from repl.output_file import write_atomically
+
+    files, unreadable = files_to_format(args.paths, console)
+    if not files and not unreadable:
+        console.error("safeproc: no .proc or .case files found in " + ", ".join(f"`{shown_name(p)}`" for p in args.paths))
+        return EXIT_USAGE
+    changed = unchanged = refused = 0
+    for path in files:
+        data = read_file(path, console)
+        if data is None:
+            unreadable += 1
+            continue
+        source, problems = decode(data, str(path))
+        formatted = format_source(source, kind_of_file(path.name)) if source is not None else None
+        if source is None or formatted is None or formatted.text is None:
+            diagnostics = problems if formatted is None else formatted.diagnostics
+            print_diagnostics(console, diagnostics, {source.name: source} if source is not None else {})
+            console.error(f"safeproc: `{shown_name(str(path))}` is left as it is: it must read without syntax errors to be formatted")
+            refused += 1
+            continue
+        text = formatted.text
+        if "\r\n" in source.text:
+            text = text.replace("\n", "\r\n")  # the file's own line endings are kept
+        if text == source.text:
+            unchanged += 1
+            continue
+        changed += 1
+        if args.diff:
+            lines = difflib.unified_diff(
+                source.text.splitlines(keepends=True), text.splitlines(keepends=True), f"{path} (now)", f"{path} (formatted)"
+            )
+            for line in lines:
+                console.print(line.rstrip("\r\n"))
+        elif args.check:
+            console.error(f"would reformat {shown_name(str(path))}")
+        else:
+            try:
+                write_atomically(path, text.encode("utf-8"))
+            except OSError as exc:
+                console.error(f"safeproc: cannot write `{shown_name(str(path))}`: {(exc.strerror or str(exc)).lower()}")
+                unreadable += 1
+                changed -= 1
+                continue
+            console.error(f"reformatted {shown_name(str(path))}")
+    console.error(_summary(changed, unchanged, refused, unreadable, args.check or args.diff))
+    if unreadable:
+        return EXIT_USAGE
+    if refused or ((args.check or args.diff) and changed):
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def _summary(changed: int, unchanged: int, refused: int, unreadable: int, dry_run: bool) -> str:
+    def files(count: int) -> str:
+        return f"{count} file{'' if count == 1 else 's'}"
+
+    parts = []
+    if changed:
+        parts.append(f"{files(changed)} {'would be reformatted' if dry_run else 'reformatted'}")
+    if unchanged:
+        parts.append(f"{files(unchanged)} already formatted")
+    if refused:
+        parts.append(f"{files(refused)} with syntax errors left as they are")
+    if unreadable:
+        parts.append(f"{files(unreadable)} could not be read or written")
+    return ", ".join(parts) if parts else "no files"
+
+
+COMMAND = Command(
+    "format",
+    "lay out .proc and .case files in the one canonical way",
+    "Rewrite .proc and .case files in one canonical layout: two spaces per level, one "
+    "clause a line inside blocks, long lines folded where the language allows, comments "
+    "kept where they were. Formatting never changes what a file means. With --check or "
+    "--diff nothing is written. Exits 0 when all is well, 1 when a file would change "
+    "(--check, --diff) or has syntax errors (it is then left as it is), 2 when a file "
+    "cannot be read or written.",
+    _configure_format,
+    _run_format,
+)

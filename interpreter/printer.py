@@ -30,7 +30,7 @@ from lark import Token, Tree
 from interpreter.diagnostics import Diagnostic
 from interpreter.source import SourceFile
 from interpreter.syntax import parse_source
-from interpreter.syntax_tree import BLOCKS, Comment, comments_in, place_comments, statements
+from interpreter.syntax_tree import BLOCKS, Comment, Statement, comments_in, place_comments, statements
 
 LINE_WIDTH = 100
 INDENT = "  "
@@ -89,79 +89,38 @@ class _Unit:
     trailing: list[Comment] = field(factory=list)
 
 
-def _line(node: Tree | Token) -> int:
-    if isinstance(node, Token):
-        return node.line or 1
-    return node.meta.line
-
-
-def _end_line(node: Tree | Token) -> int:
-    if isinstance(node, Token):
-        return node.end_line or node.line or 1
-    return node.meta.end_line
-
-
 class _Printer:
     def __init__(self, text: str, comments: Sequence[Comment]):
         self.text = text
         self.comments = comments
         self.source_lines = text.split("\n")
         self._bracket_pairs: dict[int, int] | None = None
-        # The clauses that hold a comment: an `# allow` note must go on covering just what it
-        # covered, so such a clause is not joined to its neighbour on one line.
-        self._with_comments: set[int] = set()
 
     # ---- the whole file ----------------------------------------------------------
 
     def file(self, tree: Tree) -> str:
-        found = statements(tree)
-        placed = place_comments([(statement.first, statement.last) for statement in found], self.comments)
-        self._with_comments = {id(found[index].node) for index in (*placed.above, *placed.trailing) if not found[index].part}
-        units: list[_Unit] = []
-        for declaration in tree.children:
-            if isinstance(declaration, Tree):
-                units.extend(self.declaration(declaration))
+        units = [self.statement(statement) for statement in statements(tree)]
         self._place_comments(units)
         return self._lay_out(units)
 
-    def declaration(self, node: Tree) -> list[_Unit]:
-        if node.data in BLOCKS:
-            return self.block(node)
-        return [_Unit(self.folded_line(node, 0), node.meta.line, node.meta.end_line, 0)]
-
-    def block(self, node: Tree) -> list[_Unit]:
-        children = list(node.children)
-        opening: list[str] = [_KEYWORD[node.data]]
-        last_of_opening = node.meta.line
-        # The block's name and title, then its clauses.
-        while children and isinstance(children[0], Token):
-            token = children.pop(0)
-            opening.append(str(token))
-            last_of_opening = _end_line(token)
-        units = [_Unit([" ".join(opening)], node.meta.line, last_of_opening, 0, is_block_start=True)]
-        index = 0
-        while index < len(children):
-            clause = children[index]
-            following = children[index + 1] if index + 1 < len(children) else None
-            if (
-                isinstance(clause, Tree)
-                and clause.data == "duty"
-                and isinstance(following, Tree)
-                and following.data in _DEADLINES
-                and id(clause) not in self._with_comments
-                and id(following) not in self._with_comments
-            ):
+    def statement(self, statement: Statement) -> _Unit:
+        first, last = statement.first, statement.last
+        if statement.part == "opening":
+            words = [_KEYWORD[statement.nodes[0].data]]
+            words.extend(str(child) for child in statement.nodes[0].children if isinstance(child, Token))
+            return _Unit([" ".join(words)], first, last, 0, is_block_start=True)
+        if statement.part == "end":
+            return _Unit(["end"], first, last, 0, is_block_end=True)
+        if statement.part == "clause":
+            if len(statement.nodes) == 2:
                 # `should be done within 15 working days after x` is one sentence: the
                 # deadline takes the duty written just before it.
-                sentence = f"{self.clause(clause)} {self.clause(following)}"
-                if len(INDENT) + len(sentence) <= LINE_WIDTH:
-                    units.append(_Unit([sentence], _line(clause), _end_line(following), 1))
-                    index += 2
-                    continue
-            units.append(_Unit(self.clause_lines(clause, 1), _line(clause), _end_line(clause), 1))
-            index += 1
-        units.append(_Unit(["end"], node.meta.end_line, node.meta.end_line, 0, is_block_end=True))
-        return units
+                duty, deadline = (self.clause(node) for node in statement.nodes)
+                if len(INDENT) + len(duty) + 1 + len(deadline) <= LINE_WIDTH:
+                    return _Unit([f"{duty} {deadline}"], first, last, 1)
+                return _Unit([duty, deadline], first, last, 1)
+            return _Unit(self.clause_lines(statement.nodes[0], 1), first, last, 1)
+        return _Unit(self.folded_line(statement.nodes[0], 0), first, last, 0)
 
     # ---- comments and blank lines ---------------------------------------------------
 
@@ -421,7 +380,6 @@ def _skip_forward(text: str, position: int) -> int:
 
 
 _TRAILING_MARK = "  "
-_DEADLINES = frozenset({"within_after", "at_least_before", "at_least_after", "for_at_least"})
 _GUARD_RULES = frozenset(
     {
         "or_guard",

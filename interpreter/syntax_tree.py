@@ -82,13 +82,18 @@ BLOCKS = frozenset({"header", "step_decl", "decision_decl", "parallel_decl", "jo
 
 @frozen
 class Statement:
-    """What stands on its own line(s) in the canonical layout: a one-line declaration, or a
-    block's opening (keyword, name, title), one of its clauses, or its `end`."""
+    """What stands on its own line(s) in the canonical layout: a one-line declaration; a
+    block's opening (keyword, name, title), its `end`; or a clause of a block. A duty with
+    no owner and the deadline written right after it are one statement, as they are one
+    sentence (`should be done within 15 working days after x`): the deadline takes that duty."""
 
     first: int
     last: int
-    node: Tree | None  # the declaration or clause; a block's opening and `end` have the block
-    part: str = ""  # "opening" or "end" for those two
+    part: str  # "declaration", "opening", "clause" or "end"
+    nodes: tuple[Tree, ...]  # the declaration, the block (opening, end) or the clause(s)
+
+
+DEADLINE_RULES = frozenset({"within_after", "at_least_before", "at_least_after", "for_at_least"})
 
 
 def statements(tree: Tree, line_offset: int = 0) -> list[Statement]:
@@ -98,19 +103,28 @@ def statements(tree: Tree, line_offset: int = 0) -> list[Statement]:
             continue
         meta = declaration.meta
         if declaration.data not in BLOCKS:
-            found.append(Statement(meta.line + line_offset, meta.end_line + line_offset, declaration))
+            found.append(Statement(meta.line + line_offset, meta.end_line + line_offset, "declaration", (declaration,)))
             continue
         opening_last = meta.line
-        clauses = []
+        clauses: list[Statement] = []
         for child in declaration.children:
             if isinstance(child, Token):
                 opening_last = child.end_line or opening_last
+                continue
+            previous = clauses[-1] if clauses else None
+            if previous is not None and _bare_duty(previous) and child.data in DEADLINE_RULES:
+                clauses[-1] = Statement(previous.first, child.meta.end_line + line_offset, "clause", (previous.nodes[0], child))
             else:
-                clauses.append(Statement(child.meta.line + line_offset, child.meta.end_line + line_offset, child))
-        found.append(Statement(meta.line + line_offset, opening_last + line_offset, declaration, "opening"))
+                clauses.append(Statement(child.meta.line + line_offset, child.meta.end_line + line_offset, "clause", (child,)))
+        found.append(Statement(meta.line + line_offset, opening_last + line_offset, "opening", (declaration,)))
         found.extend(clauses)
-        found.append(Statement(meta.end_line + line_offset, meta.end_line + line_offset, declaration, "end"))
+        found.append(Statement(meta.end_line + line_offset, meta.end_line + line_offset, "end", (declaration,)))
     return found
+
+
+def _bare_duty(statement: Statement) -> bool:
+    # `must be done by crg` names the owner and stands alone; `must be done` introduces a deadline.
+    return len(statement.nodes) == 1 and statement.nodes[0].data == "duty" and len(statement.nodes[0].children) == 1
 
 
 def statement_lines(tree: Tree, line_offset: int = 0) -> list[tuple[int, int]]:

@@ -91,6 +91,8 @@ def check_dead_ends(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diag
     ends += [node.name for node in _branch_enders(resolved) if graph.has_node(node.name)]
     finishing = can_reach(graph, ends)
     broken = [name for name, is_broken in graph.nodes(data="broken") if is_broken]
+    # A declaration that did not parse (interpreter/recovery.py) may lead anywhere.
+    broken += [name for name, is_hole in graph.nodes(data="hole") if is_hole]
     # Nodes that lead to a name already reported as unknown are not reported twice.
     excused = can_reach(graph, broken)
     stuck = {name for name in graph if name not in finishing and name not in excused}

@@ -16,6 +16,7 @@ from interpreter.build import build_procedure
 from interpreter.checks import run_checks
 from interpreter.diagnostics import Diagnostic, has_errors, sort_key
 from interpreter.graph import build_graph
+from interpreter.recovery import checks_around
 from interpreter.resolve import ResolvedProcedure, resolve
 from interpreter.source import SourceFile
 from interpreter.syntax import ParsedChunk, decode, parse_source
@@ -52,10 +53,14 @@ def analyse_source(source: SourceFile) -> Analysis:
     resolved, named = resolve(procedure, parsed.unparsed_names)
     diagnostics.extend(named)
     graph = build_graph(resolved)
-    # Flow checks on a file that did not parse whole, or whose text the builder
-    # had to refuse, would report the gaps left behind, not the author's mistakes.
-    if not parsed.diagnostics and not has_errors(built):
-        diagnostics.extend(run_checks(resolved, graph))
+    # Flow checks on a file whose text the builder had to refuse would report the gaps
+    # left behind, not the author's mistakes; around a declaration that did not parse,
+    # they run with it as a hole (interpreter/recovery.py).
+    if not has_errors(built):
+        if not parsed.diagnostics:
+            diagnostics.extend(run_checks(resolved, graph))
+        elif parsed.broken:
+            diagnostics.extend(checks_around(procedure, parsed.broken, parsed.unparsed_names))
     return Analysis(source, procedure, resolved, graph, _sorted(without_allowed_warnings(diagnostics, source, parsed.chunks)))
 
 

@@ -81,6 +81,18 @@ class ParsedChunk:
 
 
 @frozen
+class BrokenDeclaration:
+    """A declaration that did not parse: what it declares, where it stands, and the names
+    written in it, so that the checks around it can allow for what it may say."""
+
+    keyword: str
+    name: str | None
+    first_line: int
+    last_line: int
+    mentions: frozenset[str]
+
+
+@frozen
 class ParseResult:
     source: SourceFile | None
     chunks: tuple[ParsedChunk, ...]
@@ -88,6 +100,7 @@ class ParseResult:
     # Names whose declarations had syntax errors: they exist, so uses of them
     # are not reported as unknown on top of the syntax error.
     unparsed_names: frozenset[str] = frozenset()
+    broken: tuple[BrokenDeclaration, ...] = ()
 
 
 def decode(data: bytes, name: str) -> tuple[SourceFile | None, tuple[Diagnostic, ...]]:
@@ -264,6 +277,7 @@ def _parse_by_declaration(source: SourceFile, start: str) -> ParseResult:
     chunks: list[ParsedChunk] = []
     diagnostics: list[Diagnostic] = []
     unparsed_names: set[str] = set()
+    broken: list[BrokenDeclaration] = []
     for begin, end in zip(starts, starts[1:]):
         text = "\n".join(lines[begin:end])
         if not text.strip():
@@ -275,7 +289,25 @@ def _parse_by_declaration(source: SourceFile, start: str) -> ParseResult:
             declared = _DECLARED_NAME.match(lines[begin])
             if declared:
                 unparsed_names.add(declared.group(1))
-    return ParseResult(source, tuple(chunks), tuple(diagnostics), frozenset(unparsed_names))
+            keyword = _FIRST_WORD.match(text)
+            broken.append(
+                BrokenDeclaration(
+                    keyword=keyword.group(1) if keyword else "",
+                    name=declared.group(1) if declared else None,
+                    first_line=begin + 1,
+                    last_line=end,
+                    mentions=frozenset(_names_written(text)) - {declared.group(1) if declared else ""},
+                )
+            )
+    return ParseResult(source, tuple(chunks), tuple(diagnostics), frozenset(unparsed_names), tuple(broken))
+
+
+_WORD_OUTSIDE_TITLES = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|#[^\n]*|([A-Za-z_]\w*)')
+
+
+def _names_written(text: str) -> set[str]:
+    """The words of a piece of text that could be names: not in titles or comments, not keywords."""
+    return {match.group(1) for match in _WORD_OUTSIDE_TITLES.finditer(text) if match.group(1) and match.group(1) not in RESERVED_WORDS}
 
 
 def _parse_piece(source: SourceFile, text: str, line_offset: int, start: str, next_line: int | None = None) -> ParseResult:

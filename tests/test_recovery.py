@@ -6,13 +6,16 @@ import re
 
 import pytest
 
-from conftest import ROOT
 from interpreter.pipeline import analyse_source
 from interpreter.source import SourceFile
 
+from conftest import ROOT
+
 PAN_SUSSEX = (ROOT / "procedures/pan-sussex/cspr.proc").read_text(encoding="utf-8")
 LINES = PAN_SUSSEX.split("\n")
-DECLARATIONS = [i for i, line in enumerate(LINES) if re.match(r"(external role|role|group|fact|event|step|decision|parallel|join|outcome) ", line)]
+DECLARATIONS = [
+    i for i, line in enumerate(LINES) if re.match(r"(external role|role|group|fact|event|step|decision|parallel|join|outcome) ", line)
+]
 BLOCKS = [i for i in DECLARATIONS if re.match(r"(step|decision|parallel|join) ", LINES[i])]
 
 

@@ -41,7 +41,7 @@ from interpreter.diagnostics import Diagnostic, Label, Severity
 from interpreter.graph import reachable_from
 from interpreter.path_conditions import ALWAYS, NEVER, Diagrams, PathConditions, TooLarge, path_conditions, shown_example
 from interpreter.resolve import ResolvedProcedure
-from interpreter.suggest import did_you_mean
+from interpreter.suggest import did_you_mean, nearest
 from interpreter.wording import amount_words, describe_deadline, fact_type_words, kind_noun
 
 # Start dates tried when two deadlines in different units are compared: from 2018 (the
@@ -135,6 +135,7 @@ def link_diagnostics(local: m.Procedure, specification: m.Procedure | None) -> l
                     ref.span,
                     label=f"not in {specification.file}",
                     help=did_you_mean(ref.name, duties) or f"its obligations are {_listed(sorted(duties))}",
+                    replacements=tuple(nearest(ref.name, duties)),
                 )
             )
     for role in local.roles:
@@ -147,6 +148,7 @@ def link_diagnostics(local: m.Procedure, specification: m.Procedure | None) -> l
                     role.plays.span,
                     label=f"not in {specification.file}",
                     help=did_you_mean(role.plays.name, roles) or f"its roles are {_listed(sorted(roles))}",
+                    replacements=tuple(nearest(role.plays.name, roles)),
                 )
             )
     return diagnostics

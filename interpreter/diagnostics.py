@@ -39,6 +39,9 @@ class Diagnostic:
     help: str | None = None
     # What to write under the caret of the main span; the message is used if empty.
     label: str = ""
+    # Words that could stand in place of the main span's text (the names of a "did you
+    # mean"), nearest first: the language server offers each as a quick fix.
+    replacements: tuple[str, ...] = ()
 
     @property
     def is_error(self) -> bool:

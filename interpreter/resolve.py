@@ -16,7 +16,7 @@ from attrs import frozen
 from interpreter import model as m
 from interpreter.calendar import CALENDAR_NAMES, closest_calendar_name
 from interpreter.diagnostics import Diagnostic, Label, error
-from interpreter.suggest import did_you_mean
+from interpreter.suggest import did_you_mean, nearest
 from interpreter.syntax import RESERVED_WORDS
 from interpreter.wording import kind_word, with_article
 
@@ -192,6 +192,7 @@ class _Resolver:
                     ref.span,
                     label="not declared in this procedure",
                     help=suggestion or _how_to_declare(wanted, ref.name),
+                    replacements=tuple(nearest(ref.name, candidates)),
                 )
             )
             return None
@@ -203,6 +204,7 @@ class _Resolver:
                 label=purpose,
                 labels=(Label(declaration.span, f"`{ref.name}` is declared here"),) if declaration.span else (),
                 help=did_you_mean(ref.name, candidates),
+                replacements=tuple(nearest(ref.name, candidates)),
             )
         )
         return None
@@ -241,6 +243,7 @@ class _Resolver:
                 label="not a choice of this fact",
                 labels=(Label(fact.span, "the choices are declared here"),) if fact.span else (),
                 help=did_you_mean(value.name, choices) or "the choices are " + ", ".join(f"`{c}`" for c in choices),
+                replacements=tuple(nearest(value.name, choices)),
             )
         )
 

@@ -24,7 +24,7 @@ from interpreter.pipeline import Analysis
 from interpreter.resolve import look_up
 from interpreter.simulate import CaseResult, Plan, StepResult, simulate
 from interpreter.source import SourceFile, Span
-from interpreter.suggest import did_you_mean
+from interpreter.suggest import did_you_mean, nearest
 from interpreter.syntax import decode, parse_source
 from interpreter.wording import describe_deadline, fact_type_words, kind_word, plural, with_article
 
@@ -358,6 +358,7 @@ class _CaseChecker:
                     f"`{target.name}` is not a branch of decision `{decision.name}`",
                     target.span,
                     help=did_you_mean(target.name, targets) or "its branches lead to " + ", ".join(f"`{t}`" for t in targets),
+                    replacements=tuple(nearest(target.name, targets)),
                 )
             )
 
@@ -380,6 +381,7 @@ class _CaseChecker:
                 ref.span,
                 label=f"not {with_article(wanted)} of the procedure",
                 help=did_you_mean(ref.name, candidates) or (f"the procedure's {plural(wanted)} are {listing}" if candidates else None),
+                replacements=tuple(nearest(ref.name, candidates)),
             )
         )
         return None

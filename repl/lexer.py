@@ -32,7 +32,8 @@ CLAUSES = (
     "cites", "produces", "sends", "to", "next", "satisfies", "when", "otherwise", "waits", "for", "all", "any", "this",
     "branch", "ends", "whole", "if", "late", "overdue", "notify", "escalate", "be", "done", "within", "after", "before",
     "at", "least", "of", "one", "a", "number", "external", "end", "expect", "due", "nothing", "takes", "escalation",
-    "on", "as", "is", "not", "and", "or", "the", "applicable", "open", "waiting", "time", "breaches", "deadline",
+    "on", "as", "is", "not", "and", "or", "the", "applicable", "open", "waiting", "time", "breaches", "deadline", "later",
+    "than",
 )  # fmt: skip
 
 
@@ -63,3 +64,53 @@ class SafeprocLexer(RegexLexer):
             (r".", Text),
         ]
     }
+
+
+# ---- the same words for editors that read TextMate grammars (VS Code, Sublime, GitHub) ------
+
+TEXTMATE_FILE = "editors/vscode/syntaxes/safeproc.tmLanguage.json"
+
+
+def textmate_grammar() -> dict:
+    """The TextMate grammar of editors/vscode, made from the word lists above (`python -m repl.lexer` writes it)."""
+
+    def alternatives(names: tuple[str, ...]) -> str:
+        return r"\b(?:" + "|".join(sorted(names, key=lambda n: (-len(n), n))) + r")\b"
+
+    return {
+        "name": "safeproc",
+        "scopeName": "source.safeproc",
+        "fileTypes": ["proc", "case"],
+        "comment": "Written by `python -m repl.lexer` from repl/lexer.py; edit the word lists there, not this file.",
+        "patterns": [
+            {
+                "match": r"(#\s*allow\s+P\d{3})(.*)$",
+                "captures": {"1": {"name": "keyword.other.allow.safeproc"}, "2": {"name": "comment.line.number-sign.safeproc"}},
+            },
+            {"match": r"#.*$", "name": "comment.line.number-sign.safeproc"},
+            {"match": r'"(?:[^"\\]|\\.)*"', "name": "string.quoted.double.safeproc"},
+            {"match": r"\b\d{4}-\d{2}-\d{2}\b", "name": "constant.numeric.date.safeproc"},
+            {"match": r"\b\d+(?:\.\d+)+[a-z]?\b", "name": "entity.name.section.paragraph.safeproc"},
+            {"match": r"\b\d+\b", "name": "constant.numeric.integer.safeproc"},
+            {"match": r"\b[a-z]+(?:-[a-z]+)+\b", "name": "support.constant.calendar.safeproc"},
+            {"match": r"\b(?:must|should|may)\b", "name": "keyword.other.duty.safeproc"},
+            {"match": r"\b(?:yes|no|unknown)\b", "name": "constant.language.safeproc"},
+            {"match": r"\b(?:working\s+days?|days?|weeks?|months?|years?|hours?)\b", "name": "storage.type.unit.safeproc"},
+            {
+                "match": alternatives(DECLARATIONS) + r"(?:\s+([A-Za-z_]\w*))?",
+                "name": "storage.type.declaration.safeproc",
+                "captures": {"1": {"name": "entity.name.function.safeproc"}},
+            },
+            {"match": alternatives(CLAUSES), "name": "keyword.control.safeproc"},
+            {"match": r"->|<=|>=|<|>|=", "name": "keyword.operator.safeproc"},
+        ],
+    }
+
+
+if __name__ == "__main__":
+    import json
+    from pathlib import Path
+
+    target = Path(__file__).resolve().parent.parent / TEXTMATE_FILE
+    target.write_text(json.dumps(textmate_grammar(), indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {target}")

@@ -159,7 +159,7 @@ def analyse_files(files: list[Path], console: Console):
 
 
 def _all_commands() -> tuple[Command, ...]:
-    from repl.commands import check, date, diff, explain, format, render, shell, simulate, test, trace, verify
+    from repl.commands import check, date, diff, explain, format, lsp, render, shell, simulate, test, trace, verify
 
     return (
         check.COMMAND,
@@ -167,6 +167,7 @@ def _all_commands() -> tuple[Command, ...]:
         diff.COMMAND,
         explain.COMMAND,
         format.COMMAND,
+        lsp.COMMAND,
         render.COMMAND,
         shell.COMMAND,
         simulate.COMMAND,

@@ -1,0 +1,585 @@
+"""`safeproc lsp`: the language server editors talk to over standard input and output.
+
+What an author gets while typing a `.proc` or `.case` file: the diagnostics of
+`safeproc check` (the same codes and words, with their related places), a hover
+on any name (for a step: its owner, duty, deadlines in words and what the days
+counted are, escalations, and the cited paragraphs' text when the source text is
+configured), go to definition, find references, rename across the procedure and
+its scenarios, completion of keywords and of names of the kind wanted, an outline,
+formatting, and a quick fix for each "did you mean".
+
+The work is done by the same code as the commands (interpreter/); this module only
+translates between its spans (1-based, in characters) and the protocol's positions
+(0-based, in UTF-16 code units), and keeps the last analysis of each open file.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from lark import Token
+from lsprotocol import types as lsp
+from pygls.lsp.server import LanguageServer
+from pygls.uris import from_fs_path, to_fs_path
+
+from interpreter import model as m
+from interpreter.completion import ANCHOR, ANY, CHOICE, FACT, FLOW, HAPPENING, ROLE, expected_at
+from interpreter.diagnostics import Diagnostic, Severity
+from interpreter.names_index import LOCAL, Occurrence, occurrence_at, occurrences, same_name
+from interpreter.pipeline import Analysis, analyse_source
+from interpreter.printer import format_source, kind_of_file
+from interpreter.source import SourceFile, Span, read_regular_file
+from interpreter.syntax import RESERVED_WORDS, decode
+from interpreter.wording import describe_deadline, fact_type_words, kind_noun
+from repl.diagnostic_output import version
+
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+MOST_SCENARIOS = 500  # scenario files searched for a rename, at most
+
+
+class Document:
+    """The last analysis of one open file."""
+
+    def __init__(self, path: str, text: str, analysis: Analysis | None, case: m.Case | None, diagnostics: tuple[Diagnostic, ...]):
+        self.path = path
+        self.text = text
+        self.source = SourceFile(path, text)
+        self.analysis = analysis
+        self.case = case
+        self.diagnostics = diagnostics
+        root: object = analysis.procedure if analysis is not None else case
+        self.occurrences = occurrences(root) if root is not None else []
+
+
+class SafeprocServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("safeproc", version())
+        self.documents: dict[str, Document] = {}
+        self.source_text: SourceFile | None = None  # the procedure's source document, for hovers
+        self.paragraphs: dict[str, str] = {}
+
+
+server = SafeprocServer()
+
+
+# ---- positions ----------------------------------------------------------------------
+
+
+def _utf16_column(line_text: str, column: int) -> int:
+    """A 1-based character column as the protocol's 0-based UTF-16 offset."""
+    prefix = line_text[: max(column - 1, 0)]
+    return len(prefix.encode("utf-16-le")) // 2
+
+
+def _character_column(line_text: str, character: int) -> int:
+    """The protocol's 0-based UTF-16 offset as a 1-based character column."""
+    units = 0
+    for index, char in enumerate(line_text):
+        if units >= character:
+            return index + 1
+        units += 2 if ord(char) > 0xFFFF else 1
+    return len(line_text) + 1
+
+
+def to_range(source: SourceFile, span: Span) -> lsp.Range:
+    start_line = source.line_text(span.line)
+    end_line = source.line_text(span.end_line)
+    return lsp.Range(
+        start=lsp.Position(line=span.line - 1, character=_utf16_column(start_line, span.column)),
+        end=lsp.Position(line=span.end_line - 1, character=_utf16_column(end_line, span.end_column)),
+    )
+
+
+def _line_and_column(document: Document, position: lsp.Position) -> tuple[int, int]:
+    line = position.line + 1
+    return line, _character_column(document.source.line_text(line), position.character)
+
+
+def _offset(text: str, position: lsp.Position) -> int:
+    lines = text.split("\n")
+    if position.line >= len(lines):
+        return len(text)
+    before = sum(len(line) + 1 for line in lines[: position.line])
+    return before + _character_column(lines[position.line], position.character) - 1
+
+
+# ---- analysing a document -------------------------------------------------------------
+
+
+def analyse_document(path: str, text: str) -> Document:
+    """Analyse a document's text as `safeproc check` (a procedure) or `safeproc test` (a case) would."""
+    source = SourceFile(path, text)
+    if kind_of_file(path) == "case_file":
+        return _analyse_case(path, text)
+    analysis = analyse_source(source)
+    diagnostics = list(analysis.diagnostics)
+    try:
+        from repl.commands.check import specification_links
+
+        diagnostics.extend(d for d in specification_links(analysis, {}) if d.span is not None and d.span.file == path)
+    except OSError:
+        pass
+    return Document(path, text, analysis, None, tuple(diagnostics))
+
+
+def _analyse_case(path: str, text: str) -> Document:
+    from repl.procedure_cache import ProcedureCache, load_case_file
+
+    loaded = load_case_file(text.encode("utf-8"), path, ProcedureCache())
+    own = tuple(d for d in loaded.diagnostics if d.span is None or d.span.file == path)
+    return Document(path, text, None, loaded.case, own)
+
+
+def to_lsp_diagnostic(document: Document, diagnostic: Diagnostic) -> lsp.Diagnostic:
+    span = diagnostic.span or Span.point(document.path, 1, 1)
+    words = [diagnostic.message]
+    words.extend(f"note: {n}" for n in diagnostic.notes)
+    if diagnostic.help:
+        words.append(f"help: {diagnostic.help}")
+    related = [
+        lsp.DiagnosticRelatedInformation(
+            location=lsp.Location(
+                uri=from_fs_path(label.span.file) or label.span.file, range=to_range(_source_for(document, label.span), label.span)
+            ),
+            message=label.message,
+        )
+        for label in diagnostic.labels
+        if label.span is not None
+    ]
+    return lsp.Diagnostic(
+        range=to_range(document.source, span),
+        message="\n".join(words),
+        severity={
+            Severity.ERROR: lsp.DiagnosticSeverity.Error,
+            Severity.WARNING: lsp.DiagnosticSeverity.Warning,
+        }.get(diagnostic.severity, lsp.DiagnosticSeverity.Information),
+        code=diagnostic.code,
+        source="safeproc",
+        related_information=related or None,
+        data={"replacements": list(diagnostic.replacements)} if diagnostic.replacements else None,
+    )
+
+
+def _source_for(document: Document, span: Span) -> SourceFile:
+    if span.file == document.path:
+        return document.source
+    try:
+        source, _ = decode(read_regular_file(span.file), span.file)
+    except OSError:
+        source = None
+    return source or SourceFile(span.file, "")
+
+
+def _refresh(ls: SafeprocServer, uri: str) -> None:
+    text_document = ls.workspace.get_text_document(uri)
+    path = to_fs_path(uri) or uri
+    document = analyse_document(path, text_document.source)
+    ls.documents[uri] = document
+    ls.text_document_publish_diagnostics(
+        lsp.PublishDiagnosticsParams(
+            uri=uri,
+            version=text_document.version,
+            diagnostics=[to_lsp_diagnostic(document, d) for d in document.diagnostics if d.span is None or d.span.file == path],
+        )
+    )
+
+
+@server.feature(lsp.INITIALIZE)
+def _initialize(ls: SafeprocServer, params: lsp.InitializeParams) -> None:
+    """`sourceText` in the editor's settings: the procedure's source document, whose paragraphs hovers quote."""
+    options: Any = params.initialization_options
+    named = options.get("sourceText") if isinstance(options, dict) else None
+    if isinstance(named, str) and named:
+        problem = load_source_text(ls, Path(named))
+        if problem:
+            ls.window_log_message(lsp.LogMessageParams(type=lsp.MessageType.Warning, message=problem))
+
+
+def load_source_text(ls: SafeprocServer, path: Path) -> str | None:
+    """Read the source document's numbered paragraphs; the reason it could not be read, if not."""
+    from interpreter.trace import numbered_paragraphs
+
+    try:
+        source, _ = decode(read_regular_file(path), str(path))
+    except OSError as exc:
+        return f"safeproc: cannot read the source text {path}: {(exc.strerror or str(exc)).lower()}"
+    if source is None:
+        return f"safeproc: the source text {path} is not text"
+    ls.source_text = source
+    numbered, _ = numbered_paragraphs(source)
+    lines = source.lines
+    for index, (number, span) in enumerate(numbered):
+        end = numbered[index + 1][1].line - 1 if index + 1 < len(numbered) else len(lines)
+        ls.paragraphs[number] = " ".join(line.strip() for line in lines[span.line : end] if line.strip())
+    return None
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
+def _did_open(ls: SafeprocServer, params: lsp.DidOpenTextDocumentParams) -> None:
+    _refresh(ls, params.text_document.uri)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
+def _did_change(ls: SafeprocServer, params: lsp.DidChangeTextDocumentParams) -> None:
+    _refresh(ls, params.text_document.uri)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
+def _did_save(ls: SafeprocServer, params: lsp.DidSaveTextDocumentParams) -> None:
+    _refresh(ls, params.text_document.uri)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+def _did_close(ls: SafeprocServer, params: lsp.DidCloseTextDocumentParams) -> None:
+    ls.documents.pop(params.text_document.uri, None)
+    ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
+
+
+def _document(ls: SafeprocServer, uri: str) -> Document:
+    if uri not in ls.documents:
+        _refresh(ls, uri)
+    return ls.documents[uri]
+
+
+def _name_at(document: Document, position: lsp.Position) -> Occurrence | None:
+    line, column = _line_and_column(document, position)
+    return occurrence_at(document.occurrences, line, column)
+
+
+# ---- hover -----------------------------------------------------------------------------
+
+
+@server.feature(lsp.TEXT_DOCUMENT_HOVER)
+def _hover(ls: SafeprocServer, params: lsp.HoverParams) -> lsp.Hover | None:
+    document = _document(ls, params.text_document.uri)
+    found = _name_at(document, params.position)
+    if found is None or found.namespace != LOCAL:
+        return None
+    declaration = _declaration(ls, document, found.name)
+    if declaration is None:
+        return None
+    text = hover_text(declaration, _calendar_name(ls, document), ls.paragraphs)
+    return lsp.Hover(contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=text), range=to_range(document.source, found.span))
+
+
+def _declaration(ls: SafeprocServer, document: Document, name: str) -> m.Declaration | None:
+    procedure = _procedure_of(ls, document)
+    if procedure is None:
+        return None
+    return next((d for d in procedure.declarations() if getattr(d, "name", None) == name), None)
+
+
+def _procedure_of(ls: SafeprocServer, document: Document) -> m.Procedure | None:
+    if document.analysis is not None:
+        return document.analysis.procedure
+    path = _procedure_path_of_case(document)
+    if path is None:
+        return None
+    for other in ls.documents.values():
+        if other.analysis is not None and Path(other.path).resolve() == path:
+            return other.analysis.procedure
+    try:
+        source, _ = decode(read_regular_file(path), str(path))
+    except OSError:
+        return None
+    return analyse_source(source).procedure if source is not None else None
+
+
+def _procedure_path_of_case(document: Document) -> Path | None:
+    if document.case is None or document.case.procedure_path is None:
+        return None
+    return (Path(document.path).parent / document.case.procedure_path).resolve()
+
+
+def _calendar_name(ls: SafeprocServer, document: Document) -> str:
+    procedure = _procedure_of(ls, document)
+    header = procedure.header if procedure is not None else None
+    name = getattr(header, "calendar", None) if header is not None else None
+    return str(name) if name else "england-and-wales"
+
+
+_UNIT_MEANING = {
+    m.Unit.WORKING_DAYS: "working days: Monday to Friday, leaving out the bank holidays of {calendar}",
+    m.Unit.DAYS: "calendar days: weekends and bank holidays count",
+    m.Unit.WEEKS: "weeks: the same weekday, that many weeks on",
+    m.Unit.MONTHS: "calendar months: the same date that many months on (or the month's last day)",
+    m.Unit.YEARS: "years: the same date that many years on",
+    m.Unit.HOURS: "hours, counted round the clock",
+}
+
+
+def hover_text(declaration: m.Declaration, calendar: str, paragraphs: dict[str, str]) -> str:
+    title = getattr(declaration, "title", None)
+    name = getattr(declaration, "name", "")
+    lines = [f"**{kind_noun(declaration)} `{name}`**" + (f": {title}" if title else "")]
+    if isinstance(declaration, (m.Step, m.Decision)):
+        if declaration.owner is not None:
+            lines.append(f"- done by `{declaration.owner.name}`")
+        if declaration.duty is not None:
+            lines.append(f"- duty: **{declaration.duty}**")
+        for deadline in declaration.deadlines:
+            meaning = _UNIT_MEANING[deadline.duration.unit].format(calendar=calendar)
+            lines.append(f"- {describe_deadline(deadline)} ({meaning})")
+        for escalation in declaration.escalations:
+            what = f' "{escalation.what}"' if escalation.what else ""
+            verb = "notify" if escalation.action == m.EscalationAction.NOTIFY else "escalate to"
+            lines.append(f"- if {escalation.trigger}: {verb} `{escalation.target.name}`{what}")
+        if isinstance(declaration, m.Step) and declaration.next is not None:
+            lines.append(f"- then `{declaration.next.name}`")
+    if isinstance(declaration, m.Fact):
+        lines.append(f"- {fact_type_words(declaration)}")
+    if isinstance(declaration, m.Role) and declaration.members:
+        lines.append("- of " + ", ".join(f"`{member.name}`" for member in declaration.members))
+    cites = getattr(declaration, "cites", ())
+    if cites:
+        lines.append("- cites " + ", ".join(cites))
+        for number in cites:
+            if number in paragraphs:
+                lines.append(f"\n> **{number}** {paragraphs[number]}")
+    return "\n".join(lines)
+
+
+# ---- definition, references, rename ------------------------------------------------------
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
+def _definition(ls: SafeprocServer, params: lsp.DefinitionParams) -> lsp.Location | None:
+    document = _document(ls, params.text_document.uri)
+    found = _name_at(document, params.position)
+    if found is None or found.namespace != LOCAL:
+        return None
+    declaration = _declaration(ls, document, found.name)
+    if declaration is None or declaration.span is None:
+        return None
+    span = declaration.span
+    return lsp.Location(uri=from_fs_path(span.file) or span.file, range=to_range(_source_for(document, span), span))
+
+
+@server.feature(lsp.TEXT_DOCUMENT_REFERENCES)
+def _references(ls: SafeprocServer, params: lsp.ReferenceParams) -> list[lsp.Location]:
+    document = _document(ls, params.text_document.uri)
+    found = _name_at(document, params.position)
+    if found is None:
+        return []
+    locations = []
+    for path, source, occurrence in _every_occurrence(ls, document, found):
+        if occurrence.is_declaration and not params.context.include_declaration:
+            continue
+        locations.append(lsp.Location(uri=from_fs_path(path) or path, range=to_range(source, occurrence.span)))
+    return locations
+
+
+def _every_occurrence(ls: SafeprocServer, document: Document, found: Occurrence) -> list[tuple[str, SourceFile, Occurrence]]:
+    """The occurrences of a name in its procedure and the procedure's scenarios (open or on disk)."""
+    procedure_document = _procedure_document(ls, document)
+    result: list[tuple[str, SourceFile, Occurrence]] = []
+    if procedure_document is None:
+        return [(document.path, document.source, o) for o in same_name(document.occurrences, found)]
+    result.extend((procedure_document.path, procedure_document.source, o) for o in same_name(procedure_document.occurrences, found))
+    if found.namespace != LOCAL:
+        return result
+    for scenario in _scenarios(ls, Path(procedure_document.path)):
+        result.extend((scenario.path, scenario.source, o) for o in same_name(scenario.occurrences, found))
+    return result
+
+
+def _procedure_document(ls: SafeprocServer, document: Document) -> Document | None:
+    if document.analysis is not None:
+        return document
+    path = _procedure_path_of_case(document)
+    if path is None:
+        return None
+    for other in ls.documents.values():
+        if other.analysis is not None and Path(other.path).resolve() == path:
+            return other
+    try:
+        text = read_regular_file(path).decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return analyse_document(str(path), text)
+
+
+def _scenarios(ls: SafeprocServer, procedure: Path) -> list[Document]:
+    """The case files that name this procedure, under its folder: open ones as they are in the editor."""
+    open_cases = {Path(d.path).resolve(): d for d in ls.documents.values() if d.analysis is None}
+    found: list[Document] = []
+    target = procedure.resolve()
+    for path in sorted(procedure.parent.rglob("*.case"))[:MOST_SCENARIOS]:
+        resolved = path.resolve()
+        document = open_cases.get(resolved)
+        if document is None:
+            try:
+                text = read_regular_file(path).decode("utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                continue
+            document = _case_document(str(path), text)
+        if _procedure_path_of_case(document) == target:
+            found.append(document)
+    return found
+
+
+def _case_document(path: str, text: str) -> Document:
+    from interpreter.scenario import read_case
+
+    case, diagnostics = read_case(SourceFile(path, text))
+    return Document(path, text, None, case, diagnostics)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_PREPARE_RENAME)
+def _prepare_rename(ls: SafeprocServer, params: lsp.PrepareRenameParams) -> lsp.Range | None:
+    document = _document(ls, params.text_document.uri)
+    found = _name_at(document, params.position)
+    if found is None or found.namespace != LOCAL or _declaration(ls, document, found.name) is None:
+        return None
+    return to_range(document.source, found.span)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_RENAME)
+def _rename(ls: SafeprocServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
+    document = _document(ls, params.text_document.uri)
+    found = _name_at(document, params.position)
+    if found is None or found.namespace != LOCAL or _declaration(ls, document, found.name) is None:
+        raise ValueError("only a name declared in the procedure can be renamed here")
+    new_name = params.new_name
+    if not NAME.match(new_name) or new_name in RESERVED_WORDS:
+        raise ValueError(f"`{new_name}` cannot be a name: use letters, digits and _, starting with a letter, and no keyword")
+    if _declaration(ls, document, new_name) is not None:
+        raise ValueError(f"`{new_name}` is already declared in the procedure")
+    changes: dict[str, list[lsp.TextEdit]] = {}
+    for path, source, occurrence in _every_occurrence(ls, document, found):
+        uri = from_fs_path(path) or path
+        changes.setdefault(uri, []).append(lsp.TextEdit(range=to_range(source, occurrence.span), new_text=new_name))
+    return lsp.WorkspaceEdit(changes=changes)
+
+
+# ---- completion -------------------------------------------------------------------------
+
+
+@server.feature(lsp.TEXT_DOCUMENT_COMPLETION, lsp.CompletionOptions(trigger_characters=[" ", ">"]))
+def _completion(ls: SafeprocServer, params: lsp.CompletionParams) -> lsp.CompletionList:
+    document = _document(ls, params.text_document.uri)
+    text = ls.workspace.get_text_document(params.text_document.uri).source
+    expected = expected_at(text, _offset(text, params.position), kind_of_file(document.path))
+    items = [lsp.CompletionItem(label=word, kind=lsp.CompletionItemKind.Keyword) for word in expected.keywords]
+    procedure = _procedure_of(ls, document)
+    if expected.name_kind is not None and procedure is not None:
+        for name, detail, kind in _names_of_kind(procedure, expected.name_kind, expected.fact):
+            items.append(lsp.CompletionItem(label=name, detail=detail, kind=kind))
+    return lsp.CompletionList(is_incomplete=False, items=items)
+
+
+def _names_of_kind(procedure: m.Procedure, wanted: str, fact: str | None) -> list[tuple[str, str, lsp.CompletionItemKind]]:
+    roles = [(r.name, r.title or "", lsp.CompletionItemKind.Class) for r in procedure.roles]
+    facts = [(f.name, f.title or "", lsp.CompletionItemKind.Variable) for f in procedure.facts]
+    events = [(e.name, e.title or "", lsp.CompletionItemKind.Event) for e in procedure.events]
+    flow = [(n.name, n.title or "", lsp.CompletionItemKind.Function) for n in procedure.nodes]
+    if wanted == ROLE:
+        return roles
+    if wanted == FLOW:
+        return flow
+    if wanted == ANCHOR:
+        return events + flow
+    if wanted == FACT:
+        return facts
+    if wanted == HAPPENING:
+        return events + flow + facts
+    if wanted == CHOICE:
+        declared = next((f for f in procedure.facts if f.name == fact), None)
+        if declared is None:
+            return []
+        return [(c.name, f"a choice of {declared.name}", lsp.CompletionItemKind.EnumMember) for c in declared.choices]
+    if wanted == ANY:
+        return roles + facts + events + flow
+    return []
+
+
+# ---- outline, formatting, quick fixes ----------------------------------------------------------
+
+_SYMBOL_KINDS = {
+    m.Role: lsp.SymbolKind.Class,
+    m.Fact: lsp.SymbolKind.Variable,
+    m.Event: lsp.SymbolKind.Event,
+    m.Step: lsp.SymbolKind.Function,
+    m.Decision: lsp.SymbolKind.Operator,
+    m.Parallel: lsp.SymbolKind.Struct,
+    m.Join: lsp.SymbolKind.Struct,
+    m.Outcome: lsp.SymbolKind.EnumMember,
+}
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+def _symbols(ls: SafeprocServer, params: lsp.DocumentSymbolParams) -> list[lsp.DocumentSymbol]:
+    document = _document(ls, params.text_document.uri)
+    if document.analysis is None or document.analysis.procedure is None:
+        return []
+    symbols = []
+    extents = _declaration_extents(document)
+    for declaration in sorted(document.analysis.procedure.declarations(), key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0)):
+        if declaration.span is None or type(declaration) not in _SYMBOL_KINDS:
+            continue
+        name_range = to_range(document.source, declaration.span)
+        whole = extents.get(declaration.span.line, declaration.span)
+        symbols.append(
+            lsp.DocumentSymbol(
+                name=getattr(declaration, "name", ""),
+                detail=getattr(declaration, "title", None) or kind_noun(declaration),
+                kind=_SYMBOL_KINDS[type(declaration)],
+                range=to_range(document.source, whole),
+                selection_range=name_range,
+            )
+        )
+    return symbols
+
+
+def _declaration_extents(document: Document) -> dict[int, Span]:
+    """Each declaration's whole extent, by the line its name is on (for the outline)."""
+    from interpreter.syntax import parse_source
+
+    extents: dict[int, Span] = {}
+    for chunk in parse_source(document.source).chunks:
+        for node in chunk.tree.children:
+            meta = getattr(node, "meta", None)
+            if meta is None or getattr(meta, "empty", True):
+                continue
+            name_line = next((c.line or meta.line for c in node.children if isinstance(c, Token) and c.type == "NAME"), meta.line)
+            extents[name_line + chunk.line_offset] = Span(
+                document.path, meta.line + chunk.line_offset, meta.column, meta.end_line + chunk.line_offset, meta.end_column
+            )
+    return extents
+
+
+@server.feature(lsp.TEXT_DOCUMENT_FORMATTING)
+def _formatting(ls: SafeprocServer, params: lsp.DocumentFormattingParams) -> list[lsp.TextEdit] | None:
+    document = _document(ls, params.text_document.uri)
+    formatted = format_source(document.source, kind_of_file(document.path))
+    if formatted.text is None or formatted.text == document.text:
+        return [] if formatted.text is not None else None
+    lines = document.text.split("\n")
+    whole = lsp.Range(start=lsp.Position(line=0, character=0), end=lsp.Position(line=len(lines), character=0))
+    return [lsp.TextEdit(range=whole, new_text=formatted.text)]
+
+
+@server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION, lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix]))
+def _code_actions(ls: SafeprocServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+    actions = []
+    for diagnostic in params.context.diagnostics:
+        data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
+        for replacement in data.get("replacements", []):
+            actions.append(
+                lsp.CodeAction(
+                    title=f"Change to `{replacement}`",
+                    kind=lsp.CodeActionKind.QuickFix,
+                    diagnostics=[diagnostic],
+                    is_preferred=replacement == data["replacements"][0],
+                    edit=lsp.WorkspaceEdit(
+                        changes={params.text_document.uri: [lsp.TextEdit(range=diagnostic.range, new_text=replacement)]}
+                    ),
+                )
+            )
+    return actions
+
+
+def serve() -> None:
+    server.start_io()

@@ -1,0 +1,228 @@
+"""`safeproc lsp` end to end: a real client talks to the server over stdio (pytest-lsp)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+from conftest import ROOT
+
+SOURCE_TEXT = ROOT / "tests/trace/school-trips.txt"
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "repl.cli", "lsp"]))
+async def client(lsp_client: LanguageClient):
+    await lsp_client.initialize_session(
+        types.InitializeParams(capabilities=types.ClientCapabilities(), initialization_options={"sourceText": str(SOURCE_TEXT)})
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+PROCEDURE = """procedure "Notifications"
+  calendar england-and-wales
+end
+
+role crg "Case Review Group" cites 4.2.1
+role panel "The Panel"
+event aware "The authority becomes aware"
+start at notify
+
+step notify "Notify the Panel"
+  by crg
+  must be done within 5 working days after aware
+  if late notify panel "the notification is late"
+  cites 4.2.2
+  next review
+end
+
+step review "The rapid review"
+  by crg
+  next done
+end
+
+outcome done "Done"
+"""
+
+
+def _open(client: LanguageClient, path: Path, text: str) -> str:
+    uri = path.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="safeproc", version=1, text=text))
+    )
+    return uri
+
+
+async def _diagnostics(client: LanguageClient, uri: str) -> list[types.Diagnostic]:
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    return list(client.diagnostics.get(uri, []))
+
+
+def _position(text: str, needle: str, occurrence: int = 1, into: int = 1) -> types.Position:
+    index = -1
+    for _ in range(occurrence):
+        index = text.index(needle, index + 1)
+    index += into
+    line = text.count("\n", 0, index)
+    return types.Position(line=line, character=index - (text.rfind("\n", 0, index) + 1))
+
+
+@pytest.mark.asyncio
+async def test_a_misspelt_role_draws_p102_with_its_suggestion_and_a_quick_fix(client: LanguageClient, tmp_path: Path):
+    text = PROCEDURE.replace("  by crg\n  next done", "  by cgr\n  next done")
+    uri = _open(client, tmp_path / "notify.proc", text)
+    diagnostics = await _diagnostics(client, uri)
+    [unknown] = [d for d in diagnostics if d.code == "P102"]
+    assert "unknown role `cgr`" in unknown.message and "did you mean `crg`?" in unknown.message
+    assert unknown.range.start == _position(text, "by cgr", into=3)
+    assert unknown.severity == types.DiagnosticSeverity.Error
+
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=unknown.range,
+            context=types.CodeActionContext(diagnostics=[unknown]),
+        )
+    )
+    assert actions and actions[0].title == "Change to `crg`"
+    edit = actions[0].edit.changes[uri][0]
+    assert edit.new_text == "crg" and edit.range == unknown.range
+
+
+@pytest.mark.asyncio
+async def test_hover_tells_a_steps_owner_duty_deadline_and_cited_text(client: LanguageClient, tmp_path: Path):
+    uri = _open(client, tmp_path / "notify.proc", PROCEDURE)
+    await _diagnostics(client, uri)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=_position(PROCEDURE, "next review", into=6))
+    )
+    assert hover is not None
+    shown = hover.contents.value
+    assert "step `review`" in shown and "done by `crg`" in shown
+    hover = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=_position(PROCEDURE, "start at notify", into=10))
+    )
+    shown = hover.contents.value
+    assert "duty: **must**" in shown
+    assert "within 5 working days after `aware`" in shown or "within 5 working days after aware" in shown
+    assert "Monday to Friday" in shown and "england-and-wales" in shown
+    assert "notify `panel`" in shown
+    assert "> **4.2.2** The trip leader tells the head teacher" in shown  # the paragraph's text, from the configured source text
+
+
+@pytest.mark.asyncio
+async def test_go_to_definition_and_find_references(client: LanguageClient, tmp_path: Path):
+    uri = _open(client, tmp_path / "notify.proc", PROCEDURE)
+    await _diagnostics(client, uri)
+    where = _position(PROCEDURE, "next review", into=6)
+    definition = await client.text_document_definition_async(
+        types.DefinitionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=where)
+    )
+    assert definition.range.start == _position(PROCEDURE, "step review", into=5)
+    references = await client.text_document_references_async(
+        types.ReferenceParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=where,
+            context=types.ReferenceContext(include_declaration=True),
+        )
+    )
+    assert sorted(r.range.start.line for r in references) == [14, 17]
+
+
+@pytest.mark.asyncio
+async def test_renaming_a_step_changes_every_use_in_the_procedure_and_its_scenarios(client: LanguageClient, tmp_path: Path):
+    procedure = tmp_path / "notify.proc"
+    procedure.write_text(PROCEDURE, encoding="utf-8")
+    scenarios = tmp_path / "scenarios"
+    scenarios.mkdir()
+    case_text = (
+        'case "On time"\n  procedure "../notify.proc"\n  as of 2024-01-31\nend\n\n'
+        "on 2024-01-08 aware\non 2024-01-09 notify done\non 2024-01-15 review done\n\nexpect notify is done on time\nexpect outcome done\n"
+    )
+    (scenarios / "on-time.case").write_text(case_text, encoding="utf-8")
+    (scenarios / "other.case").write_text(case_text.replace("../notify.proc", "../elsewhere.proc"), encoding="utf-8")
+    uri = _open(client, procedure, PROCEDURE)
+    await _diagnostics(client, uri)
+    edit = await client.text_document_rename_async(
+        types.RenameParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=_position(PROCEDURE, "step notify", into=6),
+            new_name="notify_panel",
+        )
+    )
+    changes = edit.changes
+    assert sorted(e.range.start.line for e in changes[uri]) == [7, 9]
+    case_uri = (scenarios / "on-time.case").as_uri()
+    assert sorted(e.range.start.line for e in changes[case_uri]) == [6, 9]
+    assert all(e.new_text == "notify_panel" for edits in changes.values() for e in edits)
+    assert (scenarios / "other.case").as_uri() not in changes  # a case of another procedure is left alone
+
+    # Applied, the rename leaves a procedure that checks clean and a scenario that still passes.
+    renamed = _apply(PROCEDURE, changes[uri])
+    procedure.write_text(renamed, encoding="utf-8")
+    (scenarios / "on-time.case").write_text(_apply(case_text, changes[case_uri]), encoding="utf-8")
+    from repl.cli import main
+
+    assert main(["test", str(scenarios / "on-time.case")]) == 0
+
+
+def _apply(text: str, edits: list[types.TextEdit]) -> str:
+    lines = text.split("\n")
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        line = lines[edit.range.start.line]
+        lines[edit.range.start.line] = line[: edit.range.start.character] + edit.new_text + line[edit.range.end.character :]
+    return "\n".join(lines)
+
+
+@pytest.mark.asyncio
+async def test_completion_after_by_offers_the_roles(client: LanguageClient, tmp_path: Path):
+    text = PROCEDURE.replace('step review "The rapid review"\n  by crg', 'step review "The rapid review"\n  by ')
+    uri = _open(client, tmp_path / "notify.proc", text)
+    await _diagnostics(client, uri)
+    result = await client.text_document_completion_async(
+        types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=_position(text, "  by \n", into=5))
+    )
+    labels = {item.label for item in result.items}
+    assert labels == {"crg", "panel"}
+
+
+@pytest.mark.asyncio
+async def test_completion_of_keywords_comes_from_the_grammar(client: LanguageClient, tmp_path: Path):
+    text = PROCEDURE.replace("  next done\n", "  \n  next done\n")
+    uri = _open(client, tmp_path / "notify.proc", text)
+    await _diagnostics(client, uri)
+    result = await client.text_document_completion_async(
+        types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=_position(text, "by crg\n  \n", into=9))
+    )
+    labels = {item.label for item in result.items}
+    assert {"must", "within", "cites", "next", "end"} <= labels
+
+
+@pytest.mark.asyncio
+async def test_outline_and_formatting(client: LanguageClient, tmp_path: Path):
+    messy = PROCEDURE.replace("  by crg\n  next done", "     by   crg next done")
+    uri = _open(client, tmp_path / "notify.proc", messy)
+    await _diagnostics(client, uri)
+    symbols = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    assert [s.name for s in symbols] == ["crg", "panel", "aware", "notify", "review", "done"]
+    edits = await client.text_document_formatting_async(
+        types.DocumentFormattingParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), options=types.FormattingOptions(tab_size=2, insert_spaces=True)
+        )
+    )
+    assert len(edits) == 1 and edits[0].new_text == PROCEDURE
+
+
+@pytest.mark.asyncio
+async def test_diagnostics_keep_flowing_while_a_declaration_is_half_written(client: LanguageClient, tmp_path: Path):
+    text = PROCEDURE.replace("  next done\nend", "  nxt done\nend") + '\nstep orphan "Nobody leads here"\n  by crg\n  next done\nend\n'
+    uri = _open(client, tmp_path / "notify.proc", text)
+    codes = sorted(d.code for d in await _diagnostics(client, uri))
+    assert codes == ["P010", "P202"]

@@ -12,21 +12,22 @@ paragraphs that nothing covers.
 
 from __future__ import annotations
 
-import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from attrs import frozen
+from lark import Token, Tree
 
 from interpreter import model as m
 from interpreter.diagnostics import Diagnostic, Label, error, has_errors, warning
 from interpreter.source import SourceFile, Span
+from interpreter.syntax import parse_source
+from interpreter.syntax_tree import citations_in
 from interpreter.wording import describe_deadline, kind_noun
 
 # The same shape as the grammar's PARAGRAPH terminal: 1.1.15, 4.2, 1.1.16a.
 PARAGRAPH_NUMBER = re.compile(r"\d+(?:\.\d+)+[a-z]?")
 _PARAGRAPH_LINE = re.compile(r"^\s*(" + PARAGRAPH_NUMBER.pattern + r")\s*$")
-_PARAGRAPH_TOKEN = re.compile(r"(?<![\w.])" + PARAGRAPH_NUMBER.pattern + r"(?![\w.])")
 
 
 @frozen
@@ -146,101 +147,41 @@ def numbered_paragraphs(text: SourceFile) -> tuple[tuple[tuple[str, Span], ...],
 def citations(procedure: m.Procedure, source: SourceFile) -> tuple[Citation, ...]:
     """Every paragraph number the procedure cites or marks background, each located in its file.
 
-    The model keeps citations as plain strings, so each is found again in the text
-    of its declaration: from the declaration's name to the start of the next one,
-    outside comments. A citation that cannot be found there (it should not happen)
-    is placed at the declaration's name.
+    The syntax layer (interpreter/syntax_tree.py) keeps each citation with its span
+    and the declaration it is written in; each declaration of the model is found by
+    the line its name (or, for `background`, its first word) is on.
     """
-    declarations = _declarations(procedure)
-    starts = sorted(
-        [(d.span.line, d.span.column) for d in declarations if d.span is not None] + [(s.line, s.column) for s in _other_starts(procedure)]
-    )
+    by_place = {(d.span.line, d.span.column): d for d in [*procedure.declarations(), *procedure.background] if d.span is not None}
     found: list[Citation] = []
-    for declaration in declarations:
-        if declaration.span is None:
+    for declaration_tree, line_offset in _declaration_trees(source):
+        declaration = _declaration_for(declaration_tree, line_offset, by_place)
+        if declaration is None:
             continue
-        begin = (declaration.span.line, declaration.span.column)
-        following = bisect.bisect_right(starts, begin)
-        end = starts[following] if following < len(starts) else (len(source.lines) + 1, 1)
-        bare, quoted = _paragraph_tokens(source, begin, end)
         if isinstance(declaration, m.Background):
-            numbers, use, reason = declaration.paragraphs, None, declaration.reason
+            use, reason = None, declaration.reason
         else:
-            numbers, use, reason = declaration.cites, _use(declaration, procedure.file), None
-        for number in numbers:
-            if not PARAGRAPH_NUMBER.fullmatch(number):
-                continue  # a statute or another document, not a paragraph of this source
-            span = _take(bare, number) or _take(quoted, number) or declaration.span
-            found.append(Citation(number, span, use, reason))
+            use, reason = _use(declaration, procedure.file), None
+        for citation in citations_in(declaration_tree, source.name, line_offset):
+            if PARAGRAPH_NUMBER.fullmatch(citation.text):  # not a statute or another document
+                found.append(Citation(citation.text, citation.span, use, reason))
     return tuple(found)
 
 
-def _declarations(procedure: m.Procedure) -> list[m.Declaration | m.Background]:
-    return sorted(
-        [*procedure.declarations(), *procedure.background],
-        key=lambda d: (d.span.line, d.span.column) if d.span is not None else (0, 0),
-    )
+def _declaration_trees(source: SourceFile) -> Iterator[tuple[Tree, int]]:
+    for chunk in parse_source(source).chunks:
+        for node in chunk.tree.children:
+            if isinstance(node, Tree):
+                yield node, chunk.line_offset
 
 
-def _other_starts(procedure: m.Procedure) -> list[Span]:
-    """Where the declarations that cite nothing begin: the header and `start at`."""
-    spans = []
-    if procedure.header is not None and procedure.header.span is not None:
-        spans.append(procedure.header.span)
-    if procedure.start is not None and procedure.start.span is not None:
-        spans.append(procedure.start.span)
-    return spans
-
-
-def _paragraph_tokens(
-    source: SourceFile, begin: tuple[int, int], end: tuple[int, int]
-) -> tuple[list[tuple[str, Span]], list[tuple[str, Span]]]:
-    """Paragraph numbers written between two places in a file: bare ones, and ones in quotes."""
-    bare: list[tuple[str, Span]] = []
-    quoted: list[tuple[str, Span]] = []
-    for line_number in range(begin[0], end[0] + 1):
-        text = source.line_text(line_number)
-        low = begin[1] - 1 if line_number == begin[0] else 0
-        high = end[1] - 1 if line_number == end[0] else len(text)
-        position = low
-        while position < high:
-            char = text[position]
-            if char == "#":
-                break
-            if char == '"':
-                closing = _closing_quote(text, position)
-                content = text[position + 1 : closing]
-                if PARAGRAPH_NUMBER.fullmatch(content):
-                    quoted.append((content, Span(source.name, line_number, position + 1, line_number, closing + 2)))
-                position = closing + 1
-                continue
-            match = _PARAGRAPH_TOKEN.match(text, position)
-            if match and match.end() <= high:
-                bare.append((match.group(0), Span(source.name, line_number, position + 1, line_number, match.end() + 1)))
-                position = match.end()
-                continue
-            position += 1
-    return bare, quoted
-
-
-def _closing_quote(text: str, opening: int) -> int:
-    position = opening + 1
-    while position < len(text):
-        if text[position] == "\\":
-            position += 2
-            continue
-        if text[position] == '"':
-            return position
-        position += 1
-    return len(text)
-
-
-def _take(tokens: list[tuple[str, Span]], number: str) -> Span | None:
-    for index, (text, span) in enumerate(tokens):
-        if text == number:
-            del tokens[index]
-            return span
-    return None
+def _declaration_for(
+    tree: Tree, line_offset: int, by_place: dict[tuple[int, int], m.Declaration | m.Background]
+) -> m.Declaration | m.Background | None:
+    """The model's declaration for a parse tree, by where its name (or a background line's first word) stands."""
+    if tree.data == "background_decl":
+        return by_place.get((tree.meta.line + line_offset, tree.meta.column))
+    name = next((c for c in tree.children if isinstance(c, Token) and c.type == "NAME"), None)
+    return by_place.get(((name.line or 0) + line_offset, name.column or 0)) if name is not None else None
 
 
 def _use(declaration: m.Declaration, file: str) -> Use:

@@ -720,14 +720,24 @@ def _short(token: Token) -> str:
     return text if len(text) <= 12 else text[:6] + "…" + text[-3:]
 
 
-def build_procedure(source: SourceFile, chunks: tuple[ParsedChunk, ...]) -> tuple[m.Procedure, tuple[Diagnostic, ...]]:
-    """Assemble one procedure from the parse trees of a file's declarations."""
+def build_procedure(
+    source: SourceFile, chunks: tuple[ParsedChunk, ...], built: dict[tuple[int, int], tuple[Tree, Any]] | None = None
+) -> tuple[m.Procedure, tuple[Diagnostic, ...]]:
+    """Assemble one procedure from the parse trees of a file's declarations; with `built`
+    (a PieceCache's), reusing what was made of a tree at the same line before."""
     items: list[Any] = []
     diagnostics: list[Diagnostic] = []
     for chunk in chunks:
-        builder = ModelBuilder(source.name, chunk.line_offset)
-        items.extend(builder.transform(chunk.tree))
-        diagnostics.extend(builder.diagnostics)
+        key = (id(chunk.tree), chunk.line_offset)
+        if built is not None and key in built:
+            made, said = built[key][1]
+        else:
+            builder = ModelBuilder(source.name, chunk.line_offset)
+            made, said = builder.transform(chunk.tree), list(builder.diagnostics)
+            if built is not None:
+                built[key] = (chunk.tree, (made, said))
+        items.extend(made)
+        diagnostics.extend(said)
     return assemble(source.name, items, diagnostics)
 
 

@@ -19,7 +19,7 @@ from interpreter.graph import build_graph
 from interpreter.recovery import checks_around
 from interpreter.resolve import ResolvedProcedure, resolve
 from interpreter.source import SourceFile
-from interpreter.syntax import ParsedChunk, decode, parse_source
+from interpreter.syntax import ParsedChunk, PieceCache, decode, parse_source
 from interpreter.syntax_tree import allowed_codes_by_line, comments_in, statement_lines
 
 
@@ -43,12 +43,13 @@ def analyse_bytes(data: bytes, name: str) -> Analysis:
     return analyse_source(source)
 
 
-def analyse_source(source: SourceFile) -> Analysis:
-    parsed = parse_source(source)
+def analyse_source(source: SourceFile, pieces: PieceCache | None = None) -> Analysis:
+    """Analyse a file; with `pieces`, reusing the parse trees of declarations unchanged since the last time."""
+    parsed = parse_source(source, pieces=pieces)
     diagnostics = list(parsed.diagnostics)
     if not parsed.chunks:
         return Analysis(source, None, None, None, _sorted(diagnostics))
-    procedure, built = build_procedure(source, parsed.chunks)
+    procedure, built = build_procedure(source, parsed.chunks, pieces.built if pieces is not None else None)
     diagnostics.extend(built)
     resolved, named = resolve(procedure, parsed.unparsed_names)
     diagnostics.extend(named)

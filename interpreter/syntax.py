@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 from functools import lru_cache
+from typing import Any
 
 from attrs import frozen
 from lark import Tree
@@ -220,7 +221,35 @@ _FIRST_KEYWORD = {"procedure_file": "case", "case_file": "procedure"}
 _FIRST_WORD = re.compile(r"(?:[ \t\r\f\v]*(?:#[^\n]*)?\n)*[ \t\f\v]*([A-Za-z_]\w*)")
 
 
-def parse_source(source: SourceFile, start: str = "procedure_file") -> ParseResult:
+class PieceCache:
+    """The parse trees of a file's declarations, by their text, kept from one parse of a
+    file being edited to the next: after a keystroke only the declaration typed in is
+    parsed again (the language server keeps one per open file)."""
+
+    def __init__(self) -> None:
+        self._trees: dict[str, Tree] = {}
+        self._used: dict[str, Tree] = {}
+        # What the model builder made of a tree at a line offset (see build_procedure);
+        # the tree is kept with it, so that its id cannot be taken by another.
+        self.built: dict[tuple[int, int], tuple[Tree, Any]] = {}
+
+    def get(self, text: str) -> Tree | None:
+        tree = self._trees.get(text)
+        if tree is not None:
+            self._used[text] = tree
+        return tree
+
+    def put(self, text: str, tree: Tree) -> None:
+        self._used[text] = tree
+
+    def finish(self) -> None:
+        """Keep only what this parse used, so that the cache never outgrows the file."""
+        self._trees, self._used = self._used, {}
+        alive = {id(tree) for tree in self._trees.values()}
+        self.built = {key: value for key, value in self.built.items() if key[0] in alive}
+
+
+def parse_source(source: SourceFile, start: str = "procedure_file", pieces: PieceCache | None = None) -> ParseResult:
     if not source.text.strip():
         what = "this expression is empty" if start == "date_expression" else "this file is empty"
         return ParseResult(source, (), (error("P003", what, Span.point(source.name, 1, 1), help=_EMPTY_HELP[start]),))
@@ -230,6 +259,10 @@ def parse_source(source: SourceFile, start: str = "procedure_file") -> ParseResu
     too_big = _beyond_limits(source) or _too_many_brackets(source)
     if too_big is not None:
         return ParseResult(source, (), (too_big,))
+    if pieces is not None and start in FILE_STARTS:
+        parsed = _parse_by_declaration(source, start, pieces)
+        pieces.finish()
+        return parsed
     parser = get_parser()
     try:
         tree = parser.parse(source.text, start=start)
@@ -267,7 +300,7 @@ def _wrong_kind_of_file(source: SourceFile, start: str) -> Diagnostic | None:
     )
 
 
-def _parse_by_declaration(source: SourceFile, start: str) -> ParseResult:
+def _parse_by_declaration(source: SourceFile, start: str, pieces: PieceCache | None = None) -> ParseResult:
     lines = source.text.split("\n")
     begins = _DECLARATION_LINE[start]
     starts = [i for i, line in enumerate(lines) if begins.match(line)]
@@ -282,7 +315,13 @@ def _parse_by_declaration(source: SourceFile, start: str) -> ParseResult:
         text = "\n".join(lines[begin:end])
         if not text.strip():
             continue
+        known = pieces.get(text) if pieces is not None else None
+        if known is not None:
+            chunks.append(ParsedChunk(known, begin))
+            continue
         piece = _parse_piece(source, text, begin, start, next_line=end + 1 if end < len(lines) else None)
+        if pieces is not None and piece.chunks and not piece.diagnostics:
+            pieces.put(text, piece.chunks[0].tree)
         chunks.extend(piece.chunks)
         diagnostics.extend(piece.diagnostics)
         if piece.diagnostics:

@@ -16,6 +16,7 @@ translates between its spans (1-based, in characters) and the protocol's positio
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from interpreter.names_index import LOCAL, Occurrence, occurrence_at, occurrence
 from interpreter.pipeline import Analysis, analyse_source
 from interpreter.printer import format_source, kind_of_file
 from interpreter.source import SourceFile, Span, read_regular_file
-from interpreter.syntax import RESERVED_WORDS, decode
+from interpreter.syntax import RESERVED_WORDS, PieceCache, decode
 from interpreter.wording import describe_deadline, fact_type_words, kind_noun
 from repl.diagnostic_output import version
 
@@ -49,14 +50,19 @@ class Document:
         self.analysis = analysis
         self.case = case
         self.diagnostics = diagnostics
-        root: object = analysis.procedure if analysis is not None else case
-        self.occurrences = occurrences(root) if root is not None else []
+
+    @cached_property
+    def occurrences(self) -> list[Occurrence]:
+        # Made when a hover, rename or the like first asks, not on every keystroke.
+        root: object = self.analysis.procedure if self.analysis is not None else self.case
+        return occurrences(root) if root is not None else []
 
 
 class SafeprocServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("safeproc", version())
         self.documents: dict[str, Document] = {}
+        self.pieces: dict[str, PieceCache] = {}  # each open file's declarations, parsed, by their text
         self.source_text: SourceFile | None = None  # the procedure's source document, for hovers
         self.paragraphs: dict[str, str] = {}
 
@@ -108,12 +114,12 @@ def _offset(text: str, position: lsp.Position) -> int:
 # ---- analysing a document -------------------------------------------------------------
 
 
-def analyse_document(path: str, text: str) -> Document:
+def analyse_document(path: str, text: str, pieces: PieceCache | None = None) -> Document:
     """Analyse a document's text as `safeproc check` (a procedure) or `safeproc test` (a case) would."""
     source = SourceFile(path, text)
     if kind_of_file(path) == "case_file":
         return _analyse_case(path, text)
-    analysis = analyse_source(source)
+    analysis = analyse_source(source, pieces)
     diagnostics = list(analysis.diagnostics)
     try:
         from repl.commands.check import specification_links
@@ -175,7 +181,7 @@ def _source_for(document: Document, span: Span) -> SourceFile:
 def _refresh(ls: SafeprocServer, uri: str) -> None:
     text_document = ls.workspace.get_text_document(uri)
     path = to_fs_path(uri) or uri
-    document = analyse_document(path, text_document.source)
+    document = analyse_document(path, text_document.source, ls.pieces.setdefault(uri, PieceCache()))
     ls.documents[uri] = document
     ls.text_document_publish_diagnostics(
         lsp.PublishDiagnosticsParams(
@@ -234,6 +240,7 @@ def _did_save(ls: SafeprocServer, params: lsp.DidSaveTextDocumentParams) -> None
 @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
 def _did_close(ls: SafeprocServer, params: lsp.DidCloseTextDocumentParams) -> None:
     ls.documents.pop(params.text_document.uri, None)
+    ls.pieces.pop(params.text_document.uri, None)
     ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
 
 

@@ -102,12 +102,17 @@ def _specifications_in(folders: list[Path]) -> dict[str, Path]:
     return found
 
 
-_cache: dict[Path, Analysis] = {}
+_cache: dict[tuple[Path, int, int], Analysis] = {}
 
 
 def _analysed(path: Path) -> Analysis | str:
-    """The specification at path, analysed once per run; or why it cannot be read."""
-    key = path.resolve()
+    """The specification at path, analysed once per run (and again once it changes, for the
+    language server, which runs for a whole editing session); or why it cannot be read."""
+    try:
+        status = path.stat()
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    key = (path.resolve(), status.st_mtime_ns, status.st_size)
     if key not in _cache:
         try:
             data = read_regular_file(path)

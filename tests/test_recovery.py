@@ -50,3 +50,34 @@ def test_the_checks_still_find_the_mistakes_elsewhere():
     assert codes == ["P010", "P202", "P301", "P305", "P305"]
     mended = text.replace("nxt done", "next done")
     assert sorted(d.code for d in analyse_source(SourceFile("f.proc", mended)).diagnostics) == ["P202", "P301", "P305", "P305"]
+
+
+def test_reanalysing_an_edited_file_with_its_parsed_pieces_gives_what_a_fresh_analysis_gives():
+    """The language server keeps each declaration's parse tree (and what was built of it) between
+    keystrokes; after any edit, what it reports must be what a fresh `safeproc check` reports."""
+    import random
+
+    from interpreter.names_index import occurrences
+    from interpreter.syntax import PieceCache
+
+    chooser = random.Random(20261206)
+    pieces = PieceCache()
+    lines = list(LINES)
+    analyse_source(SourceFile("cspr.proc", "\n".join(lines)), pieces)
+    for _ in range(40):
+        at = chooser.randrange(len(lines))
+        match chooser.choice(["type", "new line", "delete line", "break"]):
+            case "type":
+                lines[at] += " "
+            case "new line":
+                lines.insert(at, "")
+            case "delete line":
+                del lines[at]
+            case "break":
+                lines[at] = lines[at] + " ???"
+        text = "\n".join(lines)
+        kept = analyse_source(SourceFile("cspr.proc", text), pieces)
+        fresh = analyse_source(SourceFile("cspr.proc", text))
+        assert kept.diagnostics == fresh.diagnostics
+        assert kept.procedure == fresh.procedure
+        assert occurrences(kept.procedure) == occurrences(fresh.procedure)  # every span too

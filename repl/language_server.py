@@ -258,15 +258,22 @@ def _name_at(document: Document, position: lsp.Position) -> Occurrence | None:
 # ---- hover -----------------------------------------------------------------------------
 
 
-@server.feature(lsp.TEXT_DOCUMENT_HOVER)
-def _hover(ls: SafeprocServer, params: lsp.HoverParams) -> lsp.Hover | None:
-    document = _document(ls, params.text_document.uri)
-    found = _name_at(document, params.position)
+def _declared_name_at(ls: SafeprocServer, uri: str, position: lsp.Position) -> tuple[Document, Occurrence, m.Declaration] | None:
+    """The name under the cursor and what declares it, if it is one of the procedure's own."""
+    document = _document(ls, uri)
+    found = _name_at(document, position)
     if found is None or found.namespace != LOCAL:
         return None
     declaration = _declaration(ls, document, found.name)
-    if declaration is None:
+    return (document, found, declaration) if declaration is not None else None
+
+
+@server.feature(lsp.TEXT_DOCUMENT_HOVER)
+def _hover(ls: SafeprocServer, params: lsp.HoverParams) -> lsp.Hover | None:
+    named = _declared_name_at(ls, params.text_document.uri, params.position)
+    if named is None:
         return None
+    document, found, declaration = named
     text = hover_text(declaration, _calendar_name(ls, document), ls.paragraphs)
     return lsp.Hover(contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=text), range=to_range(document.source, found.span))
 
@@ -353,13 +360,11 @@ def hover_text(declaration: m.Declaration, calendar: str, paragraphs: dict[str, 
 
 @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
 def _definition(ls: SafeprocServer, params: lsp.DefinitionParams) -> lsp.Location | None:
-    document = _document(ls, params.text_document.uri)
-    found = _name_at(document, params.position)
-    if found is None or found.namespace != LOCAL:
+    named = _declared_name_at(ls, params.text_document.uri, params.position)
+    if named is None or named[2].span is None:
         return None
-    declaration = _declaration(ls, document, found.name)
-    if declaration is None or declaration.span is None:
-        return None
+    document, _, declaration = named
+    assert declaration.span is not None
     span = declaration.span
     return lsp.Location(uri=from_fs_path(span.file) or span.file, range=to_range(_source_for(document, span), span))
 
@@ -436,19 +441,16 @@ def _case_document(path: str, text: str) -> Document:
 
 @server.feature(lsp.TEXT_DOCUMENT_PREPARE_RENAME)
 def _prepare_rename(ls: SafeprocServer, params: lsp.PrepareRenameParams) -> lsp.Range | None:
-    document = _document(ls, params.text_document.uri)
-    found = _name_at(document, params.position)
-    if found is None or found.namespace != LOCAL or _declaration(ls, document, found.name) is None:
-        return None
-    return to_range(document.source, found.span)
+    named = _declared_name_at(ls, params.text_document.uri, params.position)
+    return to_range(named[0].source, named[1].span) if named is not None else None
 
 
 @server.feature(lsp.TEXT_DOCUMENT_RENAME)
 def _rename(ls: SafeprocServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
-    document = _document(ls, params.text_document.uri)
-    found = _name_at(document, params.position)
-    if found is None or found.namespace != LOCAL or _declaration(ls, document, found.name) is None:
+    named = _declared_name_at(ls, params.text_document.uri, params.position)
+    if named is None:
         raise ValueError("only a name declared in the procedure can be renamed here")
+    document, found, _ = named
     new_name = params.new_name
     if not NAME.match(new_name) or new_name in RESERVED_WORDS:
         raise ValueError(f"`{new_name}` cannot be a name: use letters, digits and _, starting with a letter, and no keyword")

@@ -93,15 +93,15 @@ def is_folder(path: Path) -> bool:
         return False
 
 
-def expand_paths(paths, suffix: str, console: Console) -> tuple[list[Path], int]:
-    """Files named on the command line, with folders replaced by the files of suffix under them."""
+def expand_paths(paths, suffix: str | tuple[str, ...], console: Console) -> tuple[list[Path], int]:
+    """Files named on the command line, with folders replaced by the files of suffix (or suffixes) under them."""
     files: list[Path] = []
     missing = 0
     for raw in paths:
         path = Path(raw)
         try:
             if path.is_dir():
-                files.extend(sorted(p for p in path.rglob("*" + suffix) if p.is_file()))
+                files.extend(files_under(path, suffix))
                 continue
             exists = path.exists()
         except OSError as exc:  # a name too long, a loop of links, a folder we may not list
@@ -116,7 +116,18 @@ def expand_paths(paths, suffix: str, console: Console) -> tuple[list[Path], int]
     return files, missing
 
 
-def files_to_read(paths, suffix: str, console: Console) -> tuple[list[Path], int] | None:
+def files_under(folder: Path, suffix: str | tuple[str, ...]) -> list[Path]:
+    """The files of suffix under a folder, in order; hidden folders (.git, .venv) are passed over."""
+    import os
+
+    found: list[Path] = []
+    for root, folders, names in os.walk(folder):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        found.extend(Path(root, name) for name in names if name.endswith(suffix) and Path(root, name).is_file())
+    return sorted(found)
+
+
+def files_to_read(paths, suffix: str | tuple[str, ...], console: Console) -> tuple[list[Path], int] | None:
     """The files a command works on, or None (having said why) when there are none."""
     files, unreadable = expand_paths(paths, suffix, console)
     if not files:

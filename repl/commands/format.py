@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import difflib
-from pathlib import Path
 
-from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, _cannot_read, read_file
+from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, expand_paths, read_file
 from repl.printable import shown_name
 
 SUFFIXES = (".proc", ".case")
@@ -29,46 +28,13 @@ def _configure_format(parser: argparse.ArgumentParser) -> None:
     what.add_argument("--diff", action="store_true", help="change nothing; show what would change, as a diff, and exit 1 if anything would")
 
 
-def files_to_format(paths: list[str], console: Console) -> tuple[list[Path], int]:
-    files: list[Path] = []
-    missing = 0
-    for raw in paths:
-        path = Path(raw)
-        try:
-            if path.is_dir():
-                files.extend(_files_under(path))
-                continue
-            exists = path.exists()
-        except OSError as exc:
-            _cannot_read(console, raw, exc.strerror or str(exc))
-            missing += 1
-            continue
-        if exists:
-            files.append(path)
-        else:
-            _cannot_read(console, raw, "no such file or folder")
-            missing += 1
-    return files, missing
-
-
-def _files_under(folder: Path) -> list[Path]:
-    """The .proc and .case files under a folder, in order, passing over hidden folders (.git, .venv)."""
-    import os
-
-    found: list[Path] = []
-    for root, folders, names in os.walk(folder):
-        folders[:] = sorted(name for name in folders if not name.startswith("."))
-        found.extend(Path(root, name) for name in sorted(names) if Path(name).suffix in SUFFIXES)
-    return sorted(found)
-
-
 def _run_format(args: argparse.Namespace, console: Console) -> int:
     from interpreter.printer import format_source, kind_of_file
     from interpreter.syntax import decode
     from repl.diagnostic_output import print_diagnostics
     from repl.output_file import write_atomically
 
-    files, unreadable = files_to_format(args.paths, console)
+    files, unreadable = expand_paths(args.paths, SUFFIXES, console)
     if not files and not unreadable:
         console.error("safeproc: no .proc or .case files found in " + ", ".join(f"`{shown_name(p)}`" for p in args.paths))
         return EXIT_USAGE

@@ -435,7 +435,7 @@ to this one passes, or from an event.""",
         """A deadline that must be met says nothing of what happens when it is missed.
 Where the source names who is told (the Panel, the safeguarding leads), add
 `if late notify <role> "what they are told"`. Where the source names nobody,
-acknowledge it with a comment on the deadline's line or the line above:
+acknowledge it with a comment at the end of the deadline's line or directly above it:
 
     # allow P305: the source names no escalation for this deadline""",
     ),

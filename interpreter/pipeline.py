@@ -19,8 +19,8 @@ from interpreter.graph import build_graph
 from interpreter.recovery import checks_around
 from interpreter.resolve import ResolvedProcedure, resolve
 from interpreter.source import SourceFile
-from interpreter.syntax import ParsedChunk, PieceCache, decode, parse_source
-from interpreter.syntax_tree import allowed_codes_by_line, comments_in, statement_lines
+from interpreter.syntax import ParseResult, PieceCache, decode, parse_source
+from interpreter.syntax_tree import allowances, comments_in, statements
 
 
 @frozen
@@ -62,10 +62,10 @@ def analyse_source(source: SourceFile, pieces: PieceCache | None = None) -> Anal
             diagnostics.extend(run_checks(resolved, graph))
         elif parsed.broken:
             diagnostics.extend(checks_around(procedure, parsed.broken, parsed.unparsed_names))
-    return Analysis(source, procedure, resolved, graph, _sorted(without_allowed_warnings(diagnostics, source, parsed.chunks)))
+    return Analysis(source, procedure, resolved, graph, _sorted(without_allowed_warnings(diagnostics, source, parsed)))
 
 
-def without_allowed_warnings(diagnostics: Sequence[Diagnostic], source: SourceFile, chunks: Sequence[ParsedChunk] = ()) -> list[Diagnostic]:
+def without_allowed_warnings(diagnostics: Sequence[Diagnostic], source: SourceFile, parsed: ParseResult) -> list[Diagnostic]:
     """Drop warnings that the author has acknowledged with `# allow CODE: why` above the
     statement they are about, or at the end of it (interpreter/syntax_tree.py).
 
@@ -73,13 +73,15 @@ def without_allowed_warnings(diagnostics: Sequence[Diagnostic], source: SourceFi
     """
     if "allow" not in source.text or not any(not d.is_error for d in diagnostics):
         return list(diagnostics)
-    ranges = [lines for chunk in chunks for lines in statement_lines(chunk.tree, chunk.line_offset)]
-    allowed_on_line = allowed_codes_by_line(ranges, comments_in(source))
+    found = [statement for chunk in parsed.chunks for statement in statements(chunk.tree, chunk.line_offset)]
+    broken = [(piece.first_line, piece.last_line) for piece in parsed.broken]
+    acknowledged = allowances(found, comments_in(source), source.lines, broken)
 
     def allowed(diagnostic: Diagnostic) -> bool:
         if diagnostic.is_error or diagnostic.span is None:
             return False
-        return diagnostic.code in allowed_on_line.get(diagnostic.span.line, ())
+        span = diagnostic.span
+        return any(a.code == diagnostic.code and a.covers(span.line, span.column) for a in acknowledged)
 
     return [d for d in diagnostics if not allowed(d)]
 

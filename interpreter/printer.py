@@ -151,7 +151,9 @@ class _Printer:
                 is_code = position == len(items) - 1 and bool(unit.lines)
                 blank = False
                 if out and previous_last is not None:
-                    blank = self._blank_between(previous_last, first)
+                    # A blank line inside a statement that spans lines is not kept: a
+                    # comment written there is moved above it, directly.
+                    blank = self._blank_between(previous_last, first) and first <= unit.first
                     if previous is None:
                         pass
                     elif position == 0 and previous.is_block_start:

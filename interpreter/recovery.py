@@ -30,6 +30,9 @@ from interpreter.source import Span
 from interpreter.syntax import BrokenDeclaration
 
 FLOW_KEYWORDS = frozenset({"step", "decision", "parallel", "join", "outcome"})
+# What a broken header or `start at` line leaves unknown: whether there is a header (and
+# which calendar it names), and where the procedure starts.
+UNKNOWN_WITHOUT = {"procedure": {"P004", "P302"}, "start": {"P201"}}
 # What a hole makes unknowable: whether parallel branches meet and finish together.
 WAITING_FOR_A_WHOLE_FILE = frozenset({"parallel", "soundness"})
 
@@ -57,7 +60,8 @@ def checks_around(procedure: m.Procedure, broken: Iterable[BrokenDeclaration], u
         graph.nodes[name]["hole"] = True
     checks = tuple(check for check in CHECKS if check.name not in WAITING_FOR_A_WHOLE_FILE)
     found = run_checks(resolved, graph, checks)
-    return [d for d in found if not _about_a_hole(d, hole_names | still_unparsed, broken)]
+    unknowable = set().union(*(UNKNOWN_WITHOUT.get(piece.keyword, set()) for piece in broken))
+    return [d for d in found if d.code not in unknowable and not _about_a_hole(d, hole_names | still_unparsed, broken)]
 
 
 def _about_a_hole(diagnostic: Diagnostic, names: set[str] | frozenset[str], broken: tuple[BrokenDeclaration, ...]) -> bool:

@@ -39,7 +39,7 @@ class Comment:
     @property
     def allowed_code(self) -> str | None:
         """The code of a warning this comment acknowledges (`# allow P105: why`), if it is such a note."""
-        match = _ALLOW.match(self.text)
+        match = _ALLOW.search(self.text)
         return match.group(1) if match else None
 
 
@@ -91,6 +91,14 @@ class Statement:
     last: int
     part: str  # "declaration", "opening", "clause" or "end"
     nodes: tuple[Tree, ...]  # the declaration, the block (opening, end) or the clause(s)
+    line_offset: int = 0
+
+    @property
+    def extent(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """From where to where (line, column) an `# allow` note on this statement reaches:
+        the statement itself, or for a block's opening or `end`, the whole block."""
+        first, last = self.nodes[0].meta, self.nodes[-1].meta
+        return (first.line + self.line_offset, first.column), (last.end_line + self.line_offset, last.end_column)
 
 
 DEADLINE_RULES = frozenset({"within_after", "at_least_before", "at_least_after", "for_at_least"})
@@ -103,7 +111,7 @@ def statements(tree: Tree, line_offset: int = 0) -> list[Statement]:
             continue
         meta = declaration.meta
         if declaration.data not in BLOCKS:
-            found.append(Statement(meta.line + line_offset, meta.end_line + line_offset, "declaration", (declaration,)))
+            found.append(Statement(meta.line + line_offset, meta.end_line + line_offset, "declaration", (declaration,), line_offset))
             continue
         opening_last = meta.line
         clauses: list[Statement] = []
@@ -113,23 +121,20 @@ def statements(tree: Tree, line_offset: int = 0) -> list[Statement]:
                 continue
             previous = clauses[-1] if clauses else None
             if previous is not None and _bare_duty(previous) and child.data in DEADLINE_RULES:
-                clauses[-1] = Statement(previous.first, child.meta.end_line + line_offset, "clause", (previous.nodes[0], child))
+                clauses[-1] = Statement(
+                    previous.first, child.meta.end_line + line_offset, "clause", (previous.nodes[0], child), line_offset
+                )
             else:
-                clauses.append(Statement(child.meta.line + line_offset, child.meta.end_line + line_offset, "clause", (child,)))
-        found.append(Statement(meta.line + line_offset, opening_last + line_offset, "opening", (declaration,)))
+                clauses.append(Statement(child.meta.line + line_offset, child.meta.end_line + line_offset, "clause", (child,), line_offset))
+        found.append(Statement(meta.line + line_offset, opening_last + line_offset, "opening", (declaration,), line_offset))
         found.extend(clauses)
-        found.append(Statement(meta.end_line + line_offset, meta.end_line + line_offset, "end", (declaration,)))
+        found.append(Statement(meta.end_line + line_offset, meta.end_line + line_offset, "end", (declaration,), line_offset))
     return found
 
 
 def _bare_duty(statement: Statement) -> bool:
     # `must be done by crg` names the owner and stands alone; `must be done` introduces a deadline.
     return len(statement.nodes) == 1 and statement.nodes[0].data == "duty" and len(statement.nodes[0].children) == 1
-
-
-def statement_lines(tree: Tree, line_offset: int = 0) -> list[tuple[int, int]]:
-    """The first and last line of each statement, in order."""
-    return [(statement.first, statement.last) for statement in statements(tree, line_offset)]
 
 
 @frozen
@@ -168,20 +173,48 @@ def place_comments(ranges: list[tuple[int, int]], comments: Sequence[Comment]) -
     return PlacedComments(above, trailing, after)
 
 
-def allowed_codes_by_line(ranges: list[tuple[int, int]], comments: tuple[Comment, ...]) -> dict[int, set[str]]:
-    """The warning codes acknowledged on each line. A note (`# allow P305: why`) covers
-    every line of the statement it belongs to: the one below it, or the one it ends."""
+@frozen
+class Allowance:
+    """A warning code acknowledged by an `# allow CODE: why` note, and where the note reaches."""
+
+    code: str
+    start: tuple[int, int]  # (line, column), inclusive
+    end: tuple[int, int]
+
+    def covers(self, line: int, column: int) -> bool:
+        return self.start <= (line, column) <= self.end
+
+
+def allowances(
+    found: list[Statement], comments: Sequence[Comment], lines: Sequence[str], broken: Sequence[tuple[int, int]] = ()
+) -> list[Allowance]:
+    """What each `# allow` note acknowledges, and where. A note belongs to the statement it
+    stands directly above (with only comments between), or the last one on the line it
+    ends; it reaches over that statement, and over the whole block when that is a block's
+    opening or `end`. So where a note reaches does not depend on how the file is laid out,
+    and `format` cannot change it. A note on a declaration that did not parse (`broken`,
+    first and last lines) acknowledges nothing until it does."""
     notes = [c for c in comments if c.allowed_code is not None]
     if not notes:
-        return {}
-    placed = place_comments(ranges, notes)
-    allowed: dict[int, set[str]] = {}
-    for placement in (placed.above, placed.trailing):
+        return []
+    holders = sorted([(statement.first, statement.last, index) for index, statement in enumerate(found)] + [(a, b, -1) for a, b in broken])
+    placed = place_comments([(first, last) for first, last, _ in holders], notes)
+    result: list[Allowance] = []
+    for placement, above in ((placed.above, True), (placed.trailing, False)):
         for index, held in placement.items():
-            first, last = ranges[index]
-            for line in range(first, last + 1):
-                allowed.setdefault(line, set()).update(c.allowed_code for c in held if c.allowed_code)
-    return allowed
+            first, _, statement = holders[index]
+            if statement < 0:
+                continue
+            start, end = found[statement].extent
+            for note in held:
+                if note.allowed_code and (not above or _only_comments_between(lines, note.line, first)):
+                    result.append(Allowance(note.allowed_code, start, end))
+    return result
+
+
+def _only_comments_between(lines: Sequence[str], note_line: int, statement_line: int) -> bool:
+    """Whether the note stands directly above: every line between is a comment (no blank line)."""
+    return all(lines[number - 1].lstrip().startswith("#") for number in range(note_line + 1, statement_line))
 
 
 def citations_in(tree: Tree, file: str, line_offset: int = 0) -> Iterator[Citation]:

@@ -28,7 +28,10 @@ def _end_of_block(first: int) -> int:
 
 def _breakages():
     for first in DECLARATIONS:
-        yield f"stray word after the name on line {first + 1}", {first: re.sub(r"^((?:external )?\S+ \w+)", r"\1 ???", LINES[first])}
+        yield (
+            f"stray word after the name on line {first + 1}",
+            {first: re.sub(r"^((?:external |start )?\S+ [\w.\"]+)", r"\1 ???", LINES[first])},
+        )
     for first in BLOCKS:
         yield f"misspelt clause on line {first + 2}", {first + 1: "  bye " + LINES[first + 1].strip()}
         yield f"`end` missing after line {first + 1}", {_end_of_block(first): ""}

@@ -721,23 +721,23 @@ def _short(token: Token) -> str:
 
 
 def build_procedure(
-    source: SourceFile, chunks: tuple[ParsedChunk, ...], built: dict[tuple[int, int], tuple[Tree, Any]] | None = None
+    source: SourceFile, chunks: tuple[ParsedChunk, ...], built: dict[int, tuple[Tree, int, Any]] | None = None
 ) -> tuple[m.Procedure, tuple[Diagnostic, ...]]:
     """Assemble one procedure from the parse trees of a file's declarations; with `built`
-    (a PieceCache's), reusing what was made of a tree at the same line before."""
+    (a PieceCache's), reusing what was made of a tree that stands at the same line as before."""
     items: list[Any] = []
     diagnostics: list[Diagnostic] = []
     for chunk in chunks:
-        key = (id(chunk.tree), chunk.line_offset)
-        if built is not None and key in built:
-            made, said = built[key][1]
+        known = built.get(id(chunk.tree)) if built is not None else None
+        if known is not None and known[1] == chunk.line_offset:
+            declarations, reported = known[2]
         else:
             builder = ModelBuilder(source.name, chunk.line_offset)
-            made, said = builder.transform(chunk.tree), list(builder.diagnostics)
+            declarations, reported = builder.transform(chunk.tree), list(builder.diagnostics)
             if built is not None:
-                built[key] = (chunk.tree, (made, said))
-        items.extend(made)
-        diagnostics.extend(said)
+                built[id(chunk.tree)] = (chunk.tree, chunk.line_offset, (declarations, reported))
+        items.extend(declarations)
+        diagnostics.extend(reported)
     return assemble(source.name, items, diagnostics)
 
 

@@ -46,7 +46,7 @@ class Expected:
 
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
-_WORDS_BEFORE = re.compile(r'"[^"\n]*"|#[^\n]*|->|[A-Za-z_][A-Za-z0-9_]*|[(),]')
+_WORDS_BEFORE = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|#[^\n]*|->|[A-Za-z_][A-Za-z0-9_]*|[(),]')
 
 
 def expected_at(text: str, offset: int, start: str = "procedure_file") -> Expected:
@@ -96,6 +96,11 @@ def _name_kind(piece: str) -> tuple[str | None, str | None]:
         return ANY, None
     last = words[-1]
     previous = words[-2] if len(words) > 1 else ""
+    if "when" in words and (last in ("is", "of", ",") or (last == "not" and previous == "is")):
+        # After `k is`, `k is not`, `k is one of` or a comma in its list: the choices of k.
+        at = len(words) - 1 - words[::-1].index("is") if "is" in words else -1
+        fact = words[at - 1] if at > 0 and _WORD.match(words[at - 1]) else None
+        return CHOICE, fact
     if last in ("by", "notify", "of", "delegated") or (last == "to" and previous != "escalate" and previous != "escalation"):
         return ROLE, None
     if last == "," and "of" in words and words[0] == "group":
@@ -108,9 +113,6 @@ def _name_kind(piece: str) -> tuple[str | None, str | None]:
         return ANCHOR, None
     if last in ("when", "and", "or", "not", "("):
         return FACT, None
-    if last in ("is", "of", ",") and "when" in words:
-        fact = next((w for w in reversed(words) if w not in ("is", "not", "one", "of", ",") and _WORD.match(w)), None)
-        return CHOICE, fact
     if last == "takes":
         return FLOW, None
     if _DATE_BEFORE.search(piece):

@@ -229,9 +229,10 @@ class PieceCache:
     def __init__(self) -> None:
         self._trees: dict[str, Tree] = {}
         self._used: dict[str, Tree] = {}
-        # What the model builder made of a tree at a line offset (see build_procedure);
-        # the tree is kept with it, so that its id cannot be taken by another.
-        self.built: dict[tuple[int, int], tuple[Tree, Any]] = {}
+        # What the model builder made of each tree, by the tree's id, with the line offset
+        # it was built at (see build_procedure); the tree is kept with it, so that its id
+        # cannot be taken by another. One entry a tree: a moved declaration is built anew.
+        self.built: dict[int, tuple[Tree, int, Any]] = {}
 
     def get(self, text: str) -> Tree | None:
         tree = self._trees.get(text)
@@ -243,10 +244,10 @@ class PieceCache:
         self._used[text] = tree
 
     def finish(self) -> None:
-        """Keep only what this parse used, so that the cache never outgrows the file."""
+        """Forget the declarations this parse did not use, so that the cache never outgrows the file."""
         self._trees, self._used = self._used, {}
         alive = {id(tree) for tree in self._trees.values()}
-        self.built = {key: value for key, value in self.built.items() if key[0] in alive}
+        self.built = {key: value for key, value in self.built.items() if key in alive}
 
 
 def parse_source(source: SourceFile, start: str = "procedure_file", pieces: PieceCache | None = None) -> ParseResult:

@@ -226,3 +226,33 @@ async def test_diagnostics_keep_flowing_while_a_declaration_is_half_written(clie
     uri = _open(client, tmp_path / "notify.proc", text)
     codes = sorted(d.code for d in await _diagnostics(client, uri))
     assert codes == ["P010", "P202"]
+
+
+# ---- what completion offers, without a server ---------------------------------------------
+
+PAN_SUSSEX = (ROOT / "procedures/pan-sussex/cspr.proc").read_text(encoding="utf-8")
+BEFORE_THE_FLOW = PAN_SUSSEX[: PAN_SUSSEX.index("step mash_alerts_la")]
+
+
+@pytest.mark.parametrize(
+    "typed, kind, fact",
+    [
+        ('step x "X"\n  by ', "role", None),
+        ('step x "X"\n  next ', "step", None),
+        ('step x "X"\n  must be done within 5 working days after ', "anchor", None),
+        ('decision x "X"\n  when ', "fact", None),
+        ('decision x "X"\n  when crg_view is ', "choice", "crg_view"),
+        ('decision x "X"\n  when crg_view is not ', "choice", "crg_view"),
+        ('decision x "X"\n  when crg_view is one of ', "choice", "crg_view"),
+        ('decision x "X"\n  when crg_view is one of notify, ', "choice", "crg_view"),
+        ('decision x "X"\n  when crg_view is not split and ', "fact", None),
+        ('step x "A title with \\" by \\" in it"\n  by ', "role", None),
+        ('step x "X"\n  by crg\n  escalate', None, None),
+    ],
+)
+def test_the_kind_of_name_offered_follows_the_words_before_it(typed: str, kind: str | None, fact: str | None):
+    from interpreter.completion import expected_at
+
+    text = BEFORE_THE_FLOW + typed
+    expected = expected_at(text, len(text))
+    assert (expected.name_kind, expected.fact) == (kind, fact)

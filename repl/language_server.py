@@ -16,6 +16,7 @@ translates between its spans (1-based, in characters) and the protocol's positio
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -114,11 +115,11 @@ def _offset(text: str, position: lsp.Position) -> int:
 # ---- analysing a document -------------------------------------------------------------
 
 
-def analyse_document(path: str, text: str, pieces: PieceCache | None = None) -> Document:
+def analyse_document(path: str, text: str, pieces: PieceCache | None = None, open_procedures: list[Document] | None = None) -> Document:
     """Analyse a document's text as `safeproc check` (a procedure) or `safeproc test` (a case) would."""
     source = SourceFile(path, text)
     if kind_of_file(path) == "case_file":
-        return _analyse_case(path, text)
+        return _analyse_case(path, text, open_procedures or [])
     analysis = analyse_source(source, pieces)
     diagnostics = list(analysis.diagnostics)
     try:
@@ -130,10 +131,15 @@ def analyse_document(path: str, text: str, pieces: PieceCache | None = None) -> 
     return Document(path, text, analysis, None, tuple(diagnostics))
 
 
-def _analyse_case(path: str, text: str) -> Document:
+def _analyse_case(path: str, text: str, open_procedures: Sequence[Document] = ()) -> Document:
     from repl.procedure_cache import ProcedureCache, load_case_file
 
-    loaded = load_case_file(text.encode("utf-8"), path, ProcedureCache())
+    procedures = ProcedureCache()
+    # A case is checked against its procedure as the editor holds it, saved or not.
+    for procedure in open_procedures:
+        if procedure.analysis is not None:
+            procedures.remember(Path(procedure.path), procedure.analysis)
+    loaded = load_case_file(text.encode("utf-8"), path, procedures)
     own = tuple(d for d in loaded.diagnostics if d.span is None or d.span.file == path)
     return Document(path, text, None, loaded.case, own)
 
@@ -181,13 +187,25 @@ def _source_for(document: Document, span: Span) -> SourceFile:
 def _refresh(ls: SafeprocServer, uri: str) -> None:
     text_document = ls.workspace.get_text_document(uri)
     path = to_fs_path(uri) or uri
-    document = analyse_document(path, text_document.source, ls.pieces.setdefault(uri, PieceCache()))
+    open_procedures = [d for d in ls.documents.values() if d.analysis is not None]
+    document = analyse_document(path, text_document.source, ls.pieces.setdefault(uri, PieceCache()), open_procedures)
     ls.documents[uri] = document
+    _publish(ls, uri, document, text_document.version)
+    if document.analysis is not None:
+        # The open scenarios are checked against the procedure as it now stands.
+        for other_uri, other in list(ls.documents.items()):
+            if other.analysis is None and other_uri != uri:
+                case_text = ls.workspace.get_text_document(other_uri)
+                ls.documents[other_uri] = refreshed = _analyse_case(other.path, case_text.source, [*open_procedures, document])
+                _publish(ls, other_uri, refreshed, case_text.version)
+
+
+def _publish(ls: SafeprocServer, uri: str, document: Document, version: int | None) -> None:
     ls.text_document_publish_diagnostics(
         lsp.PublishDiagnosticsParams(
             uri=uri,
-            version=text_document.version,
-            diagnostics=[to_lsp_diagnostic(document, d) for d in document.diagnostics if d.span is None or d.span.file == path],
+            version=version,
+            diagnostics=[to_lsp_diagnostic(document, d) for d in document.diagnostics if d.span is None or d.span.file == document.path],
         )
     )
 
@@ -456,6 +474,9 @@ def _rename(ls: SafeprocServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit |
         raise ValueError(f"`{new_name}` cannot be a name: use letters, digits and _, starting with a letter, and no keyword")
     if _declaration(ls, document, new_name) is not None:
         raise ValueError(f"`{new_name}` is already declared in the procedure")
+    procedure_document = _procedure_document(ls, document)
+    if procedure_document is not None and any(d.is_error and d.code < "P100" for d in procedure_document.diagnostics):
+        raise ValueError("the procedure has syntax errors: mend them first, so that every use of the name can be found")
     changes: dict[str, list[lsp.TextEdit]] = {}
     for path, source, occurrence in _every_occurrence(ls, document, found):
         uri = from_fs_path(path) or path

@@ -102,7 +102,7 @@ def _specifications_in(folders: list[Path]) -> dict[str, Path]:
     return found
 
 
-_cache: dict[tuple[Path, int, int], Analysis] = {}
+_cache: dict[Path, tuple[tuple[int, int], Analysis]] = {}
 
 
 def _analysed(path: Path) -> Analysis | str:
@@ -112,14 +112,14 @@ def _analysed(path: Path) -> Analysis | str:
         status = path.stat()
     except OSError as exc:
         return exc.strerror or str(exc)
-    key = (path.resolve(), status.st_mtime_ns, status.st_size)
-    if key not in _cache:
+    key, version = path.resolve(), (status.st_mtime_ns, status.st_size)
+    if key not in _cache or _cache[key][0] != version:
         try:
             data = read_regular_file(path)
         except OSError as exc:
             return exc.strerror or str(exc)
-        _cache[key] = analyse_bytes(data, str(path))
-    return _cache[key]
+        _cache[key] = (version, analyse_bytes(data, str(path)))
+    return _cache[key][1]
 
 
 def find_specification(procedure: m.Procedure, as_of: date | None = None, against: Path | None = None) -> Found:

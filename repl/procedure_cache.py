@@ -25,6 +25,11 @@ class ProcedureCache:
             self._analyses[key] = self._load(path)
         return self._analyses[key]
 
+    def remember(self, path: Path, analysis: Analysis) -> None:
+        """Use this analysis for the file at path (the language server's unsaved text of it)."""
+        plan, problem = compile_procedure(analysis)
+        self._analyses[self._key(path)] = (analysis, plan, problem)
+
     def same_file(self, first: Path, second: Path) -> bool:
         return self._key(first) == self._key(second)
 

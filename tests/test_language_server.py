@@ -228,6 +228,40 @@ async def test_diagnostics_keep_flowing_while_a_declaration_is_half_written(clie
     assert codes == ["P010", "P202"]
 
 
+@pytest.mark.asyncio
+async def test_an_open_scenario_is_checked_against_the_procedure_as_edited(client: LanguageClient, tmp_path: Path):
+    procedure = tmp_path / "notify.proc"
+    procedure.write_text(PROCEDURE, encoding="utf-8")
+    case = tmp_path / "on-time.case"
+    case_text = 'case "On time"\n  procedure "notify.proc"\n  as of 2024-01-31\nend\n\non 2024-01-08 aware\non 2024-01-15 review done\n'
+    case.write_text(case_text, encoding="utf-8")
+    procedure_uri = _open(client, procedure, PROCEDURE)
+    await _diagnostics(client, procedure_uri)
+    case_uri = _open(client, case, case_text)
+    assert await _diagnostics(client, case_uri) == []
+
+    # The step is renamed in the editor, not saved: typed over where it is declared and used.
+    lines = PROCEDURE.split("\n")
+    declared, used = lines.index('step review "The rapid review"'), lines.index("  next review")
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=procedure_uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(start=types.Position(line=line, character=start), end=types.Position(line=line, character=start + 6)),
+                    text="rapid_review",
+                )
+                for line, start in ((declared, 5), (used, 7))
+            ],
+        )
+    )
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    assert list(client.diagnostics[procedure_uri]) == []
+    [unknown] = [d for d in client.diagnostics[case_uri] if d.code == "P410"]
+    assert "no event or step `review`" in unknown.message and "`rapid_review`" in unknown.message
+
+
 # ---- what completion offers, without a server ---------------------------------------------
 
 PAN_SUSSEX = (ROOT / "procedures/pan-sussex/cspr.proc").read_text(encoding="utf-8")

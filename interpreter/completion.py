@@ -9,6 +9,7 @@ clause is offered the day it is added to `procedure.lark`.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from attrs import frozen
 from lark.exceptions import LarkError
@@ -38,6 +39,14 @@ HAPPENING = "happening"  # what a case records on a day: an event, a step done, 
 ANY = "any"
 
 
+@cache
+def language_words() -> frozenset[str]:
+    """Every word the language gives a meaning to (`next`, `escalation`, `must`...): none can be a name."""
+    words = {t.pattern.value for t in get_parser().terminals if isinstance(t.pattern, PatternStr) and t.pattern.value[:1].isalpha()}
+    words.update(word for listed in _PATTERN_WORDS.values() for word in listed if " " not in word)
+    return frozenset(words)
+
+
 @frozen
 class Expected:
     keywords: tuple[str, ...]
@@ -52,6 +61,8 @@ _WORDS_BEFORE = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|#[^\n]*|->|[A-Za-z_][
 def expected_at(text: str, offset: int, start: str = "procedure_file") -> Expected:
     keywords = PROCEDURE_KEYWORDS if start == "procedure_file" else CASE_KEYWORDS
     before = text[:offset]
+    if _in_title_or_comment(before[before.rfind("\n") + 1 :]):
+        return Expected((), None)
     typing = _WORD.search(before)
     if typing:
         before = before[: typing.start()]
@@ -71,6 +82,14 @@ def expected_at(text: str, offset: int, start: str = "procedure_file") -> Expect
                 words.add(value)
     kind, fact = _name_kind(piece) if "NAME" in accepted else (None, None)
     return Expected(tuple(sorted(words)), kind, fact)
+
+
+_TITLE_OR_COMMENT_START = re.compile(r'"(?:[^"\\\n]|\\.)*(")?|#')
+
+
+def _in_title_or_comment(line: str) -> bool:
+    """Whether the end of a line's text is inside a title or a comment."""
+    return any(match.group() == "#" or match.group(1) is None for match in _TITLE_OR_COMMENT_START.finditer(line))
 
 
 def _declaration_start(before: str, keywords: tuple[str, ...]) -> int:
@@ -96,7 +115,7 @@ def _name_kind(piece: str) -> tuple[str | None, str | None]:
         return ANY, None
     last = words[-1]
     previous = words[-2] if len(words) > 1 else ""
-    if "when" in words and (last in ("is", "of", ",") or (last == "not" and previous == "is")):
+    if last == "is" or (last == "not" and previous == "is") or ("when" in words and "is" in words and last in ("of", ",")):
         # After `k is`, `k is not`, `k is one of` or a comma in its list: the choices of k.
         at = len(words) - 1 - words[::-1].index("is") if "is" in words else -1
         fact = words[at - 1] if at > 0 and _WORD.match(words[at - 1]) else None

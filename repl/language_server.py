@@ -23,11 +23,12 @@ from typing import Any
 
 from lark import Token
 from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
 from interpreter import model as m
-from interpreter.completion import ANCHOR, ANY, CHOICE, FACT, FLOW, HAPPENING, ROLE, expected_at
+from interpreter.completion import ANCHOR, ANY, CHOICE, FACT, FLOW, HAPPENING, ROLE, expected_at, language_words
 from interpreter.diagnostics import Diagnostic, Severity
 from interpreter.names_index import LOCAL, Occurrence, occurrence_at, occurrences, same_name
 from interpreter.pipeline import Analysis, analyse_source
@@ -44,7 +45,16 @@ MOST_SCENARIOS = 500  # scenario files searched for a rename, at most
 class Document:
     """The last analysis of one open file."""
 
-    def __init__(self, path: str, text: str, analysis: Analysis | None, case: m.Case | None, diagnostics: tuple[Diagnostic, ...]):
+    def __init__(
+        self,
+        path: str,
+        text: str,
+        analysis: Analysis | None,
+        case: m.Case | None,
+        diagnostics: tuple[Diagnostic, ...],
+        uri: str | None = None,
+    ):
+        self.uri = uri or from_fs_path(path) or path
         self.path = path
         self.text = text
         self.source = SourceFile(path, text)
@@ -59,9 +69,17 @@ class Document:
         return occurrences(root) if root is not None else []
 
 
+class RefusedRequest(JsonRpcException):
+    """A request the server understood and will not carry out, said in words (LSP's RequestFailed)."""
+
+    CODE = -32803
+
+
 class SafeprocServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("safeproc", version())
+        # Whole documents on each change: pygls applies ranged changes by splitlines(),
+        # which also breaks at form feeds and U+2028, where the protocol does not.
+        super().__init__("safeproc", version(), text_document_sync_kind=lsp.TextDocumentSyncKind.Full)
         self.documents: dict[str, Document] = {}
         self.pieces: dict[str, PieceCache] = {}  # each open file's declarations, parsed, by their text
         self.source_text: SourceFile | None = None  # the procedure's source document, for hovers
@@ -77,7 +95,7 @@ server = SafeprocServer()
 def _utf16_column(line_text: str, column: int) -> int:
     """A 1-based character column as the protocol's 0-based UTF-16 offset."""
     prefix = line_text[: max(column - 1, 0)]
-    return len(prefix.encode("utf-16-le")) // 2
+    return len(prefix.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _character_column(line_text: str, character: int) -> int:
@@ -186,9 +204,12 @@ def _source_for(document: Document, span: Span) -> SourceFile:
 
 def _refresh(ls: SafeprocServer, uri: str) -> None:
     text_document = ls.workspace.get_text_document(uri)
-    path = to_fs_path(uri) or uri
+    path = _path_of(uri)
     open_procedures = [d for d in ls.documents.values() if d.analysis is not None]
-    document = analyse_document(path, text_document.source, ls.pieces.setdefault(uri, PieceCache()), open_procedures)
+    # A byte-order mark is read as a space, as `safeproc check` drops it, without moving a column.
+    text = " " + text_document.source[1:] if text_document.source.startswith("\ufeff") else text_document.source
+    document = analyse_document(path, text, ls.pieces.setdefault(uri, PieceCache()), open_procedures)
+    document.uri = uri
     ls.documents[uri] = document
     _publish(ls, uri, document, text_document.version)
     if document.analysis is not None:
@@ -196,8 +217,15 @@ def _refresh(ls: SafeprocServer, uri: str) -> None:
         for other_uri, other in list(ls.documents.items()):
             if other.analysis is None and other_uri != uri:
                 case_text = ls.workspace.get_text_document(other_uri)
-                ls.documents[other_uri] = refreshed = _analyse_case(other.path, case_text.source, [*open_procedures, document])
+                refreshed = _analyse_case(other.path, case_text.source, [*open_procedures, document])
+                refreshed.uri = other_uri
+                ls.documents[other_uri] = refreshed
                 _publish(ls, other_uri, refreshed, case_text.version)
+
+
+def _path_of(uri: str) -> str:
+    """The file a document is, or for an unsaved one (`untitled:`), its URI as its name."""
+    return (to_fs_path(uri) or uri) if uri.startswith("file:") else uri
 
 
 def _publish(ls: SafeprocServer, uri: str, document: Document, version: int | None) -> None:
@@ -262,10 +290,10 @@ def _did_close(ls: SafeprocServer, params: lsp.DidCloseTextDocumentParams) -> No
     ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
 
 
-def _document(ls: SafeprocServer, uri: str) -> Document:
-    if uri not in ls.documents:
-        _refresh(ls, uri)
-    return ls.documents[uri]
+def _document(ls: SafeprocServer, uri: str) -> Document | None:
+    """An open document's last analysis. A document the editor has not opened is not read:
+    it could be anything (a pipe, /dev/zero, a folder), and is none of this server's business."""
+    return ls.documents.get(uri)
 
 
 def _name_at(document: Document, position: lsp.Position) -> Occurrence | None:
@@ -279,6 +307,8 @@ def _name_at(document: Document, position: lsp.Position) -> Occurrence | None:
 def _declared_name_at(ls: SafeprocServer, uri: str, position: lsp.Position) -> tuple[Document, Occurrence, m.Declaration] | None:
     """The name under the cursor and what declares it, if it is one of the procedure's own."""
     document = _document(ls, uri)
+    if document is None:
+        return None
     found = _name_at(document, position)
     if found is None or found.namespace != LOCAL:
         return None
@@ -320,9 +350,12 @@ def _procedure_of(ls: SafeprocServer, document: Document) -> m.Procedure | None:
 
 
 def _procedure_path_of_case(document: Document) -> Path | None:
-    if document.case is None or document.case.procedure_path is None:
+    if document.case is None or document.case.procedure_path is None or not document.uri.startswith("file:"):
         return None
-    return (Path(document.path).parent / document.case.procedure_path).resolve()
+    try:
+        return (Path(document.path).parent / document.case.procedure_path).resolve()
+    except (OSError, ValueError):  # a loop of links, a NUL in the name
+        return None
 
 
 def _calendar_name(ls: SafeprocServer, document: Document) -> str:
@@ -384,20 +417,21 @@ def _definition(ls: SafeprocServer, params: lsp.DefinitionParams) -> lsp.Locatio
     document, _, declaration = named
     assert declaration.span is not None
     span = declaration.span
-    return lsp.Location(uri=from_fs_path(span.file) or span.file, range=to_range(_source_for(document, span), span))
+    uri = document.uri if span.file == document.path else from_fs_path(span.file) or span.file
+    return lsp.Location(uri=uri, range=to_range(_source_for(document, span), span))
 
 
 @server.feature(lsp.TEXT_DOCUMENT_REFERENCES)
 def _references(ls: SafeprocServer, params: lsp.ReferenceParams) -> list[lsp.Location]:
     document = _document(ls, params.text_document.uri)
-    found = _name_at(document, params.position)
-    if found is None:
+    found = _name_at(document, params.position) if document is not None else None
+    if document is None or found is None:
         return []
     locations = []
-    for path, source, occurrence in _every_occurrence(ls, document, found):
+    for uri, source, occurrence in _every_occurrence(ls, document, found):
         if occurrence.is_declaration and not params.context.include_declaration:
             continue
-        locations.append(lsp.Location(uri=from_fs_path(path) or path, range=to_range(source, occurrence.span)))
+        locations.append(lsp.Location(uri=uri, range=to_range(source, occurrence.span)))
     return locations
 
 
@@ -406,12 +440,12 @@ def _every_occurrence(ls: SafeprocServer, document: Document, found: Occurrence)
     procedure_document = _procedure_document(ls, document)
     result: list[tuple[str, SourceFile, Occurrence]] = []
     if procedure_document is None:
-        return [(document.path, document.source, o) for o in same_name(document.occurrences, found)]
-    result.extend((procedure_document.path, procedure_document.source, o) for o in same_name(procedure_document.occurrences, found))
-    if found.namespace != LOCAL:
+        return [(document.uri, document.source, o) for o in same_name(document.occurrences, found)]
+    result.extend((procedure_document.uri, procedure_document.source, o) for o in same_name(procedure_document.occurrences, found))
+    if found.namespace != LOCAL or not procedure_document.uri.startswith("file:"):
         return result
     for scenario in _scenarios(ls, Path(procedure_document.path)):
-        result.extend((scenario.path, scenario.source, o) for o in same_name(scenario.occurrences, found))
+        result.extend((scenario.uri, scenario.source, o) for o in same_name(scenario.occurrences, found))
     return result
 
 
@@ -467,19 +501,18 @@ def _prepare_rename(ls: SafeprocServer, params: lsp.PrepareRenameParams) -> lsp.
 def _rename(ls: SafeprocServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
     named = _declared_name_at(ls, params.text_document.uri, params.position)
     if named is None:
-        raise ValueError("only a name declared in the procedure can be renamed here")
+        raise RefusedRequest("only a name declared in the procedure can be renamed here")
     document, found, _ = named
     new_name = params.new_name
-    if not NAME.match(new_name) or new_name in RESERVED_WORDS:
-        raise ValueError(f"`{new_name}` cannot be a name: use letters, digits and _, starting with a letter, and no keyword")
+    if not NAME.match(new_name) or new_name in RESERVED_WORDS or new_name in language_words():
+        raise RefusedRequest(f"`{new_name}` cannot be a name: use letters, digits and _, starting with a letter, and no keyword")
     if _declaration(ls, document, new_name) is not None:
-        raise ValueError(f"`{new_name}` is already declared in the procedure")
+        raise RefusedRequest(f"`{new_name}` is already declared in the procedure")
     procedure_document = _procedure_document(ls, document)
     if procedure_document is not None and any(d.is_error and d.code < "P100" for d in procedure_document.diagnostics):
-        raise ValueError("the procedure has syntax errors: mend them first, so that every use of the name can be found")
+        raise RefusedRequest("the procedure has syntax errors: mend them first, so that every use of the name can be found")
     changes: dict[str, list[lsp.TextEdit]] = {}
-    for path, source, occurrence in _every_occurrence(ls, document, found):
-        uri = from_fs_path(path) or path
+    for uri, source, occurrence in _every_occurrence(ls, document, found):
         changes.setdefault(uri, []).append(lsp.TextEdit(range=to_range(source, occurrence.span), new_text=new_name))
     return lsp.WorkspaceEdit(changes=changes)
 
@@ -490,7 +523,9 @@ def _rename(ls: SafeprocServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit |
 @server.feature(lsp.TEXT_DOCUMENT_COMPLETION, lsp.CompletionOptions(trigger_characters=[" ", ">"]))
 def _completion(ls: SafeprocServer, params: lsp.CompletionParams) -> lsp.CompletionList:
     document = _document(ls, params.text_document.uri)
-    text = ls.workspace.get_text_document(params.text_document.uri).source
+    if document is None:
+        return lsp.CompletionList(is_incomplete=False, items=[])
+    text = document.text
     expected = expected_at(text, _offset(text, params.position), kind_of_file(document.path))
     items = [lsp.CompletionItem(label=word, kind=lsp.CompletionItemKind.Keyword) for word in expected.keywords]
     procedure = _procedure_of(ls, document)
@@ -542,7 +577,7 @@ _SYMBOL_KINDS = {
 @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
 def _symbols(ls: SafeprocServer, params: lsp.DocumentSymbolParams) -> list[lsp.DocumentSymbol]:
     document = _document(ls, params.text_document.uri)
-    if document.analysis is None or document.analysis.procedure is None:
+    if document is None or document.analysis is None or document.analysis.procedure is None:
         return []
     symbols = []
     extents = _declaration_extents(document)
@@ -583,6 +618,8 @@ def _declaration_extents(document: Document) -> dict[int, Span]:
 @server.feature(lsp.TEXT_DOCUMENT_FORMATTING)
 def _formatting(ls: SafeprocServer, params: lsp.DocumentFormattingParams) -> list[lsp.TextEdit] | None:
     document = _document(ls, params.text_document.uri)
+    if document is None:
+        return None
     formatted = format_source(document.source, kind_of_file(document.path))
     if formatted.text is None or formatted.text == document.text:
         return [] if formatted.text is not None else None
@@ -596,13 +633,18 @@ def _code_actions(ls: SafeprocServer, params: lsp.CodeActionParams) -> list[lsp.
     actions = []
     for diagnostic in params.context.diagnostics:
         data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
-        for replacement in data.get("replacements", []):
+        replacements = data.get("replacements")
+        if diagnostic.source != "safeproc" or not isinstance(replacements, list):
+            continue  # another tool's diagnostic, or not one this server made
+        for replacement in replacements:
+            if not isinstance(replacement, str) or not NAME.match(replacement):
+                continue
             actions.append(
                 lsp.CodeAction(
                     title=f"Change to `{replacement}`",
                     kind=lsp.CodeActionKind.QuickFix,
                     diagnostics=[diagnostic],
-                    is_preferred=replacement == data["replacements"][0],
+                    is_preferred=replacement == replacements[0],
                     edit=lsp.WorkspaceEdit(
                         changes={params.text_document.uri: [lsp.TextEdit(range=diagnostic.range, new_text=replacement)]}
                     ),

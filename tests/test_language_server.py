@@ -240,19 +240,12 @@ async def test_an_open_scenario_is_checked_against_the_procedure_as_edited(clien
     case_uri = _open(client, case, case_text)
     assert await _diagnostics(client, case_uri) == []
 
-    # The step is renamed in the editor, not saved: typed over where it is declared and used.
-    lines = PROCEDURE.split("\n")
-    declared, used = lines.index('step review "The rapid review"'), lines.index("  next review")
+    # The step is renamed in the editor, not saved (the server takes whole documents on each change).
+    edited = PROCEDURE.replace("step review", "step rapid_review").replace("next review", "next rapid_review")
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=procedure_uri, version=2),
-            content_changes=[
-                types.TextDocumentContentChangePartial(
-                    range=types.Range(start=types.Position(line=line, character=start), end=types.Position(line=line, character=start + 6)),
-                    text="rapid_review",
-                )
-                for line, start in ((declared, 5), (used, 7))
-            ],
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=edited)],
         )
     )
     await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
@@ -260,6 +253,59 @@ async def test_an_open_scenario_is_checked_against_the_procedure_as_edited(clien
     assert list(client.diagnostics[procedure_uri]) == []
     [unknown] = [d for d in client.diagnostics[case_uri] if d.code == "P410"]
     assert "no event or step `review`" in unknown.message and "`rapid_review`" in unknown.message
+
+
+@pytest.mark.asyncio
+async def test_documents_the_editor_has_not_opened_are_not_read(client: LanguageClient, tmp_path: Path):
+    """A pipe, a device or a missing file: the answer is empty at once, and the server goes on."""
+    import os
+
+    pipe = tmp_path / "pipe.proc"
+    os.mkfifo(pipe)
+    for uri in (pipe.as_uri(), "file:///dev/zero", (tmp_path / "missing.proc").as_uri(), "untitled:Untitled-1"):
+        hover = await client.text_document_hover_async(
+            types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=0, character=0))
+        )
+        assert hover is None
+    uri = _open(client, tmp_path / "notify.proc", PROCEDURE)
+    await _diagnostics(client, uri)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=_position(PROCEDURE, "next review", into=6))
+    )
+    assert hover is not None
+
+
+@pytest.mark.asyncio
+async def test_quick_fixes_come_only_from_this_servers_own_diagnostics(client: LanguageClient, tmp_path: Path):
+    uri = _open(client, tmp_path / "notify.proc", PROCEDURE)
+    await _diagnostics(client, uri)
+    where = types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=3))
+    made_up = [
+        types.Diagnostic(range=where, message="x", source="another-linter", data={"replacements": ["crg"]}),
+        types.Diagnostic(range=where, message="x", source="safeproc", data={"replacements": None}),
+        types.Diagnostic(range=where, message="x", source="safeproc", data={"replacements": "abc"}),
+        types.Diagnostic(range=where, message="x", source="safeproc", data={"replacements": [1, "not a name!"]}),
+    ]
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), range=where, context=types.CodeActionContext(diagnostics=made_up)
+        )
+    )
+    assert not actions
+
+
+@pytest.mark.asyncio
+async def test_a_rename_to_a_word_of_the_language_is_refused_in_words(client: LanguageClient, tmp_path: Path):
+    uri = _open(client, tmp_path / "notify.proc", PROCEDURE)
+    await _diagnostics(client, uri)
+    for word in ("escalation", "end", "2x", "crg"):
+        with pytest.raises(Exception) as refused:
+            await client.text_document_rename_async(
+                types.RenameParams(
+                    text_document=types.TextDocumentIdentifier(uri=uri), position=_position(PROCEDURE, "step notify", into=6), new_name=word
+                )
+            )
+        assert "Traceback" not in str(refused.value)
 
 
 # ---- what completion offers, without a server ---------------------------------------------

@@ -118,10 +118,22 @@ def write_atomically(path: Path, data: bytes) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, mode)
+        _keep_owner(path, temporary)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _keep_owner(path: Path, temporary: str) -> None:
+    """A file replaced by root keeps its owner (a formatted file stays its author's)."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return
+    try:
+        status = path.stat()
+        os.chown(temporary, status.st_uid, status.st_gid)
+    except OSError:
+        pass  # a new file, or a file system without owners
 
 
 def _mode_for(path: Path) -> int:

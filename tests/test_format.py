@@ -323,3 +323,44 @@ def test_a_note_above_a_declaration_that_does_not_parse_acknowledges_nothing_els
     text = 'procedure "P"\nend\n# allow P205: kept for later\nstep s ??? "S"\nend\nrole spare "Spare"\n'
     messages = [d.message for d in analyse_source(SourceFile("allow.proc", text)).diagnostics]
     assert "role `spare` is declared but never used" in messages
+
+
+def test_a_diff_applies_with_patch_whatever_the_line_endings(tmp_path: Path) -> None:
+    import shutil
+
+    if shutil.which("patch") is None:
+        pytest.skip("the patch program is not installed")
+    texts = {
+        "crlf.proc": b'procedure "P"\r\nend\r\nrole  crg "CRG"\r\n',
+        "no-final-newline.proc": b'procedure "P" end\nrole crg "CRG"',
+        "form-feed.proc": b'procedure "P"\nend\n# a page\x0cbreak in a comment\nrole  crg "CRG"\n',
+    }
+    for name, data in texts.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        diffed = subprocess.run([sys.executable, "-m", "repl.cli", "format", "--diff", name], cwd=tmp_path, capture_output=True)
+        assert diffed.returncode == 1
+        subprocess.run(["patch", "-s", "-p0"], cwd=tmp_path, input=diffed.stdout, check=True, capture_output=True)
+        formatted = _safeproc("format", "--check", str(path), cwd=ROOT)
+        assert formatted.returncode == 0, (name, diffed.stdout, path.read_bytes())
+
+
+def test_a_link_is_kept_and_a_read_only_file_left_alone(tmp_path: Path) -> None:
+    target = tmp_path / "target.proc"
+    target.write_text('procedure "P" end\n', encoding="utf-8")
+    link = tmp_path / "link.proc"
+    link.symlink_to(target)
+    assert _safeproc("format", str(link), cwd=ROOT).returncode == 0
+    assert link.is_symlink() and target.read_text(encoding="utf-8") == 'procedure "P"\nend\n'
+
+    locked = tmp_path / "locked.proc"
+    locked.write_text('procedure "P" end\n', encoding="utf-8")
+    locked.chmod(0o444)
+    refused = _safeproc("format", str(locked), cwd=ROOT)
+    assert refused.returncode == 2 and "read-only" in refused.stderr
+    assert locked.read_text(encoding="utf-8") == 'procedure "P" end\n'
+
+
+def test_an_empty_name_is_not_the_current_folder(tmp_path: Path) -> None:
+    refused = _safeproc("format", "--check", "", cwd=tmp_path)
+    assert refused.returncode == 2 and "empty name" in refused.stderr

@@ -98,10 +98,18 @@ def expand_paths(paths, suffix: str | tuple[str, ...], console: Console) -> tupl
     files: list[Path] = []
     missing = 0
     for raw in paths:
+        if not raw:
+            _cannot_read(console, raw, "an empty name names no file")
+            missing += 1
+            continue
         path = Path(raw)
         try:
             if path.is_dir():
-                files.extend(files_under(path, suffix))
+                unlisted: list[OSError] = []
+                files.extend(files_under(path, suffix, unlisted.append))
+                for problem in unlisted:
+                    _cannot_read(console, problem.filename or raw, problem.strerror or str(problem))
+                missing += len(unlisted)
                 continue
             exists = path.exists()
         except OSError as exc:  # a name too long, a loop of links, a folder we may not list
@@ -116,12 +124,13 @@ def expand_paths(paths, suffix: str | tuple[str, ...], console: Console) -> tupl
     return files, missing
 
 
-def files_under(folder: Path, suffix: str | tuple[str, ...]) -> list[Path]:
-    """The files of suffix under a folder, in order; hidden folders (.git, .venv) are passed over."""
+def files_under(folder: Path, suffix: str | tuple[str, ...], on_error=None) -> list[Path]:
+    """The files of suffix under a folder, in order; hidden folders (.git, .venv) are passed
+    over; each folder that cannot be listed is handed to on_error (an OSError)."""
     import os
 
     found: list[Path] = []
-    for root, folders, names in os.walk(folder):
+    for root, folders, names in os.walk(folder, onerror=on_error):
         folders[:] = [name for name in folders if not name.startswith(".")]
         found.extend(Path(root, name) for name in names if name.endswith(suffix) and Path(root, name).is_file())
     return sorted(found)

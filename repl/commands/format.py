@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+from pathlib import Path
 
 from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, expand_paths, read_file
 from repl.printable import shown_name
@@ -32,7 +33,6 @@ def _run_format(args: argparse.Namespace, console: Console) -> int:
     from interpreter.printer import format_source, kind_of_file
     from interpreter.syntax import decode
     from repl.diagnostic_output import print_diagnostics
-    from repl.output_file import write_atomically
 
     files, unreadable = expand_paths(args.paths, SUFFIXES, console)
     if not files and not unreadable:
@@ -60,18 +60,13 @@ def _run_format(args: argparse.Namespace, console: Console) -> int:
             continue
         changed += 1
         if args.diff:
-            lines = difflib.unified_diff(
-                source.text.splitlines(keepends=True), text.splitlines(keepends=True), f"{path} (now)", f"{path} (formatted)"
-            )
-            for line in lines:
-                console.print(line.rstrip("\r\n"))
+            _show_diff(console, str(path), source.text, text)
         elif args.check:
             console.error(f"would reformat {shown_name(str(path))}")
         else:
-            try:
-                write_atomically(path, text.encode("utf-8"))
-            except OSError as exc:
-                console.error(f"safeproc: cannot write `{shown_name(str(path))}`: {(exc.strerror or str(exc)).lower()}")
+            problem = _write(path, text)
+            if problem is not None:
+                console.error(f"safeproc: cannot write `{shown_name(str(path))}`: {problem}")
                 unreadable += 1
                 changed -= 1
                 continue
@@ -82,6 +77,44 @@ def _run_format(args: argparse.Namespace, console: Console) -> int:
     if refused or ((args.check or args.diff) and changed):
         return EXIT_PROBLEMS
     return EXIT_OK
+
+
+def _write(path: Path, text: str) -> str | None:
+    """Replace the file's text in one step, or say why not. Through a link, the file it
+    names is replaced and the link kept; a read-only file is left alone, even for root."""
+    import os
+    import stat
+
+    from repl.output_file import write_atomically
+
+    target = path.resolve() if path.is_symlink() else path
+    try:
+        if not stat.S_IMODE(target.stat().st_mode) & 0o222 or not os.access(target, os.W_OK):
+            return "it is read-only"
+        write_atomically(target, text.encode("utf-8"))
+    except OSError as exc:
+        return (exc.strerror or str(exc)).lower()
+    return None
+
+
+def _lines(text: str) -> list[str]:
+    """A text's lines as a diff counts them: split at line feeds alone, each keeping its end."""
+    pieces = text.split("\n")
+    lines = [piece + "\n" for piece in pieces[:-1]]
+    return lines + [pieces[-1]] if pieces[-1] else lines
+
+
+def _show_diff(console: Console, name: str, before: str, after: str) -> None:
+    """A unified diff that `patch` applies: carriage returns kept, a missing last newline marked."""
+    out: list[str] = []
+    for line in difflib.unified_diff(_lines(before), _lines(after), f"{name}\t(now)", f"{name}\t(formatted)"):
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    diff = "".join(out)
+    if console.out_is_terminal:
+        for line in diff.splitlines():
+            console.print(line)  # shown safely: no control character reaches the terminal
+    else:
+        console.write_bytes(diff.encode("utf-8"))
 
 
 def _summary(changed: int, unchanged: int, refused: int, unreadable: int, dry_run: bool) -> str:

@@ -69,8 +69,9 @@ def main() -> None:
         f"  median {median * 1000:6.1f} ms, best {best * 1000:6.1f} ms, worst {max(times) * 1000:6.1f} ms  ({verdict} {BOUND * 1000:.0f} ms)"
     )
 
-    from interpreter.printer import format_source, kind_of_file
+    from interpreter.printer import format_source
     from interpreter.source import SourceFile
+    from interpreter.syntax import kind_of_file
 
     files = sorted([*(ROOT / "procedures").rglob("*.proc"), *(ROOT / "procedures").rglob("*.case")])
     texts = [(path.name, path.read_text(encoding="utf-8")) for path in files]

@@ -16,7 +16,7 @@ from lark.exceptions import LarkError
 from lark.lexer import PatternStr
 
 from grammar import get_parser
-from interpreter.syntax import CASE_KEYWORDS, PROCEDURE_KEYWORDS
+from interpreter.syntax import CASE_KEYWORDS, PROCEDURE_KEYWORDS, TITLE_OR_COMMENT
 
 # The terminals written as patterns, with the words they stand for.
 _PATTERN_WORDS = {
@@ -55,7 +55,7 @@ class Expected:
 
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
-_WORDS_BEFORE = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|#[^\n]*|->|[A-Za-z_][A-Za-z0-9_]*|[(),]')
+_WORDS_BEFORE = re.compile(TITLE_OR_COMMENT + r"|->|[A-Za-z_][A-Za-z0-9_]*|[(),]")
 
 
 def expected_at(text: str, offset: int, start: str = "procedure_file") -> Expected:

@@ -22,14 +22,14 @@ spirit of sqlglot's generator.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 
 from attrs import define, field, frozen
 from lark import Token, Tree
 
 from interpreter.diagnostics import Diagnostic
 from interpreter.source import SourceFile
-from interpreter.syntax import parse_source
+from interpreter.syntax import TITLE_OR_COMMENT, TITLE_PATTERN, parse_source
 from interpreter.syntax_tree import BLOCKS, Comment, Statement, comments_in, place_comments, statements
 
 LINE_WIDTH = 100
@@ -62,14 +62,7 @@ def format_source(source: SourceFile, start: str = "procedure_file") -> Formatte
     parsed = parse_source(source, start)
     if parsed.diagnostics:
         return Formatted(None, parsed.diagnostics)
-    if not parsed.chunks:
-        return Formatted(None, ())
     return Formatted(_Printer(source.text, comments_in(source)).file(parsed.chunks[0].tree), ())
-
-
-def kind_of_file(name: str) -> str:
-    """The grammar's start symbol for a file, by its name: `.case` files are cases, the rest procedures."""
-    return "case_file" if name.endswith(".case") else "procedure_file"
 
 
 # ---- units: the pieces the layout is made of -----------------------------------------
@@ -154,11 +147,9 @@ class _Printer:
                     # A blank line inside a statement that spans lines is not kept: a
                     # comment written there is moved above it, directly.
                     blank = self._blank_between(previous_last, first) and first <= unit.first
-                    if previous is None:
-                        pass
-                    elif position == 0 and previous.is_block_start:
+                    if previous is not None and position == 0 and previous.is_block_start:
                         blank = False  # nothing opens a block with an empty line
-                    elif position == 0 and unit.depth == 0 and not unit.is_block_end:
+                    elif previous is not None and position == 0 and unit.depth == 0 and not unit.is_block_end:
                         # A block at the top level always stands apart from its neighbours.
                         blank = blank or unit.is_block_start or previous.is_block_end
                     if is_code and unit.is_block_end:
@@ -359,7 +350,7 @@ class _Printer:
         if self._bracket_pairs is None:
             pairs: dict[int, int] = {}
             opened: list[int] = []
-            for match in re.finditer(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|#[^\n]*|[()]', self.text):
+            for match in re.finditer(TITLE_OR_COMMENT + r"|[()]", self.text):
                 if match.group() == "(":
                     opened.append(match.start())
                 elif match.group() == ")" and opened:
@@ -402,7 +393,7 @@ def _split_list(text: str) -> list[str]:
     """A clause cut after each comma outside titles: `cites 1.1.1,` `1.1.2,` `1.1.3`."""
     pieces: list[str] = []
     current = ""
-    for token in re.finditer(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|, |[^",]+|.', text):
+    for token in re.finditer(TITLE_PATTERN + r'|, |[^",]+|.', text):
         current += token.group()
         if token.group() == ", ":
             pieces.append(current.rstrip())
@@ -437,7 +428,7 @@ def _aligned_trailing_comments(lines: list[str]) -> list[str]:
 def _split_trailing(line: str) -> tuple[str, str] | None:
     if not line.strip() or line.lstrip().startswith("#"):
         return None
-    for match in re.finditer(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|#.*', line):
+    for match in re.finditer(TITLE_OR_COMMENT, line):
         if match.group().startswith("#"):
             return line[: match.start()].rstrip(), match.group()
     return None
@@ -632,8 +623,3 @@ _DECLARATION_PRINTERS: dict[str, Callable[[_Printer, Tree], tuple[str, list[str]
 def printed_rules() -> frozenset[str]:
     """Every grammar rule the printer knows how to write (a test holds this to the grammar)."""
     return frozenset(_CLAUSE_PRINTERS) | frozenset(_DECLARATION_PRINTERS) | BLOCKS | _GUARD_RULES
-
-
-def iter_rule_names(tree: Tree) -> Iterator[str]:
-    for node in tree.iter_subtrees():
-        yield node.data

@@ -3,7 +3,9 @@
 A file is first parsed whole. Only when that fails is it cut into top-level
 declarations (each begins on a line whose first word is `step`, `role`, ... ) and
 each piece parsed on its own, so that one mistake does not hide the next and the
-declarations around it still reach the later checks.
+declarations around it still reach the later checks. A file being edited (in the
+language server) is always parsed piece by piece, with a PieceCache, so that only
+the declarations whose text changed are parsed again.
 """
 
 from __future__ import annotations
@@ -50,6 +52,15 @@ _DECLARATION_LINE = {
     "case_file": re.compile(r"[ \t\f\v]*(" + "|".join(CASE_KEYWORDS) + r")\b"),
 }
 _DECLARED_NAME = re.compile(r"\s*(?:external\s+)?(?:role|group|fact|event|step|decision|parallel|join|outcome)\s+([A-Za-z_]\w*)")
+
+# The two things every scan of the text outside the parser must step over, so that a `#`
+# or a keyword inside a title, or a quote inside a comment, is not taken for what it is not.
+# A title is complete, or runs unclosed to the end of its line, as the lexer reads it.
+# (The unrolled loop, not one alternation per character: a 20 MB title must not need a
+# regex frame per character.)
+TITLE_PATTERN = r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?'
+COMMENT_PATTERN = r"#[^\n]*"
+TITLE_OR_COMMENT = TITLE_PATTERN + "|" + COMMENT_PATTERN
 
 # Parse trees deeper than this are refused before any recursive pass walks them:
 # no procedure needs conditions nested fifty deep, and Python's stack is finite.
@@ -155,10 +166,10 @@ def _looks_binary(head: bytes) -> bool:
 # a title is a complete string, or an unclosed one running to the end of its line.
 # (The string pattern is the unrolled loop: one alternation per character would make
 # the regex engine keep a frame per character of a 20 MB title.)
-_TITLE_OR_DECLARATION = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|#[^\n]*|\b(?:' + "|".join(TOP_LEVEL_KEYWORDS) + r")\b")
+_TITLE_OR_DECLARATION = re.compile(TITLE_OR_COMMENT + r"|\b(?:" + "|".join(TOP_LEVEL_KEYWORDS) + r")\b")
 
 
-_TITLE_COMMENT_OR_BRACKET = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|#[^\n]*|[()]')
+_TITLE_COMMENT_OR_BRACKET = re.compile(TITLE_OR_COMMENT + r"|[()]")
 
 
 def _too_many_brackets(source: SourceFile) -> Diagnostic | None:
@@ -248,6 +259,11 @@ class PieceCache:
         self._trees, self._used = self._used, {}
         alive = {id(tree) for tree in self._trees.values()}
         self.built = {key: value for key, value in self.built.items() if key in alive}
+
+
+def kind_of_file(name: str) -> str:
+    """The grammar's start symbol for a file, by its name: `.case` files are cases, the rest procedures."""
+    return "case_file" if name.endswith(".case") else "procedure_file"
 
 
 def parse_source(source: SourceFile, start: str = "procedure_file", pieces: PieceCache | None = None) -> ParseResult:
@@ -342,7 +358,7 @@ def _parse_by_declaration(source: SourceFile, start: str, pieces: PieceCache | N
     return ParseResult(source, tuple(chunks), tuple(diagnostics), frozenset(unparsed_names), tuple(broken))
 
 
-_WORD_OUTSIDE_TITLES = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|#[^\n]*|([A-Za-z_]\w*)')
+_WORD_OUTSIDE_TITLES = re.compile(TITLE_OR_COMMENT + r"|([A-Za-z_]\w*)")
 
 
 def _names_written(text: str) -> set[str]:

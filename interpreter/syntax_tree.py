@@ -19,11 +19,9 @@ from attrs import frozen
 from lark import Token, Tree
 
 from interpreter.source import SourceFile, Span
-from interpreter.syntax import ParsedChunk
+from interpreter.syntax import TITLE_OR_COMMENT
 
-# A title is matched so that a `#` inside one is not taken for a comment; an
-# unclosed title runs to the end of its line, as the lexer reads it.
-_TITLE_OR_COMMENT = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|#[^\n]*')
+_TITLE_OR_COMMENT = re.compile(TITLE_OR_COMMENT)
 _ALLOW = re.compile(r"#\s*allow\s+(P\d{3})\b")
 
 
@@ -232,7 +230,3 @@ def _citation(token: Token, file: str, line_offset: int) -> Citation:
     line = (token.line or 1) + line_offset
     end_line = (token.end_line or line) + line_offset
     return Citation(text, Span(file, line, token.column or 1, end_line, token.end_column or 1))
-
-
-def citations_of_chunks(chunks: tuple[ParsedChunk, ...], file: str) -> tuple[Citation, ...]:
-    return tuple(citation for chunk in chunks for citation in citations_in(chunk.tree, file, chunk.line_offset))

@@ -32,9 +32,9 @@ from interpreter.completion import ANCHOR, ANY, CHOICE, FACT, FLOW, HAPPENING, R
 from interpreter.diagnostics import Diagnostic, Severity
 from interpreter.names_index import LOCAL, Occurrence, occurrence_at, occurrences, same_name
 from interpreter.pipeline import Analysis, analyse_source
-from interpreter.printer import format_source, kind_of_file
+from interpreter.printer import format_source
 from interpreter.source import SourceFile, Span, read_regular_file
-from interpreter.syntax import RESERVED_WORDS, PieceCache, decode
+from interpreter.syntax import RESERVED_WORDS, PieceCache, decode, kind_of_file
 from interpreter.wording import describe_deadline, fact_type_words, kind_noun
 from repl.diagnostic_output import version
 

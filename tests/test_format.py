@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 
 from grammar import grammar_text
 from interpreter.pipeline import analyse_source
-from interpreter.printer import LINE_WIDTH, format_source, kind_of_file, printed_rules
+from interpreter.printer import LINE_WIDTH, format_source, printed_rules
 from interpreter.scenario import read_case
 from interpreter.source import SourceFile
+from interpreter.syntax import kind_of_file
 from interpreter.syntax_tree import comments_in
 
 ROOT = Path(__file__).resolve().parent.parent

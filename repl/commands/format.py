@@ -30,8 +30,8 @@ def _configure_format(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_format(args: argparse.Namespace, console: Console) -> int:
-    from interpreter.printer import format_source, kind_of_file
-    from interpreter.syntax import decode
+    from interpreter.printer import format_source
+    from interpreter.syntax import decode, kind_of_file
     from repl.diagnostic_output import print_diagnostics
 
     files, unreadable = expand_paths(args.paths, SUFFIXES, console)

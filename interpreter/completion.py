@@ -9,6 +9,7 @@ clause is offered the day it is added to `procedure.lark`.
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 from functools import cache
 
 from attrs import frozen
@@ -30,13 +31,20 @@ _PATTERN_WORDS = {
     "DONE": ("done",),
 }
 
-ROLE = "role"
-FLOW = "step"  # a step, decision, parallel, join or outcome
-ANCHOR = "anchor"  # an event, or a step a deadline counts from
-FACT = "fact"
-CHOICE = "choice"
-HAPPENING = "happening"  # what a case records on a day: an event, a step done, a fact learnt
-ANY = "any"
+
+class NameKind(StrEnum):
+    """The kind of name wanted at a place."""
+
+    ROLE = "role"
+    FLOW = "step"  # a step, decision, parallel, join or outcome
+    ANCHOR = "anchor"  # an event, or a step a deadline counts from
+    FACT = "fact"
+    CHOICE = "choice"  # one of a fact's choices
+    HAPPENING = "happening"  # what a case records on a day: an event, a step done, a fact learnt
+    ANY = "any"
+
+
+ROLE, FLOW, ANCHOR, FACT, CHOICE, HAPPENING, ANY = NameKind
 
 
 @cache
@@ -50,7 +58,7 @@ def language_words() -> frozenset[str]:
 @frozen
 class Expected:
     keywords: tuple[str, ...]
-    name_kind: str | None  # None when no name may be written here
+    name_kind: NameKind | None  # None when no name may be written here
     fact: str | None = None  # for choices: the fact they are choices of
 
 
@@ -108,7 +116,7 @@ def _accepted_terminals(piece: str, start: str) -> set[str] | None:
         return None
 
 
-def _name_kind(piece: str) -> tuple[str | None, str | None]:
+def _name_kind(piece: str) -> tuple[NameKind | None, str | None]:
     """The kind of name wanted next, from the words just before it."""
     words = [w for w in _WORDS_BEFORE.findall(piece) if not w.startswith(("#", '"'))]
     if not words:

@@ -10,6 +10,7 @@ is not `notify` the step), and so do the national names a procedure links to
 from __future__ import annotations
 
 from collections.abc import Iterator
+from enum import StrEnum
 
 import attrs
 from attrs import frozen
@@ -17,9 +18,16 @@ from attrs import frozen
 from interpreter import model as m
 from interpreter.source import Span
 
-LOCAL = "local"
-CHOICE = "choice"
-NATIONAL = "national"
+
+class Namespace(StrEnum):
+    """Where a name is declared: this file, a fact's list of choices, or the national specification."""
+
+    LOCAL = "local"
+    CHOICE = "choice"
+    NATIONAL = "national"
+
+
+LOCAL, CHOICE, NATIONAL = Namespace.LOCAL, Namespace.CHOICE, Namespace.NATIONAL
 
 # The fields whose names are a fact's choices, or national names, not this file's declarations.
 _CHOICE_FIELDS = {(m.FactIs, "value"), (m.FactIn, "values"), (m.Fact, "choices")}
@@ -32,7 +40,7 @@ class Occurrence:
     name: str
     span: Span
     is_declaration: bool
-    namespace: str = LOCAL
+    namespace: Namespace = LOCAL
 
     def covers(self, line: int, column: int) -> bool:
         """Whether a 1-based line and column fall on the name (or just after it, where an editor's cursor stands)."""
@@ -46,7 +54,7 @@ def occurrences(root: object) -> list[Occurrence]:
     return found
 
 
-def _walk(value: object, namespace: str) -> Iterator[Occurrence]:
+def _walk(value: object, namespace: Namespace) -> Iterator[Occurrence]:
     if isinstance(value, m.Ref):
         if value.span is not None:
             yield Occurrence(value.name, value.span, False, namespace)

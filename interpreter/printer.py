@@ -30,7 +30,7 @@ from lark import Token, Tree
 from interpreter.diagnostics import Diagnostic
 from interpreter.source import SourceFile
 from interpreter.syntax import TITLE_OR_COMMENT, TITLE_PATTERN, parse_source
-from interpreter.syntax_tree import BLOCKS, Comment, Statement, comments_in, place_comments, statements
+from interpreter.syntax_tree import BLOCKS, Comment, Part, Statement, comments_in, place_comments, statements
 
 LINE_WIDTH = 100
 INDENT = "  "
@@ -98,13 +98,13 @@ class _Printer:
 
     def statement(self, statement: Statement) -> _Unit:
         first, last = statement.first, statement.last
-        if statement.part == "opening":
+        if statement.part is Part.OPENING:
             words = [_KEYWORD[statement.nodes[0].data]]
             words.extend(str(child) for child in statement.nodes[0].children if isinstance(child, Token))
             return _Unit([" ".join(words)], first, last, 0, is_block_start=True)
-        if statement.part == "end":
+        if statement.part is Part.END:
             return _Unit(["end"], first, last, 0, is_block_end=True)
-        if statement.part == "clause":
+        if statement.part is Part.CLAUSE:
             if len(statement.nodes) == 2:
                 # `should be done within 15 working days after x` is one sentence: the
                 # deadline takes the duty written just before it.

@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator, Sequence
+from enum import StrEnum
 
 from attrs import frozen
 from lark import Token, Tree
@@ -78,6 +79,15 @@ def comments_in(source: SourceFile) -> tuple[Comment, ...]:
 BLOCKS = frozenset({"header", "step_decl", "decision_decl", "parallel_decl", "join_decl", "case_header", "facts_block"})
 
 
+class Part(StrEnum):
+    """What a statement is."""
+
+    DECLARATION = "declaration"  # a one-line declaration: role, fact, event, outcome, start, background...
+    OPENING = "opening"  # a block's keyword, name and title
+    CLAUSE = "clause"  # a clause of a block
+    END = "end"  # a block's `end`
+
+
 @frozen
 class Statement:
     """What stands on its own line(s) in the canonical layout: a one-line declaration; a
@@ -87,7 +97,7 @@ class Statement:
 
     first: int
     last: int
-    part: str  # "declaration", "opening", "clause" or "end"
+    part: Part
     nodes: tuple[Tree, ...]  # the declaration, the block (opening, end) or the clause(s)
     line_offset: int = 0
 
@@ -109,7 +119,7 @@ def statements(tree: Tree, line_offset: int = 0) -> list[Statement]:
             continue
         meta = declaration.meta
         if declaration.data not in BLOCKS:
-            found.append(Statement(meta.line + line_offset, meta.end_line + line_offset, "declaration", (declaration,), line_offset))
+            found.append(Statement(meta.line + line_offset, meta.end_line + line_offset, Part.DECLARATION, (declaration,), line_offset))
             continue
         opening_last = meta.line
         clauses: list[Statement] = []
@@ -120,13 +130,15 @@ def statements(tree: Tree, line_offset: int = 0) -> list[Statement]:
             previous = clauses[-1] if clauses else None
             if previous is not None and _bare_duty(previous) and child.data in DEADLINE_RULES:
                 clauses[-1] = Statement(
-                    previous.first, child.meta.end_line + line_offset, "clause", (previous.nodes[0], child), line_offset
+                    previous.first, child.meta.end_line + line_offset, Part.CLAUSE, (previous.nodes[0], child), line_offset
                 )
             else:
-                clauses.append(Statement(child.meta.line + line_offset, child.meta.end_line + line_offset, "clause", (child,), line_offset))
-        found.append(Statement(meta.line + line_offset, opening_last + line_offset, "opening", (declaration,), line_offset))
+                clauses.append(
+                    Statement(child.meta.line + line_offset, child.meta.end_line + line_offset, Part.CLAUSE, (child,), line_offset)
+                )
+        found.append(Statement(meta.line + line_offset, opening_last + line_offset, Part.OPENING, (declaration,), line_offset))
         found.extend(clauses)
-        found.append(Statement(meta.end_line + line_offset, meta.end_line + line_offset, "end", (declaration,), line_offset))
+        found.append(Statement(meta.end_line + line_offset, meta.end_line + line_offset, Part.END, (declaration,), line_offset))
     return found
 
 

@@ -28,7 +28,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
 from interpreter import model as m
-from interpreter.completion import ANCHOR, ANY, CHOICE, FACT, FLOW, HAPPENING, ROLE, expected_at, language_words
+from interpreter.completion import ANCHOR, ANY, CHOICE, FACT, FLOW, HAPPENING, ROLE, NameKind, expected_at, language_words
 from interpreter.diagnostics import Diagnostic, Severity
 from interpreter.names_index import LOCAL, Occurrence, occurrence_at, occurrences, same_name
 from interpreter.pipeline import Analysis, analyse_source
@@ -535,7 +535,7 @@ def _completion(ls: SafeprocServer, params: lsp.CompletionParams) -> lsp.Complet
     return lsp.CompletionList(is_incomplete=False, items=items)
 
 
-def _names_of_kind(procedure: m.Procedure, wanted: str, fact: str | None) -> list[tuple[str, str, lsp.CompletionItemKind]]:
+def _names_of_kind(procedure: m.Procedure, wanted: NameKind, fact: str | None) -> list[tuple[str, str, lsp.CompletionItemKind]]:
     roles = [(r.name, r.title or "", lsp.CompletionItemKind.Class) for r in procedure.roles]
     facts = [(f.name, f.title or "", lsp.CompletionItemKind.Variable) for f in procedure.facts]
     events = [(e.name, e.title or "", lsp.CompletionItemKind.Event) for e in procedure.events]

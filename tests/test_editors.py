@@ -49,3 +49,14 @@ def test_the_pre_commit_hooks_run_real_commands():
     assert entries == ["safeproc check", "safeproc format --check"]
     names = {command.name for command in COMMANDS}
     assert all(entry.split()[1] in names for entry in entries)
+
+
+def test_the_extension_is_valid_javascript():
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    subprocess.run(["node", "--check", str(VSCODE / "extension.js")], check=True, capture_output=True)

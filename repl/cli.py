@@ -9,8 +9,8 @@ import sys
 import threading
 from typing import NoReturn
 
+from repl import version
 from repl.commands import COMMANDS, EXIT_USAGE, Console
-from repl.diagnostic_output import version
 
 DESCRIPTION = """\
 safeproc checks, simulates and draws statutory safeguarding procedures written
@@ -40,10 +40,7 @@ def _unknown_command(argv: list[str]) -> str | None:
     in its own terms. The options before the command (--help, --version) take no value,
     so the command is the first word that is not an option.
     """
-    words = iter(argv)
-    word = next((w for w in words if w == "--" or not w.startswith("-")), None)
-    if word == "--":
-        word = next(words, None)
+    word = _command_word(argv)
     names = [command.name for command in COMMANDS]
     if word is None or word in names:
         return None
@@ -53,12 +50,22 @@ def _unknown_command(argv: list[str]) -> str | None:
     return f"there is no command `{word}`" + (f"; {hint}" if hint else "") + f" (the commands are {', '.join(names)})"
 
 
+def _command_word(argv: list[str]) -> str | None:
+    """The command word: the first word that is not an option (those before it take no value)."""
+    words = iter(argv)
+    word = next((w for w in words if w == "--" or not w.startswith("-")), None)
+    if word == "--":
+        word = next(words, None)
+    return word
+
+
 def _plainer(message: str) -> str:
     """argparse's own words, made plainer where a user most often meets them."""
     return message.replace("the following arguments are required:", "you need to give").replace("invalid choice", "not one of the choices")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only the chosen command's options are set up (and its module loaded)."""
     parser = _Parser(
         prog="safeproc",
         description=DESCRIPTION,
@@ -73,9 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for command in COMMANDS:
-        sub = subparsers.add_parser(command.name, help=command.summary, description=command.description)
-        command.configure(sub)
-        sub.set_defaults(run=command.run)
+        if command.name != chosen:
+            subparsers.add_parser(command.name, help=command.summary)
+            continue
+        loaded = command.load()
+        sub = subparsers.add_parser(command.name, help=command.summary, description=loaded.description)
+        loaded.configure(sub)
+        sub.set_defaults(run=loaded.run)
     return parser
 
 
@@ -126,7 +137,7 @@ def _never_fail_to_print() -> None:
 
 
 def _main(argv: list[str], debug: bool) -> int:
-    parser = build_parser()
+    parser = build_parser(_command_word(argv))
     try:
         try:
             unknown = _unknown_command(argv)

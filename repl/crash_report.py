@@ -14,7 +14,7 @@ import time
 import traceback
 from pathlib import Path
 
-from repl.diagnostic_output import version
+from repl import version
 from repl.user_dirs import user_cache_folder
 
 

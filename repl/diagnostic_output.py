@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-from importlib import metadata
 from pathlib import Path
 from urllib.parse import quote
 
 from interpreter.codes import CODES
 from interpreter.diagnostics import Diagnostic, Severity
 from interpreter.source import SourceFile, Span
-from repl.printable import json_text, printable, shown_name
+from repl.printable import json_text, printable, shown_name, wants_colour  # noqa: F401  (wants_colour: where it was)
 
 TAB_WIDTH = 4
 
@@ -27,14 +26,6 @@ _COLOURS = {
     "bold": "\x1b[1m",
     "reset": "\x1b[0m",
 }
-
-
-def wants_colour(stream) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
-    if os.environ.get("NO_COLOR") is not None or os.environ.get("TERM") == "dumb":
-        return False
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
 
 
 class Painter:
@@ -297,7 +288,6 @@ def _folder_uri(folder: Path) -> str:
 
 
 def version() -> str:
-    try:
-        return metadata.version("safeproc")
-    except metadata.PackageNotFoundError:
-        return "0+unknown"
+    from repl import version as written
+
+    return written()

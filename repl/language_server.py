@@ -36,7 +36,7 @@ from interpreter.printer import format_source
 from interpreter.source import SourceFile, Span, read_regular_file
 from interpreter.syntax import RESERVED_WORDS, PieceCache, decode, kind_of_file
 from interpreter.wording import describe_deadline, fact_type_words, kind_noun
-from repl.diagnostic_output import version
+from repl import version
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 MOST_SCENARIOS = 500  # scenario files searched for a rename, at most

@@ -71,3 +71,13 @@ def json_text(value: object) -> str:
     undecodable byte in a file name becomes the text `\\xff`.
     """
     return json.dumps(_without_undecodable_bytes(value), indent=2, ensure_ascii=True)
+
+
+def wants_colour(stream) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    import os
+
+    if os.environ.get("NO_COLOR") is not None or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())

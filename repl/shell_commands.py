@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from repl.case_session import CaseSession, Reply
-from repl.commands import COMMANDS, Command, Console
+from repl.commands import COMMANDS, Console, LazyCommand
 
 # Each shell command: (how it is written, what it does). The order is the order of `help`.
 CASE_HELP: tuple[tuple[str, str, str], ...] = (
@@ -194,7 +194,7 @@ class _ShellParser(argparse.ArgumentParser):
             self.console.print(message.rstrip())
 
 
-def _command_line(command: Command, words: Sequence[str], console: Console) -> Reply:
+def _command_line(command: LazyCommand, words: Sequence[str], console: Console) -> Reply:
     parser = _ShellParser(prog=command.name, description=command.description)
     parser.console = console
     command.configure(parser)

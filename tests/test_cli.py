@@ -234,3 +234,27 @@ def test_allow_written_inside_a_title_does_not_silence_a_warning(cli, tmp_path):
     in_comment.write_text(header + 'role unused "Nobody"  # allow P205: kept for the next edition\n')
     assert "P205" in cli("check", str(in_title)).err
     assert "P205" not in cli("check", str(in_comment)).err
+
+
+def test_the_command_table_says_what_each_command_module_says():
+    """The table lists names and summaries without loading the commands; each must match its module."""
+    from repl.commands import COMMANDS
+
+    for command in COMMANDS:
+        loaded = command.load()
+        assert (loaded.name, loaded.summary) == (command.name, command.summary)
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["explain", "P102"], ["check", "--help"]])
+def test_commands_that_need_no_procedure_load_none_of_the_heavy_libraries(argv):
+    """Start-up is the cost of what is imported: `--version` must not pay for Lark, networkx or Graphviz."""
+    code = (
+        "import sys, contextlib, io\n"
+        "from repl.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main({argv!r})\n"
+        "heavy = {'lark', 'networkx', 'graphviz', 'prompt_toolkit', 'pygls', 'lsprotocol', 'holidays', 'dateutil'}\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] in heavy))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr

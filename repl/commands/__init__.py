@@ -15,8 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
-from repl.diagnostic_output import wants_colour
-from repl.printable import printable, printable_keeping_colour, shown_name
+from repl.printable import printable, printable_keeping_colour, shown_name, wants_colour
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -178,23 +177,47 @@ def analyse_files(files: list[Path], console: Console):
     return analyses, sources, unreadable
 
 
-def _all_commands() -> tuple[Command, ...]:
-    from repl.commands import check, date, diff, explain, format, lsp, render, shell, simulate, test, trace, verify
+class LazyCommand:
+    """A command as the table lists it: its name and one-line summary at once, the rest
+    (its options, its code, and what they import) only when the command is used. So
+    `safeproc --version` or `safeproc explain P102` never loads networkx, Graphviz's
+    wrapper, Lark or prompt-toolkit."""
 
-    return (
-        check.COMMAND,
-        date.COMMAND,
-        diff.COMMAND,
-        explain.COMMAND,
-        format.COMMAND,
-        lsp.COMMAND,
-        render.COMMAND,
-        shell.COMMAND,
-        simulate.COMMAND,
-        test.COMMAND,
-        trace.COMMAND,
-        verify.COMMAND,
-    )
+    def __init__(self, name: str, summary: str, module: str):
+        self.name = name
+        self.summary = summary
+        self._module = module
+
+    def load(self) -> Command:
+        import importlib
+
+        command = importlib.import_module(self._module).COMMAND
+        assert command.name == self.name and command.summary == self.summary, f"the table's entry for {self.name} is out of date"
+        return command
+
+    @property
+    def description(self) -> str:
+        return self.load().description
+
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        self.load().configure(parser)
+
+    def run(self, args: argparse.Namespace, console: Console) -> int:
+        return self.load().run(args, console)
 
 
-COMMANDS: tuple[Command, ...] = _all_commands()
+# Each command's name and summary, as its module's COMMAND says them (a test holds the two equal).
+COMMANDS: tuple[LazyCommand, ...] = (
+    LazyCommand("check", "check procedures for mistakes", "repl.commands.check"),
+    LazyCommand("date", "work out a deadline's date", "repl.commands.date"),
+    LazyCommand("diff", "show what changed between two versions of a procedure", "repl.commands.diff"),
+    LazyCommand("explain", "explain a diagnostic code", "repl.commands.explain"),
+    LazyCommand("format", "lay out .proc and .case files in the one canonical way", "repl.commands.format"),
+    LazyCommand("lsp", "the language server for editors (VS Code, Neovim, Emacs...)", "repl.commands.lsp"),
+    LazyCommand("render", "draw a procedure's flowchart", "repl.commands.render"),
+    LazyCommand("shell", "work through a case interactively", "repl.commands.shell"),
+    LazyCommand("simulate", "run a procedure against a case", "repl.commands.simulate"),
+    LazyCommand("test", "run case scenarios and check their expectations", "repl.commands.test"),
+    LazyCommand("trace", "show which steps cite each paragraph of the source", "repl.commands.trace"),
+    LazyCommand("verify", "check a local procedure against the national specification", "repl.commands.verify"),
+)

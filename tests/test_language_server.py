@@ -93,6 +93,15 @@ async def test_a_misspelt_role_draws_p102_with_its_suggestion_and_a_quick_fix(cl
     edit = actions[0].edit.changes[uri][0]
     assert edit.new_text == "crg" and edit.range == unknown.range
 
+    # Applied, as the editor would, the fix leaves nothing to report.
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=_apply(text, [edit]))],
+        )
+    )
+    assert await _diagnostics(client, uri) == []
+
 
 @pytest.mark.asyncio
 async def test_hover_tells_a_steps_owner_duty_deadline_and_cited_text(client: LanguageClient, tmp_path: Path):

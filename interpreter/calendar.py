@@ -21,10 +21,10 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate, compress
 from typing import assert_never, overload
 
-import holidays
 from attrs import field, frozen
 from dateutil.relativedelta import relativedelta
 
+from interpreter.holiday_tables import weekday_bank_holidays
 from interpreter.model import Unit
 from interpreter.suggest import edit_distance
 
@@ -319,8 +319,7 @@ def _constant_span(days: int) -> tuple[int, int, date, date]:
 @functools.cache
 def _weekday_bank_holidays(name: str) -> tuple[tuple[int, str], ...]:
     """(ordinal, name) of each bank holiday on a weekday; weekend-dated ones are covered by their substitutes."""
-    bank_holidays = holidays.country_holidays("GB", subdiv=_SUBDIVISION_CODES[name], years=range(FIRST_YEAR, LAST_YEAR + 1))
-    return tuple(sorted((day.toordinal(), day_name) for day, day_name in bank_holidays.items() if day.weekday() < 5))
+    return weekday_bank_holidays(_SUBDIVISION_CODES[name], FIRST_YEAR, LAST_YEAR)
 
 
 @functools.cache

@@ -137,6 +137,10 @@ def _never_fail_to_print() -> None:
 
 
 def _main(argv: list[str], debug: bool) -> int:
+    from interpreter import holiday_tables
+    from repl.user_dirs import user_cache_folder
+
+    holiday_tables.find_folder = user_cache_folder  # bank-holiday tables are kept between runs
     parser = build_parser(_command_word(argv))
     try:
         try:

@@ -941,3 +941,21 @@ def test_add_months_moves_the_month_and_clamps_the_day(start, months):
     result = add_months(start, months)
     assert (result.year * 12 + result.month) - (start.year * 12 + start.month) == months
     assert result.day == min(start.day, stdlib_calendar.monthrange(result.year, result.month)[1])
+
+
+def test_bank_holiday_tables_are_kept_and_made_again_when_stale_or_spoilt(tmp_path, monkeypatch):
+    from interpreter import holiday_tables
+
+    monkeypatch.setattr(holiday_tables, "find_folder", lambda: tmp_path)
+    made = holiday_tables._made("ENG", 1995, 2074)
+    assert holiday_tables.weekday_bank_holidays("ENG", 1995, 2074) == made
+    kept = tmp_path / "bank-holidays-ENG.json"
+    assert kept.exists()
+    calls = []
+    monkeypatch.setattr(holiday_tables, "_made", lambda *args: calls.append(args) or made)
+    assert holiday_tables.weekday_bank_holidays("ENG", 1995, 2074) == made and calls == []  # read back, not made
+    kept.write_text("{not json", encoding="utf-8")
+    assert holiday_tables.weekday_bank_holidays("ENG", 1995, 2074) == made and len(calls) == 1  # spoilt: made again
+    monkeypatch.setattr(holiday_tables, "_stamp", lambda *args: "another version of holidays")
+    assert holiday_tables.weekday_bank_holidays("ENG", 1995, 2074) == made and len(calls) == 2  # stale: made again
+    assert any(date.fromordinal(day) == date(2022, 9, 19) for day, _ in made)  # the State Funeral, a one-off

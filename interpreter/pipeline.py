@@ -20,7 +20,7 @@ from interpreter.recovery import checks_around
 from interpreter.resolve import ResolvedProcedure, resolve
 from interpreter.source import SourceFile
 from interpreter.syntax import ParseResult, PieceCache, decode, parse_source
-from interpreter.syntax_tree import allowances, comments_in, statements
+from interpreter.syntax_tree import Allowance, allowances, comments_in, statements
 
 
 @frozen
@@ -51,31 +51,40 @@ def analyse_source(source: SourceFile, pieces: PieceCache | None = None) -> Anal
         return Analysis(source, None, None, None, _sorted(diagnostics))
     procedure, built = build_procedure(source, parsed.chunks, pieces.built if pieces is not None else None)
     diagnostics.extend(built)
-    resolved, named = resolve(procedure, parsed.unparsed_names)
+    # What the `# allow` notes acknowledge is read off the parse trees now, so that the
+    # trees (the better part of the memory at ten thousand steps) go before the checks.
+    acknowledged = allowances_in(source, parsed)
+    syntax_errors, broken, unparsed_names = parsed.diagnostics, parsed.broken, parsed.unparsed_names
+    del parsed
+    resolved, named = resolve(procedure, unparsed_names)
     diagnostics.extend(named)
     graph = build_graph(resolved)
     # Flow checks on a file whose text the builder had to refuse would report the gaps
     # left behind, not the author's mistakes; around a declaration that did not parse,
     # they run with it as a hole (interpreter/recovery.py).
     if not has_errors(built):
-        if not parsed.diagnostics:
+        if not syntax_errors:
             diagnostics.extend(run_checks(resolved, graph))
-        elif parsed.broken:
-            diagnostics.extend(checks_around(procedure, parsed.broken, parsed.unparsed_names))
-    return Analysis(source, procedure, resolved, graph, _sorted(without_allowed_warnings(diagnostics, source, parsed)))
+        elif broken:
+            diagnostics.extend(checks_around(procedure, broken, unparsed_names))
+    return Analysis(source, procedure, resolved, graph, _sorted(without_allowed_warnings(diagnostics, acknowledged)))
 
 
-def without_allowed_warnings(diagnostics: Sequence[Diagnostic], source: SourceFile, parsed: ParseResult) -> list[Diagnostic]:
-    """Drop warnings that the author has acknowledged with `# allow CODE: why` above the
-    statement they are about, or at the end of it (interpreter/syntax_tree.py).
-
-    Errors cannot be allowed: they mean the procedure is wrong.
-    """
-    if "allow" not in source.text or not any(not d.is_error for d in diagnostics):
-        return list(diagnostics)
+def allowances_in(source: SourceFile, parsed: ParseResult) -> list[Allowance]:
+    """What the file's `# allow CODE: why` notes acknowledge, and where (interpreter/syntax_tree.py)."""
+    if "allow" not in source.text:
+        return []
     found = [statement for chunk in parsed.chunks for statement in statements(chunk.tree, chunk.line_offset)]
     broken = [(piece.first_line, piece.last_line) for piece in parsed.broken]
-    acknowledged = allowances(found, comments_in(source), source.lines, broken)
+    return allowances(found, comments_in(source), source.lines, broken)
+
+
+def without_allowed_warnings(diagnostics: Sequence[Diagnostic], acknowledged: Sequence[Allowance]) -> list[Diagnostic]:
+    """Drop the warnings the author has acknowledged with `# allow CODE: why` above the
+    statement they are about, or at the end of it. Errors cannot be allowed: they mean
+    the procedure is wrong."""
+    if not acknowledged:
+        return list(diagnostics)
 
     def allowed(diagnostic: Diagnostic) -> bool:
         if diagnostic.is_error or diagnostic.span is None:

@@ -188,27 +188,25 @@ def _apply(text: str, edits: list[types.TextEdit]) -> str:
     return "\n".join(lines)
 
 
+async def _completion_labels(client: LanguageClient, path: Path, text: str, needle: str, into: int) -> set[str]:
+    uri = _open(client, path, text)
+    await _diagnostics(client, uri)
+    result = await client.text_document_completion_async(
+        types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=_position(text, needle, into=into))
+    )
+    return {item.label for item in result.items}
+
+
 @pytest.mark.asyncio
 async def test_completion_after_by_offers_the_roles(client: LanguageClient, tmp_path: Path):
     text = PROCEDURE.replace('step review "The rapid review"\n  by crg', 'step review "The rapid review"\n  by ')
-    uri = _open(client, tmp_path / "notify.proc", text)
-    await _diagnostics(client, uri)
-    result = await client.text_document_completion_async(
-        types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=_position(text, "  by \n", into=5))
-    )
-    labels = {item.label for item in result.items}
-    assert labels == {"crg", "panel"}
+    assert await _completion_labels(client, tmp_path / "notify.proc", text, "  by \n", 5) == {"crg", "panel"}
 
 
 @pytest.mark.asyncio
 async def test_completion_of_keywords_comes_from_the_grammar(client: LanguageClient, tmp_path: Path):
     text = PROCEDURE.replace("  next done\n", "  \n  next done\n")
-    uri = _open(client, tmp_path / "notify.proc", text)
-    await _diagnostics(client, uri)
-    result = await client.text_document_completion_async(
-        types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=_position(text, "by crg\n  \n", into=9))
-    )
-    labels = {item.label for item in result.items}
+    labels = await _completion_labels(client, tmp_path / "notify.proc", text, "by crg\n  \n", 9)
     assert {"must", "within", "cites", "next", "end"} <= labels
 
 

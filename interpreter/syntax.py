@@ -465,6 +465,7 @@ def syntax_diagnostic(
         span,
         label=_expected_label(expected),
         help=_help_for_unexpected(str(token), expected),
+        replacements=tuple(keywords_near(str(token), expected)),
     )
 
 
@@ -534,7 +535,28 @@ def _help_for_unexpected(word: str, expected: Collection[str]) -> str | None:
         return f"the block above needs an `end` before this `{word}`"
     if word in RESERVED_WORDS and "NAME" in expected:
         return f"`{word}` is a keyword of the language and cannot be used as a name"
-    return None
+    near = keywords_near(word, expected)
+    if not near:
+        return None
+    return (
+        f"did you mean `{near[0]}`?" if len(near) == 1 else "did you mean " + ", ".join(f"`{k}`" for k in near[:-1]) + f" or `{near[-1]}`?"
+    )
+
+
+def keywords_near(word: str, expected: Collection[str]) -> list[str]:
+    """For a misspelt keyword (`nxt` for `next`), the nearest of the keywords wanted here."""
+    from interpreter.suggest import nearest
+
+    if not word.isidentifier():
+        return []
+    patterns = _terminal_patterns()
+    wanted = [patterns[name] for name in expected if name in patterns and patterns[name][:1].isalpha()]
+    wanted += [keyword for name in expected for keyword in _KEYWORD_PATTERNS.get(name, ())]
+    return nearest(word, wanted)
+
+
+# The terminals written as patterns in the grammar, with the words they stand for.
+_KEYWORD_PATTERNS = {"DUTY": ("must", "should", "may"), "LATENESS": ("late", "overdue"), "JOIN_MODE": ("all", "any")}
 
 
 # Each entry: (code, message, help, examples that put the parser in the same state).

@@ -11,9 +11,10 @@ from repl.commands import EXIT_OK, EXIT_USAGE, Command, Console
 def _configure_lsp(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--source",
-        metavar="TEXT",
+        metavar="FILE",
         type=Path,
-        help="the procedure's source document as plain text: hovers then quote the paragraphs a step cites",
+        help="a plain-text copy of the procedure's source document (the file `safeproc trace --source` reads): "
+        "hovers then quote the paragraphs a step cites",
     )
     parser.add_argument("--stdio", action="store_true", help="talk over standard input and output (the only way; editors often pass it)")
 

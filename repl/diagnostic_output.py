@@ -9,7 +9,7 @@ from urllib.parse import quote
 from interpreter.codes import CODES
 from interpreter.diagnostics import Diagnostic, Severity
 from interpreter.source import SourceFile, Span
-from repl.printable import json_text, printable, shown_name, wants_colour  # noqa: F401  (wants_colour: where it was)
+from repl.printable import json_text, printable, shown_name
 
 TAB_WIDTH = 4
 

@@ -167,7 +167,7 @@ def _run_installed(*argv: str, env=None, input_bytes=None) -> subprocess.Complet
 
 def test_colour_only_on_a_terminal_and_never_with_no_color(cli):
     """Piped output has no escape codes; NO_COLOR turns colour off even on a terminal."""
-    from repl.diagnostic_output import wants_colour
+    from repl.printable import wants_colour
 
     class FakeTerminal:
         def isatty(self):

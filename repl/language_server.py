@@ -322,7 +322,7 @@ def _hover(ls: SafeprocServer, params: lsp.HoverParams) -> lsp.Hover | None:
     if named is None:
         return None
     document, found, declaration = named
-    text = hover_text(declaration, _calendar_name(ls, document), ls.paragraphs)
+    text = hover_text(declaration, _calendar_name(_procedure_of(ls, document)), ls.paragraphs)
     return lsp.Hover(contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=text), range=to_range(document.source, found.span))
 
 
@@ -334,19 +334,8 @@ def _declaration(ls: SafeprocServer, document: Document, name: str) -> m.Declara
 
 
 def _procedure_of(ls: SafeprocServer, document: Document) -> m.Procedure | None:
-    if document.analysis is not None:
-        return document.analysis.procedure
-    path = _procedure_path_of_case(document)
-    if path is None:
-        return None
-    for other in ls.documents.values():
-        if other.analysis is not None and Path(other.path).resolve() == path:
-            return other.analysis.procedure
-    try:
-        source, _ = decode(read_regular_file(path), str(path))
-    except OSError:
-        return None
-    return analyse_source(source).procedure if source is not None else None
+    found = _procedure_document(ls, document)
+    return found.analysis.procedure if found is not None and found.analysis is not None else None
 
 
 def _procedure_path_of_case(document: Document) -> Path | None:
@@ -358,8 +347,7 @@ def _procedure_path_of_case(document: Document) -> Path | None:
         return None
 
 
-def _calendar_name(ls: SafeprocServer, document: Document) -> str:
-    procedure = _procedure_of(ls, document)
+def _calendar_name(procedure: m.Procedure | None) -> str:
     header = procedure.header if procedure is not None else None
     name = getattr(header, "calendar", None) if header is not None else None
     return str(name) if name else "england-and-wales"
@@ -450,6 +438,7 @@ def _every_occurrence(ls: SafeprocServer, document: Document, found: Occurrence)
 
 
 def _procedure_document(ls: SafeprocServer, document: Document) -> Document | None:
+    """The procedure a document belongs to: itself, the open procedure a case names, or that file read from disk."""
     if document.analysis is not None:
         return document
     path = _procedure_path_of_case(document)
@@ -459,10 +448,14 @@ def _procedure_document(ls: SafeprocServer, document: Document) -> Document | No
         if other.analysis is not None and Path(other.path).resolve() == path:
             return other
     try:
-        text = read_regular_file(path).decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+        source, _ = decode(read_regular_file(path), str(path))
+    except OSError:
         return None
-    return analyse_document(str(path), text)
+    if source is None:
+        return None
+    # Only its names are wanted here (hover, references, rename): not its national links.
+    analysis = analyse_source(source)
+    return Document(str(path), source.text, analysis, None, analysis.diagnostics)
 
 
 def _scenarios(ls: SafeprocServer, procedure: Path) -> list[Document]:

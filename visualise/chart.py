@@ -12,14 +12,15 @@ name can, so they never collide with a name.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import networkx as nx
-from attrs import frozen
+from attrs import evolve, frozen
 
 from interpreter import model as m
 from interpreter.graph import can_reach, reachable_from
+from interpreter.phases import Phase, phase_of
 from interpreter.suggest import did_you_mean
 from interpreter.wording import guard_text
 from visualise.wording import citation_text, deadline_label, deadline_sentence, escalation_label, escalation_sentence
@@ -42,7 +43,8 @@ class SliceError(ValueError):
 @frozen
 class ChartNode:
     """A box. Its kind is one of the graph's five (step, decision, parallel, join,
-    outcome) or: `note`, who is told when a step is late (`if late notify ROLE`);
+    outcome) or: `phase`, a part of the procedure folded into one box (in an
+    overview); `note`, who is told when a step is late (`if late notify ROLE`);
     `handover`, what a step sends to a role (`sends "..." to ROLE`), in that role's lane;
     `start`, where a case begins; `elsewhere`, a step outside the slice drawn that an
     arrow from inside leads to; `text`, words in the key."""
@@ -57,7 +59,8 @@ class ChartNode:
     who: str | None = None  # "by ROLE": shown when there are no lanes to say it
     lane: str | None = None
     tooltip: str = ""
-    ending: str | None = None  # "this branch ends" or "ends the whole case", shown under the title
+    remark: str | None = None  # "this branch ends", "ends the whole case", or where a stand-in's step is, in italics under the title
+    link: str | None = None  # where a click on the box goes (an SVG link), when the chart is one of a set
 
 
 @frozen
@@ -70,6 +73,7 @@ class ChartEdge:
     target: str
     kind: str
     label: str | None = None
+    weight: int = 1  # in an overview, how many arrows of the flow this one stands for
 
 
 @frozen
@@ -94,11 +98,92 @@ class Chart:
         return tuple(node for node in self.nodes if node.lane == lane)
 
 
-def build_chart(procedure: m.Procedure, graph: nx.DiGraph, only: Sequence[str] = ()) -> Chart:
+def build_chart(procedure: m.Procedure, graph: nx.DiGraph, only: Sequence[str] = (), links: ChartLinks | None = None) -> Chart:
     """The chart of the whole procedure, or of the slice that `only` selects (see `select`)."""
-    shown = select(graph, only)
+    return _chart_of(procedure, graph, select(graph, only), links, graph.graph["title"], incoming=False)
+
+
+def build_phase_chart(
+    procedure: m.Procedure, graph: nx.DiGraph, phases: Sequence[Phase], key: str, links: ChartLinks | None = None
+) -> Chart:
+    """The chart of one phase: its boxes, with grey stand-ins for the steps before and after it in other phases."""
+    phase = find_phase(phases, key)
+    return _chart_of(procedure, graph, set(phase.members), links, f"{graph.graph['title']}: {phase.title}", incoming=True, phases=phases)
+
+
+def find_phase(phases: Sequence[Phase], key: str) -> Phase:
+    """The phase a `--view` names: by its key, a unique beginning of one, or its number in the file."""
+    if key.isdigit() and 1 <= int(key) <= len(phases):
+        return phases[int(key) - 1]
+    exact = [phase for phase in phases if phase.key == key]
+    starting = [phase for phase in phases if phase.key.startswith(key)]
+    if exact or len(starting) == 1:
+        return (exact or starting)[0]
+    if not phases:
+        raise SliceError(
+            "this procedure has no phases: mark its parts with section headings such as `# ---- Rapid review ----` to draw them one by one"
+        )
+    known = ", ".join(phase.key for phase in phases)
+    if starting:
+        raise SliceError(f"`{key}` could be any of {', '.join(phase.key for phase in starting)}; say which")
+    suggestion = did_you_mean(key, [phase.key for phase in phases])
+    raise SliceError(f"there is no phase `{key}`" + (f"; {suggestion}" if suggestion else "") + f". The phases are: {known}")
+
+
+# Views that are not a phase's key.
+OVERVIEW, ALL = "overview", "all"
+# More boxes than this do not fit on one page readably: such a procedure is drawn as an overview unless asked otherwise.
+ONE_PAGE_BOXES = 40
+
+
+def default_view(graph: nx.DiGraph, phases: Sequence[Phase]) -> str:
+    return OVERVIEW if phases and graph.number_of_nodes() > ONE_PAGE_BOXES else ALL
+
+
+def chart_for_view(
+    procedure: m.Procedure,
+    graph: nx.DiGraph,
+    phases: Sequence[Phase],
+    view: str | None,
+    only: Sequence[str] = (),
+    links: ChartLinks | None = None,
+) -> Chart:
+    """The chart a `--view` asks for: `overview`, `all` (or the slice `only` selects), or one phase by its key.
+
+    With no view, a slice is drawn when `only` asks for one, else the default view.
+    """
+    if view is None:
+        view = ALL if only else default_view(graph, phases)
+    if only and view != ALL:
+        raise SliceError("--only draws part of the whole chart, so it goes with --view all, not with an overview or a phase")
+    if view == ALL:
+        return build_chart(procedure, graph, only, links)
+    if view == OVERVIEW:
+        return build_overview(procedure, graph, phases, links)
+    return build_phase_chart(procedure, graph, phases, view, links)
+
+
+@frozen
+class ChartLinks:
+    """Where a click on a box goes when charts are published together (the handbook): each returns a URL or None."""
+
+    step: Callable[[str], str | None] = lambda name: None
+    phase: Callable[[str], str | None] = lambda key: None
+
+
+def _chart_of(
+    procedure: m.Procedure,
+    graph: nx.DiGraph,
+    shown: set[str],
+    links: ChartLinks | None,
+    title: str,
+    incoming: bool,
+    phases: Sequence[Phase] = (),
+) -> Chart:
+    links = links or ChartLinks()
     titles = {declaration.name: declaration.title for declaration in procedure.declarations()}
     roles = {role.name: role for role in procedure.roles}
+    in_phase = phase_of(phases)
     nodes: list[ChartNode] = []
     edges: list[ChartEdge] = []
     start = graph.graph.get("start")
@@ -106,18 +191,24 @@ def build_chart(procedure: m.Procedure, graph: nx.DiGraph, only: Sequence[str] =
         nodes.append(ChartNode(START_ID, "start", "start"))
         edges.append(ChartEdge(START_ID, start, "start"))
     stand_ins: dict[str, ChartNode] = {}
+
+    def stand_in(name: str) -> str:
+        if name not in stand_ins:
+            phase = in_phase.get(name)
+            stand_ins[name] = _stand_in(name, graph.nodes[name], phase, links.phase(phase.key) if phase else links.step(name))
+        return stand_ins[name].id
+
     for name in (name for name in graph if name in shown):
         attributes = graph.nodes[name]
-        nodes.append(_flow_node(name, attributes, titles, roles))
+        nodes.append(evolve(_flow_node(name, attributes, titles, roles), link=links.step(name)))
+        if incoming:
+            for source, edge in graph.pred[name].items():
+                if source not in shown:
+                    kind, label = _edge_words(graph.nodes[source], name, edge)
+                    edges.append(ChartEdge(stand_in(source), name, kind, label))
         for target, edge in graph.succ[name].items():
-            label: str | None
-            if edge["kind"] == "escalation":
-                kind, label = "escalation", escalation_label(edge["escalation"])
-            else:
-                kind, label = "flow", _flow_label(attributes["declaration"], target)
-            if target not in shown:
-                target = stand_ins.setdefault(target, _stand_in(target, graph.nodes[target])).id
-            edges.append(ChartEdge(name, target, kind, label))
+            kind, label = _edge_words(attributes, target, edge)
+            edges.append(ChartEdge(name, target if target in shown else stand_in(target), kind, label))
         for index, escalation in enumerate(_notifications(attributes["declaration"])):
             note = _note(name, index, escalation, roles, lane=_flow_lane(attributes, roles))
             nodes.append(note)
@@ -127,11 +218,156 @@ def build_chart(procedure: m.Procedure, graph: nx.DiGraph, only: Sequence[str] =
             nodes.append(handover)
             edges.append(ChartEdge(name, handover.id, "sends"))
     nodes.extend(stand_ins.values())
-    used_lanes = {node.lane for node in nodes}
-    lanes = tuple(_lane(role, roles) for role in procedure.roles if role.name in used_lanes)
+    nodes = _placed_in_lanes(nodes, edges, graph)
+    lanes = tuple(_lane(roles[name], roles) for name in _lanes_in_flow_order(graph, nodes, roles))
+    return Chart(visible(title), _subtitle(procedure), lanes, tuple(nodes), tuple(edges), *_key(sliced=bool(stand_ins)))
+
+
+def _placed_in_lanes(nodes: list[ChartNode], edges: Sequence[ChartEdge], graph: nx.DiGraph) -> list[ChartNode]:
+    """Every box in a lane: a box no role is named for (a decision, split, join or end
+    with no `by`) sits in the lane of the box the flow reaches it from, and a grey
+    stand-in in its step's owner's lane if that is drawn, else beside its neighbour.
+
+    This is where the box is drawn, not who does it: such a box names no role, and
+    its tooltip says who (if anyone) does it. Lanes that are bands from top to bottom
+    leave a box outside them to a column of its own, with arrows across every lane.
+    """
+    lane_of = {node.id: node.lane for node in nodes}
+    for node in nodes:
+        if node.kind == "elsewhere" and node.name is not None:
+            owner = graph.nodes[node.name]["owner"]
+            if owner in lane_of.values():
+                lane_of[node.id] = owner
+    before: dict[str, list[str]] = {}
+    after: dict[str, list[str]] = {}
+    for edge in edges:
+        if edge.kind != "escalation":
+            before.setdefault(edge.target, []).append(edge.source)
+            after.setdefault(edge.source, []).append(edge.target)
+    changed = True
+    while changed:
+        changed = False
+        for node in nodes:
+            if lane_of[node.id] is None and node.kind != "start":
+                neighbour_lanes = [lane_of[other] for other in (*before.get(node.id, ()), *after.get(node.id, ())) if lane_of.get(other)]
+                if neighbour_lanes:
+                    lane_of[node.id] = neighbour_lanes[0]
+                    changed = True
+    return [node if node.lane == lane_of[node.id] else evolve(node, lane=lane_of[node.id]) for node in nodes]
+
+
+def _subtitle(procedure: m.Procedure) -> str | None:
     header = procedure.header
     subtitle = " · ".join(part for part in (header.source, header.version) if part) if header else None
-    return Chart(graph.graph["title"], subtitle or None, lanes, tuple(nodes), tuple(edges), *_key(sliced=bool(stand_ins)))
+    return visible(subtitle) if subtitle else None
+
+
+def _edge_words(attributes: Mapping[str, Any], target: str, edge: Mapping[str, Any]) -> tuple[str, str | None]:
+    if edge["kind"] == "escalation":
+        return "escalation", escalation_label(edge["escalation"])
+    return "flow", _flow_label(attributes["declaration"], target)
+
+
+def build_overview(procedure: m.Procedure, graph: nx.DiGraph, phases: Sequence[Phase], links: ChartLinks | None = None) -> Chart:
+    """The procedure on one page: a box per phase with its timed steps, and an arrow wherever the flow passes from one phase to the next.
+
+    An arrow's weight is how many arrows of the flow it stands for, so the main
+    route (notification, rapid review, review, publication) is drawn straightest.
+    """
+    if not phases:
+        raise SliceError(
+            "this procedure has no phases to fold into an overview: mark its parts with section headings "
+            "such as `# ---- Rapid review ----`, or draw it whole with --view all"
+        )
+    links = links or ChartLinks()
+    in_phase = phase_of(phases)
+    nodes: list[ChartNode] = []
+    start = graph.graph.get("start")
+    edges: list[ChartEdge] = [ChartEdge(START_ID, _phase_id(in_phase[start]), "start")] if start in in_phase else []
+    if edges:
+        nodes.append(ChartNode(START_ID, "start", "start"))
+    for phase in phases:
+        nodes.append(_phase_node(phase, graph, links.phase(phase.key)))
+    crossings: dict[tuple[str, str], int] = {}
+    for source, target, kind in graph.edges(data="kind"):
+        before, after = in_phase.get(source), in_phase.get(target)
+        if kind != "escalation" and before is not None and after is not None and before != after:
+            pair = (_phase_id(before), _phase_id(after))
+            crossings[pair] = crossings.get(pair, 0) + 1
+    edges.extend(ChartEdge(source, target, "flow", weight=count) for (source, target), count in crossings.items())
+    key_nodes = (
+        ChartNode(
+            "(key) phase", "phase", "a phase of the procedure", deadlines=("its steps with deadlines",), remark="click to open its chart"
+        ),
+        ChartNode("(key) words", "text", "WD: working days\n≤ within · ≥ at least"),
+    )
+    return Chart(visible(graph.graph["title"]), _subtitle(procedure), (), tuple(nodes), tuple(edges), key_nodes, ())
+
+
+# Timed steps listed in a phase's box before the rest are counted instead.
+OVERVIEW_TIMED_STEPS = 6
+
+
+def _phase_node(phase: Phase, graph: nx.DiGraph, link: str | None) -> ChartNode:
+    timed = []
+    kinds: dict[str, int] = {}
+    for name in phase.members:
+        attributes = graph.nodes[name]
+        kinds[attributes["kind"]] = kinds.get(attributes["kind"], 0) + 1
+        for deadline in m.deadlines_of(attributes["declaration"]):
+            timed.append(f"{_shown_title(attributes['declaration'])}: {deadline_label(deadline, attributes['duty'])}")
+    if len(timed) > OVERVIEW_TIMED_STEPS:
+        timed[OVERVIEW_TIMED_STEPS - 1 :] = [f"and {len(timed) - OVERVIEW_TIMED_STEPS + 1} more deadlines"]
+    counts = " · ".join(
+        f"{count} {_PLURAL[kind] if count != 1 else kind}"
+        for kind, count in sorted(kinds.items(), key=lambda item: _KIND_ORDER.index(item[0]))
+    )
+    return ChartNode(
+        id=_phase_id(phase),
+        kind="phase",
+        title=visible(phase.title),
+        name=phase.key,
+        cites=counts,
+        deadlines=tuple(visible(line) for line in timed),
+        tooltip=visible(
+            f"{phase.title}\n" + "\n".join(_shown_title(graph.nodes[name]["declaration"]) for name in phase.members), TOOLTIP_LIMIT
+        ),
+        link=link,
+    )
+
+
+_KIND_ORDER = ("step", "decision", "parallel", "join", "outcome")
+_PLURAL = {"step": "steps", "decision": "decisions", "parallel": "parallels", "join": "joins", "outcome": "outcomes"}
+
+
+def _phase_id(phase: Phase) -> str:
+    return f"(phase) {phase.key}"
+
+
+def _lanes_in_flow_order(graph: nx.DiGraph, nodes: Sequence[ChartNode], roles: Mapping[str, m.Role]) -> list[str]:
+    """The roles with something drawn, in the order the flow first reaches them from the start.
+
+    Neighbouring steps then sit in neighbouring lanes, which keeps arrows short;
+    roles the flow never reaches follow in the order the file declares them.
+    """
+    used = {node.lane for node in nodes if node.lane is not None}
+    order: list[str] = []
+    lane_of = {node.id: node.lane for node in nodes}
+    start = graph.graph.get("start")
+    flow_order = list(nx.bfs_tree(_flow_only(graph), start)) if start in graph else []
+    for name in flow_order:
+        for candidate in (
+            lane_of.get(name),
+            *(node.lane for node in nodes if node.id.startswith(("(note) " + name + " ", "(handover) " + name + " "))),
+        ):
+            if candidate in used and candidate not in order:
+                order.append(candidate)
+    order.extend(name for name in roles if name in used and name not in order)
+    return order
+
+
+def _flow_only(graph: nx.DiGraph) -> nx.DiGraph:
+    return nx.subgraph_view(graph, filter_edge=lambda source, target: graph.edges[source, target]["kind"] != "escalation")
 
 
 def select(graph: nx.DiGraph, only: Sequence[str]) -> set[str]:
@@ -183,7 +419,7 @@ def _flow_node(name: str, attributes: dict, titles: dict, roles: dict) -> ChartN
         who=f"by {owner_title}" if owner_title else None,
         lane=_flow_lane(attributes, roles),
         tooltip=visible(_tooltip(declaration, duty, owner_title, titles), TOOLTIP_LIMIT),
-        ending=_ending(declaration),
+        remark=_ending(declaration),
     )
 
 
@@ -274,13 +510,15 @@ def _note(step: str, index: int, escalation: m.Escalation, roles: dict, lane: st
     )
 
 
-def _stand_in(name: str, attributes: dict) -> ChartNode:
+def _stand_in(name: str, attributes: dict, phase: Phase | None, link: str | None) -> ChartNode:
     return ChartNode(
         id=f"(not shown) {name}",
         kind="elsewhere",
         title=visible(attributes["title"]),
         name=name,
-        tooltip=f"{name} is outside the part of the procedure drawn here",
+        tooltip=visible(f"{name} is outside the part of the procedure drawn here" + (f", in {phase.title}" if phase else "")),
+        remark=visible(f"in {phase.title}") if phase else None,
+        link=link,
     )
 
 
@@ -325,7 +563,11 @@ def _key(sliced: bool) -> tuple[tuple[ChartNode, ...], tuple[ChartEdge, ...]]:
         ChartNode("(key) bar", "parallel", "split / join"),
         ChartNode("(key) outcome", "outcome", "an end"),
         *stand_in,
-        ChartNode("(key) words", "text", "WD: working days\n≤ within · ≥ at least\n§ paragraphs of the source"),
+        ChartNode(
+            "(key) words",
+            "text",
+            "WD: working days\n≤ within · ≥ at least\n§ paragraphs of the source\na box that names no role sits\nin the lane the flow comes from",
+        ),
     )
     edges = (ChartEdge("(key) must", "(key) note", "notify"), ChartEdge("(key) should", "(key) handover", "sends"))
     return nodes, edges

@@ -42,12 +42,14 @@ from visualise.style import (
 FONT = "Helvetica,Arial,sans-serif"
 
 # Characters per line before a title wraps; diamonds grow fast with width.
-WRAP = {"decision": 24, "parallel": 40, "join": 40}
+WRAP = {"decision": 24, "parallel": 40, "join": 40, "phase": 36}
 DEFAULT_WRAP = 30
 # The small line of name, duty and citation breaks only between its parts.
-SMALL_WRAP = {"decision": 26}
+SMALL_WRAP = {"decision": 26, "phase": 60}
 DEFAULT_SMALL_WRAP = 50
 LABEL_WRAP = 30
+# A lane is as wide as its heading: long role titles wrap rather than widen every lane.
+LANE_TITLE_WRAP = 28
 KEY_ROW_LENGTH = 4
 
 _BAR = {"shape": "box", "fillcolor": FILL["bar"], "fontcolor": "white", "fontsize": "9", "height": "0.2", "margin": "0.3,0.02"}
@@ -69,6 +71,7 @@ _SHAPES = {
         "fontsize": "9",
     },
     "text": {"shape": "plaintext", "style": "", "fontsize": "9"},
+    "phase": {"shape": "box", "style": "rounded,filled", "fillcolor": FILL["lane"], "penwidth": "1.5", "margin": "0.2,0.1"},
 }
 
 _DARK_KINDS = ("parallel", "join", "start")
@@ -120,6 +123,8 @@ def to_dot(chart: Chart, lanes: bool = True, direction: str = "TB") -> str:
         with dot.subgraph(name=f"cluster {lane.name}") as cluster:
             _add_lane(cluster, lane, chart.nodes_in(lane.name))
             _add_edge_labels(cluster, (edge for edge in chart.edges if lane_of[edge.source] == lane.name))
+    if lanes and chart.lanes:
+        _align_lanes(dot, chart.lanes, direction)
     for node in chart.nodes_in(None) if lanes else chart.nodes:
         _add_node(dot, node, show_who=not lanes)
     _add_edge_labels(dot, (edge for edge in chart.edges if lane_of.get(edge.source) is None))
@@ -152,7 +157,7 @@ def _add_lane(cluster: graphviz.Digraph, lane: Lane, nodes: tuple[ChartNode, ...
     small = ["outside the partnership"] if lane.external else []
     if lane.members:
         small.extend(_wrapped(lane.members, 40).split("\n"))
-    lines = [f'<FONT POINT-SIZE="12"><B>{_html(lane.title)}</B></FONT>']
+    lines = [f'<FONT POINT-SIZE="12"><B>{_html(line)}</B></FONT>' for line in _wrapped(lane.title, LANE_TITLE_WRAP).split("\n")]
     lines.extend(f'<FONT POINT-SIZE="9" COLOR="{DETAIL_INK}">{_html(line)}</FONT>' for line in small)
     heading = f"(lane) {lane.name}"
     cluster.node(
@@ -166,27 +171,55 @@ def _add_lane(cluster: graphviz.Digraph, lane: Lane, nodes: tuple[ChartNode, ...
     )
     for node in nodes:
         _add_node(cluster, node, show_who=False)
-    cluster.edge(heading, nodes[0].id, style="invis", minlen="0")
+        cluster.edge(heading, node.id, style="invis")
+        cluster.edge(node.id, _lane_foot(lane), style="invis")
+    cluster.node(_lane_foot(lane), label="", shape="point", style="invis", width="0", height="0")
+
+
+def _lane_foot(lane: Lane) -> str:
+    return f"(lane foot) {lane.name}"
+
+
+def _align_lanes(dot: graphviz.Digraph, lanes: tuple[Lane, ...], direction: str) -> None:
+    """Lanes as bands side by side in a fixed order, each from the chart's first rank to its last.
+
+    Every lane's heading sits on the first rank and an invisible foot on the last,
+    each above or below all the lane's boxes; invisible arrows between neighbouring
+    headings (and feet) keep the lanes in the order given.
+    """
+    for anchor, rank in ((lambda lane: f"(lane) {lane.name}", "min"), (_lane_foot, "max")):
+        with dot.subgraph() as row:
+            row.attr(rank=rank)
+            ids = [anchor(lane) for lane in lanes]
+            ordered = ids if direction == "TB" else ids[::-1]
+            for first, second in zip(ordered, ordered[1:]):
+                row.edge(first, second, style="invis")
 
 
 def _add_node(dot: graphviz.Digraph, node: ChartNode, show_who: bool) -> None:
     attributes = dict(_SHAPES[node.kind])
     attributes.update(_DUTY_BORDERS.get(node.duty or "", {}))
     attributes["tooltip"] = _plain(node.tooltip or node.title)
+    if node.link:
+        # The graphviz package escapes quotes; `href` in SVG is a URL, never markup.
+        attributes["URL"] = _plain(node.link)
+        attributes["target"] = "_top"
     dot.node(node.id, label=_node_label(node, show_who), **attributes)
 
 
 def _node_label(node: ChartNode, show_who: bool) -> str:
-    lines = [_html(_wrapped(node.title, WRAP.get(node.kind, DEFAULT_WRAP)))]
+    title = _html(_wrapped(node.title, WRAP.get(node.kind, DEFAULT_WRAP)))
+    lines = [f'<FONT POINT-SIZE="13"><B>{title}</B></FONT>' if node.kind == "phase" else title]
     detail_ink = DETAIL_INK_ON_DARK if node.kind in _DARK_KINDS else DETAIL_INK
     small = _packed([part for part in (node.name, node.duty, node.cites) if part], SMALL_WRAP.get(node.kind, DEFAULT_SMALL_WRAP))
     if small:
         lines.append(f'<FONT POINT-SIZE="9" COLOR="{detail_ink}">{_html(small)}</FONT>')
     if show_who and node.who:
         lines.append(f'<FONT POINT-SIZE="9" COLOR="{detail_ink}">{_html(_wrapped(node.who, DEFAULT_WRAP + 10))}</FONT>')
-    lines.extend(f'<FONT POINT-SIZE="9" COLOR="{DEADLINE_INK}"><B>{_html(deadline)}</B></FONT>' for deadline in node.deadlines)
-    if node.ending:
-        lines.append(f'<FONT POINT-SIZE="9" COLOR="{detail_ink}"><I>{_html(node.ending)}</I></FONT>')
+    deadlines = (_wrapped(deadline, SMALL_WRAP["phase"]) for deadline in node.deadlines) if node.kind == "phase" else node.deadlines
+    lines.extend(f'<FONT POINT-SIZE="9" COLOR="{DEADLINE_INK}"><B>{_html(deadline)}</B></FONT>' for deadline in deadlines)
+    if node.remark:
+        lines.append(f'<FONT POINT-SIZE="9" COLOR="{detail_ink}"><I>{_html(node.remark)}</I></FONT>')
     return "<" + "<BR/>".join(lines) + ">"
 
 
@@ -213,6 +246,8 @@ def _add_edge_labels(dot: graphviz.Digraph, edges: Iterable[ChartEdge]) -> None:
 
 def _add_edge(dot: graphviz.Digraph, edge: ChartEdge) -> None:
     attributes = _EDGE_STYLES[edge.kind]
+    if edge.weight != 1:
+        attributes = {**attributes, "weight": str(edge.weight), "penwidth": str(min(1 + edge.weight / 4, 3))}
     if not edge.label:
         dot.edge(edge.source, edge.target, **attributes)
         return

@@ -14,6 +14,7 @@ entity codes, so no title can end a label early, break a line or inject markup.
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from visualise.chart import Chart, ChartEdge, ChartNode, Lane, require_direction
 from visualise.style import ELSEWHERE_INK, ESCALATION_INK, FILL, HANDOVER_INK, LANE_BORDER
@@ -30,6 +31,7 @@ _SHAPES = {
     "start": ('(("', '"))'),
     "elsewhere": ('["', '"]'),
     "text": ('["', '"]'),
+    "phase": ('("', '")'),
 }
 
 _CLASS_STYLES = {
@@ -44,6 +46,7 @@ _CLASS_STYLES = {
     "start": f"fill:{FILL['bar']},color:#ffffff",
     "elsewhere": f"fill:{FILL['elsewhere']},stroke:{ELSEWHERE_INK},color:{ELSEWHERE_INK},stroke-dasharray:2 2",
     "text": "fill:none,stroke:none",
+    "phase": f"fill:{FILL['lane']},stroke-width:1.5px",
 }
 _KIND_CLASSES = {
     "decision": "decision",
@@ -55,6 +58,7 @@ _KIND_CLASSES = {
     "start": "start",
     "elsewhere": "elsewhere",
     "text": "text",
+    "phase": "phase",
 }
 
 _ESCALATION_KINDS = ("escalation", "notify")
@@ -97,6 +101,8 @@ def to_mermaid(chart: Chart, lanes: bool = True, direction: str = "TB") -> str:
         dashes = ",stroke-dasharray:6 3" if lane.external else ""
         lines.append(f"  style lane_{lane.name} fill:{fill},stroke:{LANE_BORDER}{dashes}")
     lines.append(f"  style key fill:#ffffff,stroke:{LANE_BORDER}")
+    # A link is a URL safeproc made (a file name and a fragment); quotes are percent-encoded all the same.
+    lines.extend(f'  click {ids[node.id]} href "{quote(node.link, safe="/#.-_~:")}"' for node in chart.nodes if node.link)
     return "\n".join(lines) + "\n"
 
 
@@ -125,8 +131,8 @@ def _node_label(node: ChartNode, show_who: bool) -> str:
     if show_who and node.who:
         parts.append(f"<small>{_escape(node.who)}</small>")
     parts.extend(f"<b>{_escape(deadline)}</b>" for deadline in node.deadlines)
-    if node.ending:
-        parts.append(f"<i>{_escape(node.ending)}</i>")
+    if node.remark:
+        parts.append(f"<i>{_escape(node.remark)}</i>")
     return "<br/>".join(parts)
 
 

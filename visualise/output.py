@@ -19,7 +19,8 @@ from pathlib import Path
 import networkx as nx
 
 from interpreter import model as m
-from visualise.chart import build_chart
+from interpreter.phases import Phase
+from visualise.chart import chart_for_view
 
 TEXT_FORMATS = ("dot", "mmd")
 GRAPHVIZ_FORMATS = ("svg", "png", "pdf")
@@ -61,14 +62,17 @@ def draw(
     lanes: bool = True,
     direction: str = "TB",
     time_limit: float = DOT_TIME_LIMIT_SECONDS,
+    view: str | None = None,
+    phases: Sequence[Phase] = (),
 ) -> bytes:
-    """The picture of the procedure (or of the slice `only` selects) in file_format, as the bytes of its file."""
+    """The picture of the procedure in file_format, as the bytes of its file: the view asked for
+    (see `chart_for_view`), or the slice `only` selects."""
     # Imported here, not above: the command table reads FORMATS from this module
     # for every command, and `safeproc check` must not load the graphviz package.
     from visualise.dot import to_dot
     from visualise.mermaid import to_mermaid
 
-    chart = build_chart(procedure, graph, only)
+    chart = chart_for_view(procedure, graph, phases, view, only)
     if file_format == "mmd":
         return to_mermaid(chart, lanes, direction).encode("utf-8")
     source = to_dot(chart, lanes, direction)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, expand_paths, is_folder, read_file
 from repl.diagnostic_output import print_diagnostics, summary_line
 from repl.output_file import STANDARD_OUTPUT, OutputRefused, output_target, write_atomically
 from repl.printable import shown_name
-from visualise.chart import DIRECTIONS
+from visualise.chart import DIRECTIONS, ONE_PAGE_BOXES
 from visualise.output import DOT_TIME_LIMIT_SECONDS, FORMATS
+
+if TYPE_CHECKING:
+    from interpreter.pipeline import Analysis
 
 
 def _configure_render(parser: argparse.ArgumentParser) -> None:
@@ -18,7 +22,6 @@ def _configure_render(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-o",
         "--output",
-        required=True,
         metavar="OUT",
         help="the picture file to write (replaced whole, or not at all), or - for standard output; its extension "
         "chooses the format: .svg, .png or .pdf (drawn by Graphviz), .dot (Graphviz source) or .mmd (Mermaid). "
@@ -38,6 +41,19 @@ def _configure_render(parser: argparse.ArgumentParser) -> None:
         help="draw part of the procedure: name steps (decisions, outcomes) to draw just those, or write FROM..TO "
         "for every step on the way from FROM to TO (FROM.. for everything after FROM, ..TO for everything "
         "before TO); arrows that leave the part drawn end in grey boxes",
+    )
+    parser.add_argument(
+        "--view",
+        metavar="VIEW",
+        help="which chart to draw: `overview` (a box per phase, on one page), `all` (every step, a lane per role), "
+        "or one phase by its key or number, as `safeproc render PROC --list-views` shows. Phases are the parts "
+        "the file's section headings (`# ---- Rapid review ----`) mark. Default: the overview for a procedure "
+        f"of more than {ONE_PAGE_BOXES} boxes with phases, else all",
+    )
+    parser.add_argument(
+        "--list-views",
+        action="store_true",
+        help="list the views of PROC (its phases, with their keys and sizes) and draw nothing; -o is then not needed",
     )
     parser.add_argument(
         "--no-lanes",
@@ -72,8 +88,63 @@ def _seconds(text: str) -> float:
 
 
 def _run_render(args: argparse.Namespace, console: Console) -> int:
+    if args.list_views:
+        return _list_views(args, console)
+    if args.output is None:
+        console.error("safeproc: say where to draw the picture with -o OUT (or - for standard output), or ask for --list-views")
+        return EXIT_USAGE
+    return _draw(args, console)
+
+
+def _list_views(args: argparse.Namespace, console: Console) -> int:
+    from interpreter.phases import phases_of
+    from visualise.chart import default_view
+
+    analysis = _analysis(args, console, "nothing was listed")
+    if isinstance(analysis, int):
+        return analysis
+    assert analysis.procedure is not None and analysis.graph is not None and analysis.source is not None
+    phases = phases_of(analysis.source, analysis.procedure)
+    default = default_view(analysis.graph, phases)
+    console.print(
+        f"overview{'  (the default)' if default == 'overview' else ''}: a box per phase"
+        if phases
+        else "overview: none, as the file has no section headings"
+    )
+    console.print(f"all{'  (the default)' if default == 'all' else ''}: every box, {analysis.graph.number_of_nodes()} of them")
+    for number, phase in enumerate(phases, start=1):
+        console.print(f"{number:>3}  {phase.key}: {phase.title} ({len(phase.members)} {'box' if len(phase.members) == 1 else 'boxes'})")
+    return EXIT_OK
+
+
+def _analysis(args: argparse.Namespace, console: Console, nothing_done: str) -> Analysis | int:
+    """The procedure analysed, or the exit code when it cannot be read or has errors (reported here)."""
     from interpreter.pipeline import analyse_bytes
     from repl.garbage_collector import collector_paused
+
+    if is_folder(Path(args.path)):
+        console.error(f"safeproc: `{shown_name(args.path)}` is a folder; name the one .proc file to draw")
+        return EXIT_USAGE
+    files, unreadable = expand_paths([args.path], ".proc", console)
+    if unreadable:
+        return EXIT_USAGE
+    data = read_file(files[0], console)
+    if data is None:
+        return EXIT_USAGE
+    with collector_paused():
+        analysis = analyse_bytes(data, str(files[0]))
+    if analysis.diagnostics:
+        sources = {analysis.source.name: analysis.source} if analysis.source is not None else {}
+        print_diagnostics(console, analysis.diagnostics, sources)
+        console.error(summary_line(analysis.diagnostics, 1, console.colour_err))
+    if not analysis.ok or analysis.procedure is None or analysis.graph is None:
+        console.error(f"safeproc: {nothing_done}; correct the errors above first")
+        return EXIT_PROBLEMS
+    return analysis
+
+
+def _draw(args: argparse.Namespace, console: Console) -> int:
+    from interpreter.phases import phases_of
     from visualise.chart import SliceError
     from visualise.output import GRAPHVIZ_FORMATS, INSTALL_GRAPHVIZ, DrawingError, draw, format_of, graphviz_available
 
@@ -99,28 +170,17 @@ def _run_render(args: argparse.Namespace, console: Console) -> int:
     if file_format in GRAPHVIZ_FORMATS and not graphviz_available():
         console.error(f"safeproc: the Graphviz `dot` program is not installed; {INSTALL_GRAPHVIZ}")
         return EXIT_USAGE
-    if is_folder(Path(args.path)):
-        console.error(f"safeproc: `{shown_name(args.path)}` is a folder; name the one .proc file to draw")
-        return EXIT_USAGE
-    files, unreadable = expand_paths([args.path], ".proc", console)
-    if unreadable:
-        return EXIT_USAGE
-    data = read_file(files[0], console)
-    if data is None:
-        return EXIT_USAGE
-    with collector_paused():
-        analysis = analyse_bytes(data, str(files[0]))
-    if analysis.diagnostics:
-        sources = {analysis.source.name: analysis.source} if analysis.source is not None else {}
-        print_diagnostics(console, analysis.diagnostics, sources)
-        console.error(summary_line(analysis.diagnostics, 1, console.colour_err))
-    if not analysis.ok or analysis.procedure is None or analysis.graph is None:
-        console.error(f"safeproc: {shown_output} was not written; correct the errors above first")
-        return EXIT_PROBLEMS
+    analysis = _analysis(args, console, f"{shown_output} was not written")
+    if isinstance(analysis, int):
+        return analysis
+    assert analysis.procedure is not None and analysis.graph is not None and analysis.source is not None
+    phases = phases_of(analysis.source, analysis.procedure)
     try:
-        picture = draw(analysis.procedure, analysis.graph, file_format, args.only, args.lanes, args.direction, args.time_limit)
+        picture = draw(
+            analysis.procedure, analysis.graph, file_format, args.only, args.lanes, args.direction, args.time_limit, args.view, phases
+        )
     except SliceError as exc:
-        console.error(f"safeproc: --only: {exc}")
+        console.error(f"safeproc: {'--only' if args.only and args.view in (None, 'all') else '--view'}: {exc}")
         return EXIT_USAGE
     except DrawingError as exc:
         console.error(f"safeproc: {exc}")

@@ -288,13 +288,13 @@ def build_overview(procedure: m.Procedure, graph: nx.DiGraph, phases: Sequence[P
         nodes.append(ChartNode(START_ID, "start", "start"))
     for phase in phases:
         nodes.append(_phase_node(phase, graph, links.phase(phase.key)))
-    crossings: dict[tuple[str, str], int] = {}
-    for source, target, kind in graph.edges(data="kind"):
+    passages: dict[tuple[str, str], int] = {}
+    for source, target, edge in graph.edges(data=True):
         before, after = in_phase.get(source), in_phase.get(target)
-        if kind != "escalation" and before is not None and after is not None and before != after:
+        if edge["kind"] != "escalation" and before is not None and after is not None and before != after:
             pair = (_phase_id(before), _phase_id(after))
-            crossings[pair] = crossings.get(pair, 0) + 1
-    edges.extend(ChartEdge(source, target, "flow", weight=count) for (source, target), count in crossings.items())
+            passages[pair] = passages.get(pair, 0) + 1
+    edges.extend(ChartEdge(source, target, "flow", weight=count) for (source, target), count in passages.items())
     key_nodes = (
         ChartNode(
             "(key) phase", "phase", "a phase of the procedure", deadlines=("its steps with deadlines",), remark="click to open its chart"

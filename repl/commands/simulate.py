@@ -8,9 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, is_folder, read_file
+from repl.output_file import STANDARD_OUTPUT, OutputRefused, output_target, write_atomically
 from repl.printable import json_text, shown_name
 
 if TYPE_CHECKING:
+    from interpreter.scenario import LoadedCase
+    from interpreter.simulate import CaseResult
     from repl.procedure_cache import ProcedureCache
 
 
@@ -29,15 +32,27 @@ def _configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--format",
-        choices=("text", "json"),
-        default="text",
-        help="text: a timeline (or, with --summary, a table) to read (default); json: the same for scripts",
+        choices=CASE_FORMATS,
+        help="text: a timeline (or, with --summary, a table) to read (the default); json: the same for scripts; "
+        "svg: the case as a picture, each step's window against the calendar; ics: the case's open deadlines as "
+        "an iCalendar file for Outlook or Google Calendar. Default: from OUT's extension, else text",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="write to this file (replaced whole, or not at all) instead of the screen; its extension "
+        "(.svg, .ics, .json, .txt) chooses the format unless --format says",
     )
     parser.add_argument(
         "--summary",
         action="store_true",
         help="run every case and report, per step, how many were on time, late and open, and the median days taken",
     )
+
+
+CASE_FORMATS = ("text", "json", "svg", "ics")
+_EXTENSIONS = {".svg": "svg", ".ics": "ics", ".json": "json", ".txt": "text"}
 
 
 def _iso_date(text: str) -> date:
@@ -71,6 +86,10 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     if args.summary:
         from repl.batch import run_summary
 
+        if args.output or args.format in ("svg", "ics"):
+            console.error("safeproc: --summary reports on many cases as text or json on the screen; draw or export one case at a time")
+            return EXIT_USAGE
+        args.format = args.format or "text"
         return run_summary(args, console, procedures, procedure_path)
     return _run_one(args, console, procedures, procedure_path)
 
@@ -81,6 +100,12 @@ def _run_one(args: argparse.Namespace, console: Console, procedures: ProcedureCa
     from repl.procedure_cache import load_case_file
     from repl.timeline import json_report, text_timeline
 
+    file_format = args.format or (_EXTENSIONS.get(Path(args.output).suffix.lower()) if args.output and args.output != STANDARD_OUTPUT else None) or "text"
+    try:
+        target = output_target(args.output, [Path(args.procedure), Path(args.cases)]) if args.output else None
+    except OutputRefused as refused:
+        console.error(f"safeproc: {refused}")
+        return EXIT_USAGE
     path = Path(args.cases)
     if is_folder(path):
         console.error(f"safeproc: `{shown_name(str(path))}` is a folder; give one .case file, or add --summary to run them all")
@@ -98,12 +123,43 @@ def _run_one(args: argparse.Namespace, console: Console, procedures: ProcedureCa
         print_diagnostics(console, loaded.diagnostics, sources)
         return EXIT_PROBLEMS
     diagnostics = loaded.diagnostics + result.diagnostics
-    if args.format == "json":
-        console.print(json_text(json_report(loaded, result, diagnostics)))
+    if file_format == "json":
+        report = json_text(json_report(loaded, result, diagnostics)) + "\n"
+    elif file_format == "svg":
+        report = case_timeline_picture(loaded, result)
+    elif file_format == "ics":
+        from repl.case_calendar import case_calendar
+
+        report = case_calendar(loaded, result).decode("utf-8")
     else:
-        console.print(text_timeline(loaded, result))
+        report = text_timeline(loaded, result) + "\n"
+    if file_format == "text" or target is not None:
         print_diagnostics(console, diagnostics, sources)
+    if target is None:
+        if file_format in ("text", "json"):
+            console.print(report.removesuffix("\n"))
+        else:
+            console.write_bytes(report.encode("utf-8"))
+        return EXIT_OK
+    try:
+        write_atomically(target, report.encode("utf-8"))
+    except OSError as exc:
+        console.error(f"safeproc: cannot write `{shown_name(args.output)}`: {(exc.strerror or str(exc)).lower()}")
+        return EXIT_USAGE
+    console.error(f"safeproc: wrote `{shown_name(args.output)}`")
     return EXIT_OK
+
+
+def case_timeline_picture(loaded: LoadedCase, result: CaseResult) -> str:
+    """The case's timeline as SVG (see visualise.case_timeline)."""
+    from visualise.case_timeline import role_titles_of, timeline_rows, timeline_svg
+
+    assert loaded.procedure is not None and loaded.procedure.procedure is not None and loaded.plan is not None and loaded.case is not None
+    procedure = loaded.procedure.procedure
+    events = {event.name: event.title or event.name for event in procedure.events}
+    rows = timeline_rows(result, loaded.happenings, loaded.plan.nodes, role_titles_of(procedure))
+    happened = sorted((day, f"{events[name]} ({name})") for name, day in loaded.happenings.items() if name in events and day <= result.as_of)
+    return timeline_svg(loaded.case.name, f"{procedure.title} · as of {result.as_of.isoformat()}", rows, happened, result.as_of, loaded.plan.calendar)
 
 
 COMMAND = Command(

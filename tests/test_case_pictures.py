@@ -1,0 +1,135 @@
+"""A case as a picture (`simulate -o case.svg`) and as a calendar (`simulate --format ics`)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from icalendar import Calendar
+
+from interpreter import model as m
+
+from conftest import ROOT, assert_no_internal_error
+
+PAN_SUSSEX = "procedures/pan-sussex/cspr.proc"
+SCENARIOS = sorted((ROOT / "procedures/pan-sussex/scenarios").glob("*.case"))
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _still_to_meet(report: dict) -> dict[tuple[str, str], date]:
+    """From the JSON report: each deadline counting, or missed while its step is not done, with its due date."""
+    found = {}
+    for step in report["steps"]:
+        for deadline in step["deadlines"]:
+            overdue = deadline["state"] == m.DeadlineState.MISSED and step["done_on"] is None
+            if deadline["due"] and (deadline["state"] == m.DeadlineState.OPEN or overdue):
+                found[(step["step"], deadline["deadline"])] = date.fromisoformat(deadline["due"])
+    return found
+
+
+@pytest.mark.parametrize("case", SCENARIOS, ids=lambda path: path.stem)
+def test_the_calendar_holds_every_open_deadline_on_its_due_date(cli, case: Path):
+    """Parsed back with icalendar, the events are exactly the deadlines still to meet, each on the simulation's due date."""
+    report = json.loads(cli("simulate", PAN_SUSSEX, str(case), "--format", "json").out)
+    result = cli("simulate", PAN_SUSSEX, str(case), "--format", "ics")
+    assert result.code == 0, result.err
+    calendar = Calendar.from_ical(result.out)
+    events = {}
+    for event in calendar.walk("VEVENT"):
+        step, deadline = str(event["description"]).split("\n")[0].split(": ", 1)
+        day = event.decoded("dtstart")
+        assert event.decoded("dtend") == day.__class__.fromordinal(day.toordinal() + 1)  # an all-day event
+        assert str(event["summary"]).startswith("OVERDUE: " if step in _overdue_steps(report) else "Due: ")
+        events[(step, deadline)] = day
+    assert events == _still_to_meet(report)
+    uids = [str(event["uid"]) for event in calendar.walk("VEVENT")]
+    assert len(set(uids)) == len(uids)
+
+
+def _overdue_steps(report: dict) -> set[str]:
+    return {step["step"] for step in report["steps"] if step["state"] == "overdue"}
+
+
+def test_some_scenarios_have_open_and_overdue_deadlines_to_export(cli):
+    """The property above is not vacuous: the shipped cases include both kinds."""
+    kinds = set()
+    for case in SCENARIOS:
+        for event in Calendar.from_ical(cli("simulate", PAN_SUSSEX, str(case), "--format", "ics").out).walk("VEVENT"):
+            kinds.add(str(event["summary"]).split(":")[0])
+    assert kinds == {"Due", "OVERDUE"}
+
+
+def test_the_calendar_and_the_timeline_are_the_same_bytes_every_time(cli):
+    case = "procedures/pan-sussex/scenarios/16-rapid-review-report-delayed.case"
+    for file_format in ("ics", "svg"):
+        first = cli("simulate", PAN_SUSSEX, case, "--format", file_format).out
+        assert first == cli("simulate", PAN_SUSSEX, case, "--format", file_format).out
+
+
+def test_the_timeline_draws_windows_lateness_escalations_and_days_off(cli, tmp_path):
+    """Scenario 16: the rapid review report is overdue and escalated; the SIN was on time; May's bank holidays are shaded."""
+    out = tmp_path / "case.svg"
+    result = cli("simulate", PAN_SUSSEX, "procedures/pan-sussex/scenarios/16-rapid-review-report-delayed.case", "-o", str(out))
+    assert result.code == 0, result.err
+    root = ElementTree.fromstring(out.read_bytes())
+    assert root.tag == f"{SVG}svg" and root.get("role") == "img"
+    rows = {g.find(f"{SVG}title").text.split(":")[0]: g for g in root.iter(f"{SVG}g") if g.find(f"{SVG}title") is not None}
+    report = rows["rapid_review_report"]
+    assert "overdue" in report.find(f"{SVG}title").text
+    fills = [shape.get("fill") for shape in report]
+    assert "#c0392b" in fills  # the late bar and the escalation mark
+    assert any(shape.tag == f"{SVG}path" for shape in report)  # the escalation
+    sin = rows["submit_sin"]
+    assert [shape.get("fill") for shape in sin if shape.tag == f"{SVG}circle"] == ["#1e7a46"]  # done on time
+    texts = " ".join(text for text in root.itertext())
+    assert "as of 2024-07-29" in texts
+
+
+def test_bank_holidays_are_shaded_with_their_names(cli):
+    """Scenario 20 runs over Christmas: each bank holiday is a shaded day named on hover."""
+    svg = cli("simulate", PAN_SUSSEX, "procedures/pan-sussex/scenarios/20-christmas-holidays.case", "--format", "svg").out
+    root = ElementTree.fromstring(svg)
+    named = [rect.find(f"{SVG}title").text for rect in root.iter(f"{SVG}rect") if rect.find(f"{SVG}title") is not None]
+    assert any("Christmas Day" in name for name in named)
+    assert any("Boxing Day" in name for name in named)
+
+
+def test_hostile_titles_stay_text_in_the_timeline(cli, tmp_path):
+    """Markup, quotes and `]]>` in titles are escaped: the SVG parses and holds no element they name."""
+    procedure = tmp_path / "hostile.proc"
+    procedure.write_text(
+        'procedure "<script>alert(1)</script>"\nend\n'
+        'role lead "Lead \\"]]> & <b>"\n'
+        'event referral "The <referral> ]]>"\n'
+        "start at first\n"
+        'step first "<script>alert(\'x\')</script> \\" ]]> &amp;"\n'
+        "  must be done by lead\n  within 5 working days after referral\n  next done\nend\n"
+        'outcome done "<img src=x onerror=alert(1)>"\n',
+        encoding="utf-8",
+    )
+    case = tmp_path / "hostile.case"
+    case.write_text(
+        'case "<svg onload=alert(1)> ]]>"\n  procedure "hostile.proc"\n  as of 2024-03-20\nend\n'
+        "on 2024-03-01 referral\n",
+        encoding="utf-8",
+    )
+    result = cli("simulate", str(procedure), str(case), "--format", "svg")
+    assert_no_internal_error(result)
+    assert result.code == 0, result.err
+    root = ElementTree.fromstring(result.out)
+    tags = {element.tag.removeprefix(SVG) for element in root.iter()}
+    assert not tags & {"script", "img", "foreignObject"}
+    assert "<script>alert('x')</script>" in "".join(root.itertext())
+
+
+def test_output_choices_are_checked_before_anything_is_written(cli, tmp_path):
+    case = "procedures/pan-sussex/scenarios/16-rapid-review-report-delayed.case"
+    summary = cli("simulate", PAN_SUSSEX, "procedures/pan-sussex/scenarios", "--summary", "-o", str(tmp_path / "x.svg"))
+    assert summary.code == 2 and "one case at a time" in summary.err
+    own = cli("simulate", PAN_SUSSEX, case, "-o", case)
+    assert own.code == 2
+    ics = cli("simulate", PAN_SUSSEX, case, "-o", str(tmp_path / "deadlines.ics"))
+    assert ics.code == 0 and (tmp_path / "deadlines.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")

@@ -1,0 +1,269 @@
+"""A simulated case as a picture: a Gantt-like SVG of its steps against the calendar.
+
+One row per step the case reached (and per decision with a deadline). Each row shows:
+- the step's window, from the day its clock started (what its first deadline counts
+  from, else the day the step opened) to its due date, as a pale blue bar;
+- the day it was done, as a dot: green when on time, red when late;
+- lateness, as a red bar from the due date to the day it was done (or to the day the
+  case is seen from, while it is overdue);
+- each escalation, as a red triangle on its day.
+Weekends are shaded grey and bank holidays (and closures) darker, each with its name
+on hover; a dashed line marks the day the case is seen from.
+
+The SVG is made here as text, without Graphviz, and is deterministic: the same case
+gives the same bytes. Every text is XML-escaped, so no title can break it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, timedelta
+from xml.sax.saxutils import escape
+
+from attrs import frozen
+
+from interpreter import model as m
+from interpreter.calendar import WorkingCalendar
+from interpreter.simulate import CaseResult, StepResult
+from visualise.style import DEADLINE_INK, DETAIL_INK, ESCALATION_INK, HANDOVER_INK, INK, LANE_BORDER
+
+FONT = "Helvetica, Arial, sans-serif"
+LABEL_WIDTH = 360
+ROW_HEIGHT = 22
+HEADER_HEIGHT = 84
+LEGEND_HEIGHT = 56
+MARGIN = 16
+# The chart aims at this many pixels for the case's whole span, within these bounds a day.
+TARGET_WIDTH = 960
+DAY_PIXELS = (3.0, 28.0)
+TITLE_CHARACTERS = 52
+LEGEND_WIDTH = 880
+
+WEEKEND_FILL = "#eef1f4"
+HOLIDAY_FILL = "#d9dee4"
+WINDOW_FILL = "#d6e4f5"
+LATE_INK = ESCALATION_INK
+ON_TIME_INK = HANDOVER_INK
+OPEN_INK = "#9aa5b1"
+
+
+# Where a day begins across the picture, in pixels.
+DayPosition = Callable[[date], float]
+
+
+@frozen
+class TimelineRow:
+    name: str
+    title: str
+    owner: str | None
+    clock_start: date | None
+    due: date | None
+    done_on: date | None
+    late: bool
+    overdue: bool
+    deadlines: tuple[str, ...]
+    escalations: tuple[tuple[date, str], ...]
+    opened_on: date | None = None
+
+
+def timeline_rows(result: CaseResult, happenings: dict[str, date], plan_nodes: dict[str, m.FlowNode], role_titles: dict[str, str]) -> list[TimelineRow]:
+    """The rows to draw, in the order the case reached them (then file order)."""
+    happened = dict(happenings)
+    happened.update((step.step, step.done_on) for step in result.steps if step.done_on is not None)
+    happened.update((decision.decision, decision.decided_on) for decision in result.decisions if decision.decided_on is not None)
+    rows = []
+    for step in result.steps:
+        if not _drawn(step):
+            continue
+        node = plan_nodes.get(step.step)
+        clock = _clock_start(node, happened) or step.opened_on
+        escalations = tuple((e.on, f"escalated to {role_titles.get(e.to, e.to)}: {e.reason}") for e in result.escalations if e.step == step.step)
+        rows.append(
+            TimelineRow(
+                name=step.step,
+                title=step.title,
+                owner=role_titles.get(step.owner, step.owner) if step.owner else None,
+                clock_start=clock,
+                due=step.due,
+                done_on=step.done_on,
+                late=step.late,
+                overdue=step.state == m.StepState.OVERDUE,
+                deadlines=tuple(f"{deadline.text}" + (f": due {deadline.due.isoformat()}" if deadline.due else "") for deadline in step.deadlines),
+                escalations=escalations,
+                opened_on=step.opened_on,
+            )
+        )
+    order = {row.name: index for index, row in enumerate(rows)}
+    return sorted(rows, key=lambda row: (_first_day(row) or date.max, order[row.name]))
+
+
+def _drawn(step: StepResult) -> bool:
+    if step.state in (m.StepState.NOT_APPLICABLE, m.StepState.WAITING):
+        return False
+    return step.kind == m.NodeKind.STEP or bool(step.deadlines)
+
+
+def _clock_start(node: m.FlowNode | None, happened: dict[str, date]) -> date | None:
+    """The day the step's first deadline counting forward from something started counting."""
+    for deadline in m.deadlines_of(node) if node is not None else ():
+        if deadline.kind in (m.DeadlineKind.WITHIN, m.DeadlineKind.NOT_BEFORE) and deadline.anchor.name in happened:
+            return happened[deadline.anchor.name]
+    return None
+
+
+def _first_day(row: TimelineRow) -> date | None:
+    days = [day for day in (row.clock_start, row.done_on, row.due) if day is not None]
+    return min(days) if days else None
+
+
+def timeline_svg(
+    title: str,
+    subtitle: str,
+    rows: Sequence[TimelineRow],
+    events: Sequence[tuple[date, str]],
+    as_of: date,
+    calendar: WorkingCalendar,
+) -> str:
+    """The case's timeline as an SVG document."""
+    days = [day for row in rows for day in (row.clock_start, row.due, row.done_on) if day is not None]
+    days += [day for day, _ in events] + [as_of] + [day for row in rows for day, _ in row.escalations]
+    first = min(days) - timedelta(days=1)
+    last = max(days) + timedelta(days=2)
+    span = (last - first).days
+    day_width = min(max(TARGET_WIDTH / span, DAY_PIXELS[0]), DAY_PIXELS[1])
+    chart_left = MARGIN + LABEL_WIDTH
+    width = round(max(chart_left + span * day_width, MARGIN + LEGEND_WIDTH) + MARGIN)
+    rows_top = MARGIN + HEADER_HEIGHT + (ROW_HEIGHT if events else 0)
+    height = round(rows_top + len(rows) * ROW_HEIGHT + LEGEND_HEIGHT + MARGIN)
+
+    def x(day: date) -> float:
+        return round(chart_left + (day - first).days * day_width, 1)
+
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-labelledby="timeline-title timeline-description" font-family="{FONT}" font-size="11" fill="{INK}">',
+        f'<title id="timeline-title">{escape(title)}</title>',
+        f'<desc id="timeline-description">{escape(_description(rows, as_of))}</desc>',
+        '<rect width="100%" height="100%" fill="white"/>',
+        f'<text x="{MARGIN}" y="{MARGIN + 14}" font-size="16" font-weight="bold">{escape(title)}</text>',
+        f'<text x="{MARGIN}" y="{MARGIN + 32}" fill="{DETAIL_INK}">{escape(subtitle)}</text>',
+    ]
+    chart_top = MARGIN + HEADER_HEIGHT - 26
+    chart_bottom = rows_top + len(rows) * ROW_HEIGHT
+    parts.extend(_days_off(first, last, calendar, x, day_width, chart_top, chart_bottom))
+    parts.extend(_scale(first, last, x, chart_top))
+    if events:
+        parts.append(f'<text x="{MARGIN}" y="{rows_top - 7}" font-style="italic">what happened outside the procedure</text>')
+        for day, name in events:
+            parts.append(
+                f'<g><title>{escape(f"{day.isoformat()}: {name}")}</title>'
+                f'<path d="M{x(day) + day_width / 2} {rows_top - 18} l5 6 l-5 6 l-5 -6 z" fill="{INK}"/></g>'
+            )
+    for index, row in enumerate(rows):
+        parts.extend(_row(row, rows_top + index * ROW_HEIGHT, x, day_width, as_of, chart_left, width))
+    as_of_x = x(as_of) + day_width / 2
+    parts.append(
+        f'<line x1="{as_of_x}" y1="{chart_top}" x2="{as_of_x}" y2="{chart_bottom}" stroke="{INK}" stroke-dasharray="4 3"/>'
+        f'<text x="{as_of_x}" y="{chart_bottom + 13}" font-size="10" text-anchor="middle">as of {as_of.isoformat()}</text>'
+    )
+    parts.extend(_legend(chart_bottom + 34))
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+def _description(rows: Sequence[TimelineRow], as_of: date) -> str:
+    late = sum(1 for row in rows if row.late)
+    overdue = sum(1 for row in rows if row.overdue)
+    done = sum(1 for row in rows if row.done_on is not None)
+    return (
+        f"A timeline of {len(rows)} steps as of {as_of.isoformat()}: {done} done, {late} late, {overdue} overdue; "
+        "weekends and bank holidays are shaded."
+    )
+
+
+def _days_off(first: date, last: date, calendar: WorkingCalendar, x: DayPosition, day_width: float, top: float, bottom: float) -> Iterable[str]:
+    holidays = dict(calendar.skipped(first - timedelta(days=1), last))
+    day = first
+    while day < last:
+        if day in holidays:
+            yield (
+                f'<rect x="{x(day)}" y="{top}" width="{day_width:.1f}" height="{bottom - top}" fill="{HOLIDAY_FILL}">'
+                f"<title>{escape(f'{day.isoformat()}: {holidays[day]}')}</title></rect>"
+            )
+        elif day.weekday() >= 5:
+            yield f'<rect x="{x(day)}" y="{top}" width="{day_width:.1f}" height="{bottom - top}" fill="{WEEKEND_FILL}"/>'
+        day += timedelta(days=1)
+
+
+def _scale(first: date, last: date, x: DayPosition, top: float) -> Iterable[str]:
+    """Month names above, and each Monday's date below them (every other one when days are narrow)."""
+    day = first
+    while day < last:
+        # The first day is named when its month has a week or more shown before the next.
+        if day.day == 1 or (day == first and (day + timedelta(days=7)).month == day.month):
+            yield f'<text x="{x(day) + 2}" y="{top - 26}" font-weight="bold">{day.strftime("%B %Y")}</text>'
+            yield f'<line x1="{x(day)}" y1="{top - 38}" x2="{x(day)}" y2="{top}" stroke="{LANE_BORDER}"/>'
+        if day.weekday() == 0:
+            yield f'<text x="{x(day) + 1}" y="{top - 8}" font-size="9" fill="{DETAIL_INK}">{day.day}</text>'
+        day += timedelta(days=1)
+
+
+def _row(row: TimelineRow, top: float, x: DayPosition, day_width: float, as_of: date, chart_left: float, width: int) -> Iterable[str]:
+    middle = top + ROW_HEIGHT / 2
+    label = row.title if len(row.title) <= TITLE_CHARACTERS else row.title[: TITLE_CHARACTERS - 1] + "…"
+    hover = "\n".join([f"{row.name}: {row.title}", *([f"by {row.owner}"] if row.owner else []), *row.deadlines, *_done_words(row)])
+    yield f"<g><title>{escape(hover)}</title>"
+    yield f'<line x1="{MARGIN}" y1="{top + ROW_HEIGHT}" x2="{width - MARGIN}" y2="{top + ROW_HEIGHT}" stroke="#e5e8eb"/>'
+    yield f'<text x="{MARGIN}" y="{middle + 4}">{escape(label)}</text>'
+    # How long the step was open: from the day it opened to the day it was done (or to now, while open).
+    open_until = row.done_on or as_of
+    if row.opened_on is not None and open_until > row.opened_on:
+        yield f'<line x1="{x(row.opened_on) + day_width / 2}" y1="{middle}" x2="{x(open_until) + day_width / 2}" y2="{middle}" stroke="{OPEN_INK}" stroke-width="2"/>'
+    if row.clock_start is not None and row.due is not None and row.due >= row.clock_start:
+        left, right = x(row.clock_start), x(row.due) + day_width
+        yield f'<rect x="{left}" y="{middle - 5}" width="{round(right - left, 1)}" height="10" rx="2" fill="{WINDOW_FILL}" stroke="{DEADLINE_INK}" stroke-width="0.6"/>'
+    if row.due is not None:
+        yield f'<line x1="{x(row.due) + day_width}" y1="{middle - 8}" x2="{x(row.due) + day_width}" y2="{middle + 8}" stroke="{DEADLINE_INK}" stroke-width="2"/>'
+    late_until = (row.done_on if row.late else None) if row.done_on is not None else (as_of if row.overdue else None)
+    if row.due is not None and late_until is not None and late_until > row.due:
+        left, right = x(row.due) + day_width, x(late_until) + day_width / 2
+        yield f'<rect x="{left}" y="{middle - 3}" width="{round(right - left, 1)}" height="6" fill="{LATE_INK}"/>'
+    if row.done_on is not None:
+        colour = LATE_INK if row.late else (ON_TIME_INK if row.due is not None else INK)
+        yield f'<circle cx="{x(row.done_on) + day_width / 2}" cy="{middle}" r="4.5" fill="{colour}" stroke="white"/>'
+    for day, _ in row.escalations:
+        yield f'<path d="M{x(day) + day_width / 2} {middle - 9} l5 8 l-10 0 z" fill="{LATE_INK}"/>'
+    yield "</g>"
+
+
+def _done_words(row: TimelineRow) -> list[str]:
+    words = [f"done {row.done_on.isoformat()}" + (" (late)" if row.late else "")] if row.done_on else []
+    if row.overdue:
+        words.append("overdue")
+    words.extend(f"{day.isoformat()}: {what}" for day, what in row.escalations)
+    return words
+
+
+def _legend(top: float) -> Iterable[str]:
+    items = (
+        (f'<line x1="0" y1="0" x2="24" y2="0" stroke="{OPEN_INK}" stroke-width="2"/>', "open"),
+        (f'<rect x="0" y="-5" width="24" height="10" rx="2" fill="{WINDOW_FILL}" stroke="{DEADLINE_INK}" stroke-width="0.6"/>', "from its clock start to its due date"),
+        (f'<line x1="12" y1="-8" x2="12" y2="8" stroke="{DEADLINE_INK}" stroke-width="2"/>', "due"),
+        (f'<circle cx="12" cy="0" r="4.5" fill="{ON_TIME_INK}"/>', "done on time"),
+        (f'<circle cx="12" cy="0" r="4.5" fill="{LATE_INK}"/>', "done late"),
+        (f'<rect x="0" y="-3" width="24" height="6" fill="{LATE_INK}"/>', "late"),
+        (f'<path d="M12 -8 l5 8 l-10 0 z" fill="{LATE_INK}"/>', "escalated"),
+        (f'<rect x="4" y="-7" width="8" height="14" fill="{WEEKEND_FILL}"/><rect x="12" y="-7" width="8" height="14" fill="{HOLIDAY_FILL}"/>', "weekend, bank holiday"),
+    )
+    yield f'<g transform="translate({MARGIN} {top})" font-size="10">'
+    offset = 0.0
+    for mark, words in items:
+        yield f'<g transform="translate({offset} 0)">{mark}<text x="30" y="4">{escape(words)}</text></g>'
+        offset += 40 + len(words) * 5.6
+    yield "</g>"
+
+
+def role_titles_of(procedure: m.Procedure) -> dict[str, str]:
+    return {role.name: role.title or role.name for role in procedure.roles}
+

@@ -102,6 +102,17 @@ class Citation:
 # ---- the source text -------------------------------------------------------------
 
 
+def paragraph_texts(text: SourceFile) -> dict[str, str]:
+    """Each numbered paragraph of a source text, by its number, as one line of its words."""
+    numbered, _ = numbered_paragraphs(text)
+    lines = text.lines
+    texts = {}
+    for index, (number, span) in enumerate(numbered):
+        end = numbered[index + 1][1].line - 1 if index + 1 < len(numbered) else len(lines)
+        texts[number] = " ".join(line.strip() for line in lines[span.line : end] if line.strip())
+    return texts
+
+
 def numbered_paragraphs(text: SourceFile) -> tuple[tuple[tuple[str, Span], ...], tuple[Diagnostic, ...]]:
     """The paragraph numbers of a source text, in order, each with the span of its line."""
     found: list[tuple[str, Span]] = []

@@ -127,6 +127,28 @@ def describe_deadline(deadline: m.Deadline, anchor: str | None = None) -> str:
     return f"{deadline.duty} be done {phrase}" if deadline.duty else phrase
 
 
+_UNIT_MEANING = {
+    m.Unit.WORKING_DAYS: "working days: Monday to Friday, leaving out the bank holidays of {calendar}",
+    m.Unit.DAYS: "calendar days: weekends and bank holidays count",
+    m.Unit.WEEKS: "weeks: the same weekday, that many weeks on",
+    m.Unit.MONTHS: "calendar months: the same date that many months on (or the month's last day)",
+    m.Unit.YEARS: "years: the same date that many years on",
+    m.Unit.HOURS: "hours, counted round the clock",
+}
+
+
+def unit_meaning(unit: m.Unit, calendar: str) -> str:
+    """How a deadline's unit is counted, in words: what "working days" means in this calendar."""
+    return _UNIT_MEANING[unit].format(calendar=calendar)
+
+
+def calendar_name(procedure: m.Procedure | None) -> str:
+    """The calendar a procedure counts its working days in (its header's, else England and Wales)."""
+    header = procedure.header if procedure is not None else None
+    name = header.calendar if header is not None else None
+    return str(name) if name else "england-and-wales"
+
+
 def bound_sentence(step: str, deadline: m.Deadline) -> str:
     """What a deadline demands of the step's completion, for explaining a conflict between deadlines."""
     duration, anchor = deadline.duration, deadline.anchor.name

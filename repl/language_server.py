@@ -35,7 +35,7 @@ from interpreter.pipeline import Analysis, analyse_source
 from interpreter.printer import format_source
 from interpreter.source import SourceFile, Span, read_regular_file
 from interpreter.syntax import RESERVED_WORDS, PieceCache, decode, kind_of_file
-from interpreter.wording import describe_deadline, fact_type_words, kind_noun
+from interpreter.wording import calendar_name, describe_deadline, fact_type_words, kind_noun, unit_meaning
 from repl import version
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -251,7 +251,7 @@ def _initialize(ls: SafeprocServer, params: lsp.InitializeParams) -> None:
 
 def load_source_text(ls: SafeprocServer, path: Path) -> str | None:
     """Read the source document's numbered paragraphs; the reason it could not be read, if not."""
-    from interpreter.trace import numbered_paragraphs
+    from interpreter.trace import paragraph_texts
 
     try:
         source, _ = decode(read_regular_file(path), str(path))
@@ -260,11 +260,7 @@ def load_source_text(ls: SafeprocServer, path: Path) -> str | None:
     if source is None:
         return f"safeproc: the source text {path} is not text"
     ls.source_text = source
-    numbered, _ = numbered_paragraphs(source)
-    lines = source.lines
-    for index, (number, span) in enumerate(numbered):
-        end = numbered[index + 1][1].line - 1 if index + 1 < len(numbered) else len(lines)
-        ls.paragraphs[number] = " ".join(line.strip() for line in lines[span.line : end] if line.strip())
+    ls.paragraphs.update(paragraph_texts(source))
     return None
 
 
@@ -322,7 +318,7 @@ def _hover(ls: SafeprocServer, params: lsp.HoverParams) -> lsp.Hover | None:
     if named is None:
         return None
     document, found, declaration = named
-    text = hover_text(declaration, _calendar_name(_procedure_of(ls, document)), ls.paragraphs)
+    text = hover_text(declaration, calendar_name(_procedure_of(ls, document)), ls.paragraphs)
     return lsp.Hover(contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=text), range=to_range(document.source, found.span))
 
 
@@ -347,22 +343,6 @@ def _procedure_path_of_case(document: Document) -> Path | None:
         return None
 
 
-def _calendar_name(procedure: m.Procedure | None) -> str:
-    header = procedure.header if procedure is not None else None
-    name = getattr(header, "calendar", None) if header is not None else None
-    return str(name) if name else "england-and-wales"
-
-
-_UNIT_MEANING = {
-    m.Unit.WORKING_DAYS: "working days: Monday to Friday, leaving out the bank holidays of {calendar}",
-    m.Unit.DAYS: "calendar days: weekends and bank holidays count",
-    m.Unit.WEEKS: "weeks: the same weekday, that many weeks on",
-    m.Unit.MONTHS: "calendar months: the same date that many months on (or the month's last day)",
-    m.Unit.YEARS: "years: the same date that many years on",
-    m.Unit.HOURS: "hours, counted round the clock",
-}
-
-
 def hover_text(declaration: m.Declaration, calendar: str, paragraphs: dict[str, str]) -> str:
     title = getattr(declaration, "title", None)
     name = getattr(declaration, "name", "")
@@ -373,7 +353,7 @@ def hover_text(declaration: m.Declaration, calendar: str, paragraphs: dict[str, 
         if declaration.duty is not None:
             lines.append(f"- duty: **{declaration.duty}**")
         for deadline in declaration.deadlines:
-            meaning = _UNIT_MEANING[deadline.duration.unit].format(calendar=calendar)
+            meaning = unit_meaning(deadline.duration.unit, calendar)
             lines.append(f"- {describe_deadline(deadline)} ({meaning})")
         for escalation in declaration.escalations:
             what = f' "{escalation.what}"' if escalation.what else ""

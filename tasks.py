@@ -2,7 +2,9 @@
 """The quick start: `python3 tasks.py demo` and `python3 tasks.py test`.
 
 `demo` checks every procedure, runs the Pan-Sussex scenarios, shows one case as
-a timeline and draws the flowchart into out/; `test` runs the whole test suite.
+a timeline and draws the flowchart into out/; `test` runs the whole test suite;
+`pictures` draws again the pictures the README shows (docs/), after a change to
+the procedure or to the drawing (a test fails until they are drawn again).
 
 Each task sets itself up first: a virtual environment in .venv with safeproc and
 its test tools installed (again only when pyproject.toml changes). It needs
@@ -62,19 +64,46 @@ def demo() -> int:
     """The main job on the Pan-Sussex procedure: check it, run its scenarios, show one case, draw it."""
     safeproc = str(BIN / "safeproc")
     OUT.mkdir(exist_ok=True)
-    picture = "out/pan-sussex-flowchart." + ("svg" if shutil.which("dot") else "mmd")
+    drawn = shutil.which("dot") is not None
+    picture = "out/pan-sussex-overview." + ("svg" if drawn else "mmd")
     steps = [
         ("Check every procedure", ["check", "procedures/"]),
         ("Run the Pan-Sussex scenarios", ["test", SCENARIOS]),
         ("One case as a timeline", ["simulate", PAN_SUSSEX, DEMO_CASE]),
-        ("Draw the flowchart", ["render", PAN_SUSSEX, "-o", picture]),
+        ("The same case as a picture", ["simulate", PAN_SUSSEX, DEMO_CASE, "-o", "out/case-timeline.svg"]),
+        ("Draw the overview flowchart", ["render", PAN_SUSSEX, "-o", picture]),
     ]
+    if drawn:
+        steps.append(("Write the handbook", ["handbook", PAN_SUSSEX, "-o", "out/handbook", "--scenarios", SCENARIOS]))
     failed = 0
     for title, arguments in steps:
         print(f"\n== {title}: safeproc {' '.join(arguments)}", flush=True)
         if run(safeproc, *arguments) != 0:
             failed += 1
-    print(f"\nThe flowchart is in {picture}" + ("" if picture.endswith("svg") else " (Mermaid: install Graphviz for SVG)"))
+    print(f"\nThe overview flowchart is in {picture}" + ("" if drawn else " (Mermaid: install Graphviz for SVG)"))
+    print("The case's timeline picture is in out/case-timeline.svg")
+    if drawn:
+        print("The handbook is in out/handbook/: open out/handbook/index.html in a browser")
+    return 1 if failed else 0
+
+
+# The pictures the README shows, and the commands that draw each (a test compares them with the procedure).
+PICTURES = [
+    ["render", PAN_SUSSEX, "--view", "overview", "-o", "docs/pan-sussex-overview.svg"],
+    ["render", PAN_SUSSEX, "--view", "all", "-o", "docs/pan-sussex-flowchart.svg"],
+    ["simulate", PAN_SUSSEX, "procedures/pan-sussex/scenarios/16-rapid-review-report-delayed.case", "-o", "docs/case-timeline.svg"],
+]
+
+
+def pictures() -> int:
+    """Draw again every picture the README shows."""
+    if shutil.which("dot") is None:
+        print("the README's flowcharts are drawn by Graphviz: install it first (`sudo apt-get install graphviz`)", file=sys.stderr)
+        return 2
+    failed = 0
+    for arguments in PICTURES:
+        print(f"safeproc {' '.join(arguments)}", flush=True)
+        failed += run(str(BIN / "safeproc"), *arguments) != 0
     return 1 if failed else 0
 
 
@@ -83,9 +112,9 @@ def test(extra: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("demo", "test"):
+    if not argv or argv[0] not in ("demo", "test", "pictures"):
         print(__doc__.strip())
-        print("\nusage: python3 tasks.py demo | test [pytest options]")
+        print("\nusage: python3 tasks.py demo | test [pytest options] | pictures")
         return 2
     try:
         set_up()
@@ -94,6 +123,8 @@ def main(argv: list[str]) -> int:
         return 2
     if argv[0] == "demo":
         return demo()
+    if argv[0] == "pictures":
+        return pictures()
     return test(argv[1:])
 
 

@@ -16,6 +16,7 @@ The rules, for every command that writes a file:
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import tempfile
 from collections.abc import Sequence
@@ -141,6 +142,52 @@ def _mode_for(path: Path) -> int:
     try:
         return path.stat().st_mode & 0o777
     except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return 0o666 & ~_current_umask()
+
+
+class FolderRefused(OutputRefused):
+    """A folder that safeproc will not replace: it holds files safeproc did not write."""
+
+
+def write_folder_atomically(folder: Path, files: dict[str, bytes], marker: str) -> None:
+    """Make folder hold exactly files, so that a reader sees the old folder or the whole new one.
+
+    The files are written into a new folder beside it, which then takes its place
+    in one rename (the old one is removed after). An existing folder is replaced
+    only when it is empty or holds `marker`, the sign that safeproc wrote it:
+    anything else in it would be lost.
+    """
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise FolderRefused(f"`{shown_name(str(folder))}` is not a folder; name a new or empty folder, or one safeproc wrote before")
+    if folder.exists() and any(folder.iterdir()) and not (folder / marker).is_file():
+        raise FolderRefused(
+            f"`{shown_name(str(folder))}` holds files that safeproc did not write, which replacing it would lose; "
+            "name a new or empty folder"
+        )
+    parent = folder.absolute().parent
+    if not parent.is_dir():
+        raise FolderRefused(f"cannot write `{shown_name(str(folder))}`: the folder `{shown_name(str(parent))}` does not exist")
+    building = Path(tempfile.mkdtemp(dir=parent, prefix=f".{folder.name}.", suffix=".part"))
+    old: Path | None = None
+    try:
+        os.chmod(building, 0o777 & ~_current_umask())
+        for name, data in sorted(files.items()):
+            (building / name).write_bytes(data)
+        if folder.exists():
+            old = Path(tempfile.mkdtemp(dir=parent, prefix=f".{folder.name}.", suffix=".old"))
+            os.replace(folder, old / "previous")
+        os.replace(building, folder)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        if old is not None and (old / "previous").exists() and not folder.exists():
+            os.replace(old / "previous", folder)
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _current_umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask

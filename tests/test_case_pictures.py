@@ -112,8 +112,7 @@ def test_hostile_titles_stay_text_in_the_timeline(cli, tmp_path):
     )
     case = tmp_path / "hostile.case"
     case.write_text(
-        'case "<svg onload=alert(1)> ]]>"\n  procedure "hostile.proc"\n  as of 2024-03-20\nend\n'
-        "on 2024-03-01 referral\n",
+        'case "<svg onload=alert(1)> ]]>"\n  procedure "hostile.proc"\n  as of 2024-03-20\nend\non 2024-03-01 referral\n',
         encoding="utf-8",
     )
     result = cli("simulate", str(procedure), str(case), "--format", "svg")

@@ -156,7 +156,7 @@ def test_an_unknown_command_is_named_with_the_nearest_and_the_list(cli, argv):
     assert result.code == 2
     assert result.err.strip().splitlines() == [
         "usage: safeproc [-h] [--version] [--debug] COMMAND ...",
-        "safeproc: there is no command `chek`; did you mean `check`? (the commands are check, date, diff, explain, format, lsp, render, shell, simulate, test, trace, verify)",
+        "safeproc: there is no command `chek`; did you mean `check`? (the commands are check, date, diff, explain, format, handbook, lsp, render, shell, simulate, test, trace, verify)",
         "Run `safeproc --help` for help.",
     ]
 

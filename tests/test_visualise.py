@@ -28,7 +28,6 @@ from conftest import ROOT, assert_no_internal_error
 
 RENDER = ROOT / "tests" / "render"
 PAN_SUSSEX = ROOT / "procedures" / "pan-sussex" / "cspr.proc"
-DOCS_SVG = ROOT / "docs" / "pan-sussex-flowchart.svg"
 # The behaviour tests read the small procedures here, which only these tests change;
 # the Pan-Sussex one grows as the procedure is encoded, so it is pinned by golden files.
 SMALL = RENDER / "parallel_and_escalation.proc"
@@ -347,8 +346,20 @@ def _mermaid_decoded(text: str) -> str:
 # ---- the committed picture ---------------------------------------------------------------------
 
 
-def test_committed_flowchart_was_drawn_from_the_current_procedure():
-    """docs/pan-sussex-flowchart.svg was drawn from exactly the DOT the current Pan-Sussex procedure gives."""
+def _readme_chart(view: str) -> str:
+    from interpreter.phases import phases_of
+    from visualise.chart import chart_for_view
+
+    analysis = analysed(PAN_SUSSEX)
+    return to_dot(chart_for_view(analysis.procedure, analysis.graph, phases_of(analysis.source, analysis.procedure), view))
+
+
+REGENERATE = "the README's pictures are out of date; draw them again with `python3 tasks.py pictures`"
+
+
+@pytest.mark.parametrize("name, view", [("pan-sussex-overview.svg", "overview"), ("pan-sussex-flowchart.svg", "all")])
+def test_committed_flowcharts_were_drawn_from_the_current_procedure(name, view):
+    """docs/'s overview and whole chart were drawn from exactly the DOT the current Pan-Sussex procedure gives."""
     # Graphviz's SVG is byte-stable from run to run, but not from one Graphviz
     # version (or set of fonts) to another, so comparing bytes would fail on
     # machines that drew nothing wrong. Instead every SVG safeproc writes carries the
@@ -356,12 +367,24 @@ def test_committed_flowchart_was_drawn_from_the_current_procedure():
     # normalised: any change to what the procedure says changes it. Where `dot` is
     # installed, the committed SVG's nodes, edges and lanes, with their text, must
     # also be those of a fresh drawing, which catches an SVG edited by hand.
-    svg = DOCS_SVG.read_bytes()
-    source = to_dot(chart_of(PAN_SUSSEX))
-    regenerate = "regenerate it: .venv/bin/safeproc render procedures/pan-sussex/cspr.proc -o docs/pan-sussex-flowchart.svg"
-    assert svg_source_fingerprint(svg) == dot_fingerprint(source), f"the committed flowchart is out of date; {regenerate}"
+    svg = (ROOT / "docs" / name).read_bytes()
+    source = _readme_chart(view)
+    assert svg_source_fingerprint(svg) == dot_fingerprint(source), REGENERATE
     if shutil.which("dot") is not None:
-        assert _structure(svg) == _structure(run_graphviz(source, "svg")), regenerate
+        assert _structure(svg) == _structure(run_graphviz(source, "svg")), REGENERATE
+
+
+def test_committed_case_timeline_is_the_current_simulation(cli):
+    """docs/case-timeline.svg is made without Graphviz, so it must be the very bytes simulate draws today."""
+    case = "procedures/pan-sussex/scenarios/16-rapid-review-report-delayed.case"
+    drawn = cli("simulate", str(PAN_SUSSEX.relative_to(ROOT)), case, "--format", "svg").out
+    assert (ROOT / "docs" / "case-timeline.svg").read_text(encoding="utf-8") == drawn, REGENERATE
+
+
+def test_the_readme_shows_each_committed_picture():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in ("pan-sussex-overview.svg", "pan-sussex-flowchart.svg", "case-timeline.svg"):
+        assert f"](docs/{name})" in readme, name
 
 
 def _structure(svg: bytes) -> dict[str, str]:

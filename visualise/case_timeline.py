@@ -38,6 +38,7 @@ TARGET_WIDTH = 960
 DAY_PIXELS = (3.0, 28.0)
 TITLE_CHARACTERS = 52
 LEGEND_WIDTH = 880
+AS_OF_ROOM = 48
 
 WEEKEND_FILL = "#eef1f4"
 HOLIDAY_FILL = "#d9dee4"
@@ -66,7 +67,9 @@ class TimelineRow:
     opened_on: date | None = None
 
 
-def timeline_rows(result: CaseResult, happenings: dict[str, date], plan_nodes: dict[str, m.FlowNode], role_titles: dict[str, str]) -> list[TimelineRow]:
+def timeline_rows(
+    result: CaseResult, happenings: dict[str, date], plan_nodes: dict[str, m.FlowNode], role_titles: dict[str, str]
+) -> list[TimelineRow]:
     """The rows to draw, in the order the case reached them (then file order)."""
     happened = dict(happenings)
     happened.update((step.step, step.done_on) for step in result.steps if step.done_on is not None)
@@ -77,7 +80,9 @@ def timeline_rows(result: CaseResult, happenings: dict[str, date], plan_nodes: d
             continue
         node = plan_nodes.get(step.step)
         clock = _clock_start(node, happened) or step.opened_on
-        escalations = tuple((e.on, f"escalated to {role_titles.get(e.to, e.to)}: {e.reason}") for e in result.escalations if e.step == step.step)
+        escalations = tuple(
+            (e.on, f"escalated to {role_titles.get(e.to, e.to)}: {e.reason}") for e in result.escalations if e.step == step.step
+        )
         rows.append(
             TimelineRow(
                 name=step.step,
@@ -88,7 +93,9 @@ def timeline_rows(result: CaseResult, happenings: dict[str, date], plan_nodes: d
                 done_on=step.done_on,
                 late=step.late,
                 overdue=step.state == m.StepState.OVERDUE,
-                deadlines=tuple(f"{deadline.text}" + (f": due {deadline.due.isoformat()}" if deadline.due else "") for deadline in step.deadlines),
+                deadlines=tuple(
+                    f"{deadline.text}" + (f": due {deadline.due.isoformat()}" if deadline.due else "") for deadline in step.deadlines
+                ),
                 escalations=escalations,
                 opened_on=step.opened_on,
             )
@@ -132,7 +139,8 @@ def timeline_svg(
     span = (last - first).days
     day_width = min(max(TARGET_WIDTH / span, DAY_PIXELS[0]), DAY_PIXELS[1])
     chart_left = MARGIN + LABEL_WIDTH
-    width = round(max(chart_left + span * day_width, MARGIN + LEGEND_WIDTH) + MARGIN)
+    # Room on the right for the "as of" words, centred under the last days.
+    width = round(max(chart_left + span * day_width + AS_OF_ROOM, MARGIN + LEGEND_WIDTH) + MARGIN)
     rows_top = MARGIN + HEADER_HEIGHT + (ROW_HEIGHT if events else 0)
     height = round(rows_top + len(rows) * ROW_HEIGHT + LEGEND_HEIGHT + MARGIN)
 
@@ -157,7 +165,7 @@ def timeline_svg(
         parts.append(f'<text x="{MARGIN}" y="{rows_top - 7}" font-style="italic">what happened outside the procedure</text>')
         for day, name in events:
             parts.append(
-                f'<g><title>{escape(f"{day.isoformat()}: {name}")}</title>'
+                f"<g><title>{escape(f'{day.isoformat()}: {name}')}</title>"
                 f'<path d="M{x(day) + day_width / 2} {rows_top - 18} l5 6 l-5 6 l-5 -6 z" fill="{INK}"/></g>'
             )
     for index, row in enumerate(rows):
@@ -182,7 +190,9 @@ def _description(rows: Sequence[TimelineRow], as_of: date) -> str:
     )
 
 
-def _days_off(first: date, last: date, calendar: WorkingCalendar, x: DayPosition, day_width: float, top: float, bottom: float) -> Iterable[str]:
+def _days_off(
+    first: date, last: date, calendar: WorkingCalendar, x: DayPosition, day_width: float, top: float, bottom: float
+) -> Iterable[str]:
     holidays = dict(calendar.skipped(first - timedelta(days=1), last))
     day = first
     while day < last:
@@ -248,13 +258,19 @@ def _done_words(row: TimelineRow) -> list[str]:
 def _legend(top: float) -> Iterable[str]:
     items = (
         (f'<line x1="0" y1="0" x2="24" y2="0" stroke="{OPEN_INK}" stroke-width="2"/>', "open"),
-        (f'<rect x="0" y="-5" width="24" height="10" rx="2" fill="{WINDOW_FILL}" stroke="{DEADLINE_INK}" stroke-width="0.6"/>', "from its clock start to its due date"),
+        (
+            f'<rect x="0" y="-5" width="24" height="10" rx="2" fill="{WINDOW_FILL}" stroke="{DEADLINE_INK}" stroke-width="0.6"/>',
+            "from its clock start to its due date",
+        ),
         (f'<line x1="12" y1="-8" x2="12" y2="8" stroke="{DEADLINE_INK}" stroke-width="2"/>', "due"),
         (f'<circle cx="12" cy="0" r="4.5" fill="{ON_TIME_INK}"/>', "done on time"),
         (f'<circle cx="12" cy="0" r="4.5" fill="{LATE_INK}"/>', "done late"),
         (f'<rect x="0" y="-3" width="24" height="6" fill="{LATE_INK}"/>', "late"),
         (f'<path d="M12 -8 l5 8 l-10 0 z" fill="{LATE_INK}"/>', "escalated"),
-        (f'<rect x="4" y="-7" width="8" height="14" fill="{WEEKEND_FILL}"/><rect x="12" y="-7" width="8" height="14" fill="{HOLIDAY_FILL}"/>', "weekend, bank holiday"),
+        (
+            f'<rect x="4" y="-7" width="8" height="14" fill="{WEEKEND_FILL}"/><rect x="12" y="-7" width="8" height="14" fill="{HOLIDAY_FILL}"/>',
+            "weekend, bank holiday",
+        ),
     )
     yield f'<g transform="translate({MARGIN} {top})" font-size="10">'
     offset = 0.0
@@ -266,4 +282,3 @@ def _legend(top: float) -> Iterable[str]:
 
 def role_titles_of(procedure: m.Procedure) -> dict[str, str]:
     return {role.name: role.title or role.name for role in procedure.roles}
-

@@ -213,6 +213,7 @@ COMMANDS: tuple[LazyCommand, ...] = (
     LazyCommand("diff", "show what changed between two versions of a procedure", "repl.commands.diff"),
     LazyCommand("explain", "explain a diagnostic code", "repl.commands.explain"),
     LazyCommand("format", "lay out .proc and .case files in the one canonical way", "repl.commands.format"),
+    LazyCommand("handbook", "publish a procedure as a website", "repl.commands.handbook"),
     LazyCommand("lsp", "the language server for editors (VS Code, Neovim, Emacs...)", "repl.commands.lsp"),
     LazyCommand("render", "draw a procedure's flowchart", "repl.commands.render"),
     LazyCommand("shell", "work through a case interactively", "repl.commands.shell"),

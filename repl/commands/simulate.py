@@ -100,7 +100,11 @@ def _run_one(args: argparse.Namespace, console: Console, procedures: ProcedureCa
     from repl.procedure_cache import load_case_file
     from repl.timeline import json_report, text_timeline
 
-    file_format = args.format or (_EXTENSIONS.get(Path(args.output).suffix.lower()) if args.output and args.output != STANDARD_OUTPUT else None) or "text"
+    file_format = (
+        args.format
+        or (_EXTENSIONS.get(Path(args.output).suffix.lower()) if args.output and args.output != STANDARD_OUTPUT else None)
+        or "text"
+    )
     try:
         target = output_target(args.output, [Path(args.procedure), Path(args.cases)]) if args.output else None
     except OutputRefused as refused:
@@ -158,8 +162,12 @@ def case_timeline_picture(loaded: LoadedCase, result: CaseResult) -> str:
     procedure = loaded.procedure.procedure
     events = {event.name: event.title or event.name for event in procedure.events}
     rows = timeline_rows(result, loaded.happenings, loaded.plan.nodes, role_titles_of(procedure))
-    happened = sorted((day, f"{events[name]} ({name})") for name, day in loaded.happenings.items() if name in events and day <= result.as_of)
-    return timeline_svg(loaded.case.name, f"{procedure.title} · as of {result.as_of.isoformat()}", rows, happened, result.as_of, loaded.plan.calendar)
+    happened = sorted(
+        (day, f"{events[name]} ({name})") for name, day in loaded.happenings.items() if name in events and day <= result.as_of
+    )
+    return timeline_svg(
+        loaded.case.name, f"{procedure.title} · as of {result.as_of.isoformat()}", rows, happened, result.as_of, loaded.plan.calendar
+    )
 
 
 COMMAND = Command(

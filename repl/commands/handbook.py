@@ -1,0 +1,144 @@
+"""`safeproc handbook PROC -o DIR`: the procedure as a static website a partnership can publish."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, expand_paths, is_folder, read_file
+from repl.printable import shown_name
+
+
+def _configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", metavar="PROC", help="the .proc file to publish")
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="DIR",
+        help="the folder to write the handbook into: a new or empty folder, or one safeproc wrote before (it is replaced whole, "
+        "or not at all). Open DIR/index.html in a browser",
+    )
+    parser.add_argument(
+        "--source",
+        metavar="FILE",
+        help="the source document as text, with numbered paragraphs: each step's card then quotes the paragraphs it cites",
+    )
+    parser.add_argument(
+        "--scenarios",
+        metavar="DIR",
+        help="a folder of .case files: each becomes a page with its timeline, and each step's card lists the cases that reach it",
+    )
+
+
+def _run(args: argparse.Namespace, console: Console) -> int:
+    from interpreter.phases import phases_of
+    from interpreter.pipeline import analyse_bytes
+    from interpreter.syntax import decode
+    from interpreter.trace import paragraph_texts
+    from repl.diagnostic_output import print_diagnostics, summary_line
+    from repl.garbage_collector import collector_paused
+    from repl.output_file import OutputRefused, write_folder_atomically
+    from visualise.handbook import MARKER, HandbookInput, build_handbook
+    from visualise.output import INSTALL_GRAPHVIZ, DrawingError, graphviz_available, run_graphviz
+
+    if not graphviz_available():
+        console.error(f"safeproc: the handbook's charts are drawn by Graphviz, and its `dot` program is not installed; {INSTALL_GRAPHVIZ}")
+        return EXIT_USAGE
+    if is_folder(Path(args.path)):
+        console.error(f"safeproc: `{shown_name(args.path)}` is a folder; name the one .proc file to publish")
+        return EXIT_USAGE
+    files, unreadable = expand_paths([args.path], ".proc", console)
+    if unreadable:
+        return EXIT_USAGE
+    data = read_file(files[0], console)
+    if data is None:
+        return EXIT_USAGE
+    paragraphs: dict[str, str] = {}
+    if args.source:
+        if is_folder(Path(args.source)):
+            console.error(f"safeproc: --source `{shown_name(args.source)}` is a folder; name the source text file")
+            return EXIT_USAGE
+        text = read_file(Path(args.source), console)
+        if text is None:
+            return EXIT_USAGE
+        source, problems = decode(text, args.source)
+        if source is None:
+            print_diagnostics(console, problems, {})
+            return EXIT_USAGE
+        paragraphs = paragraph_texts(source)
+    with collector_paused():
+        analysis = analyse_bytes(data, str(files[0]))
+    if analysis.diagnostics:
+        sources = {analysis.source.name: analysis.source} if analysis.source is not None else {}
+        print_diagnostics(console, analysis.diagnostics, sources)
+        console.error(summary_line(analysis.diagnostics, 1, console.colour_err))
+    if not analysis.ok or analysis.procedure is None or analysis.graph is None or analysis.source is None:
+        console.error(f"safeproc: `{shown_name(args.output)}` was not written; correct the errors above first")
+        return EXIT_PROBLEMS
+    scenarios = _scenarios(args, console, files[0])
+    if scenarios is None:
+        return EXIT_USAGE
+    given = HandbookInput(
+        procedure=analysis.procedure,
+        graph=analysis.graph,
+        phases=phases_of(analysis.source, analysis.procedure),
+        paragraphs=paragraphs,
+        scenarios=tuple(scenarios),
+        draw_svg=lambda dot_source: run_graphviz(dot_source, "svg"),
+    )
+    try:
+        pages = build_handbook(given, progress=lambda words: console.error(f"safeproc: {words}"))
+        write_folder_atomically(Path(args.output), pages, MARKER)
+    except (DrawingError, OutputRefused) as exc:
+        console.error(f"safeproc: {exc}")
+        return EXIT_USAGE
+    except OSError as exc:
+        console.error(f"safeproc: cannot write `{shown_name(args.output)}`: {(exc.strerror or str(exc)).lower()}")
+        return EXIT_USAGE
+    console.error(
+        f"safeproc: wrote {len(pages)} files to `{shown_name(args.output)}`; open `{shown_name(str(Path(args.output) / 'index.html'))}` in a browser"
+    )
+    return EXIT_OK
+
+
+def _scenarios(args: argparse.Namespace, console: Console, procedure_path: Path) -> list | None:
+    """Each case of --scenarios run against the procedure, in file-name order; None if the folder cannot be read."""
+    from interpreter.scenario import run_case
+    from repl.procedure_cache import ProcedureCache, load_case_file
+    from visualise.handbook import Scenario
+
+    if not args.scenarios:
+        return []
+    folder = Path(args.scenarios)
+    if not is_folder(folder):
+        console.error(f"safeproc: --scenarios `{shown_name(args.scenarios)}` is not a folder; name the folder of .case files")
+        return None
+    paths, unreadable = expand_paths([args.scenarios], ".case", console)
+    if unreadable:
+        return None
+    procedures = ProcedureCache()
+    found = []
+    for number, path in enumerate(sorted(paths), start=1):
+        console.error(f"safeproc: running case {number} of {len(paths)}: {shown_name(path.name)}")
+        data = read_file(path, console)
+        if data is None:
+            return None
+        loaded = load_case_file(data, str(path), procedures, procedure_override=procedure_path)
+        result = run_case(loaded)
+        problems = tuple(f"{d.span.line if d.span else ''}: {d.message}".lstrip(": ") for d in loaded.diagnostics if d.severity == "error")
+        found.append(Scenario(path.name, loaded, result, problems))
+    return found
+
+
+COMMAND = Command(
+    "handbook",
+    "publish a procedure as a website",
+    "Write a procedure as a static, offline website a partnership can publish: the overview "
+    "chart and a chart per phase (each box a link), a card per step with its owner, duty, "
+    "deadlines, escalations and cited paragraphs, a table of what is due when, a page per "
+    "role, and each scenario as a timeline. Needs the Graphviz `dot` program. Exits 0 when "
+    "written, 1 when the procedure has errors, 2 when a file cannot be read or written.",
+    _configure,
+    _run,
+)

@@ -1,0 +1,242 @@
+"""`safeproc handbook`: the procedure as a website, opened in a real browser (headless Chromium)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+from conftest import ROOT, assert_no_internal_error
+
+PAN_SUSSEX = ROOT / "procedures/pan-sussex/cspr.proc"
+SCENARIOS = ROOT / "procedures/pan-sussex/scenarios"
+SOURCE = ROOT.parent / "shared/seeds/000_561138213bff8628.txt"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+needs_browser = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs Debian's chromium)")
+
+# Chromium's own flags for a closed machine: no sandbox as root, and none of its background calls home.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+]
+
+HOSTILE = """\
+procedure "<script>alert('procedure')</script> \\" ]]> &amp;"
+  source "</title><script>alert(1)</script>"
+end
+# ---- <img src=x onerror=alert('phase')> ]]> --------------------------
+role lead "Lead \\"quoted\\" <b>bold</b> ]]>"
+event referral "The <referral> ]]>"
+start at first
+step first "<script>alert('step')</script> \\" ]]> &amp;"
+  must be done by lead
+  within 5 working days after referral
+  if late notify lead "<iframe src=javascript:alert(1)>"
+  cites "<a href=javascript:alert(1)>1.1</a>"
+  next done
+end
+outcome done "</section><svg onload=alert('end')>"
+"""
+
+
+@pytest.fixture(scope="module")
+def handbook(tmp_path_factory) -> Path:
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed")
+    from conftest import run_cli
+
+    folder = tmp_path_factory.mktemp("handbook") / "site"
+    arguments = ["handbook", str(PAN_SUSSEX), "-o", str(folder), "--scenarios", str(SCENARIOS)]
+    if SOURCE.exists():
+        arguments += ["--source", str(SOURCE)]
+    result = run_cli(*arguments)
+    assert result.code == 0, result.err
+    return folder
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+class Visit:
+    """A page opened from disk, with what it logged and every request it made."""
+
+    def __init__(self, browser, path: Path):
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.page = self.context.new_page()
+        self.page.on("console", lambda message: self.errors.append(message.text) if message.type == "error" else None)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+        self.context.route("**/*", self._request)
+        self.page.goto(path.as_uri())
+
+    def _request(self, route) -> None:
+        url = route.request.url
+        self.requests.append(url)
+        if url.startswith("file://"):
+            route.continue_()
+        else:
+            route.abort()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def _deadlines_in(path: Path) -> int:
+    from interpreter import model as m
+    from interpreter.pipeline import analyse_bytes
+
+    procedure = analyse_bytes(path.read_bytes(), str(path)).procedure
+    assert procedure is not None
+    return sum(len(m.deadlines_of(node)) for node in procedure.nodes)
+
+
+def _pages(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.html"))
+
+
+@needs_dot
+@needs_browser
+def test_every_page_loads_from_disk_with_no_error_and_no_network(handbook: Path, browser, tmp_path: Path):
+    """Each page opens from disk, logs no console error, fetches nothing but its own files, and every link resolves."""
+    ids: dict[str, set[str]] = {}
+    links: list[tuple[str, str]] = []
+    for path in _pages(handbook):
+        visit = Visit(browser, path)
+        try:
+            assert visit.errors == [], f"{path.name}: {visit.errors}"
+            foreign = [url for url in visit.requests if not url.startswith("file://")]
+            assert foreign == [], f"{path.name} asked the network for {foreign}"
+            ids[path.name] = set(visit.page.eval_on_selector_all("[id]", "elements => elements.map(e => e.id)"))
+            hrefs = visit.page.eval_on_selector_all(
+                "a", "anchors => anchors.map(a => a.getAttribute('href') || a.getAttributeNS('http://www.w3.org/1999/xlink', 'href'))"
+            )
+            # Graphviz wraps a box without a link in an <a> with only a tooltip: no link, so not counted.
+            links.extend((path.name, href) for href in hrefs if href is not None)
+        finally:
+            visit.close()
+    assert len(links) > 500
+    for page, href in links:
+        assert href.strip(), f"{page} has a link going nowhere"
+        target = urlparse(href)
+        assert not target.scheme and not target.netloc, f"{page} links outside the handbook: {href}"
+        file_name = unquote(target.path) or page
+        assert (handbook / file_name).is_file(), f"{page} links to {href}, which is not there"
+        if target.fragment and file_name.endswith(".html"):
+            assert target.fragment in ids[file_name], f"{page} links to {href}, which has no #{target.fragment}"
+
+
+@needs_dot
+@needs_browser
+def test_step_cards_and_the_timescales_table_are_in_the_rendered_page(handbook: Path, browser, tmp_path: Path):
+    """The rapid review's page shows a card per box, with the SIN's deadline in words; the table has every deadline."""
+    visit = Visit(browser, handbook / "phase-rapid-review.html")
+    try:
+        cards = visit.page.locator("section.card")
+        assert cards.count() == 15
+        report = visit.page.locator("#step-rapid_review_report")
+        assert "should be done within 15 working days after submit_sin" in report.inner_text()
+        assert "Monday to Friday" in report.inner_text()
+        if SOURCE.exists():
+            assert report.locator("blockquote").count() >= 1  # the cited paragraphs' text
+        assert visit.page.locator("figure.chart svg a").count() >= 15  # each box a link
+        visit.page.screenshot(path=str(tmp_path / "phase.png"))
+    finally:
+        visit.close()
+    visit = Visit(browser, handbook / "timescales.html")
+    try:
+        rows = visit.page.locator("tbody tr")
+        assert rows.count() == _deadlines_in(PAN_SUSSEX)
+        assert "must be done within 5 days after aware" in visit.page.locator("table").first.inner_text()
+        visit.page.screenshot(path=str(tmp_path / "timescales.png"), full_page=True)
+    finally:
+        visit.close()
+    assert (tmp_path / "phase.png").read_bytes().startswith(b"\x89PNG")
+
+
+@needs_dot
+@needs_browser
+def test_the_keyboard_reaches_the_skip_link_then_the_navigation(handbook: Path, browser):
+    visit = Visit(browser, handbook / "index.html")
+    try:
+        visit.page.keyboard.press("Tab")
+        assert visit.page.evaluate("document.activeElement.textContent") == "Skip to the content"
+        visit.page.keyboard.press("Tab")
+        assert visit.page.evaluate("document.activeElement.textContent") == "Overview"
+        assert visit.page.locator("h1").count() == 1 and visit.page.locator("main h2").count() >= 2
+    finally:
+        visit.close()
+
+
+@needs_dot
+@needs_browser
+def test_hostile_titles_stay_inert_text(browser, cli, tmp_path: Path):
+    """Markup and quotes in every title, source and citation: no dialog, no script, no error, and the words shown as written."""
+    procedure = tmp_path / "hostile.proc"
+    procedure.write_text(HOSTILE, encoding="utf-8")
+    folder = tmp_path / "site"
+    result = cli("handbook", str(procedure), "-o", str(folder))
+    assert_no_internal_error(result)
+    assert result.code == 0, result.err
+    for path in _pages(folder):
+        visit = Visit(browser, path)
+        try:
+            assert visit.dialogs == [] and visit.errors == [], path.name
+            assert visit.page.locator("script, iframe, img").count() == 0
+        finally:
+            visit.close()
+    visit = Visit(browser, folder / "index.html")
+    try:
+        assert "<script>alert('procedure')</script>" in visit.page.locator("h1").inner_text()
+    finally:
+        visit.close()
+
+
+@needs_dot
+def test_the_handbook_is_the_same_bytes_every_time(cli, tmp_path: Path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder in (first, second):
+        assert cli("handbook", str(PAN_SUSSEX), "-o", str(folder), "--scenarios", str(SCENARIOS)).code == 0
+    names = sorted(path.name for path in first.iterdir())
+    assert names == sorted(path.name for path in second.iterdir())
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+@needs_dot
+def test_a_folder_with_other_files_is_never_replaced(cli, tmp_path: Path):
+    """A folder safeproc did not write is refused whole; one it wrote is replaced, with nothing of the old left."""
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine", encoding="utf-8")
+    refused = cli("handbook", str(PAN_SUSSEX), "-o", str(folder))
+    assert refused.code == 2 and "did not write" in refused.err
+    assert [path.name for path in folder.iterdir()] == ["notes.txt"]
+    fresh = tmp_path / "fresh"
+    assert cli("handbook", str(PAN_SUSSEX), "-o", str(fresh)).code == 0
+    (fresh / "phase-stale.html").write_text("old", encoding="utf-8")
+    assert cli("handbook", str(PAN_SUSSEX), "-o", str(fresh)).code == 0
+    assert not (fresh / "phase-stale.html").exists() and (fresh / "index.html").is_file()
+    assert not [name for name in os.listdir(tmp_path) if name.startswith(".")]  # no temporary folder left behind

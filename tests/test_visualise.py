@@ -174,7 +174,7 @@ def test_every_role_with_work_has_a_lane_titled_in_full():
     """
     chart = chart_of(SMALL)
     lanes = {lane.name: lane for lane in chart.lanes}
-    assert list(lanes) == ["manager", "health", "education", "reviewer", "leads", "inspectorate", "chair"]
+    assert list(lanes) == ["manager", "health", "education", "reviewer", "leads", "chair", "inspectorate"]
     assert lanes["reviewer"].title == "Independent reviewer"
     assert lanes["leads"].members == "Health safeguarding lead, Education safeguarding lead"
     assert lanes["inspectorate"].external and not lanes["chair"].external
@@ -520,3 +520,15 @@ def test_longest_titles_and_conditions_still_draw(cli, tmp_path):
     result = cli("render", str(path), "-o", str(tmp_path / "long.svg"))
     assert result.code == 0, result.err
     assert "…" in (tmp_path / "long.svg").read_text()
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+def test_a_png_graphviz_must_shrink_comes_with_a_note():
+    """Graphviz shrinks a bitmap wider than 32,767 pixels without failing: the user is told, and offered SVG or a part."""
+    notes: list[str] = []
+    picture = run_graphviz('digraph { wide [shape=box width=400 label="a very wide box"] }', "png", on_warning=notes.append)
+    assert picture.startswith(b"\x89PNG")
+    assert len(notes) == 1 and "shrunk" in notes[0] and ".svg" in notes[0]
+    notes.clear()
+    run_graphviz('digraph { small [shape=box] }', "png", on_warning=notes.append)
+    assert notes == []

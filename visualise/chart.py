@@ -219,7 +219,7 @@ def _chart_of(
             edges.append(ChartEdge(name, handover.id, "sends"))
     nodes.extend(stand_ins.values())
     nodes = _placed_in_lanes(nodes, edges, graph)
-    lanes = tuple(_lane(roles[name], roles) for name in _lanes_in_flow_order(graph, nodes, roles))
+    lanes = tuple(_lane(roles[name], roles) for name in _lane_order(nodes, edges, roles))
     return Chart(visible(title), _subtitle(procedure), lanes, tuple(nodes), tuple(edges), *_key(sliced=bool(stand_ins)))
 
 
@@ -344,30 +344,33 @@ def _phase_id(phase: Phase) -> str:
     return f"(phase) {phase.key}"
 
 
-def _lanes_in_flow_order(graph: nx.DiGraph, nodes: Sequence[ChartNode], roles: Mapping[str, m.Role]) -> list[str]:
+def _lane_order(nodes: Sequence[ChartNode], edges: Sequence[ChartEdge], roles: Mapping[str, m.Role]) -> list[str]:
     """The roles with something drawn, in the order the flow first reaches them from the start.
 
     Neighbouring steps then sit in neighbouring lanes, which keeps arrows short;
     roles the flow never reaches follow in the order the file declares them.
+    (Moving lanes further to shorten the arrows' total run across lanes was
+    measured on Pan-Sussex: crossings fell in one phase and rose in others.)
     """
-    used = {node.lane for node in nodes if node.lane is not None}
-    order: list[str] = []
     lane_of = {node.id: node.lane for node in nodes}
-    start = graph.graph.get("start")
-    flow_order = list(nx.bfs_tree(_flow_only(graph), start)) if start in graph else []
-    for name in flow_order:
-        for candidate in (
-            lane_of.get(name),
-            *(node.lane for node in nodes if node.id.startswith(("(note) " + name + " ", "(handover) " + name + " "))),
-        ):
-            if candidate in used and candidate not in order:
-                order.append(candidate)
-    order.extend(name for name in roles if name in used and name not in order)
+    used = [name for name in roles if name in set(lane_of.values())]
+    following: dict[str, list[str]] = {}
+    for edge in edges:
+        following.setdefault(edge.source, []).append(edge.target)
+    order: list[str] = []
+    seen: set[str] = set()
+    queue = [node.id for node in nodes if node.kind == "start"] or [node.id for node in nodes[:1]]
+    while queue:
+        current = queue.pop(0)
+        if current in seen:
+            continue
+        seen.add(current)
+        lane = lane_of.get(current)
+        if lane is not None and lane not in order:
+            order.append(lane)
+        queue.extend(following.get(current, ()))
+    order.extend(name for name in used if name not in order)
     return order
-
-
-def _flow_only(graph: nx.DiGraph) -> nx.DiGraph:
-    return nx.subgraph_view(graph, filter_edge=lambda source, target: graph.edges[source, target]["kind"] != "escalation")
 
 
 def select(graph: nx.DiGraph, only: Sequence[str]) -> set[str]:

@@ -119,9 +119,10 @@ def to_dot(chart: Chart, lanes: bool = True, direction: str = "TB") -> str:
     )
     dot.attr("edge", color=INK, arrowsize="0.7")
     lane_of = {node.id: node.lane for node in chart.nodes} if lanes else {}
+    ends = {node.id for node in chart.nodes} - {edge.source for edge in chart.edges}
     for lane in chart.lanes if lanes else ():
         with dot.subgraph(name=f"cluster {lane.name}") as cluster:
-            _add_lane(cluster, lane, chart.nodes_in(lane.name))
+            _add_lane(cluster, lane, chart.nodes_in(lane.name), ends)
             _add_edge_labels(cluster, (edge for edge in chart.edges if lane_of[edge.source] == lane.name))
     if lanes and chart.lanes:
         _align_lanes(dot, chart.lanes, direction)
@@ -139,7 +140,7 @@ def _html_title(chart: Chart) -> str:
     return f"<<B>{_html(chart.title)}</B>{subtitle}>"
 
 
-def _add_lane(cluster: graphviz.Digraph, lane: Lane, nodes: tuple[ChartNode, ...]) -> None:
+def _add_lane(cluster: graphviz.Digraph, lane: Lane, nodes: tuple[ChartNode, ...], ends: set[str]) -> None:
     """A lane: its nodes, and a heading that is a node of its own beside the lane's first box.
 
     Graphviz draws arrows straight across a cluster's label but routes them round
@@ -171,8 +172,8 @@ def _add_lane(cluster: graphviz.Digraph, lane: Lane, nodes: tuple[ChartNode, ...
     )
     for node in nodes:
         _add_node(cluster, node, show_who=False)
-        cluster.edge(heading, node.id, style="invis")
-        cluster.edge(node.id, _lane_foot(lane), style="invis")
+        if node.id in ends:
+            cluster.edge(node.id, _lane_foot(lane), style="invis", weight="0")
     cluster.node(_lane_foot(lane), label="", shape="point", style="invis", width="0", height="0")
 
 
@@ -187,7 +188,9 @@ def _align_lanes(dot: graphviz.Digraph, lanes: tuple[Lane, ...], direction: str)
     each above or below all the lane's boxes; invisible arrows between neighbouring
     headings (and feet) keep the lanes in the order given.
     """
-    for anchor, rank in ((lambda lane: f"(lane) {lane.name}", "min"), (_lane_foot, "max")):
+    # The feet share a rank, and every box that leads nowhere has an invisible arrow down to
+    # its lane's foot, so the feet sit below everything (`rank=max` alone does not hold in a cluster).
+    for anchor, rank in ((lambda lane: f"(lane) {lane.name}", "min"), (_lane_foot, "same")):
         with dot.subgraph() as row:
             row.attr(rank=rank)
             ids = [anchor(lane) for lane in lanes]

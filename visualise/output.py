@@ -9,11 +9,12 @@ against its procedure on any machine, whatever version of Graphviz drew it.
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import networkx as nx
@@ -64,6 +65,7 @@ def draw(
     time_limit: float = DOT_TIME_LIMIT_SECONDS,
     view: str | None = None,
     phases: Sequence[Phase] = (),
+    on_warning: Callable[[str], None] | None = None,
 ) -> bytes:
     """The picture of the procedure in file_format, as the bytes of its file: the view asked for
     (see `chart_for_view`), or the slice `only` selects."""
@@ -78,10 +80,15 @@ def draw(
     source = to_dot(chart, lanes, direction)
     if file_format == "dot":
         return source.encode("utf-8")
-    return run_graphviz(source, file_format, time_limit)
+    return run_graphviz(source, file_format, time_limit, on_warning)
 
 
-def run_graphviz(source: str, file_format: str, time_limit: float = DOT_TIME_LIMIT_SECONDS) -> bytes:
+_SCALED = re.compile(r"Scaling by ([0-9.]+) to fit")
+
+
+def run_graphviz(
+    source: str, file_format: str, time_limit: float = DOT_TIME_LIMIT_SECONDS, on_warning: Callable[[str], None] | None = None
+) -> bytes:
     """The DOT source drawn by Graphviz as svg, png or pdf.
 
     `dot` never outlives safeproc: it is stopped when the time limit passes, when
@@ -116,6 +123,12 @@ def run_graphviz(source: str, file_format: str, time_limit: float = DOT_TIME_LIM
     if child.returncode != 0:
         reason = complaint.decode("utf-8", "replace").strip().splitlines()
         raise DrawingError("Graphviz could not draw the picture: " + (reason[0] if reason else f"`dot` exited with {child.returncode}"))
+    scaled = _SCALED.search(complaint.decode("utf-8", "replace"))
+    if scaled and on_warning is not None:
+        on_warning(
+            f"the picture is too big for a {file_format.upper()} (Graphviz draws at most 32,767 pixels a side), so it was "
+            f"shrunk to {float(scaled.group(1)):.0%} of its size; draw it as .svg or .pdf to keep it sharp, or one part with --view"
+        )
     if file_format == "svg":
         return mark_svg_source(picture, source)
     return picture

@@ -177,7 +177,16 @@ def _draw(args: argparse.Namespace, console: Console) -> int:
     phases = phases_of(analysis.source, analysis.procedure)
     try:
         picture = draw(
-            analysis.procedure, analysis.graph, file_format, args.only, args.lanes, args.direction, args.time_limit, args.view, phases
+            analysis.procedure,
+            analysis.graph,
+            file_format,
+            args.only,
+            args.lanes,
+            args.direction,
+            args.time_limit,
+            args.view,
+            phases,
+            on_warning=lambda words: console.error(f"safeproc: note: {words}"),
         )
     except SliceError as exc:
         console.error(f"safeproc: {'--only' if args.only and args.view in (None, 'all') else '--view'}: {exc}")

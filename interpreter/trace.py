@@ -109,8 +109,24 @@ def paragraph_texts(text: SourceFile) -> dict[str, str]:
     texts = {}
     for index, (number, span) in enumerate(numbered):
         end = numbered[index + 1][1].line - 1 if index + 1 < len(numbered) else len(lines)
-        texts[number] = " ".join(line.strip() for line in lines[span.line : end] if line.strip())
+        own = lines[span.line : end]
+        # A heading after a blank line ends the paragraph: the next section's title ("Rapid
+        # Reviews"), or a page's footer ("APPENDICES", then the printing date) is not its text.
+        # A heading before any of the paragraph's text is its own title ("Notifying Agencies"), and stays.
+        said = False
+        for place in range(1, len(own)):
+            if said and not own[place - 1].strip() and _looks_like_a_heading(own[place]):
+                own = own[:place]
+                break
+            said = said or (bool(own[place - 1].strip()) and not _looks_like_a_heading(own[place - 1]))
+        texts[number] = " ".join(line.strip() for line in own if line.strip())
     return texts
+
+
+def _looks_like_a_heading(line: str) -> bool:
+    """A short line of words starting with a capital and ending without a sentence's punctuation."""
+    text = line.strip()
+    return 0 < len(text) <= 60 and text[0].isupper() and not text.endswith((".", ":", ";", ",", "?", "!", ")", '"', "”"))
 
 
 def numbered_paragraphs(text: SourceFile) -> tuple[tuple[tuple[str, Span], ...], tuple[Diagnostic, ...]]:

@@ -222,3 +222,21 @@ def test_every_pan_sussex_reading_note_is_about_a_paragraph_of_the_source():
     assert not problems
     assert len(notes) >= 20
     assert not unknown_paragraphs(notes, known, "seed")
+
+
+def test_a_quoted_paragraph_stops_at_the_next_heading_and_keeps_its_own_title():
+    """The words quoted for a paragraph leave out the next section's heading and a page's footer, not its own title."""
+    from interpreter.syntax import decode
+    from interpreter.trace import paragraph_texts
+
+    text = (
+        "1.1.1\n\nThe first rule.\nIt goes on here.\n\nRapid Reviews\n\n"
+        "1.1.2\n\nNotifying Agencies\n\nA letter is sent: see below.\n\nPolice\n\n"
+        "1.1.3\n\nThe last rule.\n\nAPPENDICES\n\nThis page is correct as printed on Thursday.\n"
+    )
+    source, _ = decode(text.encode("utf-8"), "source.txt")
+    assert paragraph_texts(source) == {
+        "1.1.1": "The first rule. It goes on here.",
+        "1.1.2": "Notifying Agencies A letter is sent: see below.",
+        "1.1.3": "The last rule.",
+    }

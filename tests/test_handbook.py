@@ -209,7 +209,7 @@ def test_hostile_titles_stay_inert_text(browser, cli, tmp_path: Path):
             visit.close()
     visit = Visit(browser, folder / "index.html")
     try:
-        assert "<script>alert('procedure')</script>" in visit.page.locator("h1").inner_text()
+        assert "<script>alert('procedure')</script>" in visit.page.locator("header .procedure").inner_text()
     finally:
         visit.close()
 

@@ -530,5 +530,23 @@ def test_a_png_graphviz_must_shrink_comes_with_a_note():
     assert picture.startswith(b"\x89PNG")
     assert len(notes) == 1 and "shrunk" in notes[0] and ".svg" in notes[0]
     notes.clear()
-    run_graphviz('digraph { small [shape=box] }', "png", on_warning=notes.append)
+    run_graphviz("digraph { small [shape=box] }", "png", on_warning=notes.append)
     assert notes == []
+
+
+def test_a_phase_chart_keeps_nobodys_questions_and_foreign_stand_ins_between_the_lanes():
+    """In a phase's chart, a question with no role named and a stand-in whose owner has no lane there are in no lane:
+    in one they would seem to be that role's. A stand-in whose owner's lane is drawn sits in it."""
+    from interpreter.phases import phases_of
+    from visualise.chart import build_phase_chart
+
+    analysis = analysed(PAN_SUSSEX)
+    phases = phases_of(analysis.source, analysis.procedure)
+    light = build_phase_chart(analysis.procedure, analysis.graph, phases, "how-a-case-comes-to-light")
+    lane_of = {node.id: node.lane for node in light.nodes}
+    assert analysis.graph.nodes["child_death_check"]["owner"] is None and lane_of["child_death_check"] is None
+    rapid = build_phase_chart(analysis.procedure, analysis.graph, phases, "rapid-review")
+    lane_of = {node.id: node.lane for node in rapid.nodes}
+    drawn = {lane.name for lane in rapid.lanes}
+    assert "la_head" not in drawn and lane_of["(not shown) submit_sin"] is None
+    assert lane_of["(not shown) lcspr_decision"] == "crg" and analysis.graph.nodes["lcspr_decision"]["owner"] == "crg"

@@ -37,15 +37,15 @@ MARGIN = 16
 TARGET_WIDTH = 960
 DAY_PIXELS = (3.0, 28.0)
 TITLE_CHARACTERS = 52
-LEGEND_WIDTH = 880
+LEGEND_WIDTH = 1000
 AS_OF_ROOM = 48
 
 WEEKEND_FILL = "#eef1f4"
-HOLIDAY_FILL = "#d9dee4"
+HOLIDAY_FILL = "#c5cdd6"
 WINDOW_FILL = "#d6e4f5"
 LATE_INK = ESCALATION_INK
 ON_TIME_INK = HANDOVER_INK
-OPEN_INK = "#9aa5b1"
+OPEN_INK = "#7b8794"
 
 
 # Where a day begins across the picture, in pixels.
@@ -105,7 +105,8 @@ def timeline_rows(
 
 
 def _drawn(step: StepResult) -> bool:
-    if step.state in (m.StepState.NOT_APPLICABLE, m.StepState.WAITING):
+    """A step the case reached, or one still waiting whose clock has started (what is coming up)."""
+    if step.state == m.StepState.NOT_APPLICABLE or (step.state == m.StepState.WAITING and step.due is None):
         return False
     return step.kind == m.NodeKind.STEP or bool(step.deadlines)
 
@@ -159,10 +160,17 @@ def timeline_svg(
     ]
     chart_top = MARGIN + HEADER_HEIGHT - 26
     chart_bottom = rows_top + len(rows) * ROW_HEIGHT
-    parts.extend(_days_off(first, last, calendar, x, day_width, chart_top, chart_bottom))
-    parts.extend(_scale(first, last, x, chart_top))
+    # The grid runs to the picture's right edge, which the legend may push past the last day.
+    shown_until = first + timedelta(days=int((width - MARGIN - chart_left) / day_width))
+    parts.extend(_days_off(first, shown_until, calendar, x, day_width, chart_top, chart_bottom))
+    parts.extend(_scale(first, shown_until, x, chart_top))
     if events:
-        parts.append(f'<text x="{MARGIN}" y="{rows_top - 7}" font-style="italic">what happened outside the procedure</text>')
+        said = (
+            _shortened(f"{events[0][1]}, {events[0][0].isoformat()}")
+            if len(events) == 1
+            else f"{len(events)} things that happened outside the procedure"
+        )
+        parts.append(f'<text x="{MARGIN}" y="{rows_top - 7}" font-style="italic">{escape(said)}</text>')
         for day, name in events:
             parts.append(
                 f"<g><title>{escape(f'{day.isoformat()}: {name}')}</title>"
@@ -221,7 +229,7 @@ def _scale(first: date, last: date, x: DayPosition, top: float) -> Iterable[str]
 
 def _row(row: TimelineRow, top: float, x: DayPosition, day_width: float, as_of: date, chart_left: float, width: int) -> Iterable[str]:
     middle = top + ROW_HEIGHT / 2
-    label = row.title if len(row.title) <= TITLE_CHARACTERS else row.title[: TITLE_CHARACTERS - 1] + "…"
+    label = _shortened(row.title)
     hover = "\n".join([f"{row.name}: {row.title}", *([f"by {row.owner}"] if row.owner else []), *row.deadlines, *_done_words(row)])
     yield f"<g><title>{escape(hover)}</title>"
     yield f'<line x1="{MARGIN}" y1="{top + ROW_HEIGHT}" x2="{width - MARGIN}" y2="{top + ROW_HEIGHT}" stroke="#e5e8eb"/>'
@@ -240,11 +248,20 @@ def _row(row: TimelineRow, top: float, x: DayPosition, day_width: float, as_of: 
         left, right = x(row.due) + day_width, x(late_until) + day_width / 2
         yield f'<rect x="{left}" y="{middle - 3}" width="{round(right - left, 1)}" height="6" fill="{LATE_INK}"/>'
     if row.done_on is not None:
-        colour = LATE_INK if row.late else (ON_TIME_INK if row.due is not None else INK)
-        yield f'<circle cx="{x(row.done_on) + day_width / 2}" cy="{middle}" r="4.5" fill="{colour}" stroke="white"/>'
+        centre = x(row.done_on) + day_width / 2
+        if row.late:  # a square, not only a colour, tells late from on time
+            yield f'<rect x="{centre - 4.5}" y="{middle - 4.5}" width="9" height="9" fill="{LATE_INK}" stroke="white"/>'
+        else:
+            colour = ON_TIME_INK if row.due is not None else INK
+            yield f'<circle cx="{centre}" cy="{middle}" r="4.5" fill="{colour}" stroke="white"/>'
     for day, _ in row.escalations:
         yield f'<path d="M{x(day) + day_width / 2} {middle - 9} l5 8 l-10 0 z" fill="{LATE_INK}"/>'
     yield "</g>"
+
+
+def _shortened(text: str) -> str:
+    """Text cut to fit the label column, ending in "…" when cut (the whole of it is in the hover text)."""
+    return text if len(text) <= TITLE_CHARACTERS else text[: TITLE_CHARACTERS - 1] + "…"
 
 
 def _done_words(row: TimelineRow) -> list[str]:
@@ -264,7 +281,8 @@ def _legend(top: float) -> Iterable[str]:
         ),
         (f'<line x1="12" y1="-8" x2="12" y2="8" stroke="{DEADLINE_INK}" stroke-width="2"/>', "due"),
         (f'<circle cx="12" cy="0" r="4.5" fill="{ON_TIME_INK}"/>', "done on time"),
-        (f'<circle cx="12" cy="0" r="4.5" fill="{LATE_INK}"/>', "done late"),
+        (f'<rect x="7.5" y="-4.5" width="9" height="9" fill="{LATE_INK}"/>', "done late"),
+        (f'<circle cx="12" cy="0" r="4.5" fill="{INK}"/>', "done (no deadline)"),
         (f'<rect x="0" y="-3" width="24" height="6" fill="{LATE_INK}"/>', "late"),
         (f'<path d="M12 -8 l5 8 l-10 0 z" fill="{LATE_INK}"/>', "escalated"),
         (

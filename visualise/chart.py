@@ -224,13 +224,12 @@ def _chart_of(
 
 
 def _placed_in_lanes(nodes: list[ChartNode], edges: Sequence[ChartEdge], graph: nx.DiGraph) -> list[ChartNode]:
-    """Every box in a lane: a box no role is named for (a decision, split, join or end
-    with no `by`) sits in the lane of the box the flow reaches it from, and a grey
-    stand-in in its step's owner's lane if that is drawn, else beside its neighbour.
+    """Lanes for the boxes that are nobody's work: a split, a join or an end sits in the
+    lane of the box the flow reaches it from, as a gateway does in a swimlane diagram;
+    a grey stand-in sits in its step's owner's lane when that lane is drawn.
 
-    This is where the box is drawn, not who does it: such a box names no role, and
-    its tooltip says who (if anyone) does it. Lanes that are bands from top to bottom
-    leave a box outside them to a column of its own, with arrows across every lane.
+    A question with no role named stays between the lanes, and so does a stand-in
+    whose owner has no lane here: in a lane, either would seem to be that role's.
     """
     lane_of = {node.id: node.lane for node in nodes}
     for node in nodes:
@@ -248,12 +247,15 @@ def _placed_in_lanes(nodes: list[ChartNode], edges: Sequence[ChartEdge], graph: 
     while changed:
         changed = False
         for node in nodes:
-            if lane_of[node.id] is None and node.kind != "start":
+            if lane_of[node.id] is None and node.kind in _PLACED_BY_FLOW:
                 neighbour_lanes = [lane_of[other] for other in (*before.get(node.id, ()), *after.get(node.id, ())) if lane_of.get(other)]
                 if neighbour_lanes:
                     lane_of[node.id] = neighbour_lanes[0]
                     changed = True
     return [node if node.lane == lane_of[node.id] else evolve(node, lane=lane_of[node.id]) for node in nodes]
+
+
+_PLACED_BY_FLOW = frozenset({"parallel", "join", "outcome"})
 
 
 def _subtitle(procedure: m.Procedure) -> str | None:
@@ -295,11 +297,18 @@ def build_overview(procedure: m.Procedure, graph: nx.DiGraph, phases: Sequence[P
             pair = (_phase_id(before), _phase_id(after))
             passages[pair] = passages.get(pair, 0) + 1
     edges.extend(ChartEdge(source, target, "flow", weight=count) for (source, target), count in passages.items())
+    linked = any(node.link for node in nodes)
     key_nodes = (
         ChartNode(
-            "(key) phase", "phase", "a phase of the procedure", deadlines=("its steps with deadlines",), remark="click to open its chart"
+            "(key) phase",
+            "phase",
+            "a phase of the procedure",
+            deadlines=("its steps with deadlines",),
+            remark="click to open its chart" if linked else "safeproc render --view KEY draws it",
         ),
-        ChartNode("(key) words", "text", "WD: working days\n≤ within · ≥ at least"),
+        ChartNode(
+            "(key) words", "text", "WD: working days\n≤ within · ≥ at least\na thicker arrow stands for\nmore routes between two phases"
+        ),
     )
     return Chart(visible(graph.graph["title"]), _subtitle(procedure), (), tuple(nodes), tuple(edges), key_nodes, ())
 
@@ -569,7 +578,7 @@ def _key(sliced: bool) -> tuple[tuple[ChartNode, ...], tuple[ChartEdge, ...]]:
         ChartNode(
             "(key) words",
             "text",
-            "WD: working days\n≤ within · ≥ at least\n§ paragraphs of the source\na box that names no role sits\nin the lane the flow comes from",
+            "WD: working days\n≤ within · ≥ at least\n§ paragraphs of the source\na split, join or end: in the lane\nthe flow comes from; a step or\nquestion naming no role: between lanes",
         ),
     )
     edges = (ChartEdge("(key) must", "(key) note", "notify"), ChartEdge("(key) should", "(key) handover", "sends"))

@@ -22,17 +22,18 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from pathlib import Path
 
 import networkx as nx
-from attrs import frozen
+from attrs import field, frozen
 
 from interpreter import model as m
 from interpreter.phases import Phase, phase_of
 from interpreter.scenario import LoadedCase
 from interpreter.simulate import CaseResult
 from interpreter.wording import calendar_name, describe_deadline, guard_text, kind_noun, unit_meaning
-from visualise.case_timeline import role_titles_of, timeline_rows, timeline_svg
+from visualise.case_timeline import TimelineRow, role_titles_of, timeline_rows, timeline_svg
 from visualise.chart import ChartLinks, build_chart, build_overview, build_phase_chart
 from visualise.dot import to_dot
 
@@ -59,6 +60,7 @@ class HandbookInput:
     paragraphs: dict[str, str]  # paragraph number -> its text, from --source
     scenarios: tuple[Scenario, ...]
     draw_svg: Callable[[str], bytes]  # DOT source -> SVG (Graphviz)
+    readings: dict[str, tuple[str, ...]] = field(factory=dict)  # paragraph number -> the READING.md notes about it, by heading
 
 
 def build_handbook(given: HandbookInput, progress: Callable[[str], None] = lambda _: None) -> dict[str, bytes]:
@@ -173,7 +175,9 @@ class _Handbook:
         parts.append('<h2 id="phases">Phases</h2>\n<ol class="phases">')
         for phase in self.phases:
             timed = sum(1 for name in phase.members if m.deadlines_of(self.graph.nodes[name]["declaration"]))
-            detail = f"{len(phase.members)} boxes" + (f", {timed} with deadlines" if timed else "")
+            detail = _count(len(phase.members), "box", "boxes") + (
+                f", {timed} with a deadline" if timed == 1 else f", {timed} with deadlines" if timed else ""
+            )
             parts.append(f'<li><a href="phase-{phase.key}.html">{e(phase.title)}</a> <span class="detail">{e(detail)}</span></li>')
         parts.append("</ol>")
         parts.append('<h2 id="roles">Roles</h2>\n<ul class="columns">')
@@ -184,11 +188,11 @@ class _Handbook:
             for page, scenario in zip(self.scenario_pages, self.given.scenarios):
                 parts.append(f'<li><a href="{page}">{e(_case_name(scenario))}</a> <span class="detail">{e(scenario.file_name)}</span></li>')
             parts.append("</ul>")
-        return self.page(self.procedure.title, "\n".join(parts), "index.html")
+        return self.page("The procedure at a glance", "\n".join(parts), "index.html")
 
     def phase_page(self, phase: Phase, svg: bytes) -> str:
         parts = [self.figure(svg, f"phase-{phase.key}.svg", f"The chart of {phase.title}, a lane per role; choose a box to go to its card")]
-        parts.append(f'<h2 id="steps">The {len(phase.members)} boxes of this phase</h2>')
+        parts.append(f'<h2 id="steps">The {_count(len(phase.members), "box", "boxes")} of this phase</h2>')
         parts.extend(self.card(name) for name in phase.members)
         number = self.phases.index(phase)
         around = []
@@ -229,6 +233,14 @@ class _Handbook:
             rows.append(("Then", _list(onward)))
         if declaration.cites:
             rows.append(("Cites", self.citations(declaration.cites)))
+            readings = list(dict.fromkeys(note for number in declaration.cites for note in self.given.readings.get(number, ())))
+            if readings:
+                rows.append(
+                    (
+                        "How it was read",
+                        _list(e(note) for note in readings) + '<p class="detail">Recorded in READING.md beside the procedure.</p>',
+                    )
+                )
         reached = self.reached_by.get(name, [])
         if self.given.scenarios:
             rows.append(
@@ -323,11 +335,11 @@ class _Handbook:
             owned = [name for name in self.graph if self.graph.nodes[name]["owner"] == role.name]
             rows.append(
                 f'<tr><th scope="row"><a href="role-{role.name}.html">{e(self.role_titles[role.name])}</a></th>'
-                f"<td>{len(owned)}</td><td>{'outside the partnership' if role.external else ''}</td></tr>"
+                f"<td>{len(owned)}</td><td>{'outside the partnership' if role.external else 'in the partnership'}</td></tr>"
             )
         body = (
             "<table><caption>The roles of the procedure, with how many steps each does</caption>"
-            '<thead><tr><th scope="col">Role</th><th scope="col">Steps</th><th scope="col"></th></tr></thead><tbody>'
+            '<thead><tr><th scope="col">Role</th><th scope="col">Steps</th><th scope="col">Where</th></tr></thead><tbody>'
             + "".join(rows)
             + "</tbody></table>"
         )
@@ -339,13 +351,20 @@ class _Handbook:
             parts.append("<p>Outside the partnership.</p>")
         if role.members:
             parts.append("<p>A group of: " + ", ".join(self.role_link(member.name) for member in role.members) + ".</p>")
+        groups = [group for group in self.procedure.roles if any(member.name == role.name for member in group.members)]
+        if groups:
+            parts.append(
+                "<p>A member of: " + ", ".join(self.role_link(group.name) for group in groups) + ", and so takes part in what those do.</p>"
+            )
         owned = [name for name in self.graph if self.graph.nodes[name]["owner"] == role.name]
         parts.append(f"<h2>What it does ({len(owned)})</h2>")
         if owned:
             items = []
             for name in owned:
                 deadlines = m.deadlines_of(self.graph.nodes[name]["declaration"])
-                words = "".join(f'<br><span class="detail">{e(describe_deadline(deadline))}</span>' for deadline in deadlines)
+                duty = self.graph.nodes[name]["duty"]
+                said = [f"{duty} be done" if duty else "", *(describe_deadline(deadline) for deadline in deadlines)]
+                words = "".join(f'<br><span class="detail">{e(line)}</span>' for line in said if line)
                 items.append(f"{self.flow_link(name)}{words}")
             parts.append(_list(items, ordered=True))
         else:
@@ -398,22 +417,34 @@ class _Handbook:
         )
         ending = f"It ended: {e(self.titles.get(result.end, result.end))}." if result.end else "It has not ended."
         parts.append(f"<p>Seen as of {e(result.as_of.isoformat())}. {ending}</p>")
+        parts.append("<h2>Timeline</h2>")
         parts.append(
             f'<figure class="chart timeline" tabindex="0" aria-label="The case as a timeline">\n{_inline(svg.encode("utf-8"))}\n<figcaption>The case as a timeline: each step\'s window from its clock start to its due date, the day it was done, lateness in red, weekends and bank holidays shaded.</figcaption>\n</figure>'
         )
         table = []
         for row in rows:
-            state = "overdue" if row.overdue else ("late" if row.late else ("done" if row.done_on else "open"))
+            state = _standing(row, result.as_of)
             table.append(
                 f'<tr><th scope="row">{self.flow_link(row.name)}</th><td>{e(row.owner or "—")}</td>'
                 f"<td>{e(row.due.isoformat() if row.due else '—')}</td><td>{e(row.done_on.isoformat() if row.done_on else '—')}</td><td>{e(state)}</td></tr>"
             )
+        parts.append("<h2>Steps</h2>")
         parts.append(
-            '<table><caption>The steps the case reached</caption><thead><tr><th scope="col">Step</th><th scope="col">Who</th>'
+            '<table><caption>The steps the case reached, and those whose clock has started</caption><thead><tr><th scope="col">Step</th><th scope="col">Who</th>'
             '<th scope="col">Due</th><th scope="col">Done</th><th scope="col">How it stands</th></tr></thead><tbody>'
             + "".join(table)
             + "</tbody></table>"
         )
+        decided = [decision for decision in result.decisions if decision.branch is not None]
+        if decided:
+            parts.append("<h2>Decisions, and the facts that decided them</h2>")
+            parts.append(
+                _list(
+                    f"{e(decision.decided_on.isoformat() if decision.decided_on else '')} {self.flow_link(decision.decision)}: "
+                    f'{self.flow_link(decision.branch or "")} <span class="detail">because {e(decision.because)}</span>'
+                    for decision in decided
+                )
+            )
         if result.escalations:
             parts.append("<h2>Escalations</h2>")
             parts.append(
@@ -423,6 +454,17 @@ class _Handbook:
                 )
             )
         return self.page(_case_name(scenario), "\n".join(parts), "")
+
+
+def _standing(row: TimelineRow, as_of: date) -> str:
+    """How a step stands, in words, with how late it is in calendar days."""
+    if row.overdue and row.due is not None:
+        return f"overdue by {_count((as_of - row.due).days, 'day', 'days')}"
+    if row.late and row.done_on is not None and row.due is not None:
+        return f"done {_count((row.done_on - row.due).days, 'day', 'days')} late"
+    if row.done_on is not None:
+        return "done on time" if row.due is not None else "done"
+    return "open" if row.opened_on is not None else "waiting (its clock has started)"
 
 
 def _sendings(declaration: m.FlowNode) -> tuple[m.Sending, ...]:
@@ -438,6 +480,10 @@ def _list(items: Iterable[str], ordered: bool = False) -> str:
     return f"<{tag}>" + "".join(f"<li>{item}</li>" for item in items) + f"</{tag}>"
 
 
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
 def _slug(file_name: str) -> str:
     words = re.findall(r"[a-z0-9]+", Path(file_name).stem.lower())
     return "-".join(words)[:60] or "case"
@@ -447,7 +493,10 @@ def _inline(svg: bytes) -> str:
     """An SVG document as an element inside a page: without its XML declaration, doctype and comments."""
     text = svg.decode("utf-8")
     text = text[text.index("<svg") :]
-    return re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL).strip()
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)
+    # Graphviz titles each box and arrow with its own id (`(label) a b`), which a screen reader
+    # would read out; the picture's title and every tooltip stay.
+    return re.sub(r'(<g id="(?:node|edge|clust)\d+" class="(?:node|edge|cluster)">\s*)<title>[^<]*</title>', r"\1", text).strip()
 
 
 STYLE_SHEET = """\
@@ -485,6 +534,7 @@ blockquote { margin: .4em 0; padding: .3em .8em; border-left: 3px solid var(--ru
 table { border-collapse: collapse; margin: .5em 0 1.5em; width: 100%; }
 caption { text-align: left; color: var(--detail); padding-bottom: .3em; }
 th, td { border: 1px solid var(--rule); padding: .35em .6em; text-align: left; vertical-align: top; }
+td:nth-child(n+3) { white-space: nowrap; }
 thead th { background: var(--tint); }
 .columns { columns: 2 18em; }
 .around { margin-top: 2em; }

@@ -7,7 +7,7 @@ DETAIL_INK = "#5d6d7e"
 DETAIL_INK_ON_DARK = "#d6dee6"
 DEADLINE_INK = "#1a4f9c"
 ESCALATION_INK = "#c0392b"
-ELSEWHERE_INK = "#7f8c8d"
+ELSEWHERE_INK = "#5f6a6a"  # 5:1 on the stand-in's fill, for 9-point text
 LANE_BORDER = "#aab7c4"
 HANDOVER_INK = "#1e7a46"
 

@@ -86,6 +86,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         paragraphs=paragraphs,
         scenarios=tuple(scenarios),
         draw_svg=lambda dot_source: run_graphviz(dot_source, "svg"),
+        readings=_readings(files[0], console),
     )
     try:
         pages = build_handbook(given, progress=lambda words: console.error(f"safeproc: {words}"))
@@ -100,6 +101,25 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         f"safeproc: wrote {len(pages)} files to `{shown_name(args.output)}`; open `{shown_name(str(Path(args.output) / 'index.html'))}` in a browser"
     )
     return EXIT_OK
+
+
+def _readings(procedure_path: Path, console: Console) -> dict[str, tuple[str, ...]]:
+    """The headings of the READING.md notes beside the procedure, by the paragraphs they are about."""
+    from interpreter.reading_notes import READING_FILE_NAME, reading_notes
+    from interpreter.syntax import decode
+
+    path = procedure_path.parent / READING_FILE_NAME
+    if not path.is_file():
+        return {}
+    data = read_file(path, console)
+    text = decode(data, str(path))[0] if data is not None else None
+    if text is None:
+        return {}
+    found: dict[str, tuple[str, ...]] = {}
+    for note in reading_notes(text)[0]:
+        for paragraph in note.paragraphs:
+            found[paragraph] = (*found.get(paragraph, ()), note.title)
+    return found
 
 
 def _scenarios(args: argparse.Namespace, console: Console, procedure_path: Path) -> list | None:

@@ -15,9 +15,11 @@ The rules, for every command that writes a file:
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import stat
+import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -149,42 +151,104 @@ class FolderRefused(OutputRefused):
     """A folder that safeproc will not replace: it holds files safeproc did not write."""
 
 
-def write_folder_atomically(folder: Path, files: dict[str, bytes], marker: str) -> None:
+def write_folder_atomically(folder: Path, files: dict[str, bytes], marker: str, inputs: Sequence[Path] = ()) -> None:
     """Make folder hold exactly files, so that a reader sees the old folder or the whole new one.
 
-    The files are written into a new folder beside it, which then takes its place
-    in one rename (the old one is removed after). An existing folder is replaced
-    only when it is empty or holds `marker`, the sign that safeproc wrote it:
-    anything else in it would be lost.
+    The files are written into a new folder beside it, which then takes its place:
+    on Linux in one exchange of the two (renameat2), elsewhere in two renames. An
+    existing folder is replaced only when it is empty, or holds nothing but what
+    safeproc wrote there last time, as listed in its `marker` file: anything else
+    (an input being read, notes, a `.git`) would be lost. The folder keeps its
+    permissions; leftovers of an interrupted run beside it are removed.
     """
+    folder = Path(os.path.abspath(folder))  # `a/../a` pinned down before anything moves
+    shown = shown_name(str(folder))
+    if folder == folder.parent:
+        raise FolderRefused(f"`{shown}` is the top of the file system; name a new or empty folder")
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-        raise FolderRefused(f"`{shown_name(str(folder))}` is not a folder; name a new or empty folder, or one safeproc wrote before")
-    if folder.exists() and any(folder.iterdir()) and not (folder / marker).is_file():
-        raise FolderRefused(
-            f"`{shown_name(str(folder))}` holds files that safeproc did not write, which replacing it would lose; "
-            "name a new or empty folder"
-        )
-    parent = folder.absolute().parent
-    if not parent.is_dir():
-        raise FolderRefused(f"cannot write `{shown_name(str(folder))}`: the folder `{shown_name(str(parent))}` does not exist")
-    building = Path(tempfile.mkdtemp(dir=parent, prefix=f".{folder.name}.", suffix=".part"))
+        raise FolderRefused(f"`{shown}` is not a folder; name a new or empty folder, or one safeproc wrote before")
+    if not folder.parent.is_dir():
+        raise FolderRefused(f"cannot write `{shown}`: the folder `{shown_name(str(folder.parent))}` does not exist")
+    for source in inputs:
+        if _inside(Path(os.path.realpath(source)), Path(os.path.realpath(folder))):
+            raise FolderRefused(f"`{shown_name(str(source))}` is read from inside `{shown}`, which would be replaced; write somewhere else")
+    mode = 0o777 & ~_current_umask()
+    if folder.exists():
+        _refuse_what_would_be_lost(folder, marker)
+        mode = folder.stat().st_mode & 0o7777
+    _remove_leftovers(folder, marker)
+    written = {**files, marker: ("Written by safeproc, which replaces this folder whole; its files:\n" + "".join(f"{name}\n" for name in sorted(files))).encode()}
+    building: Path | None = None
     old: Path | None = None
     try:
-        os.chmod(building, 0o777 & ~_current_umask())
-        for name, data in sorted(files.items()):
+        building = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".part"))
+        for name, data in sorted(written.items()):
             (building / name).write_bytes(data)
-        if folder.exists():
-            old = Path(tempfile.mkdtemp(dir=parent, prefix=f".{folder.name}.", suffix=".old"))
+        os.chmod(building, mode)
+        if not folder.exists():
+            os.replace(building, folder)
+            building = None
+        elif _exchange(building, folder):
+            old, building = building, None  # it holds the previous folder now
+        else:
+            old = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".old"))
             os.replace(folder, old / "previous")
-        os.replace(building, folder)
+            os.replace(building, folder)
+            building = None
     except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
         if old is not None and (old / "previous").exists() and not folder.exists():
             os.replace(old / "previous", folder)
         raise
     finally:
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        for leftover in (building, old):
+            if leftover is not None:
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _refuse_what_would_be_lost(folder: Path, marker: str) -> None:
+    entries = set(os.listdir(folder))
+    if not entries:
+        return
+    shown = shown_name(str(folder))
+    if marker not in entries:
+        raise FolderRefused(f"`{shown}` holds files that safeproc did not write, which replacing it would lose; name a new or empty folder")
+    try:
+        listed = set((folder / marker).read_text(encoding="utf-8", errors="replace").splitlines()[1:])
+    except OSError as exc:
+        raise FolderRefused(f"cannot read `{shown_name(str(folder / marker))}`: {(exc.strerror or str(exc)).lower()}") from None
+    others = sorted(entries - listed - {marker})
+    if others:
+        named = ", ".join(f"`{shown_name(name)}`" for name in others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+        raise FolderRefused(
+            f"`{shown}` holds {named}, which safeproc did not write there and replacing the folder would lose; "
+            "move them out, or name another folder"
+        )
+
+
+def _remove_leftovers(folder: Path, marker: str) -> None:
+    """Folders an interrupted run left beside folder (`.NAME.*.part`, `.NAME.*.old`) that hold safeproc's marker."""
+    for leftover in folder.parent.glob(f".{glob.escape(folder.name)}.*"):
+        if leftover.suffix in (".part", ".old") and leftover.is_dir() and not leftover.is_symlink():
+            if (leftover / marker).is_file() or (leftover / "previous" / marker).is_file() or not any(leftover.iterdir()):
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one step (Linux's renameat2 with RENAME_EXCHANGE); False where that is not to be had."""
+    if sys.platform != "linux":
+        return False
+    import ctypes
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_current_folder, rename_exchange = -100, 2
+    return renameat2(at_current_folder, os.fsencode(first), at_current_folder, os.fsencode(second), rename_exchange) == 0
 
 
 def _current_umask() -> int:

@@ -227,7 +227,8 @@ def test_the_handbook_is_the_same_bytes_every_time(cli, tmp_path: Path):
 
 @needs_dot
 def test_a_folder_with_other_files_is_never_replaced(cli, tmp_path: Path):
-    """A folder safeproc did not write is refused whole; one it wrote is replaced, with nothing of the old left."""
+    """A folder safeproc did not write is refused whole; one it wrote is replaced, with nothing of the old left;
+    one it wrote that now holds other files (notes, an input, a .git) is refused, naming them."""
     folder = tmp_path / "site"
     folder.mkdir()
     (folder / "notes.txt").write_text("mine", encoding="utf-8")
@@ -236,7 +237,31 @@ def test_a_folder_with_other_files_is_never_replaced(cli, tmp_path: Path):
     assert [path.name for path in folder.iterdir()] == ["notes.txt"]
     fresh = tmp_path / "fresh"
     assert cli("handbook", str(PAN_SUSSEX), "-o", str(fresh)).code == 0
+    # A page an earlier handbook wrote (a phase since renamed) goes with the rest.
+    marker = fresh / ".safeproc-handbook"
+    marker.write_text(marker.read_text(encoding="utf-8") + "phase-stale.html\n", encoding="utf-8")
     (fresh / "phase-stale.html").write_text("old", encoding="utf-8")
-    assert cli("handbook", str(PAN_SUSSEX), "-o", str(fresh)).code == 0
+    fresh.chmod(0o700)
+    assert cli("handbook", str(PAN_SUSSEX), "-o", f"{fresh}/../fresh").code == 0
     assert not (fresh / "phase-stale.html").exists() and (fresh / "index.html").is_file()
+    assert fresh.stat().st_mode & 0o777 == 0o700
     assert not [name for name in os.listdir(tmp_path) if name.startswith(".")]  # no temporary folder left behind
+    # Anything else in it now is refused, and everything stays.
+    shutil.copy(PAN_SUSSEX, fresh / "my.proc")
+    (fresh / ".git").mkdir()
+    before = sorted(os.listdir(fresh))
+    inside = cli("handbook", str(fresh / "my.proc"), "-o", str(fresh))
+    assert inside.code == 2 and "my.proc" in inside.err
+    added = cli("handbook", str(PAN_SUSSEX), "-o", str(fresh))
+    assert added.code == 2 and "`.git`" in added.err and "`my.proc`" in added.err
+    assert sorted(os.listdir(fresh)) == before
+
+
+@needs_dot
+def test_leftovers_of_an_interrupted_run_are_cleared_by_the_next(cli, tmp_path: Path):
+    folder = tmp_path / "site"
+    assert cli("handbook", str(PAN_SUSSEX), "-o", str(folder)).code == 0
+    leftover = tmp_path / ".site.abc123.part"
+    shutil.copytree(folder, leftover)
+    assert cli("handbook", str(PAN_SUSSEX), "-o", str(folder)).code == 0
+    assert not leftover.exists() and (folder / "index.html").is_file()

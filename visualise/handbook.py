@@ -39,6 +39,7 @@ from visualise.dot import to_dot
 
 # Which states of a step mean a scenario reached it.
 _REACHED = frozenset({m.StepState.OPEN, m.StepState.DONE, m.StepState.OVERDUE, m.StepState.DONE_ON_TIME, m.StepState.DONE_LATE})
+# The file that marks a folder as a handbook safeproc wrote, listing its files (see write_folder_atomically).
 MARKER = ".safeproc-handbook"
 
 
@@ -100,10 +101,7 @@ class _Handbook:
         return f"phase-{phase.key}.html#step-{name}" if phase else None
 
     def files(self) -> dict[str, bytes]:
-        files: dict[str, str | bytes] = {
-            "style.css": STYLE_SHEET,
-            MARKER: "A handbook written by safeproc; `safeproc handbook` replaces this folder whole.\n",
-        }
+        files: dict[str, str | bytes] = {"style.css": STYLE_SHEET}
         overview_svg = None
         if self.given.phases:
             self.progress("drawing the overview")

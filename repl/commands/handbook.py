@@ -90,7 +90,8 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     )
     try:
         pages = build_handbook(given, progress=lambda words: console.error(f"safeproc: {words}"))
-        write_folder_atomically(Path(args.output), pages, MARKER)
+        inputs = [files[0], *([Path(args.source)] if args.source else []), *([Path(args.scenarios)] if args.scenarios else [])]
+        write_folder_atomically(Path(args.output), pages, MARKER, inputs)
     except (DrawingError, OutputRefused) as exc:
         console.error(f"safeproc: {exc}")
         return EXIT_USAGE

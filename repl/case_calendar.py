@@ -14,16 +14,21 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
 from interpreter import model as m
 from interpreter.scenario import LoadedCase
 from interpreter.simulate import CaseResult
+from visualise.wording import visible
 
 
 def open_deadlines(result: CaseResult) -> list[tuple[str, int]]:
     """Each (step, place) whose deadline is still to meet as of the result's day, in the procedure's order."""
     found = []
     for step in result.steps:
+        # A step the case no longer needs (its branch not taken, or the case ended) has nothing to diarise.
+        if step.state not in (m.StepState.OPEN, m.StepState.OVERDUE, m.StepState.WAITING):
+            continue
         for place, deadline in enumerate(step.deadlines):
             if deadline.due is None:
                 continue
@@ -45,9 +50,11 @@ def case_calendar(loaded: LoadedCase, result: CaseResult) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"{case_name}: deadlines")
+    calendar.add("x-wr-calname", visible(f"{case_name}: deadlines"))
     stamp = datetime.combine(result.as_of, time(0, 0), tzinfo=UTC)
-    case_key = hashlib.sha256(f"{procedure_title}\n{case_name}".encode()).hexdigest()[:16]
+    # The case's file name is part of each event's identity: two cases with one name stay apart.
+    case_file = Path(loaded.source.name).name if loaded.source is not None else ""
+    case_key = hashlib.sha256(f"{procedure_title}\n{case_name}\n{case_file}".encode()).hexdigest()[:16]
     steps = {step.step: step for step in result.steps}
     for name, place in open_deadlines(result):
         step = steps[name]
@@ -59,7 +66,7 @@ def case_calendar(loaded: LoadedCase, result: CaseResult) -> bytes:
         event.add("dtstamp", stamp)
         event.add("dtstart", deadline.due)
         event.add("dtend", deadline.due + timedelta(days=1))
-        event.add("summary", ("OVERDUE: " if overdue else "Due: ") + step.title)
+        event.add("summary", visible(("OVERDUE: " if overdue else "Due: ") + step.title))
         lines = [
             f"{name}: {deadline.text}",
             *([f"Owner: {roles.get(step.owner, step.owner)}"] if step.owner else []),
@@ -67,7 +74,7 @@ def case_calendar(loaded: LoadedCase, result: CaseResult) -> bytes:
             f"Procedure: {procedure_title}",
             f"As simulated on {result.as_of.isoformat()} by safeproc",
         ]
-        event.add("description", "\n".join(lines))
+        event.add("description", visible("\n".join(lines), limit=10_000))
         event.add("transp", "TRANSPARENT")
         event.add("categories", ["safeproc", "overdue" if overdue else "due"])
         calendar.add_component(event)

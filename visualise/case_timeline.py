@@ -23,9 +23,10 @@ from xml.sax.saxutils import escape
 from attrs import frozen
 
 from interpreter import model as m
-from interpreter.calendar import WorkingCalendar
+from interpreter.calendar import FIRST_YEAR, LAST_YEAR, WorkingCalendar
 from interpreter.simulate import CaseResult, StepResult
 from visualise.style import DEADLINE_INK, DETAIL_INK, ESCALATION_INK, HANDOVER_INK, INK, LANE_BORDER
+from visualise.wording import visible
 
 FONT = "Helvetica, Arial, sans-serif"
 LABEL_WIDTH = 360
@@ -152,11 +153,11 @@ def timeline_svg(
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         f'role="img" aria-labelledby="timeline-title timeline-description" font-family="{FONT}" font-size="11" fill="{INK}">',
-        f'<title id="timeline-title">{escape(title)}</title>',
-        f'<desc id="timeline-description">{escape(_description(rows, as_of))}</desc>',
+        f'<title id="timeline-title">{_text(title)}</title>',
+        f'<desc id="timeline-description">{_text(_description(rows, as_of))}</desc>',
         '<rect width="100%" height="100%" fill="white"/>',
-        f'<text x="{MARGIN}" y="{MARGIN + 14}" font-size="16" font-weight="bold">{escape(title)}</text>',
-        f'<text x="{MARGIN}" y="{MARGIN + 32}" fill="{DETAIL_INK}">{escape(subtitle)}</text>',
+        f'<text x="{MARGIN}" y="{MARGIN + 14}" font-size="16" font-weight="bold">{_text(title)}</text>',
+        f'<text x="{MARGIN}" y="{MARGIN + 32}" fill="{DETAIL_INK}">{_text(subtitle)}</text>',
     ]
     chart_top = MARGIN + HEADER_HEIGHT - 26
     chart_bottom = rows_top + len(rows) * ROW_HEIGHT
@@ -170,10 +171,10 @@ def timeline_svg(
             if len(events) == 1
             else f"{len(events)} things that happened outside the procedure"
         )
-        parts.append(f'<text x="{MARGIN}" y="{rows_top - 7}" font-style="italic">{escape(said)}</text>')
+        parts.append(f'<text x="{MARGIN}" y="{rows_top - 7}" font-style="italic">{_text(said)}</text>')
         for day, name in events:
             parts.append(
-                f"<g><title>{escape(f'{day.isoformat()}: {name}')}</title>"
+                f"<g><title>{_text(f'{day.isoformat()}: {name}')}</title>"
                 f'<path d="M{x(day) + day_width / 2} {rows_top - 18} l5 6 l-5 6 l-5 -6 z" fill="{INK}"/></g>'
             )
     for index, row in enumerate(rows):
@@ -186,6 +187,11 @@ def timeline_svg(
     parts.extend(_legend(chart_bottom + 34))
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
+
+
+def _text(words: str) -> str:
+    """Words for the SVG: control characters (which XML cannot hold) shown as �, markup escaped."""
+    return escape(visible(words, limit=10_000))
 
 
 def _description(rows: Sequence[TimelineRow], as_of: date) -> str:
@@ -201,13 +207,15 @@ def _description(rows: Sequence[TimelineRow], as_of: date) -> str:
 def _days_off(
     first: date, last: date, calendar: WorkingCalendar, x: DayPosition, day_width: float, top: float, bottom: float
 ) -> Iterable[str]:
-    holidays = dict(calendar.skipped(first - timedelta(days=1), last))
+    # The calendar knows the bank holidays of its years only; beyond them, weekends alone are shaded.
+    known_from, known_to = max(first, date(FIRST_YEAR, 1, 2)), min(last, date(LAST_YEAR, 12, 31))
+    holidays = dict(calendar.skipped(known_from - timedelta(days=1), known_to)) if known_from <= known_to else {}
     day = first
     while day < last:
         if day in holidays:
             yield (
                 f'<rect x="{x(day)}" y="{top}" width="{day_width:.1f}" height="{bottom - top}" fill="{HOLIDAY_FILL}">'
-                f"<title>{escape(f'{day.isoformat()}: {holidays[day]}')}</title></rect>"
+                f"<title>{_text(f'{day.isoformat()}: {holidays[day]}')}</title></rect>"
             )
         elif day.weekday() >= 5:
             yield f'<rect x="{x(day)}" y="{top}" width="{day_width:.1f}" height="{bottom - top}" fill="{WEEKEND_FILL}"/>'
@@ -231,9 +239,9 @@ def _row(row: TimelineRow, top: float, x: DayPosition, day_width: float, as_of: 
     middle = top + ROW_HEIGHT / 2
     label = _shortened(row.title)
     hover = "\n".join([f"{row.name}: {row.title}", *([f"by {row.owner}"] if row.owner else []), *row.deadlines, *_done_words(row)])
-    yield f"<g><title>{escape(hover)}</title>"
+    yield f"<g><title>{_text(hover)}</title>"
     yield f'<line x1="{MARGIN}" y1="{top + ROW_HEIGHT}" x2="{width - MARGIN}" y2="{top + ROW_HEIGHT}" stroke="#e5e8eb"/>'
-    yield f'<text x="{MARGIN}" y="{middle + 4}">{escape(label)}</text>'
+    yield f'<text x="{MARGIN}" y="{middle + 4}">{_text(label)}</text>'
     # How long the step was open: from the day it opened to the day it was done (or to now, while open).
     open_until = row.done_on or as_of
     if row.opened_on is not None and open_until > row.opened_on:
@@ -293,7 +301,7 @@ def _legend(top: float) -> Iterable[str]:
     yield f'<g transform="translate({MARGIN} {top})" font-size="10">'
     offset = 0.0
     for mark, words in items:
-        yield f'<g transform="translate({offset} 0)">{mark}<text x="30" y="4">{escape(words)}</text></g>'
+        yield f'<g transform="translate({offset} 0)">{mark}<text x="30" y="4">{_text(words)}</text></g>'
         offset += 40 + len(words) * 5.6
     yield "</g>"
 

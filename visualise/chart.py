@@ -23,7 +23,15 @@ from interpreter.graph import can_reach, reachable_from
 from interpreter.phases import Phase, phase_of
 from interpreter.suggest import did_you_mean
 from interpreter.wording import guard_text
-from visualise.wording import citation_text, deadline_label, deadline_sentence, escalation_label, escalation_sentence
+from visualise.wording import (
+    TOOLTIP_LIMIT,
+    citation_text,
+    deadline_label,
+    deadline_sentence,
+    escalation_label,
+    escalation_sentence,
+    visible,
+)
 
 START_ID = "(start) here"
 
@@ -542,23 +550,6 @@ def _lane(role: m.Role, roles: dict) -> Lane:
 def _role_title(name: str, roles: dict) -> str:
     role = roles.get(name)
     return (role.title if role is not None else None) or name
-
-
-# Graphviz refuses a label longer than 16,384 bytes once escaped; a character can take
-# six (`&quot;`), so text in a picture stops at this many characters, well inside it.
-PICTURE_TEXT_LIMIT = 1_000
-# Tooltips (hover text) list a step's every deadline and document, so they may be longer.
-TOOLTIP_LIMIT = 2_500
-
-
-def visible(text: str, limit: int = PICTURE_TEXT_LIMIT) -> str:
-    """Text with tabs as spaces and other control characters as �: XML (so SVG) cannot hold them.
-
-    Text longer than limit is cut there and ends in "…"; the file keeps it whole.
-    """
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return "".join(ch if ch == "\n" or ch.isprintable() else (" " if ch == "\t" else "\ufffd") for ch in text)
 
 
 def _key(sliced: bool) -> tuple[tuple[ChartNode, ...], tuple[ChartEdge, ...]]:

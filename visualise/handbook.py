@@ -36,6 +36,7 @@ from interpreter.wording import calendar_name, describe_deadline, guard_text, ki
 from visualise.case_timeline import TimelineRow, role_titles_of, timeline_rows, timeline_svg
 from visualise.chart import ChartLinks, build_chart, build_overview, build_phase_chart
 from visualise.dot import to_dot
+from visualise.wording import visible
 
 # Which states of a step mean a scenario reached it.
 _REACHED = frozenset({m.StepState.OPEN, m.StepState.DONE, m.StepState.OVERDUE, m.StepState.DONE_ON_TIME, m.StepState.DONE_LATE})
@@ -70,8 +71,9 @@ def build_handbook(given: HandbookInput, progress: Callable[[str], None] = lambd
 
 
 def e(text: object) -> str:
-    """Text for HTML, markup characters and both quotes escaped."""
-    return html.escape(str(text), quote=True)
+    """Text for HTML: control and bidirectional-override characters shown as � (so no title can
+    garble the page or turn its neighbours' words round), markup characters and both quotes escaped."""
+    return html.escape(visible(str(text), limit=100_000), quote=True)
 
 
 class _Handbook:

@@ -43,3 +43,20 @@ def escalation_sentence(escalation: m.Escalation) -> str:
 
 def citation_text(cites: tuple[str, ...]) -> str:
     return "§ " + ", ".join(cites) if cites else ""
+
+
+# Graphviz refuses a label longer than 16,384 bytes once escaped; a character can take
+# six (`&quot;`), so text in a picture stops at this many characters, well inside it.
+PICTURE_TEXT_LIMIT = 1_000
+# Tooltips (hover text) list a step's every deadline and document, so they may be longer.
+TOOLTIP_LIMIT = 2_500
+
+
+def visible(text: str, limit: int = PICTURE_TEXT_LIMIT) -> str:
+    """Text with tabs as spaces and other control characters as �: XML (so SVG) cannot hold them.
+
+    Text longer than limit is cut there and ends in "…"; the file keeps it whole.
+    """
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return "".join(ch if ch == "\n" or ch.isprintable() else (" " if ch == "\t" else "\ufffd") for ch in text)

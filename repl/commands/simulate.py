@@ -100,11 +100,13 @@ def _run_one(args: argparse.Namespace, console: Console, procedures: ProcedureCa
     from repl.procedure_cache import load_case_file
     from repl.timeline import json_report, text_timeline
 
-    file_format = (
-        args.format
-        or (_EXTENSIONS.get(Path(args.output).suffix.lower()) if args.output and args.output != STANDARD_OUTPUT else None)
-        or "text"
-    )
+    to_file = bool(args.output) and args.output != STANDARD_OUTPUT
+    file_format = args.format or (_EXTENSIONS.get(Path(args.output).suffix.lower()) if to_file else None) or (None if to_file else "text")
+    if file_format is None:
+        console.error(
+            f"safeproc: cannot tell what to write from the name `{shown_name(args.output)}`: end it in .svg, .ics, .json or .txt, or give --format"
+        )
+        return EXIT_USAGE
     try:
         target = output_target(args.output, [Path(args.procedure), Path(args.cases)]) if args.output else None
     except OutputRefused as refused:
@@ -132,8 +134,12 @@ def _run_one(args: argparse.Namespace, console: Console, procedures: ProcedureCa
     elif file_format == "svg":
         report = case_timeline_picture(loaded, result)
     elif file_format == "ics":
-        from repl.case_calendar import case_calendar
+        from repl.case_calendar import case_calendar, open_deadlines
 
+        if not open_deadlines(result):
+            # A calendar file must hold at least one event; an empty one would not import.
+            console.error(f"safeproc: the case has no deadlines still to meet as of {result.as_of.isoformat()}, so no calendar was written")
+            return EXIT_OK
         report = case_calendar(loaded, result).decode("utf-8")
     else:
         report = text_timeline(loaded, result) + "\n"

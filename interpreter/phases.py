@@ -18,6 +18,7 @@ phases, and is drawn whole.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from attrs import frozen
@@ -66,10 +67,24 @@ def phases_of(source: SourceFile, procedure: m.Procedure) -> tuple[Phase, ...]:
     )
 
 
+# Keys become file names in the handbook, so they stay well inside any file system's limit.
+KEY_LENGTH = 60
+# Words `--view` takes for itself: a phase cannot be keyed by them (nor by a number).
+_RESERVED_KEYS = frozenset({"overview", "all"})
+
+
 def phase_key(title: str) -> str:
-    """`Rapid review (1.1.17 - 1.1.25)` → `rapid-review`."""
-    words = _KEY_WORDS.findall(re.sub(r"\(.*?\)", " ", title.lower()))
-    return "-".join(words) or "phase"
+    """`Rapid review (1.1.17 - 1.1.25)` → `rapid-review`; accents dropped (`Überprüfung` → `uberprufung`)."""
+    plain = unicodedata.normalize("NFKD", re.sub(r"\(.*?\)", " ", title.lower())).encode("ascii", "ignore").decode()
+    words = _KEY_WORDS.findall(plain)
+    key = words[0][:KEY_LENGTH] if words and len(words[0]) > KEY_LENGTH else ""
+    for word in words if not key else ():
+        if len(key) + len(word) + 1 > KEY_LENGTH:
+            break
+        key = f"{key}-{word}" if key else word
+    if not key or key in _RESERVED_KEYS or key.isdecimal():
+        key = f"phase-{key}" if key else "phase"
+    return key
 
 
 def _unique_keys(titles: Iterable[str]) -> list[str]:

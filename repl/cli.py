@@ -147,6 +147,10 @@ def _main(argv: list[str], debug: bool) -> int:
             unknown = _unknown_command(argv)
             if unknown is not None:
                 parser.error(unknown)
+            # Python 3.11's argparse drops a value of `--` given as `--option=--`, leaving the option empty.
+            dashes = next((word for word in argv if word.startswith("--") and word.endswith("=--") and len(word) > 4), None)
+            if dashes is not None:
+                parser.error(f"`{dashes}`: `--` is not a value safeproc can take; if it is a file's name, write it `./--`")
             args = parser.parse_args(argv)
         except SystemExit as finished:
             # argparse has printed --help, --version or a usage mistake; say how it ended

@@ -177,7 +177,12 @@ def write_folder_atomically(folder: Path, files: dict[str, bytes], marker: str, 
         _refuse_what_would_be_lost(folder, marker)
         mode = folder.stat().st_mode & 0o7777
     _remove_leftovers(folder, marker)
-    written = {**files, marker: ("Written by safeproc, which replaces this folder whole; its files:\n" + "".join(f"{name}\n" for name in sorted(files))).encode()}
+    written = {
+        **files,
+        marker: (
+            "Written by safeproc, which replaces this folder whole; its files:\n" + "".join(f"{name}\n" for name in sorted(files))
+        ).encode(),
+    }
     building: Path | None = None
     old: Path | None = None
     try:

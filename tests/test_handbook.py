@@ -265,3 +265,27 @@ def test_leftovers_of_an_interrupted_run_are_cleared_by_the_next(cli, tmp_path: 
     shutil.copytree(folder, leftover)
     assert cli("handbook", str(PAN_SUSSEX), "-o", str(folder)).code == 0
     assert not leftover.exists() and (folder / "index.html").is_file()
+
+
+@needs_dot
+def test_roles_differing_in_case_get_pages_of_their_own_and_a_case_without_as_of_is_seen_as_of_its_last_day(cli, tmp_path: Path):
+    """`crg` and `CRG` would be one file on Windows and macOS; a case with no `as of` still gets a timeline, dated."""
+    procedure = tmp_path / "p.proc"
+    procedure.write_text(
+        'procedure "Two leads"\nend\nrole crg "Case review group"\nrole CRG "Another group"\nevent referral "Referral"\n'
+        "start at first\n"
+        'step first "First"\n  must be done by crg\n  within 5 working days after referral\n  next second\nend\n'
+        'step second "Second"\n  by CRG\n  next done\nend\noutcome done "Done"\n',
+        encoding="utf-8",
+    )
+    scenarios = tmp_path / "cases"
+    scenarios.mkdir()
+    (scenarios / "a.case").write_text('case "No date given"\n  procedure "../p.proc"\nend\non 2024-03-01 referral\n', encoding="utf-8")
+    folder = tmp_path / "site"
+    result = cli("handbook", str(procedure), "-o", str(folder), "--scenarios", str(scenarios))
+    assert result.code == 0, result.err
+    pages = {path.name.lower() for path in folder.iterdir()}
+    assert len(pages) == len(list(folder.iterdir()))
+    assert {"role-crg.html", "role-crg-2.html"} <= pages
+    scenario = (folder / "scenario-01-a.html").read_text(encoding="utf-8")
+    assert "Seen as of 2024-03-01" in scenario and "<svg" in scenario

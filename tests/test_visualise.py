@@ -550,3 +550,31 @@ def test_a_phase_chart_keeps_nobodys_questions_and_foreign_stand_ins_between_the
     drawn = {lane.name for lane in rapid.lanes}
     assert "la_head" not in drawn and lane_of["(not shown) submit_sin"] is None
     assert lane_of["(not shown) lcspr_decision"] == "crg" and analysis.graph.nodes["lcspr_decision"]["owner"] == "crg"
+
+
+@pytest.mark.parametrize(
+    "arguments, words",
+    [
+        (["--view", "²"], "no phase"),
+        (["--view=--"], "is not a value"),
+        (["--view", ""], "name the view"),
+        (["--view", "RAPID-REVIEW"], None),
+        (["--view", "ALL", "--only", "submit_sin"], None),
+    ],
+)
+def test_odd_views_get_a_plain_answer(cli, tmp_path, arguments, words):
+    """A view written oddly is either understood (any case) or refused with one plain line: never an internal error."""
+    result = cli("render", str(PAN_SUSSEX), "-o", str(tmp_path / "x.dot"), *arguments)
+    assert_no_internal_error(result)
+    if words is None:
+        assert result.code == 0, result.err
+    else:
+        assert result.code == 2 and words in result.err
+
+
+def test_list_views_draws_nothing_and_says_so_when_asked_to(cli, tmp_path):
+    listed = cli("render", str(PAN_SUSSEX), "--list-views")
+    assert listed.code == 0 and "rapid-review" in listed.out and "(the default)" in listed.out
+    both = cli("render", str(PAN_SUSSEX), "--list-views", "-o", str(tmp_path / "x.svg"))
+    assert both.code == 2 and not (tmp_path / "x.svg").exists()
+    assert cli("render", str(PAN_SUSSEX)).code == 2  # neither -o nor --list-views

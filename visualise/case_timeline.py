@@ -223,15 +223,27 @@ def _days_off(
 
 
 def _scale(first: date, last: date, x: DayPosition, top: float) -> Iterable[str]:
-    """Month names above, and each Monday's date below them (every other one when days are narrow)."""
+    """Month names above, and Mondays' dates below them (every other Monday when days are narrow).
+
+    A month's name is shortened when its month is narrow, and left out where it would
+    run into the previous one or off the picture's edge.
+    """
+    day_width = x(first + timedelta(days=1)) - x(first)
+    month_format, label_width = ("%B %Y", 100) if day_width * 30 >= 110 else ("%b %Y", 60)
+    monday_step = 1 if day_width * 7 >= 18 else 2
+    named_until = -1e9
+    mondays = 0
     day = first
     while day < last:
-        # The first day is named when its month has a week or more shown before the next.
         if day.day == 1 or (day == first and (day + timedelta(days=7)).month == day.month):
-            yield f'<text x="{x(day) + 2}" y="{top - 26}" font-weight="bold">{day.strftime("%B %Y")}</text>'
             yield f'<line x1="{x(day)}" y1="{top - 38}" x2="{x(day)}" y2="{top}" stroke="{LANE_BORDER}"/>'
+            if x(day) >= named_until and x(day) + label_width <= x(last):
+                yield f'<text x="{round(x(day) + 2, 1)}" y="{top - 26}" font-weight="bold">{day.strftime(month_format)}</text>'
+                named_until = x(day) + label_width
         if day.weekday() == 0:
-            yield f'<text x="{x(day) + 1}" y="{top - 8}" font-size="9" fill="{DETAIL_INK}">{day.day}</text>'
+            if mondays % monday_step == 0:
+                yield f'<text x="{round(x(day) + 1, 1)}" y="{top - 8}" font-size="9" fill="{DETAIL_INK}">{day.day}</text>'
+            mondays += 1
         day += timedelta(days=1)
 
 
@@ -301,7 +313,7 @@ def _legend(top: float) -> Iterable[str]:
     yield f'<g transform="translate({MARGIN} {top})" font-size="10">'
     offset = 0.0
     for mark, words in items:
-        yield f'<g transform="translate({offset} 0)">{mark}<text x="30" y="4">{_text(words)}</text></g>'
+        yield f'<g transform="translate({round(offset, 1)} 0)">{mark}<text x="30" y="4">{_text(words)}</text></g>'
         offset += 40 + len(words) * 5.6
     yield "</g>"
 

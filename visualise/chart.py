@@ -121,8 +121,11 @@ def build_phase_chart(
 
 def find_phase(phases: Sequence[Phase], key: str) -> Phase:
     """The phase a `--view` names: by its key, a unique beginning of one, or its number in the file."""
-    if key.isdigit() and 1 <= int(key) <= len(phases):
+    key = key.strip().lower()
+    if key.isascii() and key.isdecimal() and 1 <= int(key) <= len(phases):
         return phases[int(key) - 1]
+    if not key:
+        raise SliceError("name the view: overview, all, or a phase's key or number (safeproc render PROC --list-views lists them)")
     exact = [phase for phase in phases if phase.key == key]
     starting = [phase for phase in phases if phase.key.startswith(key)]
     if exact or len(starting) == 1:
@@ -135,7 +138,7 @@ def find_phase(phases: Sequence[Phase], key: str) -> Phase:
     if starting:
         raise SliceError(f"`{key}` could be any of {', '.join(phase.key for phase in starting)}; say which")
     suggestion = did_you_mean(key, [phase.key for phase in phases])
-    raise SliceError(f"there is no phase `{key}`" + (f"; {suggestion}" if suggestion else "") + f". The phases are: {known}")
+    raise SliceError(f"there is no phase `{key}`" + (f" ({suggestion})" if suggestion else "") + f". The phases are: {known}")
 
 
 # Views that are not a phase's key.
@@ -162,6 +165,7 @@ def chart_for_view(
     """
     if view is None:
         view = ALL if only else default_view(graph, phases)
+    view = view.strip().lower() if view.strip().lower() in (ALL, OVERVIEW) else view
     if only and view != ALL:
         raise SliceError("--only draws part of the whole chart, so it goes with --view all, not with an overview or a phase")
     if view == ALL:

@@ -88,6 +88,7 @@ class _Handbook:
         self.role_titles = role_titles_of(self.procedure)
         self.titles = {declaration.name: declaration.title or declaration.name for declaration in self.procedure.declarations()}
         self.calendar = calendar_name(self.procedure)
+        self.role_pages = _role_pages(self.procedure.roles)
         self.scenario_pages = [
             f"scenario-{number:02d}-{_slug(scenario.file_name)}.html" for number, scenario in enumerate(given.scenarios, start=1)
         ]
@@ -122,7 +123,7 @@ class _Handbook:
         files["timescales.html"] = self.timescales_page()
         files["roles.html"] = self.roles_page()
         for role in self.procedure.roles:
-            files[f"role-{role.name}.html"] = self.role_page(role)
+            files[self.role_pages[role.name]] = self.role_page(role)
         for index, scenario in enumerate(self.given.scenarios):
             self.progress(f"scenario {index + 1} of {len(self.given.scenarios)}")
             files[self.scenario_pages[index]] = self.scenario_page(scenario)
@@ -181,7 +182,9 @@ class _Handbook:
             parts.append(f'<li><a href="phase-{phase.key}.html">{e(phase.title)}</a> <span class="detail">{e(detail)}</span></li>')
         parts.append("</ol>")
         parts.append('<h2 id="roles">Roles</h2>\n<ul class="columns">')
-        parts.extend(f'<li><a href="role-{role.name}.html">{e(self.role_titles[role.name])}</a></li>' for role in self.procedure.roles)
+        parts.extend(
+            f'<li><a href="{self.role_pages[role.name]}">{e(self.role_titles[role.name])}</a></li>' for role in self.procedure.roles
+        )
         parts.append("</ul>")
         if self.given.scenarios:
             parts.append('<h2 id="scenarios">Scenarios</h2>\n<ul>')
@@ -296,7 +299,7 @@ class _Handbook:
         return e(", ".join(cites)) + "".join(quoted)
 
     def role_link(self, name: str) -> str:
-        return f'<a href="role-{e(name)}.html">{e(self.role_titles.get(name, name))}</a>' if name in self.roles else e(name)
+        return f'<a href="{self.role_pages[name]}">{e(self.role_titles.get(name, name))}</a>' if name in self.roles else e(name)
 
     def flow_link(self, name: str) -> str:
         link = self.step_link(name)
@@ -334,7 +337,7 @@ class _Handbook:
         for role in self.procedure.roles:
             owned = [name for name in self.graph if self.graph.nodes[name]["owner"] == role.name]
             rows.append(
-                f'<tr><th scope="row"><a href="role-{role.name}.html">{e(self.role_titles[role.name])}</a></th>'
+                f'<tr><th scope="row"><a href="{self.role_pages[role.name]}">{e(self.role_titles[role.name])}</a></th>'
                 f"<td>{len(owned)}</td><td>{'outside the partnership' if role.external else 'in the partnership'}</td></tr>"
             )
         body = (
@@ -392,7 +395,7 @@ class _Handbook:
                     for name, escalation in told
                 )
             )
-        return self.page(self.role_titles[role.name], "\n".join(parts), f"role-{role.name}.html")
+        return self.page(self.role_titles[role.name], "\n".join(parts), self.role_pages[role.name])
 
     def scenario_page(self, scenario: Scenario) -> str:
         parts = [f'<p class="detail">From the file {e(scenario.file_name)}.</p>']
@@ -400,7 +403,11 @@ class _Handbook:
         loaded = scenario.loaded
         if result is None or loaded.plan is None:
             parts.append("<p>This case could not be run against the procedure:</p>")
-            parts.append(_list(e(problem) for problem in scenario.problems) if scenario.problems else "<p>it has errors.</p>")
+            parts.append(
+                _list(e(problem) for problem in scenario.problems)
+                if scenario.problems
+                else "<p>it has errors (`safeproc test` shows them).</p>"
+            )
             return self.page(_case_name(scenario), "\n".join(parts), "")
         rows = timeline_rows(result, loaded.happenings, loaded.plan.nodes, self.role_titles)
         events = {event.name: event.title or event.name for event in self.procedure.events}
@@ -416,7 +423,8 @@ class _Handbook:
             loaded.plan.calendar,
         )
         ending = f"It ended: {e(self.titles.get(result.end, result.end))}." if result.end else "It has not ended."
-        parts.append(f"<p>Seen as of {e(result.as_of.isoformat())}. {ending}</p>")
+        seen = "" if loaded.case is None or loaded.case.as_of else " (the last day it records, as it gives no <code>as of</code>)"
+        parts.append(f"<p>Seen as of {e(result.as_of.isoformat())}{seen}. {ending}</p>")
         parts.append("<h2>Timeline</h2>")
         parts.append(
             f'<figure class="chart timeline" tabindex="0" aria-label="The case as a timeline">\n{_inline(svg.encode("utf-8"))}\n<figcaption>The case as a timeline: each step\'s window from its clock start to its due date, the day it was done, lateness in red, weekends and bank holidays shaded.</figcaption>\n</figure>'
@@ -478,6 +486,20 @@ def _case_name(scenario: Scenario) -> str:
 def _list(items: Iterable[str], ordered: bool = False) -> str:
     tag = "ol" if ordered else "ul"
     return f"<{tag}>" + "".join(f"<li>{item}</li>" for item in items) + f"</{tag}>"
+
+
+def _role_pages(roles: Iterable[m.Role]) -> dict[str, str]:
+    """Each role's page name; names that differ only in case (`crg`, `CRG`) get distinct pages,
+    since on Windows and macOS they would be one file."""
+    pages: dict[str, str] = {}
+    taken: set[str] = set()
+    for role in roles:
+        page, number = f"role-{role.name}.html", 2
+        while page.lower() in taken:
+            page, number = f"role-{role.name}-{number}.html", number + 1
+        taken.add(page.lower())
+        pages[role.name] = page
+    return pages
 
 
 def _count(number: int, one: str, many: str) -> str:

@@ -126,6 +126,7 @@ def _readings(procedure_path: Path, console: Console) -> dict[str, tuple[str, ..
 def _scenarios(args: argparse.Namespace, console: Console, procedure_path: Path) -> list | None:
     """Each case of --scenarios run against the procedure, in file-name order; None if the folder cannot be read."""
     from interpreter.scenario import run_case
+    from repl.diagnostic_output import print_diagnostics
     from repl.procedure_cache import ProcedureCache, load_case_file
     from visualise.handbook import Scenario
 
@@ -133,7 +134,8 @@ def _scenarios(args: argparse.Namespace, console: Console, procedure_path: Path)
         return []
     folder = Path(args.scenarios)
     if not is_folder(folder):
-        console.error(f"safeproc: --scenarios `{shown_name(args.scenarios)}` is not a folder; name the folder of .case files")
+        why = "is not a folder" if folder.exists() else "does not exist"
+        console.error(f"safeproc: --scenarios `{shown_name(args.scenarios)}` {why}; name the folder of .case files")
         return None
     paths, unreadable = expand_paths([args.scenarios], ".case", console)
     if unreadable:
@@ -146,9 +148,19 @@ def _scenarios(args: argparse.Namespace, console: Console, procedure_path: Path)
         if data is None:
             return None
         loaded = load_case_file(data, str(path), procedures, procedure_override=procedure_path)
-        result = run_case(loaded)
-        problems = tuple(f"{d.span.line if d.span else ''}: {d.message}".lstrip(": ") for d in loaded.diagnostics if d.severity == "error")
+        # A case with no `as of` is seen as of the last day it records, so that the page is the same whenever it is written.
+        recorded = [*loaded.happenings.values(), *(day for day, _, _ in loaded.learnt)]
+        result = run_case(loaded, None if loaded.case is None or loaded.case.as_of else max(recorded, default=None))
+        problems = tuple(f"line {d.span.line}: {d.message}" if d.span else d.message for d in loaded.diagnostics if d.severity == "error")
+        if result is None:
+            sources = {loaded.source.name: loaded.source} if loaded.source is not None else {}
+            print_diagnostics(console, loaded.diagnostics, sources)
+            if not problems:
+                problems = ("it gives no `as of` and records no dates, so there is no day to see it from",)
+            console.error(f"safeproc: warning: `{shown_name(str(path))}` could not be run; its page says why")
         found.append(Scenario(path.name, loaded, result, problems))
+    if not paths:
+        console.error(f"safeproc: note: `{shown_name(args.scenarios)}` holds no .case files, so the handbook has no scenarios")
     return found
 
 

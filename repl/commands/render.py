@@ -89,6 +89,9 @@ def _seconds(text: str) -> float:
 
 def _run_render(args: argparse.Namespace, console: Console) -> int:
     if args.list_views:
+        if args.output is not None or args.view is not None or args.only:
+            console.error("safeproc: --list-views lists the views and draws nothing; leave out -o, --view and --only, or --list-views")
+            return EXIT_USAGE
         return _list_views(args, console)
     if args.output is None:
         console.error("safeproc: say where to draw the picture with -o OUT (or - for standard output), or ask for --list-views")

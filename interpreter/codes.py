@@ -458,9 +458,11 @@ itself.""",
     "P310": Code(
         "the window a step falls in",
         """A note, shown with `safeproc check --windows`: the earliest and latest a step
-can be done, relative to each clock (event or step) its deadlines count from,
-once every deadline and the order of the steps are taken together (the
-minimal network). Use it to see what the rules add up to.""",
+can be done, relative to each event of the procedure and to each clock (event or
+step) its own deadlines count from, once every deadline and the order of the
+steps are taken together (the minimal network). Use it to see what the rules add
+up to. Other clocks are left out: in a chain where each step counts from the one
+before, every step would otherwise be given a window after every earlier step.""",
     ),
     "P311": Code(
         "escalation with no deadline",

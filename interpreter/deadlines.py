@@ -19,6 +19,7 @@ strict is a warning, once an actual start date on which it fails is found.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Literal, assert_never, cast
@@ -438,7 +439,17 @@ def _answered(node: m.FlowNode, place: int) -> bool:
 
 
 def windows(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
-    """Notes giving, for each step, the window its deadlines allow after (or before) each clock."""
+    """Notes giving, for each step, the window its deadlines allow after (or before) each clock.
+
+    The clocks a step's window is given against are the procedure's events (the few
+    things that start a case) and the clocks its own deadlines count from. Not every
+    clock: in a chain where each step counts from the one before, every step would
+    get a window after every earlier step, and the notes would grow with the square
+    of the procedure. So the search is done once from each event, and from every
+    other clock only as far as the steps that count from it, over the distance graph
+    reweighted once (Johnson's method) so that each search is Dijkstra's and stops
+    when its last step is reached.
+    """
     procedure = resolved.procedure
     try:
         calendar = procedure_calendar(procedure)
@@ -448,32 +459,29 @@ def windows(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
     if _conflict(bounds, calendar, frozenset(event.name for event in procedure.events)) is not None:
         return []
     days = distance_graph(bounds, "lenient")
-    clocks = sorted({d.anchor.name for n in procedure.nodes for d in m.deadlines_of(n) if d.anchor.name in days})
-    towards = days.reverse(copy=False)
-    latest = {clock: _distances_and_paths(days, clock) for clock in clocks}
-    earliest = {clock: _distances_and_paths(towards, clock) for clock in clocks}
+    if days.number_of_nodes() == 0:
+        return []
+    events = {event.name for event in procedure.events if event.name in days}
+    wanted: dict[str, set[str] | None] = {event: None for event in events}  # None: every step
+    for node in procedure.nodes:
+        for deadline in m.deadlines_of(node):
+            clock = deadline.anchor.name
+            if clock in days and clock != node.name and wanted.get(clock, set()) is not None:
+                wanted.setdefault(clock, set()).add(node.name)  # type: ignore[union-attr]
+    searches = _ShortestPaths(days, events)
+    found = {clock: (searches.after(clock, targets), searches.before(clock, targets)) for clock, targets in wanted.items()}
     notes = []
     for node in procedure.nodes:
         if not isinstance(node, (m.Step, m.Decision)) or node.name not in days:
             continue
-        parts = []
+        own = {d.anchor.name for d in node.deadlines if d.anchor.name in days}
         # Windows before a later clock are shown only for the steps whose own deadlines
         # count back from it: every step before publication is "before publication".
         counts_back_from = {d.anchor.name for d in node.deadlines if d.kind == m.DeadlineKind.BEFORE}
-        for clock in clocks:
-            if clock == node.name:
-                continue
-            upper_distances, upper_paths = latest[clock]
-            lower_distances, lower_paths = earliest[clock]
-            window = _describe_window(
-                clock in counts_back_from,
-                clock,
-                upper_distances.get(node.name),
-                upper_paths.get(node.name),
-                lower_distances.get(node.name),
-                lower_paths.get(node.name),
-                days,
-            )
+        parts = []
+        for clock in sorted((events | own) - {node.name}):
+            (upper, upper_along), (to_clock, to_clock_along) = (search.get(node.name) for search in found[clock])
+            window = _describe_window(clock in counts_back_from, clock, upper, upper_along, to_clock, to_clock_along)
             if window:
                 parts.append(window)
         if parts:
@@ -481,51 +489,150 @@ def windows(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
     return notes
 
 
-def _distances_and_paths(graph: nx.DiGraph, source: str) -> tuple[dict[str, int], dict[str, list[str]]]:
-    """The shortest distance and path from source to every node it reaches."""
-    # Without a target, networkx gives both as dictionaries (its stubs allow for either).
-    return cast(tuple[dict[str, int], dict[str, list[str]]], nx.single_source_bellman_ford(graph, source, weight="weight"))
+# What a path's rules add up to: the one unit they share (None before any timed rule,
+# _MIXED once two differ) and the signed sum of their amounts in it.
+_MIXED = "mixed"
+Along = tuple[m.Unit | str | None, int]
+
+
+class _Search:
+    """The shortest distances found from (or to) one clock, with the tree of paths that gives them.
+
+    What each path's rules add up to is worked out once per node from its parent's,
+    not by walking every path again: in a long chain that walk would be quadratic.
+    """
+
+    def __init__(self, source: str, distances: dict[str, int], parents: dict[str, str], graph: nx.DiGraph, reversed_: bool):
+        self.source = source
+        self.distances = distances
+        self.parents = parents
+        self.graph = graph
+        self.reversed = reversed_
+        self.along: dict[str, Along] = {source: (None, 0)}
+
+    def get(self, name: str) -> tuple[int | None, Along | None]:
+        """The distance to name and what the rules on the path there add up to, or None and None if it is not reached."""
+        if name not in self.distances:
+            return None, None
+        return self.distances[name], self._along(name)
+
+    def _along(self, name: str) -> Along:
+        pending = []
+        ancestor = name
+        while ancestor not in self.along:
+            pending.append(ancestor)
+            ancestor = self.parents[ancestor]
+        for child in reversed(pending):
+            parent = self.parents[child]
+            # The tree's link parent → child is the graph's edge child → parent in a search over the reversed graph.
+            rule = self.graph.edges[(child, parent) if self.reversed else (parent, child)]["rule"]
+            unit, amount = self.along[parent]
+            if rule.duration is not None:
+                unit = rule.duration.unit if unit in (None, rule.duration.unit) else _MIXED
+                amount += rule.sign * rule.duration.amount
+            self.along[child] = (unit, amount)
+        return self.along[name]
+
+
+class _ShortestPaths:
+    """Single-source shortest paths in a distance graph with negative weights but no negative cycle.
+
+    Each node gets two potentials, found once by Bellman-Ford: the latest it can be
+    after the procedure's events, and the earliest (as a distance back to them). With
+    them every weight becomes at least 0 (Johnson's method), so each search is
+    Dijkstra's; and since these potentials measure time from the start, a search from
+    a clock towards the steps that count from it moves forward in time at no cost and
+    backward at full cost, and so stops near the clock instead of sweeping the chain.
+    """
+
+    def __init__(self, graph: nx.DiGraph, starts: set[str]):
+        self.graph = graph
+        self.latest = _potentials(graph, starts)
+        self.earliest = _potentials(graph.reverse(copy=True), starts)
+
+    def after(self, clock: str, targets: set[str] | None) -> _Search:
+        """Upper bounds on t(step) - t(clock): distances from clock, paths clock → step."""
+        return self._dijkstra(clock, targets, self.graph, self.latest, reversed_=False)
+
+    def before(self, clock: str, targets: set[str] | None) -> _Search:
+        """Distances from each step to clock (bounds on t(clock) - t(step)), over the reversed graph: paths clock → step there."""
+        return self._dijkstra(clock, targets, self.graph, self.earliest, reversed_=True)
+
+    @staticmethod
+    def _dijkstra(source: str, targets: set[str] | None, graph: nx.DiGraph, h: dict[str, int], reversed_: bool) -> _Search:
+        neighbours = graph.pred if reversed_ else graph.succ
+        reduced: dict[str, int] = {source: 0}
+        parents: dict[str, str] = {}
+        settled: dict[str, int] = {}
+        left = set(targets) if targets is not None else None
+        # Among equal distances a target comes first, so that a search can stop as soon as it may.
+        queue = [(0, 0, source)]
+        while queue and (left is None or left):
+            distance, _, node = heapq.heappop(queue)
+            if node in settled:
+                continue
+            settled[node] = distance
+            if left is not None:
+                left.discard(node)
+            for other, edge in neighbours[node].items():
+                candidate = distance + edge["weight"] + h[node] - h[other]
+                if other not in settled and candidate < reduced.get(other, candidate + 1):
+                    reduced[other] = candidate
+                    parents[other] = node
+                    heapq.heappush(queue, (candidate, 0 if left is not None and other in left else 1, other))
+        # Back from reduced distances to true ones: d(s, v) = d'(s, v) - h(s) + h(v).
+        distances = {node: value - h[source] + h[node] for node, value in settled.items()}
+        return _Search(source, distances, parents, graph, reversed_)
+
+
+def _potentials(graph: nx.DiGraph, starts: set[str]) -> dict[str, int]:
+    """Shortest distances from the start points; a node they do not reach gets a distance beyond any path's."""
+    beyond = 1 + sum(abs(int(weight)) for _, _, weight in graph.edges(data="weight"))
+    virtual = object()
+    graph.add_edges_from((virtual, node, {"weight": 0 if node in starts else beyond}) for node in list(graph.nodes))
+    try:
+        found = cast(dict[str, int], nx.single_source_bellman_ford_path_length(graph, virtual, weight="weight"))
+    finally:
+        graph.remove_node(virtual)
+    found.pop(virtual, None)  # type: ignore[call-overload]
+    return found
 
 
 def _describe_window(
     counts_back: bool,
     clock: str,
     upper: int | None,
-    upper_path: list[str] | None,
+    upper_along: Along | None,
     to_clock: int | None,
-    to_clock_path: list[str] | None,
-    days: nx.DiGraph,
+    to_clock_along: Along | None,
 ) -> str | None:
     """t(step) - t(clock) lies in [-to_clock, upper]; say so in the rules' own unit where one unit decides it."""
     lower = -to_clock if to_clock is not None else None
-    from_clock_path = list(reversed(to_clock_path or []))
     if upper is not None and upper < 0:
         if not counts_back:
             return None
-        nearest = _in_units(-upper, upper_path, days)
+        nearest = _in_units(-upper, upper_along)
         if lower is None:
             return f"at least {nearest} before `{clock}`"
-        furthest = _in_units(-lower, from_clock_path, days)
+        furthest = _in_units(-lower, to_clock_along)
         if nearest == furthest:
             return f"exactly {nearest} before `{clock}`"
         return f"{nearest} to {furthest} before `{clock}`"
     if lower is not None and lower >= 0:
-        earliest = _in_units(lower, from_clock_path, days) if lower else "0"
+        earliest = _in_units(lower, to_clock_along) if lower else "0"
         if upper is None:
             return f"at least {earliest} after `{clock}`" if lower else None
-        latest = _in_units(upper, upper_path, days)
+        latest = _in_units(upper, upper_along)
         if earliest == latest:
             return f"exactly {latest} after `{clock}`"
         return f"{earliest} to {latest} after `{clock}`"
     return None
 
 
-def _in_units(days_total: int, path: list[str] | None, days: nx.DiGraph) -> str:
+def _in_units(days_total: int, along: Along | None) -> str:
     """A distance along a path, in the unit of its rules when they share one, else in calendar days."""
-    rules = [days.edges[a, b]["rule"] for a, b in zip(path, path[1:])] if path else []
-    timed = [rule for rule in rules if rule.duration is not None]
-    units = {rule.duration.unit for rule in timed}
-    if len(units) == 1:
+    unit, amount = along if along is not None else (None, 0)
+    if isinstance(unit, m.Unit):
         # Counts in one unit add up exactly along a chain (see the module's note).
-        return str(m.Duration(abs(sum(rule.sign * rule.duration.amount for rule in timed)), units.pop()))
+        return str(m.Duration(abs(amount), unit))
     return f"{days_total} day{'s' if days_total != 1 else ''}"

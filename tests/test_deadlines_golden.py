@@ -61,3 +61,82 @@ def test_allow_comment_silences_only_the_named_warning(tmp_path, cli):
     wrong_code = tmp_path / "wrong.proc"
     wrong_code.write_text(allowed.replace("allow P305", "allow P302"))
     assert "warning[P305]" in cli("check", str(wrong_code)).err
+
+
+def _windows_by_bellman_ford(analysis) -> list[str]:
+    """The windows as the straightforward method finds them: Bellman-Ford from each clock, whole paths walked."""
+    import networkx as nx
+
+    from interpreter import deadlines as d
+    from interpreter import model as m
+
+    procedure = analysis.procedure
+    bounds, _ = d.deadline_bounds(analysis.resolved, analysis.graph, d.procedure_calendar(procedure))
+    days = d.distance_graph(bounds, "lenient")
+    events = {event.name for event in procedure.events if event.name in days}
+
+    def along(path):
+        unit, amount = None, 0
+        for a, b in zip(path, path[1:]):
+            rule = days.edges[a, b]["rule"]
+            if rule.duration is not None:
+                unit = rule.duration.unit if unit in (None, rule.duration.unit) else "mixed"
+                amount += rule.sign * rule.duration.amount
+        return unit, amount
+
+    found = []
+    for node in procedure.nodes:
+        if not isinstance(node, (m.Step, m.Decision)) or node.name not in days:
+            continue
+        own = {deadline.anchor.name for deadline in node.deadlines if deadline.anchor.name in days}
+        back = {deadline.anchor.name for deadline in node.deadlines if deadline.kind == m.DeadlineKind.BEFORE}
+        parts = []
+        for clock in sorted((events | own) - {node.name}):
+            upper, upper_paths = nx.single_source_bellman_ford(days, clock, weight="weight")
+            lower, lower_paths = nx.single_source_bellman_ford(days.reverse(copy=False), clock, weight="weight")
+            window = d._describe_window(
+                clock in back,
+                clock,
+                upper.get(node.name),
+                along(upper_paths[node.name]) if node.name in upper else None,
+                lower.get(node.name),
+                along(list(reversed(lower_paths[node.name]))) if node.name in lower else None,
+            )
+            if window:
+                parts.append(window)
+        if parts:
+            found.append(f"`{node.name}` is done " + "; ".join(parts))
+    return found
+
+
+@pytest.mark.parametrize(
+    "path", [*sorted((ROOT / "tests" / "time").glob("*.proc")), ROOT / "procedures/pan-sussex/cspr.proc"], ids=lambda p: p.stem
+)
+def test_the_windows_are_those_bellman_ford_finds_from_each_clock(path):
+    """Johnson's reweighting and searches that stop early give exactly the windows of a full search from every clock."""
+    from interpreter.deadlines import windows
+    from interpreter.pipeline import analyse_bytes
+
+    analysis = analyse_bytes(path.read_bytes(), str(path))
+    if analysis.resolved is None or analysis.graph is None:
+        pytest.skip("does not get as far as the deadlines")
+    fast = [diagnostic.message for diagnostic in windows(analysis.resolved, analysis.graph)]
+    if not fast:
+        return
+    assert fast == _windows_by_bellman_ford(analysis)
+
+
+@pytest.mark.parametrize("steps", [30, 101])
+def test_a_generated_chain_has_the_same_windows_either_way(steps):
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from interpreter.deadlines import windows
+    from interpreter.pipeline import analyse_source
+    from interpreter.source import SourceFile
+
+    from generate import generated_procedure
+
+    analysis = analyse_source(SourceFile("chain.proc", generated_procedure(steps, deadlines_per_step=2)))
+    fast = [diagnostic.message for diagnostic in windows(analysis.resolved, analysis.graph)]
+    assert len(fast) == steps and fast == _windows_by_bellman_ford(analysis)

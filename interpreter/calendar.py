@@ -24,12 +24,11 @@ from typing import assert_never, overload
 from attrs import field, frozen
 from dateutil.relativedelta import relativedelta
 
+from interpreter.calendar_names import CALENDAR_NAMES, DEFAULT_CALENDAR
 from interpreter.holiday_tables import weekday_bank_holidays
 from interpreter.model import Unit
 from interpreter.suggest import edit_distance
 
-CALENDAR_NAMES = ("england-and-wales", "scotland", "northern-ireland")
-DEFAULT_CALENDAR = "england-and-wales"
 FIRST_YEAR = 1995
 LAST_YEAR = 2074
 UNITS = tuple(Unit)

@@ -587,7 +587,7 @@ class _ShortestPaths:
 
 def _potentials(graph: nx.DiGraph, starts: set[str]) -> dict[str, int]:
     """Shortest distances from the start points; a node they do not reach gets a distance beyond any path's."""
-    beyond = 1 + sum(abs(int(weight)) for _, _, weight in graph.edges(data="weight"))
+    beyond = 1 + sum(abs(int(data["weight"])) for _, _, data in graph.edges(data=True))
     virtual = object()
     graph.add_edges_from((virtual, node, {"weight": 0 if node in starts else beyond}) for node in list(graph.nodes))
     try:

@@ -245,7 +245,7 @@ def test_the_command_table_says_what_each_command_module_says():
         assert (loaded.name, loaded.summary) == (command.name, command.summary)
 
 
-@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["explain", "P102"], ["check", "--help"]])
+@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["explain", "P102"], ["check", "--help"], ["date", "--help"]])
 def test_commands_that_need_no_procedure_load_none_of_the_heavy_libraries(argv):
     """Start-up is the cost of what is imported: `--version` must not pay for Lark, networkx or Graphviz."""
     code = (

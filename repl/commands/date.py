@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 from datetime import date, datetime
 
-from interpreter import model as m
-from interpreter.calendar import CALENDAR_NAMES, DEFAULT_CALENDAR
+from interpreter.calendar_names import CALENDAR_NAMES, DEFAULT_CALENDAR
 from repl.commands import EXIT_OK, EXIT_PROBLEMS, Command, Console
-from repl.diagnostic_output import print_diagnostics
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:
@@ -28,7 +26,9 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace, console: Console) -> int:
+    from interpreter import model as m
     from interpreter.date_expression import evaluate
+    from repl.diagnostic_output import print_diagnostics
 
     text = " ".join(args.expression)
     source, answer, diagnostics = evaluate(text, args.calendar, date.today())

@@ -731,6 +731,8 @@ def build_procedure(
         known = built.get(id(chunk.tree)) if built is not None else None
         if known is not None and known[1] == chunk.line_offset:
             declarations, reported = known[2]
+        elif built is None and chunk.tree.data == "procedure_file":
+            declarations, reported = _build_consuming(ModelBuilder(source.name, chunk.line_offset), chunk.tree)
         else:
             builder = ModelBuilder(source.name, chunk.line_offset)
             declarations, reported = builder.transform(chunk.tree), list(builder.diagnostics)
@@ -739,6 +741,22 @@ def build_procedure(
         items.extend(declarations)
         diagnostics.extend(reported)
     return assemble(source.name, items, diagnostics)
+
+
+def _build_consuming(builder: ModelBuilder, tree: Tree) -> tuple[list[Any], list[Diagnostic]]:
+    """The declarations of a whole file's tree, each declaration's subtree let go once it is built.
+
+    The tree and the model together were the peak of memory at ten thousand steps; this
+    way the one shrinks as the other grows. The tree is left empty: only the command
+    line's one-off analysis, which keeps no trees, builds this way.
+    """
+    declarations = []
+    pending = tree.children
+    pending.reverse()
+    while pending:
+        child = pending.pop()
+        declarations.append(builder.transform(child) if isinstance(child, Tree) else child)
+    return declarations, list(builder.diagnostics)
 
 
 def assemble(file: str, items: list[Any], diagnostics: list[Diagnostic]) -> tuple[m.Procedure, tuple[Diagnostic, ...]]:

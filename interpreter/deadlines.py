@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Literal, assert_never, cast
 
@@ -196,26 +197,40 @@ def check_deadlines(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diag
 
 def _conflict(bounds: list[Bound], calendar: WorkingCalendar, events: frozenset[str]) -> Diagnostic | None:
     for scale in sorted({bound.rule.scale for bound in bounds if bound.rule.scale is not None}):
-        in_scale = scale_graph(bounds, scale)
-        cycle = find_conflict(in_scale)
+        with _emptied_after(scale_graph(bounds, scale)) as in_scale:
+            cycle = find_conflict(in_scale)
+            if cycle is not None:
+                return _definite_conflict(_cycle_rules(in_scale, cycle), scale)
+    with _emptied_after(distance_graph(bounds, "lenient")) as lenient:
+        cycle = find_conflict(lenient)
         if cycle is not None:
-            return _definite_conflict(_cycle_rules(in_scale, cycle), scale)
-    lenient = distance_graph(bounds, "lenient")
-    cycle = find_conflict(lenient)
-    if cycle is not None:
-        return _definite_conflict(_cycle_rules(lenient, cycle), None)
-    strict = distance_graph(bounds, "strict")
-    cycle = find_conflict(strict)
-    if cycle is None:
-        return None
-    # Start the cycle at an event if it has one: an event's date is given, while
-    # a step's can be moved to another working day.
-    starts = [i for i, name in enumerate(cycle[:-1]) if name in events]
-    if starts:
-        cycle = cycle[starts[0] : -1] + cycle[: starts[0] + 1]
-    rules = _cycle_rules(strict, cycle)
+            return _definite_conflict(_cycle_rules(lenient, cycle), None)
+    with _emptied_after(distance_graph(bounds, "strict")) as strict:
+        cycle = find_conflict(strict)
+        if cycle is None:
+            return None
+        # Start the cycle at an event if it has one: an event's date is given, while
+        # a step's can be moved to another working day.
+        starts = [i for i, name in enumerate(cycle[:-1]) if name in events]
+        if starts:
+            cycle = cycle[starts[0] : -1] + cycle[: starts[0] + 1]
+        rules = _cycle_rules(strict, cycle)
     example = _failing_start(rules, calendar, any_day=bool(starts))
     return _possible_conflict(rules, cycle[0], example) if example is not None else None
+
+
+@contextmanager
+def _emptied_after(graph: nx.DiGraph) -> Iterator[nx.DiGraph]:
+    """A graph whose nodes and edges are let go as soon as it has been used.
+
+    A networkx graph refers to itself, so only the cyclic collector frees it, and
+    the command line pauses that collector while it checks (see repl/garbage_collector.py):
+    without this, every distance graph of a large procedure would stay until the end.
+    """
+    try:
+        yield graph
+    finally:
+        graph.clear()
 
 
 def _cycle_rules(graph: nx.DiGraph, cycle: list[str]) -> list[tuple[Rule, int]]:

@@ -49,11 +49,12 @@ def analyse_source(source: SourceFile, pieces: PieceCache | None = None) -> Anal
     diagnostics = list(parsed.diagnostics)
     if not parsed.chunks:
         return Analysis(source, None, None, None, _sorted(diagnostics))
+    # What the `# allow` notes acknowledge is read off the parse trees first: building the
+    # model lets each declaration's tree go as it goes (the trees were the better part of
+    # the memory at ten thousand steps).
+    acknowledged = allowances_in(source, parsed)
     procedure, built = build_procedure(source, parsed.chunks, pieces.built if pieces is not None else None)
     diagnostics.extend(built)
-    # What the `# allow` notes acknowledge is read off the parse trees now, so that the
-    # trees (the better part of the memory at ten thousand steps) go before the checks.
-    acknowledged = allowances_in(source, parsed)
     syntax_errors, broken, unparsed_names = parsed.diagnostics, parsed.broken, parsed.unparsed_names
     del parsed
     resolved, named = resolve(procedure, unparsed_names)

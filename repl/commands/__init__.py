@@ -177,6 +177,34 @@ def analyse_files(files: list[Path], console: Console):
     return analyses, sources, unreadable
 
 
+def analyse_one_procedure(path_text: str, console: Console, nothing_done: str, verb: str = "draw"):
+    """The one .proc file a command works on, analysed; or the exit code, having said why not
+    (a folder, unreadable, or with errors, which are printed with `nothing_done`)."""
+    from interpreter.pipeline import analyse_bytes
+    from repl.diagnostic_output import print_diagnostics, summary_line
+    from repl.garbage_collector import collector_paused
+
+    if is_folder(Path(path_text)):
+        console.error(f"safeproc: `{shown_name(path_text)}` is a folder; name the one .proc file to {verb}")
+        return EXIT_USAGE
+    files, unreadable = expand_paths([path_text], ".proc", console)
+    if unreadable:
+        return EXIT_USAGE
+    data = read_file(files[0], console)
+    if data is None:
+        return EXIT_USAGE
+    with collector_paused():
+        analysis = analyse_bytes(data, str(files[0]))
+    if analysis.diagnostics:
+        sources = {analysis.source.name: analysis.source} if analysis.source is not None else {}
+        print_diagnostics(console, analysis.diagnostics, sources)
+        console.error(summary_line(analysis.diagnostics, 1, console.colour_err))
+    if not analysis.ok or analysis.procedure is None or analysis.graph is None or analysis.source is None:
+        console.error(f"safeproc: {nothing_done}; correct the errors above first")
+        return EXIT_PROBLEMS
+    return analysis
+
+
 class LazyCommand:
     """A command as the table lists it: its name and one-line summary at once, the rest
     (its options, its code, and what they import) only when the command is used. So

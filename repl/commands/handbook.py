@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, expand_paths, is_folder, read_file
+from repl.commands import EXIT_OK, EXIT_USAGE, Command, Console, analyse_one_procedure, expand_paths, is_folder, read_file
 from repl.printable import shown_name
 
 
@@ -33,26 +33,15 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 
 def _run(args: argparse.Namespace, console: Console) -> int:
     from interpreter.phases import phases_of
-    from interpreter.pipeline import analyse_bytes
     from interpreter.syntax import decode
     from interpreter.trace import paragraph_texts
-    from repl.diagnostic_output import print_diagnostics, summary_line
-    from repl.garbage_collector import collector_paused
+    from repl.diagnostic_output import print_diagnostics
     from repl.output_file import OutputRefused, write_folder_atomically
     from visualise.handbook import MARKER, HandbookInput, build_handbook
     from visualise.output import INSTALL_GRAPHVIZ, DrawingError, graphviz_available, run_graphviz
 
     if not graphviz_available():
         console.error(f"safeproc: the handbook's charts are drawn by Graphviz, and its `dot` program is not installed; {INSTALL_GRAPHVIZ}")
-        return EXIT_USAGE
-    if is_folder(Path(args.path)):
-        console.error(f"safeproc: `{shown_name(args.path)}` is a folder; name the one .proc file to publish")
-        return EXIT_USAGE
-    files, unreadable = expand_paths([args.path], ".proc", console)
-    if unreadable:
-        return EXIT_USAGE
-    data = read_file(files[0], console)
-    if data is None:
         return EXIT_USAGE
     paragraphs: dict[str, str] = {}
     if args.source:
@@ -67,16 +56,11 @@ def _run(args: argparse.Namespace, console: Console) -> int:
             print_diagnostics(console, problems, {})
             return EXIT_USAGE
         paragraphs = paragraph_texts(source)
-    with collector_paused():
-        analysis = analyse_bytes(data, str(files[0]))
-    if analysis.diagnostics:
-        sources = {analysis.source.name: analysis.source} if analysis.source is not None else {}
-        print_diagnostics(console, analysis.diagnostics, sources)
-        console.error(summary_line(analysis.diagnostics, 1, console.colour_err))
-    if not analysis.ok or analysis.procedure is None or analysis.graph is None or analysis.source is None:
-        console.error(f"safeproc: `{shown_name(args.output)}` was not written; correct the errors above first")
-        return EXIT_PROBLEMS
-    scenarios = _scenarios(args, console, files[0])
+    analysis = analyse_one_procedure(args.path, console, f"`{shown_name(args.output)}` was not written", verb="publish")
+    if isinstance(analysis, int):
+        return analysis
+    procedure_path = Path(analysis.source.name)
+    scenarios = _scenarios(args, console, procedure_path)
     if scenarios is None:
         return EXIT_USAGE
     given = HandbookInput(
@@ -86,11 +70,11 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         paragraphs=paragraphs,
         scenarios=tuple(scenarios),
         draw_svg=lambda dot_source: run_graphviz(dot_source, "svg"),
-        readings=_readings(files[0], console),
+        readings=_readings(procedure_path, console),
     )
     try:
         pages = build_handbook(given, progress=lambda words: console.error(f"safeproc: {words}"))
-        inputs = [files[0], *([Path(args.source)] if args.source else []), *([Path(args.scenarios)] if args.scenarios else [])]
+        inputs = [procedure_path, *([Path(args.source)] if args.source else []), *([Path(args.scenarios)] if args.scenarios else [])]
         write_folder_atomically(Path(args.output), pages, MARKER, inputs)
     except (DrawingError, OutputRefused) as exc:
         console.error(f"safeproc: {exc}")

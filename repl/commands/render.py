@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, expand_paths, is_folder, read_file
-from repl.diagnostic_output import print_diagnostics, summary_line
+from repl.commands import EXIT_OK, EXIT_USAGE, Command, Console, analyse_one_procedure
 from repl.output_file import STANDARD_OUTPUT, OutputRefused, output_target, write_atomically
 from repl.printable import shown_name
 from visualise.chart import DIRECTIONS, ONE_PAGE_BOXES
 from visualise.output import DOT_TIME_LIMIT_SECONDS, FORMATS
-
-if TYPE_CHECKING:
-    from interpreter.pipeline import Analysis
 
 
 def _configure_render(parser: argparse.ArgumentParser) -> None:
@@ -103,7 +98,7 @@ def _list_views(args: argparse.Namespace, console: Console) -> int:
     from interpreter.phases import phases_of
     from visualise.chart import default_view
 
-    analysis = _analysis(args, console, "nothing was listed")
+    analysis = analyse_one_procedure(args.path, console, "nothing was listed")
     if isinstance(analysis, int):
         return analysis
     assert analysis.procedure is not None and analysis.graph is not None and analysis.source is not None
@@ -118,32 +113,6 @@ def _list_views(args: argparse.Namespace, console: Console) -> int:
     for number, phase in enumerate(phases, start=1):
         console.print(f"{number:>3}  {phase.key}: {phase.title} ({len(phase.members)} {'box' if len(phase.members) == 1 else 'boxes'})")
     return EXIT_OK
-
-
-def _analysis(args: argparse.Namespace, console: Console, nothing_done: str) -> Analysis | int:
-    """The procedure analysed, or the exit code when it cannot be read or has errors (reported here)."""
-    from interpreter.pipeline import analyse_bytes
-    from repl.garbage_collector import collector_paused
-
-    if is_folder(Path(args.path)):
-        console.error(f"safeproc: `{shown_name(args.path)}` is a folder; name the one .proc file to draw")
-        return EXIT_USAGE
-    files, unreadable = expand_paths([args.path], ".proc", console)
-    if unreadable:
-        return EXIT_USAGE
-    data = read_file(files[0], console)
-    if data is None:
-        return EXIT_USAGE
-    with collector_paused():
-        analysis = analyse_bytes(data, str(files[0]))
-    if analysis.diagnostics:
-        sources = {analysis.source.name: analysis.source} if analysis.source is not None else {}
-        print_diagnostics(console, analysis.diagnostics, sources)
-        console.error(summary_line(analysis.diagnostics, 1, console.colour_err))
-    if not analysis.ok or analysis.procedure is None or analysis.graph is None:
-        console.error(f"safeproc: {nothing_done}; correct the errors above first")
-        return EXIT_PROBLEMS
-    return analysis
 
 
 def _draw(args: argparse.Namespace, console: Console) -> int:
@@ -173,7 +142,7 @@ def _draw(args: argparse.Namespace, console: Console) -> int:
     if file_format in GRAPHVIZ_FORMATS and not graphviz_available():
         console.error(f"safeproc: the Graphviz `dot` program is not installed; {INSTALL_GRAPHVIZ}")
         return EXIT_USAGE
-    analysis = _analysis(args, console, f"{shown_output} was not written")
+    analysis = analyse_one_procedure(args.path, console, f"{shown_output} was not written")
     if isinstance(analysis, int):
         return analysis
     assert analysis.procedure is not None and analysis.graph is not None and analysis.source is not None

@@ -120,12 +120,13 @@ class _Handbook:
             svg = self.given.draw_svg(to_dot(chart))
             files[f"phase-{phase.key}.svg"] = svg
             files[f"phase-{phase.key}.html"] = self.phase_page(phase, svg)
+        if self.given.scenarios:
+            self.progress(f"writing the pages of {len(self.given.scenarios)} scenarios")
         files["timescales.html"] = self.timescales_page()
         files["roles.html"] = self.roles_page()
         for role in self.procedure.roles:
             files[self.role_pages[role.name]] = self.role_page(role)
         for index, scenario in enumerate(self.given.scenarios):
-            self.progress(f"scenario {index + 1} of {len(self.given.scenarios)}")
             files[self.scenario_pages[index]] = self.scenario_page(scenario)
         return {name: content.encode("utf-8") if isinstance(content, str) else content for name, content in files.items()}
 

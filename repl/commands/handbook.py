@@ -127,7 +127,10 @@ def _scenarios(args: argparse.Namespace, console: Console, procedure_path: Path)
     procedures = ProcedureCache()
     found = []
     for number, path in enumerate(sorted(paths), start=1):
-        console.error(f"safeproc: running case {number} of {len(paths)}: {shown_name(path.name)}")
+        if number == 1:
+            console.error(f"safeproc: running {len(paths)} case{'s' if len(paths) != 1 else ''}")
+        elif number % 500 == 0:
+            console.error(f"safeproc: ran {number} of {len(paths)} cases")
         data = read_file(path, console)
         if data is None:
             return None

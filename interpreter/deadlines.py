@@ -168,12 +168,59 @@ def find_conflict(graph: nx.DiGraph) -> list[str] | None:
         return None
     virtual = object()
     graph.add_edges_from((virtual, node, {"weight": 0}) for node in list(graph.nodes))
+    cycle: list[str] | None
     try:
-        return nx.find_negative_cycle(graph, virtual, weight="weight")
-    except nx.NetworkXError:
-        return None
+        cycle = nx.find_negative_cycle(graph, virtual, weight="weight")  # type: ignore[arg-type]  # a point no name can be
+    except nx.NetworkXError as exc:
+        # networkx can detect a negative cycle and then fail to trace it (its issue 5916);
+        # only its "none detected" means there is none.
+        cycle = None if "No negative cycle" in str(exc) else _traced_negative_cycle(graph, virtual)
     finally:
         graph.remove_node(virtual)
+    if cycle is not None and _cycle_weight(graph, cycle) >= 0:
+        # The same failing the other way: a cycle that is not negative. Trace it ourselves.
+        graph.add_edges_from((virtual, node, {"weight": 0}) for node in list(graph.nodes))
+        try:
+            cycle = _traced_negative_cycle(graph, virtual)
+        finally:
+            graph.remove_node(virtual)
+    return cycle
+
+
+def _cycle_weight(graph: nx.DiGraph, cycle: list[str]) -> int:
+    return sum(graph.edges[a, b]["weight"] for a, b in zip(cycle, cycle[1:]))
+
+
+def _traced_negative_cycle(graph: nx.DiGraph, source: object) -> list[str] | None:
+    """A negative cycle found by plain Bellman-Ford from source, or None: slow, so only for when networkx fails to trace one.
+
+    After as many rounds as there are nodes, a node still improving leads back, through
+    its chain of predecessors, into a negative cycle.
+    """
+    distance: dict = {source: 0}
+    parent: dict = {}
+    edges = [(a, b, data["weight"]) for a, b, data in graph.edges(data=True)]
+    improved = None
+    for _ in range(graph.number_of_nodes()):
+        improved = None
+        for a, b, weight in edges:
+            if a in distance and distance[a] + weight < distance.get(b, distance[a] + weight + 1):
+                distance[b] = distance[a] + weight
+                parent[b] = a
+                improved = b
+        if improved is None:
+            return None
+    node = improved
+    for _ in range(graph.number_of_nodes()):
+        node = parent[node]
+    cycle: list[str] = [cast(str, node)]
+    while True:
+        node = parent[node]
+        cycle.append(node)
+        if node == cycle[0]:
+            break
+    cycle.reverse()
+    return cycle
 
 
 def check_deadlines(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:

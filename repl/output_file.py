@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import shutil
 import stat
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -151,17 +153,14 @@ class FolderRefused(OutputRefused):
     """A folder that safeproc will not replace: it holds files safeproc did not write."""
 
 
-def write_folder_atomically(folder: Path, files: dict[str, bytes], marker: str, inputs: Sequence[Path] = ()) -> None:
-    """Make folder hold exactly files, so that a reader sees the old folder or the whole new one.
-
-    The files are written into a new folder beside it, which then takes its place:
-    on Linux in one exchange of the two (renameat2), elsewhere in two renames. An
-    existing folder is replaced only when it is empty, or holds nothing but what
-    safeproc wrote there last time, as listed in its `marker` file: anything else
-    (an input being read, notes, a `.git`) would be lost. The folder keeps its
-    permissions; leftovers of an interrupted run beside it are removed.
-    """
-    folder = Path(os.path.abspath(folder))  # `a/../a` pinned down before anything moves
+def folder_to_write(raw: str, marker: str, inputs: Sequence[Path] = ()) -> Path:
+    """The folder a command may replace whole, pinned down (`a/../a` and links on the way resolved as
+    the system reads them), or FolderRefused saying why not: checked before the work, and again
+    by write_folder_atomically just before the folder is replaced."""
+    if not raw:
+        raise FolderRefused("the output name is empty; name the folder to write")
+    named = Path(raw)
+    folder = Path(os.path.realpath(named)) if named.name in ("", ".", "..") else Path(os.path.realpath(named.parent)) / named.name
     shown = shown_name(str(folder))
     if folder == folder.parent:
         raise FolderRefused(f"`{shown}` is the top of the file system; name a new or empty folder")
@@ -172,10 +171,23 @@ def write_folder_atomically(folder: Path, files: dict[str, bytes], marker: str, 
     for source in inputs:
         if _inside(Path(os.path.realpath(source)), Path(os.path.realpath(folder))):
             raise FolderRefused(f"`{shown_name(str(source))}` is read from inside `{shown}`, which would be replaced; write somewhere else")
-    mode = 0o777 & ~_current_umask()
     if folder.exists():
         _refuse_what_would_be_lost(folder, marker)
-        mode = folder.stat().st_mode & 0o7777
+    return folder
+
+
+def write_folder_atomically(raw: str, files: dict[str, bytes], marker: str, inputs: Sequence[Path] = ()) -> None:
+    """Make the folder named raw hold exactly files, so that a reader sees the old folder or the whole new one.
+
+    The files are written into a new folder beside it, which then takes its place:
+    on Linux in one exchange of the two (renameat2), elsewhere in two renames. An
+    existing folder is replaced only when it is empty, or holds nothing but what
+    safeproc wrote there last time, as listed in its `marker` file: anything else
+    (an input being read, notes, a `.git`) would be lost (see folder_to_write). The
+    folder keeps its permissions; leftovers of an interrupted run beside it are removed.
+    """
+    folder = folder_to_write(raw, marker, inputs)
+    mode = folder.stat().st_mode & 0o7777 if folder.exists() else 0o777 & ~_current_umask()
     _remove_leftovers(folder, marker)
     written = {
         **files,
@@ -234,12 +246,25 @@ def _refuse_what_would_be_lost(folder: Path, marker: str) -> None:
         )
 
 
+# The names tempfile.mkdtemp gives the folders built beside the output (`.NAME.` 8 random characters `.part`).
+_LEFTOVER_NAME = r"\.{name}\.[a-z0-9_]{{8}}\.(part|old)"
+# A folder younger than this may be another run's, still at work.
+_LEFTOVER_AGE_SECONDS = 600
+
+
 def _remove_leftovers(folder: Path, marker: str) -> None:
-    """Folders an interrupted run left beside folder (`.NAME.*.part`, `.NAME.*.old`) that hold safeproc's marker."""
+    """Folders an interrupted run left beside folder: named as safeproc names them, holding its marker, and old."""
+    pattern = re.compile(_LEFTOVER_NAME.format(name=re.escape(folder.name)))
+    now = time.time()
     for leftover in folder.parent.glob(f".{glob.escape(folder.name)}.*"):
-        if leftover.suffix in (".part", ".old") and leftover.is_dir() and not leftover.is_symlink():
-            if (leftover / marker).is_file() or (leftover / "previous" / marker).is_file() or not any(leftover.iterdir()):
-                shutil.rmtree(leftover, ignore_errors=True)
+        if not pattern.fullmatch(leftover.name) or leftover.is_symlink() or not leftover.is_dir():
+            continue
+        try:
+            old_enough = now - leftover.stat().st_mtime > _LEFTOVER_AGE_SECONDS
+        except OSError:
+            continue
+        if old_enough and ((leftover / marker).is_file() or (leftover / "previous" / marker).is_file()):
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _exchange(first: Path, second: Path) -> bool:

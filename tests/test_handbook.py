@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -246,6 +247,13 @@ def test_a_folder_with_other_files_is_never_replaced(cli, tmp_path: Path):
     assert not (fresh / "phase-stale.html").exists() and (fresh / "index.html").is_file()
     assert fresh.stat().st_mode & 0o777 == 0o700
     assert not [name for name in os.listdir(tmp_path) if name.startswith(".")]  # no temporary folder left behind
+    # A link on the way is followed as the system follows it, and an empty name is refused.
+    (tmp_path / "deep" / "inner").mkdir(parents=True)
+    (tmp_path / "link").symlink_to(tmp_path / "deep" / "inner")
+    assert cli("handbook", str(PAN_SUSSEX), "-o", str(tmp_path / "link" / ".." / "via-link")).code == 0
+    assert (tmp_path / "deep" / "via-link" / "index.html").is_file()
+    empty = cli("handbook", str(PAN_SUSSEX), "-o", "")
+    assert empty.code == 2 and "empty" in empty.err
     # Anything else in it now is refused, and everything stays.
     shutil.copy(PAN_SUSSEX, fresh / "my.proc")
     (fresh / ".git").mkdir()
@@ -261,10 +269,20 @@ def test_a_folder_with_other_files_is_never_replaced(cli, tmp_path: Path):
 def test_leftovers_of_an_interrupted_run_are_cleared_by_the_next(cli, tmp_path: Path):
     folder = tmp_path / "site"
     assert cli("handbook", str(PAN_SUSSEX), "-o", str(folder)).code == 0
-    leftover = tmp_path / ".site.abc123.part"
+    leftover = tmp_path / ".site.abc12_yz.part"  # as tempfile names the folder it builds in
     shutil.copytree(folder, leftover)
+    long_ago = time.time() - 3600
+    os.utime(leftover, (long_ago, long_ago))
+    # Folders that merely look alike are the user's: a backup, an empty folder, another run's fresh one.
+    backup = tmp_path / ".site.my-backup.old"
+    shutil.copytree(folder, backup)
+    os.utime(backup, (long_ago, long_ago))
+    (tmp_path / ".site.notes123.part").mkdir()
+    fresh = tmp_path / ".site.fresh123.part"
+    shutil.copytree(folder, fresh)
     assert cli("handbook", str(PAN_SUSSEX), "-o", str(folder)).code == 0
     assert not leftover.exists() and (folder / "index.html").is_file()
+    assert backup.is_dir() and (tmp_path / ".site.notes123.part").is_dir() and fresh.is_dir()
 
 
 @needs_dot

@@ -36,12 +36,18 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     from interpreter.syntax import decode
     from interpreter.trace import paragraph_texts
     from repl.diagnostic_output import print_diagnostics
-    from repl.output_file import OutputRefused, write_folder_atomically
+    from repl.output_file import OutputRefused, folder_to_write, write_folder_atomically
     from visualise.handbook import MARKER, HandbookInput, build_handbook
     from visualise.output import INSTALL_GRAPHVIZ, DrawingError, graphviz_available, run_graphviz
 
     if not graphviz_available():
         console.error(f"safeproc: the handbook's charts are drawn by Graphviz, and its `dot` program is not installed; {INSTALL_GRAPHVIZ}")
+        return EXIT_USAGE
+    early_inputs = [Path(args.path), *([Path(args.source)] if args.source else []), *([Path(args.scenarios)] if args.scenarios else [])]
+    try:
+        folder_to_write(args.output, MARKER, early_inputs)  # refused before any drawing, not after
+    except OutputRefused as exc:
+        console.error(f"safeproc: {exc}")
         return EXIT_USAGE
     paragraphs: dict[str, str] = {}
     if args.source:
@@ -75,7 +81,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     try:
         pages = build_handbook(given, progress=lambda words: console.error(f"safeproc: {words}"))
         inputs = [procedure_path, *([Path(args.source)] if args.source else []), *([Path(args.scenarios)] if args.scenarios else [])]
-        write_folder_atomically(Path(args.output), pages, MARKER, inputs)
+        write_folder_atomically(args.output, pages, MARKER, inputs)
     except (DrawingError, OutputRefused) as exc:
         console.error(f"safeproc: {exc}")
         return EXIT_USAGE

@@ -183,3 +183,18 @@ def test_a_case_at_the_edge_of_the_calendar_years_is_drawn(cli, tmp_path):
     assert_no_internal_error(result)
     assert result.code == 0, result.err
     ElementTree.fromstring(result.out)
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1024-07-03"])
+def test_a_date_far_outside_the_calendar_is_drawn_at_the_edge(cli, tmp_path, day):
+    """A mistyped year is reported by the simulation; the picture still draws, no wider than the calendar's years."""
+    case = (ROOT / "procedures/pan-sussex/scenarios/16-rapid-review-report-delayed.case").read_text(encoding="utf-8")
+    changed = tmp_path / "typo.case"
+    changed.write_text(
+        case.replace('"../cspr.proc"', f'"{ROOT / PAN_SUSSEX}"').replace("on 2024-07-01 aware", f"on {day} aware"), encoding="utf-8"
+    )
+    assert f"on {day} aware" in changed.read_text(encoding="utf-8")
+    result = cli("simulate", PAN_SUSSEX, str(changed), "--format", "svg")
+    assert_no_internal_error(result)
+    assert result.code == 0, result.err
+    assert int(ElementTree.fromstring(result.out).get("width")) < 365 * 80 * 3 + 2_000

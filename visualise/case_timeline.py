@@ -39,6 +39,7 @@ TARGET_WIDTH = 960
 DAY_PIXELS = (3.0, 28.0)
 TITLE_CHARACTERS = 52
 LEGEND_WIDTH = 1000
+SHOWN_FROM, SHOWN_TO = date(FIRST_YEAR, 1, 2), date(LAST_YEAR, 12, 29)
 AS_OF_ROOM = 48
 
 WEEKEND_FILL = "#eef1f4"
@@ -136,8 +137,10 @@ def timeline_svg(
     """The case's timeline as an SVG document."""
     days = [day for row in rows for day in (row.clock_start, row.due, row.done_on) if day is not None]
     days += [day for day, _ in events] + [as_of] + [day for row in rows for day, _ in row.escalations]
-    first = min(days) - timedelta(days=1)
-    last = max(days) + timedelta(days=2)
+    # The picture covers the calendar's years at most: a date far outside them (a mistyped
+    # year) is drawn at the edge, not a picture centuries wide.
+    first = max(min(days), SHOWN_FROM) - timedelta(days=1)
+    last = min(max(days), SHOWN_TO) + timedelta(days=2)
     span = (last - first).days
     day_width = min(max(TARGET_WIDTH / span, DAY_PIXELS[0]), DAY_PIXELS[1])
     chart_left = MARGIN + LABEL_WIDTH
@@ -147,7 +150,7 @@ def timeline_svg(
     height = round(rows_top + len(rows) * ROW_HEIGHT + LEGEND_HEIGHT + MARGIN)
 
     def x(day: date) -> float:
-        return round(chart_left + (day - first).days * day_width, 1)
+        return round(chart_left + (min(max(day, first), last) - first).days * day_width, 1)
 
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>',

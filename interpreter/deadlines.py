@@ -558,42 +558,31 @@ Along = tuple[m.Unit | str | None, int]
 
 
 class _Search:
-    """The shortest distances found from (or to) one clock, with the tree of paths that gives them.
+    """The shortest distances found from (or to) one clock, and what the rules on the shortest
+    paths add up to: worked out once per node as the search settles it, from the nodes it is
+    reached from (walking every path again would be quadratic in a long chain).
 
-    What each path's rules add up to is worked out once per node from its parent's,
-    not by walking every path again: in a long chain that walk would be quadratic.
+    When paths of equal length disagree on their unit or count, neither is the window's
+    reading, so it is given in days.
     """
 
-    def __init__(self, source: str, distances: dict[str, int], parents: dict[str, str], graph: nx.DiGraph, reversed_: bool):
+    def __init__(self, source: str, distances: dict[str, int], along: dict[str, Along]):
         self.source = source
         self.distances = distances
-        self.parents = parents
-        self.graph = graph
-        self.reversed = reversed_
-        self.along: dict[str, Along] = {source: (None, 0)}
+        self.along = along
 
     def get(self, name: str) -> tuple[int | None, Along | None]:
         """The distance to name and what the rules on the path there add up to, or None and None if it is not reached."""
         if name not in self.distances:
             return None, None
-        return self.distances[name], self._along(name)
+        return self.distances[name], self.along[name]
 
-    def _along(self, name: str) -> Along:
-        pending = []
-        ancestor = name
-        while ancestor not in self.along:
-            pending.append(ancestor)
-            ancestor = self.parents[ancestor]
-        for child in reversed(pending):
-            parent = self.parents[child]
-            # The tree's link parent → child is the graph's edge child → parent in a search over the reversed graph.
-            rule = self.graph.edges[(child, parent) if self.reversed else (parent, child)]["rule"]
-            unit, amount = self.along[parent]
-            if rule.duration is not None:
-                unit = rule.duration.unit if unit in (None, rule.duration.unit) else _MIXED
-                amount += rule.sign * rule.duration.amount
-            self.along[child] = (unit, amount)
-        return self.along[name]
+
+def _along_edge(before: Along, rule: Rule) -> Along:
+    unit, amount = before
+    if rule.duration is None:
+        return before
+    return (rule.duration.unit if unit in (None, rule.duration.unit) else _MIXED), amount + rule.sign * rule.duration.amount
 
 
 class _ShortestPaths:
@@ -624,8 +613,9 @@ class _ShortestPaths:
     def _dijkstra(source: str, targets: set[str] | None, graph: nx.DiGraph, h: dict[str, int], reversed_: bool) -> _Search:
         neighbours = graph.pred if reversed_ else graph.succ
         reduced: dict[str, int] = {source: 0}
-        parents: dict[str, str] = {}
+        parents: dict[str, list[str]] = {}  # every node it is reached from at the shortest distance
         settled: dict[str, int] = {}
+        along: dict[str, Along] = {}
         left = set(targets) if targets is not None else None
         # Among equal distances a target comes first, so that a search can stop as soon as it may.
         queue = [(0, 0, source)]
@@ -634,17 +624,28 @@ class _ShortestPaths:
             if node in settled:
                 continue
             settled[node] = distance
+            readings = {
+                # A link parent → node is the graph's edge node → parent in a search over the reversed graph.
+                _along_edge(along[parent], graph.edges[(node, parent) if reversed_ else (parent, node)]["rule"])
+                for parent in parents.get(node, ())
+            }
+            along[node] = (None, 0) if node == source else readings.pop() if len(readings) == 1 else (_MIXED, 0)
             if left is not None:
                 left.discard(node)
             for other, edge in neighbours[node].items():
+                if other in settled:
+                    continue
                 candidate = distance + edge["weight"] + h[node] - h[other]
-                if other not in settled and candidate < reduced.get(other, candidate + 1):
+                best = reduced.get(other)
+                if best is None or candidate < best:
                     reduced[other] = candidate
-                    parents[other] = node
+                    parents[other] = [node]
                     heapq.heappush(queue, (candidate, 0 if left is not None and other in left else 1, other))
+                elif candidate == best:
+                    parents[other].append(node)
         # Back from reduced distances to true ones: d(s, v) = d'(s, v) - h(s) + h(v).
         distances = {node: value - h[source] + h[node] for node, value in settled.items()}
-        return _Search(source, distances, parents, graph, reversed_)
+        return _Search(source, distances, along)
 
 
 def _potentials(graph: nx.DiGraph, starts: set[str]) -> dict[str, int]:

@@ -566,8 +566,7 @@ class _Search:
     reading, so it is given in days.
     """
 
-    def __init__(self, source: str, distances: dict[str, int], along: dict[str, Along]):
-        self.source = source
+    def __init__(self, distances: dict[str, int], along: dict[str, Along]):
         self.distances = distances
         self.along = along
 
@@ -645,7 +644,7 @@ class _ShortestPaths:
                     parents[other].append(node)
         # Back from reduced distances to true ones: d(s, v) = d'(s, v) - h(s) + h(v).
         distances = {node: value - h[source] + h[node] for node, value in settled.items()}
-        return _Search(source, distances, along)
+        return _Search(distances, along)
 
 
 def _potentials(graph: nx.DiGraph, starts: set[str]) -> dict[str, int]:

@@ -380,6 +380,10 @@ def escalations_of(declaration: Declaration) -> tuple[Escalation, ...]:
     return declaration.escalations if isinstance(declaration, (Step, Decision)) else ()
 
 
+def sendings_of(declaration: Declaration) -> tuple[Sending, ...]:
+    return declaration.sends if isinstance(declaration, Step) else ()
+
+
 @frozen(kw_only=True)
 class Header:
     title: str

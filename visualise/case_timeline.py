@@ -24,6 +24,7 @@ from attrs import frozen
 
 from interpreter import model as m
 from interpreter.calendar import FIRST_YEAR, LAST_YEAR, WorkingCalendar
+from interpreter.scenario import LoadedCase
 from interpreter.simulate import CaseResult, StepResult
 from visualise.style import DEADLINE_INK, DETAIL_INK, ESCALATION_INK, HANDOVER_INK, INK, LANE_BORDER
 from visualise.wording import visible
@@ -319,6 +320,19 @@ def _legend(top: float) -> Iterable[str]:
         yield f'<g transform="translate({round(offset, 1)} 0)">{mark}<text x="30" y="4">{_text(words)}</text></g>'
         offset += 40 + len(words) * 5.6
     yield "</g>"
+
+
+def case_picture(loaded: LoadedCase, result: CaseResult) -> tuple[list[TimelineRow], str]:
+    """A case that ran, as the rows of its timeline and the SVG that draws them."""
+    assert loaded.procedure is not None and loaded.procedure.procedure is not None and loaded.plan is not None and loaded.case is not None
+    procedure = loaded.procedure.procedure
+    events = {event.name: event.title or event.name for event in procedure.events}
+    rows = timeline_rows(result, loaded.happenings, loaded.plan.nodes, role_titles_of(procedure))
+    happened = sorted(
+        (day, f"{events[name]} ({name})") for name, day in loaded.happenings.items() if name in events and day <= result.as_of
+    )
+    subtitle = f"{procedure.title} · as of {result.as_of.isoformat()}"
+    return rows, timeline_svg(loaded.case.name, subtitle, rows, happened, result.as_of, loaded.plan.calendar)
 
 
 def role_titles_of(procedure: m.Procedure) -> dict[str, str]:

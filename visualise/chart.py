@@ -225,7 +225,7 @@ def _chart_of(
             note = _note(name, index, escalation, roles, lane=_flow_lane(attributes, roles))
             nodes.append(note)
             edges.append(ChartEdge(name, note.id, "notify"))
-        for index, sending in enumerate(_sendings(attributes["declaration"])):
+        for index, sending in enumerate(m.sendings_of(attributes["declaration"])):
             handover = _handover(name, index, sending, roles)
             nodes.append(handover)
             edges.append(ChartEdge(name, handover.id, "sends"))
@@ -498,10 +498,6 @@ def _notifications(declaration: m.FlowNode) -> Iterable[m.Escalation]:
 def _flow_lane(attributes: Mapping[str, Any], roles: Mapping[str, m.Role]) -> str | None:
     owner = attributes["owner"]
     return owner if owner in roles else None
-
-
-def _sendings(declaration: m.FlowNode) -> tuple[m.Sending, ...]:
-    return declaration.sends if isinstance(declaration, m.Step) else ()
 
 
 def _handover(step: str, index: int, sending: m.Sending, roles: dict) -> ChartNode:

@@ -33,7 +33,7 @@ from interpreter.phases import Phase, phase_of
 from interpreter.scenario import LoadedCase
 from interpreter.simulate import CaseResult
 from interpreter.wording import calendar_name, describe_deadline, guard_text, kind_noun, unit_meaning
-from visualise.case_timeline import TimelineRow, role_titles_of, timeline_rows, timeline_svg
+from visualise.case_timeline import TimelineRow, case_picture, role_titles_of
 from visualise.chart import ChartLinks, build_chart, build_overview, build_phase_chart
 from visualise.dot import to_dot
 from visualise.wording import visible
@@ -376,7 +376,7 @@ class _Handbook:
         received = [
             (name, sending)
             for name in self.graph
-            for sending in _sendings(self.graph.nodes[name]["declaration"])
+            for sending in m.sendings_of(self.graph.nodes[name]["declaration"])
             if sending.to.name == role.name
         ]
         if received:
@@ -410,19 +410,7 @@ class _Handbook:
                 else "<p>it has errors (`safeproc test` shows them).</p>"
             )
             return self.page(_case_name(scenario), "\n".join(parts), "")
-        rows = timeline_rows(result, loaded.happenings, loaded.plan.nodes, self.role_titles)
-        events = {event.name: event.title or event.name for event in self.procedure.events}
-        happened = sorted(
-            (day, f"{events[name]} ({name})") for name, day in loaded.happenings.items() if name in events and day <= result.as_of
-        )
-        svg = timeline_svg(
-            _case_name(scenario),
-            f"{self.procedure.title} · as of {result.as_of.isoformat()}",
-            rows,
-            happened,
-            result.as_of,
-            loaded.plan.calendar,
-        )
+        rows, svg = case_picture(loaded, result)
         ending = f"It ended: {e(self.titles.get(result.end, result.end))}." if result.end else "It has not ended."
         seen = "" if loaded.case is None or loaded.case.as_of else " (the last day it records, as it gives no <code>as of</code>)"
         parts.append(f"<p>Seen as of {e(result.as_of.isoformat())}{seen}. {ending}</p>")
@@ -474,10 +462,6 @@ def _standing(row: TimelineRow, as_of: date) -> str:
     if row.done_on is not None:
         return "done on time" if row.due is not None else "done"
     return "open" if row.opened_on is not None else "waiting (its clock has started)"
-
-
-def _sendings(declaration: m.FlowNode) -> tuple[m.Sending, ...]:
-    return declaration.sends if isinstance(declaration, m.Step) else ()
 
 
 def _case_name(scenario: Scenario) -> str:

@@ -12,8 +12,6 @@ from repl.output_file import STANDARD_OUTPUT, OutputRefused, output_target, writ
 from repl.printable import json_text, shown_name
 
 if TYPE_CHECKING:
-    from interpreter.scenario import LoadedCase
-    from interpreter.simulate import CaseResult
     from repl.procedure_cache import ProcedureCache
 
 
@@ -132,7 +130,9 @@ def _run_one(args: argparse.Namespace, console: Console, procedures: ProcedureCa
     if file_format == "json":
         report = json_text(json_report(loaded, result, diagnostics)) + "\n"
     elif file_format == "svg":
-        report = case_timeline_picture(loaded, result)
+        from visualise.case_timeline import case_picture
+
+        report = case_picture(loaded, result)[1]
     elif file_format == "ics":
         from repl.case_calendar import case_calendar, open_deadlines
 
@@ -158,22 +158,6 @@ def _run_one(args: argparse.Namespace, console: Console, procedures: ProcedureCa
         return EXIT_USAGE
     console.error(f"safeproc: wrote `{shown_name(args.output)}`")
     return EXIT_OK
-
-
-def case_timeline_picture(loaded: LoadedCase, result: CaseResult) -> str:
-    """The case's timeline as SVG (see visualise.case_timeline)."""
-    from visualise.case_timeline import role_titles_of, timeline_rows, timeline_svg
-
-    assert loaded.procedure is not None and loaded.procedure.procedure is not None and loaded.plan is not None and loaded.case is not None
-    procedure = loaded.procedure.procedure
-    events = {event.name: event.title or event.name for event in procedure.events}
-    rows = timeline_rows(result, loaded.happenings, loaded.plan.nodes, role_titles_of(procedure))
-    happened = sorted(
-        (day, f"{events[name]} ({name})") for name, day in loaded.happenings.items() if name in events and day <= result.as_of
-    )
-    return timeline_svg(
-        loaded.case.name, f"{procedure.title} · as of {result.as_of.isoformat()}", rows, happened, result.as_of, loaded.plan.calendar
-    )
 
 
 COMMAND = Command(

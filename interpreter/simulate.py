@@ -810,6 +810,11 @@ def _branches_open(node: m.Decision, facts: Facts) -> tuple[str, ...]:
     return tuple(open_targets)
 
 
+def choose_branch(node: m.Decision, facts: Facts) -> str | None:
+    """The branch the facts decide, or None while the decision waits for a fact or when no branch applies."""
+    return _choose(node, facts)[0]
+
+
 def _choose(node: m.Decision, facts: Facts) -> tuple[str | None, Reason, tuple[str, ...]]:
     """The branch the facts decide, why, and the unknown facts that keep it open (if they do)."""
     for branch in node.branches:

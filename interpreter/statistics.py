@@ -7,10 +7,13 @@ days taken, so a batch's memory does not grow with the number of cases.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from interpreter import model as m
 from interpreter.simulate import StepResult
+
+if TYPE_CHECKING:
+    from interpreter.batch_plan import StepOutcome
 
 
 class StepTally:
@@ -20,19 +23,23 @@ class StepTally:
         self.on_time = self.late = self.open = self.overdue = 0
         self.days_taken: Counter[int] = Counter()
 
-    def add(self, step: StepResult) -> None:
+    def add(self, step: StepResult | StepOutcome) -> None:
         """Count a step the case has reached (done, open or overdue)."""
-        if step.state == m.StepState.DONE:
-            if step.late:
-                self.late += 1
+        self.add_counted(step.state, step.late, days_taken(step), 1)
+
+    def add_counted(self, state: m.StepState, late: bool, days: int | None, count: int) -> None:
+        """Count `count` reached steps alike: the state, whether late, and the days from opening to done (None if not done)."""
+        if state == m.StepState.DONE:
+            if late:
+                self.late += count
             else:
-                self.on_time += 1
-            if step.done_on is not None and step.opened_on is not None:
-                self.days_taken[(step.done_on - step.opened_on).days] += 1
-        elif step.state == m.StepState.OVERDUE:
-            self.overdue += 1
+                self.on_time += count
+            if days is not None:
+                self.days_taken[days] += count
+        elif state == m.StepState.OVERDUE:
+            self.overdue += count
         else:
-            self.open += 1
+            self.open += count
 
     def merge(self, other: StepTally) -> None:
         for counter in ("on_time", "late", "open", "overdue"):
@@ -53,6 +60,22 @@ class StepTally:
                     values.append(days)
             seen += count
         return sum(values) / len(values)
+
+
+def days_taken(step: StepResult | StepOutcome) -> int | None:
+    """Days from the day a step could start to the day it was done; None until both are known."""
+    return (step.done_on - step.opened_on).days if step.done_on is not None and step.opened_on is not None else None
+
+
+def tallies_of(counted: Counter[tuple[str, m.StepState, bool, int | None]]) -> dict[str, StepTally]:
+    """Tallies from counts of reached steps alike (a batch counts those, one key per kind of ending, then tallies)."""
+    tallies: dict[str, StepTally] = {}
+    for (name, state, late, days), count in counted.items():
+        tally = tallies.get(name)
+        if tally is None:
+            tally = tallies[name] = StepTally()
+        tally.add_counted(state, late, days, count)
+    return tallies
 
 
 def timeliness_rows(tallies: dict[str, StepTally], order: list[str]) -> list[dict[str, Any]]:

@@ -8,22 +8,31 @@ from __future__ import annotations
 
 import glob
 import itertools
+import multiprocessing
 import os
 import sys
+import threading
 import time
-from collections import deque
+from collections import Counter, deque
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from interpreter.statistics import StepTally, timeliness_rows
+from interpreter import model as m
+from interpreter.batch_plan import BatchPlan, StepOutcome
+from interpreter.case_reader import read_plain_inputs
+from interpreter.statistics import StepTally, days_taken, tallies_of, timeliness_rows
 from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Console
+from repl.garbage_collector import collector_paused
 from repl.printable import json_text, shown_name
 
 if TYPE_CHECKING:
     from prompt_toolkit.shortcuts import ProgressBar
     from prompt_toolkit.shortcuts.progress_bar.base import ProgressBarCounter
+
+    from interpreter.simulate import StepResult
 
 # A progress bar appears only for runs that last longer than this, and only on a terminal.
 PROGRESS_AFTER_SECONDS = 1.0
@@ -32,12 +41,13 @@ PROGRESS_AFTER_SECONDS = 1.0
 CHUNK = 1_000
 
 
-def case_files(pattern: str):
+def case_files(pattern: str) -> Iterator[str]:
     """The .case files a batch runs: a folder's (walked as it is read), one file, or a glob's.
 
     Files are yielded as they are found rather than listed first, so a batch of
     any size holds no more than a chunk of names at a time; the totals do not
-    depend on the order.
+    depend on the order. Names are plain strings: a batch sends hundreds of
+    thousands to its workers, and a Path costs more to make and to send.
     """
     path = Path(pattern)
     try:
@@ -45,22 +55,22 @@ def case_files(pattern: str):
     except OSError:  # a name too long to look up is no file, and no glob either
         return
     if is_dir:
-        yield from _walk(path)
+        yield from _walk(pattern)
     elif is_file:
-        yield path
+        yield pattern
     else:
         for match in glob.iglob(pattern, recursive=True):
             if match.endswith(".case"):
-                yield Path(match)
+                yield match
 
 
-def _walk(folder: Path):
+def _walk(folder: str) -> Iterator[str]:
     with os.scandir(folder) as entries:
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
-                yield from _walk(Path(entry.path))
+                yield from _walk(entry.path)
             elif entry.name.endswith(".case") and entry.is_file():
-                yield Path(entry.path)
+                yield entry.path
 
 
 def _chunks(paths, size: int):
@@ -88,7 +98,7 @@ def run_summary(args, console: Console, procedures, procedure_path: Path) -> int
         if workers > 1 and len(first) == CHUNK:
             # A full first chunk means a large batch: share it among worker
             # processes, keeping only a few chunks in flight so memory stays flat.
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            with ProcessPoolExecutor(max_workers=workers, **_sharing_parent_work(procedures, procedure_path)) as pool:
                 in_flight: deque = deque()
                 for chunk in itertools.chain([first], chunks):
                     in_flight.append((len(chunk), pool.submit(tally_cases, procedure_path, args.as_of, chunk)))
@@ -117,6 +127,21 @@ def run_summary(args, console: Console, procedures, procedure_path: Path) -> int
     return EXIT_PROBLEMS if unrunnable else EXIT_OK
 
 
+def _sharing_parent_work(procedures, procedure_path: Path) -> dict:
+    """Where processes can be forked, workers start as copies of this one, the procedure already analysed and compiled.
+
+    Forking is safe here: the pool forks its workers at its first task, before it
+    starts a thread of its own, and this process has started none.
+    """
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return {}
+    global _worker_procedures
+    _worker_procedures = procedures
+    _, plan, _ = procedures.get(procedure_path)
+    _batch_plan(procedure_path, plan)
+    return {"mp_context": multiprocessing.get_context("fork")}
+
+
 def _merge(tallies: dict[str, StepTally], outcome, ran: int, unrunnable: int) -> tuple[int, int]:
     chunk_tallies, chunk_ran, chunk_unrunnable = outcome
     for name, tally in chunk_tallies.items():
@@ -127,13 +152,31 @@ def _merge(tallies: dict[str, StepTally], outcome, ran: int, unrunnable: int) ->
     return ran + chunk_ran, unrunnable + chunk_unrunnable
 
 
+# What a worker process runs cases against. Where workers are forked, the parent
+# fills these before the first worker starts, so the procedure is analysed and
+# compiled once for the whole batch; elsewhere each worker fills its own.
 _worker_procedures = None
+_batch_plans: dict[Path, tuple[object, BatchPlan | None]] = {}
 
 
-def tally_cases(procedure_path: Path, as_of: date | None, paths: list[Path], procedures=None):
-    """Simulate a chunk of cases and count, per step, how each ended; runs in a worker process too."""
+def _batch_plan(procedure_path: Path, plan) -> BatchPlan | None:
+    """The plan compiled for batches (interpreter/batch_plan.py), made once per procedure and process."""
+    known = _batch_plans.get(procedure_path)
+    if known is None or known[0] is not plan:
+        known = _batch_plans[procedure_path] = (plan, BatchPlan.compile(plan) if plan is not None else None)
+    return known[1]
+
+
+def tally_cases(procedure_path: Path, as_of: date | None, paths: list[str], procedures=None):
+    """Simulate a chunk of cases and count, per step, how each ended; runs in a worker process too.
+
+    A plain case the compiled plan can run takes the quick way; any other (a
+    mistake to report, a fact learnt on a date, a join released because its other
+    arrows can no longer come) runs through the full reader and simulator.
+    """
     from interpreter.scenario import quick_run, run_case
     from interpreter.source import read_regular_file
+    from interpreter.syntax import decode
     from repl.procedure_cache import ProcedureCache, load_case_file
 
     global _worker_procedures
@@ -142,29 +185,36 @@ def tally_cases(procedure_path: Path, as_of: date | None, paths: list[Path], pro
             _worker_procedures = ProcedureCache()
         procedures = _worker_procedures
     _, plan, _ = procedures.get(procedure_path)
-    tallies: dict[str, StepTally] = {}
+    compiled = _batch_plan(procedure_path, plan)
+    # Reached steps counted alike: (step, state, late, days from opening to done) -> how many.
+    counted: Counter[tuple[str, m.StepState, bool, int | None]] = Counter()
     ran = unrunnable = 0
-    for path in paths:
-        try:
-            data = read_regular_file(path)
-        except OSError:
-            unrunnable += 1
-            continue
-        result = quick_run(data, str(path), plan, as_of)
-        if result is None:
-            result = run_case(load_case_file(data, str(path), procedures, procedure_override=procedure_path), as_of)
-        if result is None:
-            unrunnable += 1
-            continue
-        ran += 1
-        for step in result.steps:
-            if step.opened_on is None:
+    with collector_paused():  # each case's objects are freed as it ends; none form cycles
+        for path in paths:
+            try:
+                data = read_regular_file(path)
+            except OSError:
+                unrunnable += 1
                 continue
-            tally = tallies.get(step.step)
-            if tally is None:
-                tally = tallies[step.step] = StepTally()
-            tally.add(step)
-    return tallies, ran, unrunnable
+            steps: Sequence[StepResult | StepOutcome] | None = None
+            if compiled is not None:
+                source, _ = decode(data, path)
+                inputs = read_plain_inputs(source) if source is not None else None
+                when = inputs and (as_of or inputs.as_of)
+                if inputs is not None and when is not None and compiled.accepts(inputs.facts, inputs.happenings):
+                    steps = compiled.run(inputs.facts, inputs.happenings, when)
+            if steps is None:
+                result = quick_run(data, path, plan, as_of) if plan is not None else None
+                if result is None:
+                    result = run_case(load_case_file(data, path, procedures, procedure_override=procedure_path), as_of)
+                if result is None:
+                    unrunnable += 1
+                    continue
+                steps = tuple(step for step in result.steps if step.opened_on is not None)
+            ran += 1
+            for step in steps:
+                counted[step.step, step.state, step.late, days_taken(step)] += 1
+    return tallies_of(counted), ran, unrunnable
 
 
 def _table(tallies: dict[str, StepTally], ran: int, order: list[str]) -> str:

@@ -110,3 +110,59 @@ def test_fast_reader_never_disagrees_with_the_grammar(with_header, lines):
         slow = _by_grammar(source)
         assert slow is not None
         assert _everything(fast) == _everything(slow)
+
+
+# The whole-file reader takes batches' generated cases in one match; on any text it
+# answers as the line-by-line reader does, or leaves the text to it.
+HEADER_LINES = [
+    '  procedure "review.proc"',
+    "  as of 2024-06-28",
+    "  as of 2024-02-30",
+    "\tas  of 2024-06-28 ",
+    '  procedure "a\rb"',
+    "  # a note",
+]
+FACT_LINES = ["  age is 9", "\tage is 10  ", "  abuse_suspected is yes", "  x is unknown", "  y is no", "  step is yes", "  end is yes"]
+FACT_LINES += ["  age is 1234567", "  age is \u0663", "  a_b  is  c_d", "  route is", "", "  age is 9 # note", "  z is 07"]
+HAPPENING_LINES = ["on 2024-05-01 aware", "on 2024-05-03 notify done", "on 2024-05-03 notify\tdone  ", "on 2024-13-03 notify"]
+HAPPENING_LINES += [
+    "on 2024-05-02 done",
+    "  on 2024-04-30 triage",
+    "on 2024-05-01 facts",
+    "on 2024-05-01 aware # c",
+    "on 2024-05-04 age is 3",
+]
+HAPPENING_LINES += ["on 2024-05-04 report  done", "on 2024-05-01 aware", "", "on 2024-05-05 x_1"]
+
+
+@settings(max_examples=1_000, deadline=None)
+@given(
+    st.lists(st.sampled_from(HEADER_LINES), max_size=3),
+    st.lists(st.sampled_from(FACT_LINES), max_size=8),
+    st.lists(st.sampled_from(HAPPENING_LINES), max_size=6),
+    st.sampled_from(["\n", "", "\n\n", "\r\n"]),
+)
+def test_whole_file_reading_answers_as_line_reading_does(header, facts, happenings, ending):
+    """Where the whole-file reader answers, the line reader gives the same inputs; where it gives up, so does the line reader."""
+    from interpreter.case_reader import _GiveUp, _Reader, _whole_file_inputs
+
+    text = "\n".join(['case "A case"', *header, "end", "facts", *facts, "end", *happenings]) + ending
+
+    def answer(read):
+        try:
+            return read()
+        except _GiveUp:
+            return "gives up"
+
+    whole = answer(lambda: _whole_file_inputs(text))
+    if whole is not None:
+        assert whole == answer(lambda: _Reader(SourceFile("gen.case", text)).read_inputs())
+
+
+def test_generated_batch_cases_are_read_whole():
+    """The shape batches are generated in takes the whole-file way (else batches quietly slow down)."""
+    from interpreter.case_reader import _whole_file_inputs
+
+    text = (ROOT / "tests/simulate/on_time.case").read_text()
+    plain = "\n".join(line for line in text.splitlines() if line.strip() and not line.lstrip().startswith(("#", "expect"))) + "\n"
+    assert _whole_file_inputs(plain) is not None

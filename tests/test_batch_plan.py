@@ -1,0 +1,218 @@
+"""The batch's compiled plan gives the full simulator's results, or declines and leaves the case to it.
+
+For every step a case reached, the compiled plan reports its state, due date, the
+day it was done, whether it was late, and the day it opened: the fields a batch's
+figures are made of. Here they are compared with the full simulator's on the
+shipped scenarios and on a thousand generated cases over several procedures.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from interpreter import model as m
+from interpreter.batch_plan import BatchPlan
+from interpreter.scenario import load_case
+from interpreter.simulate import simulate
+from repl.procedure_cache import ProcedureCache
+
+from conftest import ROOT
+
+# Procedures whose shapes differ: Pan-Sussex (joins waiting for all and for any, many
+# decisions), the small review, every shape at once, and the national specification.
+PROCEDURES = [
+    "procedures/pan-sussex/cspr.proc",
+    "tests/simulate/review.proc",
+    "tests/simulate/batch_shapes.proc",
+    "procedures/national/working-together-2023.proc",
+    "tests/time/anchor_on_parallel_branch.proc",
+]
+_procedures = ProcedureCache()
+
+
+def _compiled(path: str):
+    _, plan, _ = _procedures.get(ROOT / path)
+    assert plan is not None, f"{path} no longer compiles"
+    batch_plan = BatchPlan.compile(plan)
+    assert batch_plan is not None, f"{path} is no longer compiled for batches"
+    return plan, batch_plan
+
+
+def _full_results(plan, facts, happenings, as_of):
+    """The full simulator's results, cut to what the compiled plan reports: the steps reached."""
+    result = simulate(plan, facts, happenings, as_of)
+    return tuple((s.step, s.state, s.due, s.done_on, s.late, s.opened_on) for s in result.steps if s.opened_on is not None)
+
+
+def _scenario_files():
+    return sorted(p for p in ROOT.rglob("*.case") if ".venv" not in p.parts)
+
+
+def test_the_compiled_plan_agrees_with_the_simulator_on_every_shipped_scenario():
+    """Every scenario the compiled plan can run (no fact learnt on a date) gives the simulator's results."""
+    compared = declined = 0
+    for path in _scenario_files():
+        loaded = load_case(path.read_bytes(), str(path), _procedures)
+        if not loaded.runnable or loaded.learnt or loaded.case is None or loaded.case.as_of is None:
+            continue
+        batch_plan = BatchPlan.compile(loaded.plan)
+        if batch_plan is None or not batch_plan.accepts(loaded.facts, loaded.happenings):
+            continue
+        compiled = batch_plan.run(loaded.facts, loaded.happenings, loaded.case.as_of)
+        if compiled is None:
+            declined += 1
+            continue
+        assert tuple(compiled) == _full_results(loaded.plan, loaded.facts, loaded.happenings, loaded.case.as_of), path
+        compared += 1
+    # The shipped scenarios are the procedures' own tests: most of them must take the compiled way.
+    assert compared >= 20, (compared, declined)
+
+
+@st.composite
+def generated_cases(draw):
+    """A case for one of the procedures: any facts (some unknown), and any of its events, steps
+    and decisions recorded on any dates, mostly in the order a case would run."""
+    path = draw(st.sampled_from(PROCEDURES))
+    plan, batch_plan = _compiled(path)
+    facts = {}
+    for name, fact in plan.facts.items():
+        if draw(st.integers(0, 9)) == 0:
+            continue  # unknown
+        if fact.type == m.FactType.BOOLEAN:
+            facts[name] = draw(st.booleans())
+        elif fact.type == m.FactType.CHOICE:
+            facts[name] = draw(st.sampled_from([c.name for c in fact.choices]))
+        else:
+            facts[name] = draw(st.integers(0, 40))
+    start = date(2024, 1, 1) + timedelta(days=draw(st.integers(0, 700)))
+    happenings = {event: start for event in plan.events if draw(st.integers(0, 5))}
+    # Walk the flow, recording most of what is reached, on increasing dates (or, now and then, earlier).
+    when = start
+    frontier = [plan.start] if plan.start else []
+    seen = set()
+    while frontier and len(happenings) < 40:
+        name = frontier.pop(draw(st.integers(0, len(frontier) - 1)))
+        if name in seen:
+            continue
+        seen.add(name)
+        node = plan.nodes[name]
+        if isinstance(node, (m.Step, m.Decision)) and draw(st.integers(0, 6)):
+            when += timedelta(days=draw(st.integers(-2, 25)))
+            happenings[name] = when
+        frontier += list(plan.onward.get(name, ()))
+    # Seen on a random day, or on the very day something falls due, where late and on time part.
+    dues = sorted({s.due for s in simulate(plan, facts, happenings, date(2027, 1, 1)).steps if s.due is not None})
+    if dues and draw(st.booleans()):
+        as_of = draw(st.sampled_from(dues)) + timedelta(days=draw(st.sampled_from([-1, 0, 0, 1])))
+    else:
+        as_of = start + timedelta(days=draw(st.integers(-5, 400)))
+    return path, plan, batch_plan, facts, happenings, as_of
+
+
+@settings(max_examples=1_000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(generated_cases())
+def test_the_compiled_plan_agrees_with_the_simulator_on_generated_cases(case):
+    """On a thousand generated cases, whatever the compiled plan answers is the simulator's answer."""
+    path, plan, batch_plan, facts, happenings, as_of = case
+    assert batch_plan.accepts(facts, happenings)
+    compiled = batch_plan.run(facts, happenings, as_of)
+    if compiled is not None:
+        assert tuple(compiled) == _full_results(plan, facts, happenings, as_of), path
+
+
+def test_the_compiled_plan_answers_most_generated_cases():
+    """The comparison above is not empty: the compiled plan runs nearly all generated cases itself."""
+    import random
+
+    rng = random.Random(20261206)
+    answered = 0
+    for index in range(300):
+        path = PROCEDURES[index % len(PROCEDURES)]
+        plan, batch_plan = _compiled(path)
+        facts = {name: rng.choice([True, False]) for name, fact in plan.facts.items() if fact.type == m.FactType.BOOLEAN}
+        facts |= {name: rng.choice(fact.choices).name for name, fact in plan.facts.items() if fact.type == m.FactType.CHOICE}
+        facts |= {name: rng.randint(0, 30) for name, fact in plan.facts.items() if fact.type == m.FactType.NUMBER}
+        start = date(2024, 3, 1)
+        happenings = {event: start for event in plan.events}
+        happenings |= {name: start + timedelta(days=2 * place) for place, name in enumerate(plan.nodes) if plan.task(name) is not None}
+        answered += batch_plan.run(facts, happenings, start + timedelta(days=365)) is not None
+    assert answered >= 250, answered  # 269 of 300 when written: the rest need a join released
+
+
+def test_a_value_of_another_kind_is_not_accepted():
+    """The number 1 is not `yes`, a word is not a number, and an unknown name is refused: the full path reports them."""
+    plan, batch_plan = _compiled("tests/simulate/review.proc")
+    aware = {"aware": date(2024, 5, 1)}
+    assert batch_plan.accepts({"abuse_suspected": True, "age": 9}, aware)
+    assert batch_plan.accepts({"abuse_suspected": None}, aware)
+    assert not batch_plan.accepts({"abuse_suspected": 1, "age": 9}, aware)
+    assert not batch_plan.accepts({"abuse_suspected": True, "age": True}, aware)
+    assert not batch_plan.accepts({"abuse_suspected": True, "age": "nine"}, aware)
+    assert not batch_plan.accepts({"agee": 9}, aware)
+    assert not batch_plan.accepts({"age": 9}, {"awre": date(2024, 5, 1)})
+
+
+def test_a_procedure_whose_escalations_move_a_case_is_left_to_the_simulator():
+    """An escalation that opens a step restarts the walk, which only the simulator does: no compiled plan is made."""
+    _, plan, _ = _procedures.get(ROOT / "tests/render/parallel_and_escalation.proc")
+    assert plan is not None
+    assert any(e.action == m.EscalationAction.ESCALATE for node in plan.nodes.values() for e in m.escalations_of(node))
+    assert BatchPlan.compile(plan) is None
+
+
+def test_a_batch_counts_the_same_with_and_without_the_compiled_plan(cli, tmp_path, monkeypatch):
+    """Over generated cases of every shape (some with mistakes, some learning facts), the summary is the same both ways,
+    and the compiled plan ran most of them."""
+    import random
+
+    from repl import batch
+
+    rng = random.Random(7)
+    count = 900  # under a chunk: run in this process, where the compiled runs can be counted
+    for index in range(count):
+        start = date(2024, 1, 1) + timedelta(days=rng.randint(0, 300))
+        lines = [f'case "Generated {index}"', "  as of 2025-01-01", "end", "facts"]
+        lines += [f"  urgent is {rng.choice(['yes', 'no', 'unknown'])}", f"  route is {rng.choice(['mash', 'referral', 'police'])}"]
+        learns_age = index % 50 == 0
+        age = "unknown" if learns_age else rng.randint(0, 20)
+        lines += [f"  age is {age}", f"  family_agrees is {rng.choice(['yes', 'no'])}", "end", f"on {start} aware"]
+        when = start
+        for name in ["intake", "triage", "fast", "slow", "gather", "family", "family_view", "watch", "family_done", "report", "send"]:
+            if rng.random() < 0.7:
+                when += timedelta(days=rng.randint(0, 12))
+                lines.append(f"on {when} {name} done")
+        if learns_age:
+            lines.append(f"on {when} age is 12")  # a fact learnt on a date: the full path's
+        if index % 97 == 0:
+            lines.append("on 2024-01-01 nonsense done")  # an unknown name: the case cannot run
+        (tmp_path / f"case-{index:05d}.case").write_text("\n".join(lines) + "\n")
+    arguments = ("simulate", str(ROOT / "tests/simulate/batch_shapes.proc"), str(tmp_path), "--summary", "--format", "json")
+
+    answered = []
+    run = batch.BatchPlan.run
+    monkeypatch.setattr(batch.BatchPlan, "run", lambda self, *args: answered.append(run(self, *args)) or answered[-1])
+    batch._batch_plans.clear()
+    with_plan = cli(*arguments)
+    monkeypatch.setattr(batch.BatchPlan, "compile", classmethod(lambda cls, plan: None))
+    batch._batch_plans.clear()
+    without_plan = cli(*arguments)
+    batch._batch_plans.clear()
+
+    assert json.loads(with_plan.out) == json.loads(without_plan.out)
+    assert json.loads(with_plan.out)["unrunnable"] == len(range(0, count, 97))
+    assert sum(steps is not None for steps in answered) > count // 2
+
+
+def test_the_batch_shapes_procedure_exercises_what_it_is_for():
+    """The shapes the file exists for are there: an outcome ending the whole case, joins of both kinds, every deadline kind."""
+    plan, _ = _compiled("tests/simulate/batch_shapes.proc")
+    nodes = list(plan.nodes.values())
+    assert any(isinstance(n, m.Outcome) and n.ends_case for n in nodes)
+    assert {n.mode for n in nodes if isinstance(n, m.Join)} == {m.JoinMode.ALL, m.JoinMode.ANY}
+    assert {d.kind for n in nodes for d in m.deadlines_of(n)} == set(m.DeadlineKind)
+    assert Path(ROOT / "tests/simulate/batch_shapes.proc").exists()

@@ -134,7 +134,9 @@ def main() -> None:
         print(f"{count:>9,} cases: {large_time:7.2f}s  {count / large_time:9,.0f} cases/s  peak memory {after_large:6.0f} MB")
         print(f"events in the large batch: {events:,} ({events / count:.1f} a case)")
         end_to_end = min(timed_command(large) for _ in range(2))
-        print(f"{count:>9,} cases, end to end (`safeproc simulate ... --summary`, best of 2): {end_to_end:.2f}s  {count / end_to_end:,.0f} cases/s")
+        print(
+            f"{count:>9,} cases, end to end (`safeproc simulate ... --summary`, best of 2): {end_to_end:.2f}s  {count / end_to_end:,.0f} cases/s"
+        )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -7,6 +7,7 @@ twice. Whether names refer to anything is the resolver's work.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any, cast
 
@@ -721,7 +722,7 @@ def _short(token: Token) -> str:
 
 
 def build_procedure(
-    source: SourceFile, chunks: tuple[ParsedChunk, ...], built: dict[int, tuple[Tree, int, Any]] | None = None
+    source: SourceFile, chunks: Iterable[ParsedChunk], built: dict[int, tuple[Tree, int, Any]] | None = None
 ) -> tuple[m.Procedure, tuple[Diagnostic, ...]]:
     """Assemble one procedure from the parse trees of a file's declarations; with `built`
     (a PieceCache's), reusing what was made of a tree that stands at the same line as before."""

@@ -19,7 +19,7 @@ from interpreter.graph import build_graph
 from interpreter.recovery import checks_around
 from interpreter.resolve import ResolvedProcedure, resolve
 from interpreter.source import SourceFile
-from interpreter.syntax import ParseResult, PieceCache, decode, parse_source
+from interpreter.syntax import DeclarationStream, ParseResult, PieceCache, decode, parse_source
 from interpreter.syntax_tree import Allowance, allowances, comments_in, statements
 
 
@@ -43,17 +43,31 @@ def analyse_bytes(data: bytes, name: str) -> Analysis:
     return analyse_source(source)
 
 
+# A file this large with no `# allow` notes is parsed and built one declaration at a
+# time, so that no parse tree of the whole file is ever held (interpreter/syntax.py's
+# DeclarationStream). Smaller files are parsed whole, which is a little faster.
+STREAMED_FROM_CHARACTERS = 1_000_000
+
+
 def analyse_source(source: SourceFile, pieces: PieceCache | None = None) -> Analysis:
     """Analyse a file; with `pieces`, reusing the parse trees of declarations unchanged since the last time."""
-    parsed = parse_source(source, pieces=pieces)
+    if pieces is None and len(source.text) >= STREAMED_FROM_CHARACTERS and "allow" not in source.text:
+        stream = DeclarationStream(source)
+        procedure, built = build_procedure(source, stream)
+        parsed = stream.outcome()
+        if not stream.chunks_made:
+            return Analysis(source, None, None, None, _sorted(list(parsed.diagnostics)))
+        acknowledged: list[Allowance] = []  # the file has no `# allow` notes
+    else:
+        parsed = parse_source(source, pieces=pieces)
+        if not parsed.chunks:
+            return Analysis(source, None, None, None, _sorted(list(parsed.diagnostics)))
+        # What the `# allow` notes acknowledge is read off the parse trees first: building the
+        # model lets each declaration's tree go as it goes (the trees were the better part of
+        # the memory at ten thousand steps).
+        acknowledged = allowances_in(source, parsed)
+        procedure, built = build_procedure(source, parsed.chunks, pieces.built if pieces is not None else None)
     diagnostics = list(parsed.diagnostics)
-    if not parsed.chunks:
-        return Analysis(source, None, None, None, _sorted(diagnostics))
-    # What the `# allow` notes acknowledge is read off the parse trees first: building the
-    # model lets each declaration's tree go as it goes (the trees were the better part of
-    # the memory at ten thousand steps).
-    acknowledged = allowances_in(source, parsed)
-    procedure, built = build_procedure(source, parsed.chunks, pieces.built if pieces is not None else None)
     diagnostics.extend(built)
     syntax_errors, broken, unparsed_names = parsed.diagnostics, parsed.broken, parsed.unparsed_names
     del parsed

@@ -11,7 +11,7 @@ the declarations whose text changed are parsed again.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -267,15 +267,9 @@ def kind_of_file(name: str) -> str:
 
 
 def parse_source(source: SourceFile, start: str = "procedure_file", pieces: PieceCache | None = None) -> ParseResult:
-    if not source.text.strip():
-        what = "this expression is empty" if start == "date_expression" else "this file is empty"
-        return ParseResult(source, (), (error("P003", what, Span.point(source.name, 1, 1), help=_EMPTY_HELP[start]),))
-    wrong_kind = _wrong_kind_of_file(source, start)
-    if wrong_kind is not None:
-        return ParseResult(source, (), (wrong_kind,))
-    too_big = _beyond_limits(source) or _too_many_brackets(source)
-    if too_big is not None:
-        return ParseResult(source, (), (too_big,))
+    refused = _refused(source, start)
+    if refused is not None:
+        return refused
     if pieces is not None and start in FILE_STARTS:
         parsed = _parse_by_declaration(source, start, pieces)
         pieces.finish()
@@ -291,6 +285,53 @@ def parse_source(source: SourceFile, start: str = "procedure_file", pieces: Piec
     if depth_diagnostics:
         return ParseResult(source, (), depth_diagnostics)
     return ParseResult(source, (ParsedChunk(tree, 0),), ())
+
+
+def _refused(source: SourceFile, start: str) -> ParseResult | None:
+    """Why the file is not parsed at all (empty, the wrong kind, beyond the limits), or None."""
+    if not source.text.strip():
+        what = "this expression is empty" if start == "date_expression" else "this file is empty"
+        return ParseResult(source, (), (error("P003", what, Span.point(source.name, 1, 1), help=_EMPTY_HELP[start]),))
+    wrong_kind = _wrong_kind_of_file(source, start)
+    if wrong_kind is not None:
+        return ParseResult(source, (), (wrong_kind,))
+    too_big = _beyond_limits(source) or _too_many_brackets(source)
+    if too_big is not None:
+        return ParseResult(source, (), (too_big,))
+    return None
+
+
+class DeclarationStream:
+    """A procedure file parsed one declaration at a time, each tree handed on as it is made.
+
+    For files too large to hold one parse tree of: the caller builds each declaration
+    and lets its tree go before the next is parsed (at ten thousand steps the whole
+    file's tree was 80 MB, more than the model made of it). The trees, diagnostics
+    and broken declarations are those `parse_source` gives, which reads a file that
+    does not parse this same way; `outcome()` gives the rest once the stream is read.
+    """
+
+    def __init__(self, source: SourceFile, start: str = "procedure_file"):
+        self.source = source
+        self.start = start
+        self.refused = _refused(source, start)
+        self.chunks_made = 0
+        self._diagnostics: list[Diagnostic] = []
+        self._unparsed_names: set[str] = set()
+        self._broken: list[BrokenDeclaration] = []
+
+    def __iter__(self) -> Iterator[ParsedChunk]:
+        if self.refused is not None:
+            return
+        for chunk in _declarations(self.source, self.start, None, self._diagnostics, self._unparsed_names, self._broken):
+            self.chunks_made += 1
+            yield chunk
+
+    def outcome(self) -> ParseResult:
+        """What the parse found besides the trees: its diagnostics, and the declarations that did not parse."""
+        if self.refused is not None:
+            return self.refused
+        return ParseResult(self.source, (), tuple(self._diagnostics), frozenset(self._unparsed_names), tuple(self._broken))
 
 
 def _wrong_kind_of_file(source: SourceFile, start: str) -> Diagnostic | None:
@@ -318,28 +359,40 @@ def _wrong_kind_of_file(source: SourceFile, start: str) -> Diagnostic | None:
 
 
 def _parse_by_declaration(source: SourceFile, start: str, pieces: PieceCache | None = None) -> ParseResult:
+    diagnostics: list[Diagnostic] = []
+    unparsed_names: set[str] = set()
+    broken: list[BrokenDeclaration] = []
+    chunks = tuple(_declarations(source, start, pieces, diagnostics, unparsed_names, broken))
+    return ParseResult(source, chunks, tuple(diagnostics), frozenset(unparsed_names), tuple(broken))
+
+
+def _declarations(
+    source: SourceFile,
+    start: str,
+    pieces: PieceCache | None,
+    diagnostics: list[Diagnostic],
+    unparsed_names: set[str],
+    broken: list[BrokenDeclaration],
+) -> Iterator[ParsedChunk]:
+    """Each declaration's parse tree, parsed as it is asked for; what did not parse goes to the lists given."""
     lines = source.text.split("\n")
     begins = _DECLARATION_LINE[start]
     starts = [i for i, line in enumerate(lines) if begins.match(line)]
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     starts.append(len(lines))
-    chunks: list[ParsedChunk] = []
-    diagnostics: list[Diagnostic] = []
-    unparsed_names: set[str] = set()
-    broken: list[BrokenDeclaration] = []
     for begin, end in zip(starts, starts[1:]):
         text = "\n".join(lines[begin:end])
         if not text.strip():
             continue
         known = pieces.get(text) if pieces is not None else None
         if known is not None:
-            chunks.append(ParsedChunk(known, begin))
+            yield ParsedChunk(known, begin)
             continue
         piece = _parse_piece(source, text, begin, start, next_line=end + 1 if end < len(lines) else None)
         if pieces is not None and piece.chunks and not piece.diagnostics:
             pieces.put(text, piece.chunks[0].tree)
-        chunks.extend(piece.chunks)
+        yield from piece.chunks
         diagnostics.extend(piece.diagnostics)
         if piece.diagnostics:
             declared = _DECLARED_NAME.match(lines[begin])
@@ -355,7 +408,6 @@ def _parse_by_declaration(source: SourceFile, start: str, pieces: PieceCache | N
                     mentions=frozenset(_names_written(text)) - {declared.group(1) if declared else ""},
                 )
             )
-    return ParseResult(source, tuple(chunks), tuple(diagnostics), frozenset(unparsed_names), tuple(broken))
 
 
 _WORD_OUTSIDE_TITLES = re.compile(TITLE_OR_COMMENT + r"|([A-Za-z_]\w*)")

@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -168,14 +168,27 @@ def _batch_plan(procedure_path: Path, plan) -> BatchPlan | None:
 
 
 def tally_cases(procedure_path: Path, as_of: date | None, paths: list[str], procedures=None):
-    """Simulate a chunk of cases and count, per step, how each ended; runs in a worker process too.
+    """Simulate a chunk of case files and count, per step, how each ended; runs in a worker process too."""
+    return tally_case_texts(procedure_path, as_of, map(_read_case_file, paths), procedures)
+
+
+def _read_case_file(path: str) -> tuple[bytes | None, str]:
+    from interpreter.source import read_regular_file
+
+    try:
+        return read_regular_file(path), path
+    except OSError:
+        return None, path  # counted as a case that could not run
+
+
+def tally_case_texts(procedure_path: Path, as_of: date | None, cases: Iterable[tuple[bytes | None, str]], procedures=None):
+    """Simulate cases given as (their bytes, or None if unreadable; their name) and count, per step, how each ended.
 
     A plain case the compiled plan can run takes the quick way; any other (a
     mistake to report, a fact learnt on a date, a join released because its other
     arrows can no longer come) runs through the full reader and simulator.
     """
     from interpreter.scenario import quick_run, run_case
-    from interpreter.source import read_regular_file
     from interpreter.syntax import decode
     from repl.procedure_cache import ProcedureCache, load_case_file
 
@@ -190,10 +203,8 @@ def tally_cases(procedure_path: Path, as_of: date | None, paths: list[str], proc
     counted: Counter[tuple[str, m.StepState, bool, int | None]] = Counter()
     ran = unrunnable = 0
     with collector_paused():  # each case's objects are freed as it ends; none form cycles
-        for path in paths:
-            try:
-                data = read_regular_file(path)
-            except OSError:
+        for data, path in cases:
+            if data is None:
                 unrunnable += 1
                 continue
             steps: Sequence[StepResult | StepOutcome] | None = None

@@ -3,8 +3,8 @@
 Usage: .venv/bin/python benchmarks/peer/safeproc_run.py PROC CASEDIR [--reps R] [--mode e2e|engine|full|both] [--json]
 
 e2e    = repl.batch.tally_cases over every file, as a batch worker does it (read the file, the quick
-         reader, simulate with working-day deadlines and escalations, tally each step); no worker processes.
-engine = the files read into memory first; only quick_run + the tally timed.
+         reader, the compiled batch plan with working-day deadlines, tally each step); no worker processes.
+engine = the files read into memory first; only repl.batch.tally_case_texts timed (the same, less the reading).
 full   = the files read into memory first; load_case (the LALR grammar path, names checked) + run_case,
          i.e. what every case costs when the quick reader declines it (e.g. a case with `expect` lines).
 Start-up, imports and the analysis of the procedure are reported separately. min and median of R reps.
@@ -18,9 +18,9 @@ from pathlib import Path
 
 T0 = time.perf_counter()
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from interpreter.scenario import load_case, quick_run, run_case  # noqa: E402
+from interpreter.scenario import load_case, run_case  # noqa: E402
 from interpreter.statistics import StepTally  # noqa: E402
-from repl.batch import tally_cases  # noqa: E402
+from repl.batch import tally_case_texts, tally_cases  # noqa: E402
 from repl.procedure_cache import ProcedureCache  # noqa: E402
 
 IMPORT_S = time.perf_counter() - T0
@@ -46,7 +46,7 @@ def main():
     _, plan, _ = procedures.get(proc)
     assert plan is not None
     analyse_s = time.perf_counter() - t
-    paths = sorted(folder.glob("*.case"))
+    paths = sorted(str(path) for path in folder.glob("*.case"))
     results = {"cases": len(paths), "import_s": IMPORT_S, "analyse_procedure_s": analyse_s}
     for m in ["e2e", "engine"] if mode == "both" else [mode]:
         times = []
@@ -55,15 +55,17 @@ def main():
                 t = time.perf_counter()
                 tallies, ran, unrunnable = tally_cases(proc, None, paths, procedures)
                 times.append(time.perf_counter() - t)
+            elif m == "engine":
+                blobs = [(Path(p).read_bytes(), p) for p in paths]
+                t = time.perf_counter()
+                tallies, ran, unrunnable = tally_case_texts(proc, None, blobs, procedures)
+                times.append(time.perf_counter() - t)
             else:
-                blobs = [(p.read_bytes(), str(p)) for p in paths]
+                blobs = [(Path(p).read_bytes(), p) for p in paths]
                 t = time.perf_counter()
                 tallies, ran, unrunnable = {}, 0, 0
                 for data, name in blobs:
-                    if m == "engine":
-                        result = quick_run(data, name, plan, None)
-                    else:
-                        result = run_case(load_case(data, name, procedures, procedure_override=proc))
+                    result = run_case(load_case(data, name, procedures, procedure_override=proc))
                     if result is None:
                         unrunnable += 1
                         continue

@@ -279,25 +279,37 @@ def _fixed_span_range(amount: int, unit: Unit) -> tuple[int, int, date, date]:
 
 @functools.lru_cache(maxsize=256)
 def _month_span_range(months: int) -> tuple[int, int, date, date]:
+    """The least and greatest days that `months` months span, and the earliest start giving each.
+
+    Worked out a month at a time, not a day at a time: from day k of month m the
+    span is the days from m's start to m+months's start, less the days lost where
+    m+months is too short for day k (31 January plus one month is 28 February). So
+    within a month the greatest span is from its first day, and the least from its
+    last day when the later month is shorter, else from its first day too.
+    """
     if months >= _MONTH_COUNT:
         raise DateOutsideCalendar(f"every date {months} months after a start date")
-    month_starts, month_lengths, day_month_indexes, days_of_month = _month_tables()
-    valid_starts = month_starts[_MONTH_COUNT - months] - _FIRST_ORDINAL
-    spans = [
-        month_starts[month_index + months] + min(day_of_month, month_lengths[month_index + months]) - 1 - (_FIRST_ORDINAL + i)
-        for i, (month_index, day_of_month) in enumerate(zip(day_month_indexes[:valid_starts], days_of_month[:valid_starts]))
-    ]
-    return _span_summary(spans)
+    month_starts, month_lengths = _month_tables()
+    least = greatest = None
+    least_start = greatest_start = 0
+    for month in range(_MONTH_COUNT - months):
+        whole = month_starts[month + months] - month_starts[month]
+        shortfall = min(0, month_lengths[month + months] - month_lengths[month])
+        if greatest is None or whole > greatest:
+            greatest, greatest_start = whole, month_starts[month]
+        if least is None or whole + shortfall < least:
+            least = whole + shortfall
+            least_start = month_starts[month] + (month_lengths[month] - 1 if shortfall else 0)
+    assert least is not None and greatest is not None  # months < _MONTH_COUNT: at least one month starts
+    return least, greatest, date.fromordinal(least_start), date.fromordinal(greatest_start)
 
 
 @functools.cache
-def _month_tables() -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
-    """Month start ordinals and lengths (plus a sentinel start), and each day's month index and day of month."""
+def _month_tables() -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Month start ordinals (plus a sentinel start after the last month) and month lengths."""
     month_lengths = tuple(monthrange(FIRST_YEAR + month_index // 12, month_index % 12 + 1)[1] for month_index in range(_MONTH_COUNT))
     month_starts = tuple(accumulate(month_lengths, initial=_FIRST_ORDINAL))
-    day_month_indexes = tuple(month_index for month_index, length in enumerate(month_lengths) for _ in range(length))
-    days_of_month = tuple(day for length in month_lengths for day in range(1, length + 1))
-    return month_starts, month_lengths, day_month_indexes, days_of_month
+    return month_starts, month_lengths
 
 
 def _span_summary(spans: list[int]) -> tuple[int, int, date, date]:

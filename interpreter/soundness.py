@@ -106,7 +106,12 @@ class _Explorer:
             own = itertools.chain.from_iterable(self.tested.get(n, ()) for n in parts.nodes[part]["members"])
             later = itertools.chain.from_iterable(ahead_of_part[after] for after in parts.successors(part))
             ahead_of_part[part] = frozenset(itertools.chain(own, later))
-        return {name: ahead_of_part[members[name]] for name in self.nodes}
+        ahead = {name: ahead_of_part[members[name]] for name in self.nodes}
+        # networkx graphs refer to themselves: emptied here, they need no cyclic collector to be freed
+        # (the command line pauses it while it checks; see repl/garbage_collector.py).
+        flow.clear()
+        parts.clear()
+        return ahead
 
     # -- exploring --
 

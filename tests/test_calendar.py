@@ -959,3 +959,19 @@ def test_bank_holiday_tables_are_kept_and_made_again_when_stale_or_spoilt(tmp_pa
     monkeypatch.setattr(holiday_tables, "_stamp", lambda *args: "another version of holidays")
     assert holiday_tables.weekday_bank_holidays("ENG", 1995, 2074) == made and len(calls) == 2  # stale: made again
     assert any(date.fromordinal(day) == date(2022, 9, 19) for day, _ in made)  # the State Funeral, a one-off
+
+
+@pytest.mark.parametrize("months", [1, 2, 3, 11, 12, 13, 24, 59])
+def test_month_span_ranges_agree_with_counting_from_every_start_day(months):
+    """The least and greatest span of N months, worked out month by month, are those of every start day tried in turn."""
+    from interpreter.model import Unit
+
+    last = date(LAST_YEAR, 12, 31)
+    spans = []
+    day = date(FIRST_YEAR, 1, 1)
+    while (end := add_months(day, months)) <= last:
+        spans.append(((end - day).days, day))
+        day += timedelta(days=1)
+    least = min(spans, key=lambda span: span[0])  # min() keeps the first, the earliest start, among equals
+    greatest = max(spans, key=lambda span: span[0])
+    assert get_calendar().span_range(months, Unit.MONTHS) == (least[0], greatest[0], least[1], greatest[1])

@@ -309,3 +309,31 @@ step side "Side" by team this branch ends end
 step side2 "Side 2" by team this branch ends end
 """
     assert _codes(body) == ["P206"]  # only `b`, which this procedure does not test
+
+
+def test_the_facts_ahead_of_each_node_are_those_of_every_decision_it_can_reach():
+    """Worked out over the flow's strongly connected parts, they equal a walk from each node, loops included."""
+    from pathlib import Path
+
+    from interpreter.soundness import _Explorer
+
+    from conftest import ROOT
+
+    files = [ROOT / "procedures/pan-sussex/cspr.proc", ROOT / "tests/simulate/batch_shapes.proc"]
+    files += sorted(Path(ROOT / "tests/diagnostics").glob("*loop*.proc")) + sorted(Path(ROOT / "tests/diagnostics").glob("*cycle*.proc"))
+    compared = 0
+    for path in files:
+        analysis = analyse_source(SourceFile(str(path), path.read_text()))
+        if analysis.resolved is None or analysis.graph is None:
+            continue
+        explorer = _Explorer(analysis.resolved, analysis.graph)
+        for name in explorer.nodes:
+            seen, frontier = {name}, [name]
+            while frontier:
+                for target in explorer.onward[frontier.pop()]:
+                    if target in explorer.nodes and target not in seen:
+                        seen.add(target)
+                        frontier.append(target)
+            assert explorer.facts_ahead[name] == frozenset(f for n in seen for f in explorer.tested.get(n, ())), (path, name)
+            compared += 1
+    assert compared > 150

@@ -20,7 +20,8 @@ strict is a warning, once an actual start date on which it fails is found.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Literal, assert_never, cast
@@ -163,64 +164,61 @@ def _tightest(weighted: Iterable[tuple[Bound, int]]) -> nx.DiGraph:
 
 
 def find_conflict(graph: nx.DiGraph) -> list[str] | None:
-    """A negative cycle as a list of nodes (first repeated last), or None; Bellman-Ford, not all-pairs."""
-    if graph.number_of_edges() == 0:
-        return None
-    virtual = object()
-    graph.add_edges_from((virtual, node, {"weight": 0}) for node in list(graph.nodes))
-    cycle: list[str] | None
-    try:
-        cycle = nx.find_negative_cycle(graph, virtual, weight="weight")  # type: ignore[arg-type]  # a point no name can be
-    except nx.NetworkXError as exc:
-        # networkx can detect a negative cycle and then fail to trace it (its issue 5916);
-        # only its "none detected" means there is none.
-        cycle = None if "No negative cycle" in str(exc) else _traced_negative_cycle(graph, virtual)
-    finally:
-        graph.remove_node(virtual)
-    if cycle is not None and _cycle_weight(graph, cycle) >= 0:
-        # The same failing the other way: a cycle that is not negative. Trace it ourselves.
-        graph.add_edges_from((virtual, node, {"weight": 0}) for node in list(graph.nodes))
-        try:
-            cycle = _traced_negative_cycle(graph, virtual)
-        finally:
-            graph.remove_node(virtual)
-    return cycle
+    """A negative cycle as a list of nodes (first repeated last), or None.
+
+    Bellman-Ford with a queue, every node starting at distance 0, as if from one
+    source joined to them all (so no such source and its edge to every node is
+    added: at 100,000 steps those were tens of megabytes). Every so many
+    improvements the links of best predecessors are searched for a cycle, and any
+    cycle there is negative. Written here rather than taken from networkx, whose
+    search can find a negative cycle and then fail to trace it (its issue 5916).
+    """
+    succ = graph.succ
+    distance = dict.fromkeys(graph.nodes, 0)
+    parent: dict[str, str] = {}
+    queue = deque(distance)
+    queued = set(distance)
+    improvements = 0
+    every = max(len(distance), 1)
+    while queue:
+        node = queue.popleft()
+        queued.discard(node)
+        here = distance[node]
+        for target, data in succ[node].items():
+            candidate = here + data["weight"]
+            if candidate < distance[target]:
+                distance[target] = candidate
+                parent[target] = node
+                if target not in queued:
+                    queue.append(target)
+                    queued.add(target)
+                improvements += 1
+                if improvements % every == 0:
+                    cycle = _cycle_among_parents(parent)
+                    if cycle is not None and _cycle_weight(graph, cycle) < 0:
+                        return cycle
+    return None
+
+
+def _cycle_among_parents(parent: dict[str, str]) -> list[str] | None:
+    """A cycle in the best-predecessor links, in the graph's direction (first node repeated last), or None."""
+    walked_in: dict[str, int] = {}
+    for walk, start in enumerate(parent):
+        node = start
+        path = []
+        while node in parent and node not in walked_in:
+            walked_in[node] = walk
+            path.append(node)
+            node = parent[node]
+        if walked_in.get(node) == walk:
+            loop = path[path.index(node) :]
+            loop.reverse()  # a link points back along its edge
+            return [*loop, loop[0]]
+    return None
 
 
 def _cycle_weight(graph: nx.DiGraph, cycle: list[str]) -> int:
     return sum(graph.edges[a, b]["weight"] for a, b in zip(cycle, cycle[1:]))
-
-
-def _traced_negative_cycle(graph: nx.DiGraph, source: object) -> list[str] | None:
-    """A negative cycle found by plain Bellman-Ford from source, or None: slow, so only for when networkx fails to trace one.
-
-    After as many rounds as there are nodes, a node still improving leads back, through
-    its chain of predecessors, into a negative cycle.
-    """
-    distance: dict = {source: 0}
-    parent: dict = {}
-    edges = [(a, b, data["weight"]) for a, b, data in graph.edges(data=True)]
-    improved = None
-    for _ in range(graph.number_of_nodes()):
-        improved = None
-        for a, b, weight in edges:
-            if a in distance and distance[a] + weight < distance.get(b, distance[a] + weight + 1):
-                distance[b] = distance[a] + weight
-                parent[b] = a
-                improved = b
-        if improved is None:
-            return None
-    node = improved
-    for _ in range(graph.number_of_nodes()):
-        node = parent[node]
-    cycle: list[str] = [cast(str, node)]
-    while True:
-        node = parent[node]
-        cycle.append(node)
-        if node == cycle[0]:
-            break
-    cycle.reverse()
-    return cycle
 
 
 def check_deadlines(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diagnostic]:
@@ -236,33 +234,43 @@ def check_deadlines(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diag
     bounds, problems = deadline_bounds(resolved, graph, calendar)
     diagnostics += problems
     events = frozenset(event.name for event in procedure.events)
-    conflict = _conflict(bounds, calendar, events)
+    # A conflict is told from an event if it has one (an event's date is given, while a
+    # step's can move), else from the step written first: the same wording whichever
+    # way round the search happened to find the loop.
+    first = {name: place for place, name in enumerate([*(event.name for event in procedure.events), *(n.name for n in procedure.nodes)])}
+    conflict = _conflict(bounds, calendar, events, lambda cycle: _told_from_the_start(cycle, first))
     if conflict is not None:
         diagnostics.append(conflict)
     return diagnostics
 
 
-def _conflict(bounds: list[Bound], calendar: WorkingCalendar, events: frozenset[str]) -> Diagnostic | None:
+def _told_from_the_start(cycle: list[str], first: dict[str, int]) -> list[str]:
+    """The cycle (first node repeated last) begun at its earliest point: an event, else the first declared."""
+    points = cycle[:-1]
+    start = min(range(len(points)), key=lambda i: first.get(points[i], len(first)))
+    return [*points[start:], *points[:start], points[start]]
+
+
+def _conflict(
+    bounds: list[Bound], calendar: WorkingCalendar, events: frozenset[str], told: Callable[[list[str]], list[str]] = list
+) -> Diagnostic | None:
+    """The first conflict among the bounds, if any; `told` gives the order its loop is told in."""
     for scale in sorted({bound.rule.scale for bound in bounds if bound.rule.scale is not None}):
         with _emptied_after(scale_graph(bounds, scale)) as in_scale:
             cycle = find_conflict(in_scale)
             if cycle is not None:
-                return _definite_conflict(_cycle_rules(in_scale, cycle), scale)
+                return _definite_conflict(_cycle_rules(in_scale, told(cycle)), scale)
     with _emptied_after(distance_graph(bounds, "lenient")) as lenient:
         cycle = find_conflict(lenient)
         if cycle is not None:
-            return _definite_conflict(_cycle_rules(lenient, cycle), None)
+            return _definite_conflict(_cycle_rules(lenient, told(cycle)), None)
     with _emptied_after(distance_graph(bounds, "strict")) as strict:
         cycle = find_conflict(strict)
         if cycle is None:
             return None
-        # Start the cycle at an event if it has one: an event's date is given, while
-        # a step's can be moved to another working day.
-        starts = [i for i, name in enumerate(cycle[:-1]) if name in events]
-        if starts:
-            cycle = cycle[starts[0] : -1] + cycle[: starts[0] + 1]
+        cycle = told(cycle)
         rules = _cycle_rules(strict, cycle)
-    example = _failing_start(rules, calendar, any_day=bool(starts))
+    example = _failing_start(rules, calendar, any_day=cycle[0] in events)
     return _possible_conflict(rules, cycle[0], example) if example is not None else None
 
 

@@ -18,7 +18,8 @@ import math
 from bisect import bisect_right
 from calendar import monthrange
 from datetime import UTC, date, datetime, timedelta
-from itertools import accumulate, compress
+from itertools import accumulate, compress, islice, repeat
+from operator import add, sub
 from typing import assert_never, overload
 
 from attrs import field, frozen
@@ -233,7 +234,10 @@ class WorkingCalendar:
         valid_starts = bisect_right(count_through, len(ordinals) - amount)
         if valid_starts == 0:
             raise DateOutsideCalendar(f"every date {amount} working days after a start date")
-        spans = [ordinals[count_through[i] + amount - 1] - (_FIRST_ORDINAL + i) for i in range(valid_starts)]
+        # For each start i: the ordinal `amount` working days on, less i's own; as loops in C,
+        # since check works this out for every working-day deadline of a procedure.
+        results = map(ordinals.__getitem__, map(add, islice(count_through, valid_starts), repeat(amount - 1)))
+        spans = list(map(sub, results, range(_FIRST_ORDINAL, _FIRST_ORDINAL + valid_starts)))
         return _span_summary(spans)
 
 

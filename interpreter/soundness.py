@@ -136,13 +136,21 @@ class _Explorer:
             self.bounded = True  # too many combinations to try here: say so rather than take minutes
             return []
         by_target: dict[str, set[Assignment]] = {}
+        # Where the decision goes depends only on the facts it tests: many assignments share them.
+        tested = sorted(self.tested[name])
+        taken: dict[tuple, str | None] = {}
         for known in possible:
             for extra in self.space.assignments(new_facts):
                 values = dict(known)
                 values.update(extra)
-                target = next((b.target.name for b in node.branches if holds(b.guard, values)), None)
-                if target is None and node.otherwise is not None:
-                    target = node.otherwise.name
+                key = tuple(values.get(fact) for fact in tested)
+                if key in taken:
+                    target = taken[key]
+                else:
+                    target = next((b.target.name for b in node.branches if holds(b.guard, values)), None)
+                    if target is None and node.otherwise is not None:
+                        target = node.otherwise.name
+                    taken[key] = target
                 if target is not None:
                     by_target.setdefault(target, set()).add(tuple(sorted(values.items())))
         return [(target, frozenset(found)) for target, found in by_target.items()]

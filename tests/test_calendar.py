@@ -975,3 +975,23 @@ def test_month_span_ranges_agree_with_counting_from_every_start_day(months):
     least = min(spans, key=lambda span: span[0])  # min() keeps the first, the earliest start, among equals
     greatest = max(spans, key=lambda span: span[0])
     assert get_calendar().span_range(months, Unit.MONTHS) == (least[0], greatest[0], least[1], greatest[1])
+
+
+@pytest.mark.parametrize("amount", [1, 5, 15])
+def test_working_day_span_ranges_agree_with_counting_from_every_start_day(amount):
+    """The least and greatest span of N working days are those of `add` from every start day in turn."""
+    from interpreter.model import Unit
+
+    calendar = get_calendar(ENGLAND)
+    spans = []
+    day = date(FIRST_YEAR, 1, 1)
+    while True:
+        try:
+            end = calendar.add(day, amount, Unit.WORKING_DAYS)
+        except DateOutsideCalendar:
+            break
+        spans.append(((end - day).days, day))
+        day += timedelta(days=1)
+    least = min(spans, key=lambda span: span[0])
+    greatest = max(spans, key=lambda span: span[0])
+    assert calendar.span_range(amount, Unit.WORKING_DAYS) == (least[0], greatest[0], least[1], greatest[1])

@@ -53,8 +53,6 @@ _CompiledDeadline = tuple[int, int, str, int, m.Unit]
 # Each decision keeps at most this many remembered answers, so a long batch's memory stays flat.
 _MOST_ANSWERS_KEPT = 50_000
 _NOT_YET_ASKED = object()
-_YES_NO_TYPES = frozenset({bool, type(None)})
-_NUMBER_TYPES = frozenset({int, type(None)})
 
 
 class StepOutcome(NamedTuple):
@@ -106,15 +104,6 @@ class BatchPlan:
         self.start = plan.start
         self.fact_order = tuple(plan.facts)
         fact_places = {name: place for place, name in enumerate(self.fact_order)}
-        self.fact_types = {name: fact.type for name, fact in plan.facts.items()}
-        self.yes_no_facts = tuple(name for name, kind in self.fact_types.items() if kind == m.FactType.BOOLEAN)
-        self.number_facts = tuple(name for name, kind in self.fact_types.items() if kind == m.FactType.NUMBER)
-        self.choice_facts = tuple(name for name, kind in self.fact_types.items() if kind == m.FactType.CHOICE)
-        self.choice_pairs = frozenset((name, choice.name) for name in self.choice_facts for choice in plan.facts[name].choices) | {
-            (name, None) for name in self.choice_facts
-        }
-        self.recordable = plan.recordable
-        self.events = plan.events
         # name -> (kind, where its arrows lead, what else the walk needs of it)
         self.nodes: dict[str, tuple[int, tuple[str, ...], Any]] = {}
         for name, node in plan.nodes.items():
@@ -162,20 +151,8 @@ class BatchPlan:
         return cls(plan)
 
     def accepts(self, facts: Mapping[str, m.Value], happenings: Mapping[str, date]) -> bool:
-        """Whether every fact and happening is one the procedure knows, each value of its fact's kind.
-
-        Checked by kind in whole sets, a batch's commonest question: a yes/no fact
-        holds a boolean (not the number 1), a number fact a whole number, a choice
-        one of its choices; any may be unknown (None).
-        """
-        if not (facts.keys() <= self.fact_types.keys() and self.recordable.issuperset(happenings)):
-            return False
-        get = facts.get
-        return (
-            set(map(type, map(get, self.yes_no_facts))) <= _YES_NO_TYPES
-            and set(map(type, map(get, self.number_facts))) <= _NUMBER_TYPES
-            and self.choice_pairs.issuperset(zip(self.choice_facts, map(get, self.choice_facts)))
-        )
+        """Whether every fact and happening is one the procedure knows, each value of its fact's kind (see Plan.accepts)."""
+        return self.plan.accepts(facts, happenings)
 
     def run(self, facts: Facts, happenings: Mapping[str, date], as_of: date) -> tuple[StepOutcome, ...] | None:
         """The steps and decisions a case reached, in the procedure's order; None where the full simulator must run it."""

@@ -38,6 +38,8 @@ _EXPECT = re.compile(r"[ \t]*(expect[ \t]+([^#\n]*?))" + _END_OF_LINE)
 _BLANK = re.compile(_END_OF_LINE)
 _WHOLE_NAME = re.compile(_NAME + r"\Z")
 
+# No line of a plain case comes near this; past it the grammar reads the file.
+_LONGEST_PLAIN_LINE = 2_000
 _STATES = {state.value.replace("_", " "): state for state in m.StepState}
 _FACT_WORDS: dict[str, m.Value] = {"yes": True, "no": False, "unknown": None}
 
@@ -172,6 +174,8 @@ class _Reader:
         if "\r" in text:
             raise _GiveUp
         for number, line in enumerate(text.split("\n"), start=1):
+            if len(line) > _LONGEST_PLAIN_LINE:
+                raise _GiveUp  # the grammar reads long lines in linear time; some of these patterns may not
             if block == "facts":
                 # Facts are most of a generated case's lines: try them first.
                 if match := _FACT.match(line):

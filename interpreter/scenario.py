@@ -16,7 +16,7 @@ from attrs import field, frozen
 from interpreter import model as m
 from interpreter.build import build_case
 from interpreter.calendar import CalendarError
-from interpreter.case_reader import read_plain_case, read_plain_inputs
+from interpreter.case_reader import PlainInputs, read_plain_case, read_plain_inputs
 from interpreter.conditions import shown_value
 from interpreter.deadlines import procedure_calendar
 from interpreter.diagnostics import Diagnostic, Label, error, has_errors, warning
@@ -417,27 +417,28 @@ def quick_run(data: bytes, name: str, plan: Plan, as_of: date | None) -> CaseRes
     """Simulate a plain, well-formed case straight from its text, for batches; None means use load_case.
 
     Its result lists only the steps the case has reached or that have fallen due.
+    A test holds its results equal to the full path's.
+    """
+    inputs = quick_inputs(data, name, plan)
+    when = inputs and (as_of or inputs.as_of)
+    if inputs is None or when is None:
+        return None
+    return simulate(plan, inputs.facts, inputs.happenings, when, only_reached=True)
 
-    It builds no model and no spans, and takes the quick way only when the full
-    path would find nothing to report that changes the result: every name known,
-    every value of the right kind. A test holds its results equal to the full path's.
+
+def quick_inputs(data: bytes, name: str, plan: Plan) -> PlainInputs | None:
+    """A plain case's facts and happenings, read without building a model; None where load_case must read it.
+
+    It takes the quick way only when the full path would find nothing to report
+    that changes the result: every name known, every value of the right kind.
     """
     source, _ = decode(data, name)
     if source is None:
         return None
     inputs = read_plain_inputs(source)
-    if inputs is None:
+    if inputs is None or not plan.accepts(inputs.facts, inputs.happenings):
         return None
-    when = as_of or inputs.as_of
-    if when is None:
-        return None
-    for fact_name, value in inputs.facts.items():
-        fact = plan.facts.get(fact_name)
-        if fact is None or (value is not None and not fits(fact, value)):
-            return None
-    if not plan.recordable.issuperset(inputs.happenings):
-        return None
-    return simulate(plan, inputs.facts, inputs.happenings, when, only_reached=True)
+    return inputs
 
 
 # ---- running a case and judging its expectations ---------------------------------

@@ -147,6 +147,11 @@ class Plan:
     recordable: frozenset[str]  # what a case can record as happened: events, steps, decisions
     # For each step and decision: its name, and its result when waiting and when not applicable.
     unreached_results: tuple[tuple[str, StepResult, StepResult], ...]
+    # The facts by kind, and each choice fact's (name, value) pairs, unknown included: to check a case's values at once.
+    yes_no_facts: tuple[str, ...] = ()
+    number_facts: tuple[str, ...] = ()
+    choice_facts: tuple[str, ...] = ()
+    choice_pairs: frozenset[tuple[str, str | None]] = frozenset()
     # name -> every node a case there could still go on to; filled as cases ask, since
     # working it out for every node up front costs time and memory quadratic in the steps.
     descendants_found: dict[str, frozenset[str]] = field(factory=dict, eq=False)
@@ -171,6 +176,8 @@ class Plan:
                 waiting = StepResult(name, node.title or name, owner, node.kind, m.StepState.WAITING, None, None, False, None, pending)
                 unreached.append((name, waiting, waiting._replace(state=m.StepState.NOT_APPLICABLE)))
         events = frozenset(e.name for e in resolved.procedure.events)
+        facts = {fact.name: fact for fact in resolved.procedure.facts if resolved.names.get(fact.name) is fact}
+        choice_facts = tuple(name for name, fact in facts.items() if fact.type == m.FactType.CHOICE)
         return cls(
             calendar=calendar,
             start=graph.graph["start"],
@@ -185,9 +192,30 @@ class Plan:
                 for name in nodes
             },
             with_deadlines=tuple(name for name, node in nodes.items() if m.deadlines_of(node)),
-            facts={fact.name: fact for fact in resolved.procedure.facts if resolved.names.get(fact.name) is fact},
+            facts=facts,
             recordable=events | frozenset(n for n, node in nodes.items() if isinstance(node, (m.Step, m.Decision))),
             unreached_results=tuple(unreached),
+            yes_no_facts=tuple(name for name, fact in facts.items() if fact.type == m.FactType.BOOLEAN),
+            number_facts=tuple(name for name, fact in facts.items() if fact.type == m.FactType.NUMBER),
+            choice_facts=choice_facts,
+            choice_pairs=frozenset((name, choice.name) for name in choice_facts for choice in facts[name].choices)
+            | {(name, None) for name in choice_facts},
+        )
+
+    def accepts(self, facts: Mapping[str, m.Value], happenings: Mapping[str, date]) -> bool:
+        """Whether every fact and happening is one the procedure knows, each value of its fact's kind.
+
+        Checked by kind in whole sets, a batch's commonest question: a yes/no fact
+        holds a boolean (not the number 1), a number fact a whole number, a choice
+        one of its choices; any may be unknown (None).
+        """
+        if not (facts.keys() <= self.facts.keys() and self.recordable.issuperset(happenings)):
+            return False
+        get = facts.get
+        return (
+            set(map(type, map(get, self.yes_no_facts))) <= _YES_NO_TYPES
+            and set(map(type, map(get, self.number_facts))) <= _NUMBER_TYPES
+            and self.choice_pairs.issuperset(zip(self.choice_facts, map(get, self.choice_facts)))
         )
 
     def task(self, name: str) -> m.Task | None:
@@ -219,6 +247,8 @@ class Plan:
 
 
 _MOST_DESCENDANTS_KEPT = 2_000_000
+_YES_NO_TYPES = frozenset({bool, type(None)})
+_NUMBER_TYPES = frozenset({int, type(None)})
 
 
 # ---- running one case ----------------------------------------------------------

@@ -17,14 +17,17 @@ if TYPE_CHECKING:
 
 
 class StepTally:
-    __slots__ = ("on_time", "late", "open", "overdue", "days_taken")
+    """How the cases that reached one step stand there: done on time or late, open, overdue, or
+    lapsed (the case ended, at an outcome that ends the whole case, before the step was done)."""
+
+    __slots__ = ("on_time", "late", "open", "overdue", "lapsed", "days_taken")
 
     def __init__(self) -> None:
-        self.on_time = self.late = self.open = self.overdue = 0
+        self.on_time = self.late = self.open = self.overdue = self.lapsed = 0
         self.days_taken: Counter[int] = Counter()
 
     def add(self, step: StepResult | StepOutcome) -> None:
-        """Count a step the case has reached (done, open or overdue)."""
+        """Count a step the case has reached (done, open, overdue or lapsed)."""
         self.add_counted(step.state, step.late, days_taken(step), 1)
 
     def add_counted(self, state: m.StepState, late: bool, days: int | None, count: int) -> None:
@@ -38,11 +41,13 @@ class StepTally:
                 self.days_taken[days] += count
         elif state == m.StepState.OVERDUE:
             self.overdue += count
+        elif state == m.StepState.NOT_APPLICABLE:
+            self.lapsed += count  # reached, but the whole case ended first
         else:
             self.open += count
 
     def merge(self, other: StepTally) -> None:
-        for counter in ("on_time", "late", "open", "overdue"):
+        for counter in ("on_time", "late", "open", "overdue", "lapsed"):
             setattr(self, counter, getattr(self, counter) + getattr(other, counter))
         self.days_taken.update(other.days_taken)
 
@@ -83,7 +88,7 @@ def timeliness_rows(tallies: dict[str, StepTally], order: list[str]) -> list[dic
     rows = []
     for name in order:
         tally = tallies.get(name)
-        if tally is None or not (tally.on_time or tally.late or tally.open or tally.overdue):
+        if tally is None or not (tally.on_time or tally.late or tally.open or tally.overdue or tally.lapsed):
             continue
         rows.append(
             {
@@ -92,6 +97,7 @@ def timeliness_rows(tallies: dict[str, StepTally], order: list[str]) -> list[dic
                 "late": tally.late,
                 "open": tally.open,
                 "overdue": tally.overdue,
+                "lapsed": tally.lapsed,
                 "median_days_open_to_done": tally.median_days(),
             }
         )

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 
 from interpreter import model as m
 from interpreter.batch_plan import BatchPlan, StepOutcome
-from interpreter.case_reader import read_plain_inputs
 from interpreter.statistics import StepTally, days_taken, tallies_of, timeliness_rows
 from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Console
 from repl.garbage_collector import collector_paused
@@ -47,7 +46,10 @@ def case_files(pattern: str) -> Iterator[str]:
     Files are yielded as they are found rather than listed first, so a batch of
     any size holds no more than a chunk of names at a time; the totals do not
     depend on the order. Names are plain strings: a batch sends hundreds of
-    thousands to its workers, and a Path costs more to make and to send.
+    thousands to its workers, and a Path costs more to make and to send. A name
+    that ends in .case but cannot be read as a file (a pipe, a broken link, a
+    folder that cannot be listed) is yielded all the same, so that the batch
+    counts it among the cases that could not run, rather than passing it over.
     """
     path = Path(pattern)
     try:
@@ -61,16 +63,25 @@ def case_files(pattern: str) -> Iterator[str]:
     else:
         for match in glob.iglob(pattern, recursive=True):
             if match.endswith(".case"):
-                yield match
+                yield from _walk(match) if os.path.isdir(match) else (match,)
 
 
 def _walk(folder: str) -> Iterator[str]:
-    with os.scandir(folder) as entries:
+    try:
+        entries = os.scandir(folder)
+    except OSError:
+        yield folder  # cannot be listed: counted as a case that could not run
+        return
+    with entries:
         for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                yield from _walk(entry.path)
-            elif entry.name.endswith(".case") and entry.is_file():
-                yield entry.path
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    yield from _walk(entry.path)
+                elif entry.name.endswith(".case"):
+                    yield entry.path
+            except OSError:  # a link that loops: reading it will say so
+                if entry.name.endswith(".case"):
+                    yield entry.path
 
 
 def _chunks(paths, size: int):
@@ -188,8 +199,8 @@ def tally_case_texts(procedure_path: Path, as_of: date | None, cases: Iterable[t
     mistake to report, a fact learnt on a date, a join released because its other
     arrows can no longer come) runs through the full reader and simulator.
     """
-    from interpreter.scenario import quick_run, run_case
-    from interpreter.syntax import decode
+    from interpreter.scenario import quick_inputs, run_case
+    from interpreter.simulate import simulate
     from repl.procedure_cache import ProcedureCache, load_case_file
 
     global _worker_procedures
@@ -199,6 +210,8 @@ def tally_case_texts(procedure_path: Path, as_of: date | None, cases: Iterable[t
         procedures = _worker_procedures
     _, plan, _ = procedures.get(procedure_path)
     compiled = _batch_plan(procedure_path, plan)
+    # A case with no `as of` of its own is seen as of today, as `simulate` sees one case.
+    today = date.today()
     # Reached steps counted alike: (step, state, late, days from opening to done) -> how many.
     counted: Counter[tuple[str, m.StepState, bool, int | None]] = Counter()
     ran = unrunnable = 0
@@ -208,33 +221,42 @@ def tally_case_texts(procedure_path: Path, as_of: date | None, cases: Iterable[t
                 unrunnable += 1
                 continue
             steps: Sequence[StepResult | StepOutcome] | None = None
-            if compiled is not None:
-                source, _ = decode(data, path)
-                inputs = read_plain_inputs(source) if source is not None else None
-                when = inputs and (as_of or inputs.as_of)
-                if inputs is not None and when is not None and compiled.accepts(inputs.facts, inputs.happenings):
+            inputs = quick_inputs(data, path, plan) if plan is not None else None
+            if inputs is not None and plan is not None:
+                # A plain case with nothing to report: the compiled plan runs it, or the simulator
+                # where the plan declines (with no need to read the file again).
+                when = as_of or inputs.as_of or today
+                if compiled is not None:
                     steps = compiled.run(inputs.facts, inputs.happenings, when)
-            if steps is None:
-                result = quick_run(data, path, plan, as_of) if plan is not None else None
-                if result is None:
-                    result = run_case(load_case_file(data, path, procedures, procedure_override=procedure_path), as_of)
+                if steps is None:
+                    steps = _reached(simulate(plan, inputs.facts, inputs.happenings, when, only_reached=True))
+            else:
+                loaded = load_case_file(data, path, procedures, procedure_override=procedure_path)
+                result = run_case(loaded, as_of or (loaded.case.as_of if loaded.case else None) or today)
                 if result is None:
                     unrunnable += 1
                     continue
-                steps = tuple(step for step in result.steps if step.opened_on is not None)
+                steps = _reached(result)
             ran += 1
             for step in steps:
                 counted[step.step, step.state, step.late, days_taken(step)] += 1
     return tallies_of(counted), ran, unrunnable
 
 
+def _reached(result) -> tuple[StepResult, ...]:
+    return tuple(step for step in result.steps if step.opened_on is not None)
+
+
 def _table(tallies: dict[str, StepTally], ran: int, order: list[str]) -> str:
-    header = ("step", "on time", "late", "open", "overdue", "median days")
+    found = timeliness_rows(tallies, order)
+    # "lapsed" only where a case ended, at an outcome that ends it whole, before a step it had reached was done.
+    lapsing = any(row["lapsed"] for row in found)
+    counts = ("on_time", "late", "open", "overdue", "lapsed") if lapsing else ("on_time", "late", "open", "overdue")
+    header = ("step", *(count.replace("_", " ") for count in counts), "median days")
     rows: list[tuple[str, ...]] = []
-    for row in timeliness_rows(tallies, order):
+    for row in found:
         median = row["median_days_open_to_done"]
-        cells = (row["step"], row["on_time"], row["late"], row["open"], row["overdue"])
-        rows.append(tuple(str(cell) for cell in cells) + ("-" if median is None else f"{median:g}",))
+        rows.append((row["step"], *(str(row[count]) for count in counts), "-" if median is None else f"{median:g}"))
     widths = [max(len(row[i]) for row in rows + [header]) for i in range(len(header))]
     lines = [
         f"{ran} case{'s' if ran != 1 else ''} simulated (median days: from the day a step could start to the day it was done)",
@@ -243,6 +265,8 @@ def _table(tallies: dict[str, StepTally], ran: int, order: list[str]) -> str:
     for row_cells in [header, *rows]:
         padded = [row_cells[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(row_cells[1:], widths[1:])]
         lines.append("  ".join(padded).rstrip())
+    if lapsing:
+        lines += ["", "lapsed: the step was reached, but the case ended (at an outcome that ends the whole case) before it was done"]
     return "\n".join(lines)
 
 

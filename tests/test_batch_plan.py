@@ -216,3 +216,77 @@ def test_the_batch_shapes_procedure_exercises_what_it_is_for():
     assert {n.mode for n in nodes if isinstance(n, m.Join)} == {m.JoinMode.ALL, m.JoinMode.ANY}
     assert {d.kind for n in nodes for d in m.deadlines_of(n)} == set(m.DeadlineKind)
     assert Path(ROOT / "tests/simulate/batch_shapes.proc").exists()
+
+
+# ---- what a batch's folder may hold (found by a hostile reader) ----------------------
+
+
+def _stopped_case(folder: Path, name: str = "stopped.case", as_of: str = "  as of 2024-03-29\n") -> Path:
+    """A batch_shapes case that ends at `stopped` (an outcome ending the whole case) with `gather` and `watch` open."""
+    path = folder / name
+    path.write_text(
+        f'case "stopped"\n{as_of}end\nfacts\n  urgent is no\n  route is police\n  age is 10\n  family_agrees is no\nend\n'
+        "on 2024-01-08 aware\non 2024-01-09 intake done\non 2024-01-10 triage done\non 2024-01-11 family done\n"
+    )
+    return path
+
+
+def _summary(cli, folder, *more):
+    result = cli("simulate", str(ROOT / "tests/simulate/batch_shapes.proc"), str(folder), "--summary", "--format", "json", *more)
+    return result, json.loads(result.out) if result.out else None
+
+
+def test_steps_a_case_reached_before_it_ended_whole_are_counted_lapsed_not_open(cli, tmp_path):
+    """As `simulate` shows the case alone (`gather` and `watch` not applicable once it ended), the summary counts them lapsed."""
+    _stopped_case(tmp_path)
+    alone = json.loads(cli("simulate", str(ROOT / "tests/simulate/batch_shapes.proc"), str(tmp_path / "stopped.case"), "--format", "json").out)
+    states = {step["step"]: step["state"] for step in alone["steps"]}
+    assert states["gather"] == states["watch"] == "not_applicable"
+    _, summary = _summary(cli, tmp_path)
+    rows = {row["step"]: row for row in summary["steps"]}
+    assert (rows["gather"]["lapsed"], rows["gather"]["open"]) == (1, 0)
+    assert (rows["watch"]["lapsed"], rows["watch"]["open"]) == (1, 0)
+    table = cli("simulate", str(ROOT / "tests/simulate/batch_shapes.proc"), str(tmp_path), "--summary").out
+    assert "lapsed" in table.splitlines()[2]
+
+
+def test_a_case_with_no_as_of_runs_in_a_batch_as_of_today_as_it_does_alone(cli, tmp_path):
+    _stopped_case(tmp_path, as_of="")
+    result, summary = _summary(cli, tmp_path)
+    assert (summary["cases"], summary["unrunnable"], result.code) == (1, 0, 0)
+
+
+def test_what_cannot_be_read_in_a_folder_is_counted_as_a_case_that_could_not_run(cli, tmp_path):
+    """A link that loops, a broken link and a pipe named .case are counted, not passed over and not a crash."""
+    import os
+
+    _stopped_case(tmp_path)
+    (tmp_path / "loop.case").symlink_to("loop.case")
+    (tmp_path / "broken.case").symlink_to("nowhere.case")
+    os.mkfifo(tmp_path / "pipe.case")
+    (tmp_path / "notes.txt").write_text("not a case")
+    result, summary = _summary(cli, tmp_path)
+    assert (summary["cases"], summary["unrunnable"], result.code) == (1, 3, 1)
+    _, by_glob = _summary(cli, f"{tmp_path}/*.case")
+    assert by_glob == summary
+
+
+def test_a_folder_that_cannot_be_listed_is_counted_not_a_crash(cli, tmp_path, monkeypatch):
+    """(Run as root, a folder with no permissions can still be listed: the refusal is made here.)"""
+    import os
+
+    from repl import batch
+
+    _stopped_case(tmp_path)
+    (tmp_path / "locked").mkdir()
+    _stopped_case(tmp_path / "locked")
+    listing = os.scandir
+
+    def refusing(path):
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return listing(path)
+
+    monkeypatch.setattr(batch.os, "scandir", refusing)
+    result, summary = _summary(cli, tmp_path)
+    assert (summary["cases"], summary["unrunnable"], result.code) == (1, 1, 1)

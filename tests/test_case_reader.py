@@ -166,3 +166,12 @@ def test_generated_batch_cases_are_read_whole():
     text = (ROOT / "tests/simulate/on_time.case").read_text()
     plain = "\n".join(line for line in text.splitlines() if line.strip() and not line.lstrip().startswith(("#", "expect"))) + "\n"
     assert _whole_file_inputs(plain) is not None
+
+
+def test_a_very_long_line_is_left_to_the_grammar():
+    """Some line patterns take time growing with the square of a line's length: past a length no plain case reaches,
+    the fast reader declines at once and the grammar, linear in its input, reads the file."""
+    text = 'case "x"\n  procedure "review.proc"\nend\nfacts\n  age is 9\nend\non 2024-05-01 aware\nexpect notify' + " " * 40_000 + "due 2024-05-09\n"
+    source = SourceFile("long.case", text)
+    assert read_plain_case(source) is None
+    assert _by_grammar(source) is not None

@@ -51,12 +51,17 @@ STREAMED_FROM_CHARACTERS = 1_000_000
 
 def analyse_source(source: SourceFile, pieces: PieceCache | None = None) -> Analysis:
     """Analyse a file; with `pieces`, reusing the parse trees of declarations unchanged since the last time."""
+    streamed = None
     if pieces is None and len(source.text) >= STREAMED_FROM_CHARACTERS and "allow" not in source.text:
         stream = DeclarationStream(source)
-        procedure, built = build_procedure(source, stream)
+        streamed = build_procedure(source, stream)
         parsed = stream.outcome()
-        if not stream.chunks_made:
-            return Analysis(source, None, None, None, _sorted(list(parsed.diagnostics)))
+        if parsed.diagnostics or not stream.chunks_made:
+            # A piece that does not parse alone may be part of a declaration laid over several
+            # lines, or be nested too deep: the whole parse decides what that means.
+            streamed = None
+    if streamed is not None:
+        procedure, built = streamed
         acknowledged: list[Allowance] = []  # the file has no `# allow` notes
     else:
         parsed = parse_source(source, pieces=pieces)

@@ -78,13 +78,19 @@ def read_regular_file(path: str | os.PathLike[str]) -> bytes:
         # time costs more than the case. A file that grows while it is read is read on.
         pieces = []
         wanted = MAX_SOURCE_BYTES + 1
+        got = 0
         while wanted > 0:
             asked = min(wanted, max(status.st_size + 1, 4096))
             piece = os.read(descriptor, asked)
-            pieces.append(piece)
-            wanted -= len(piece)
-            if len(piece) < asked:  # a regular file reads short only at its end
+            if not piece:
                 break
+            pieces.append(piece)
+            got += len(piece)
+            wanted -= len(piece)
+            if len(piece) < asked and got == status.st_size > 0:
+                break  # all the size it gave, read short at its end: no read more is needed to see the end
+            # (A file that gives no size, as under /proc, or reads short before its end, as some
+            # mounted file systems do, is read on until a read gives nothing.)
         return pieces[0] if len(pieces) == 1 else b"".join(pieces)
     finally:
         os.close(descriptor)

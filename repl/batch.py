@@ -127,6 +127,7 @@ def run_summary(args, console: Console, procedures, procedure_path: Path) -> int
                 progress.advance(len(chunk))
     finally:
         progress.close()
+        _forget_parent_work()
     analysis, _, _ = procedures.get(procedure_path)
     order = [node.name for node in analysis.procedure.nodes]
     if args.format == "json":
@@ -139,18 +140,28 @@ def run_summary(args, console: Console, procedures, procedure_path: Path) -> int
 
 
 def _sharing_parent_work(procedures, procedure_path: Path) -> dict:
-    """Where processes can be forked, workers start as copies of this one, the procedure already analysed and compiled.
+    """How worker processes start: where they can be forked safely, as copies of this one, the
+    procedure already analysed and compiled; elsewhere as new processes that analyse it themselves.
 
-    Forking is safe here: the pool forks its workers at its first task, before it
-    starts a thread of its own, and this process has started none.
+    Forking is safe only while this process runs one thread: the pool forks its workers at
+    its first task, before it starts a thread of its own. Inside the shell (which has other
+    threads), workers are started afresh instead, and never inherit an earlier batch's procedure.
     """
-    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
-        return {}
     global _worker_procedures
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        _forget_parent_work()
+        return {"mp_context": multiprocessing.get_context("spawn")}
     _worker_procedures = procedures
     _, plan, _ = procedures.get(procedure_path)
     _batch_plan(procedure_path, plan)
     return {"mp_context": multiprocessing.get_context("fork")}
+
+
+def _forget_parent_work() -> None:
+    """Let go of what the workers were forked with, so that a long-running shell keeps no stale procedure."""
+    global _worker_procedures
+    _worker_procedures = None
+    _batch_plans.clear()
 
 
 def _merge(tallies: dict[str, StepTally], outcome, ran: int, unrunnable: int) -> tuple[int, int]:

@@ -239,7 +239,9 @@ def _summary(cli, folder, *more):
 def test_steps_a_case_reached_before_it_ended_whole_are_counted_lapsed_not_open(cli, tmp_path):
     """As `simulate` shows the case alone (`gather` and `watch` not applicable once it ended), the summary counts them lapsed."""
     _stopped_case(tmp_path)
-    alone = json.loads(cli("simulate", str(ROOT / "tests/simulate/batch_shapes.proc"), str(tmp_path / "stopped.case"), "--format", "json").out)
+    alone = json.loads(
+        cli("simulate", str(ROOT / "tests/simulate/batch_shapes.proc"), str(tmp_path / "stopped.case"), "--format", "json").out
+    )
     states = {step["step"]: step["state"] for step in alone["steps"]}
     assert states["gather"] == states["watch"] == "not_applicable"
     _, summary = _summary(cli, tmp_path)

@@ -171,7 +171,11 @@ def test_generated_batch_cases_are_read_whole():
 def test_a_very_long_line_is_left_to_the_grammar():
     """Some line patterns take time growing with the square of a line's length: past a length no plain case reaches,
     the fast reader declines at once and the grammar, linear in its input, reads the file."""
-    text = 'case "x"\n  procedure "review.proc"\nend\nfacts\n  age is 9\nend\non 2024-05-01 aware\nexpect notify' + " " * 40_000 + "due 2024-05-09\n"
+    text = (
+        'case "x"\n  procedure "review.proc"\nend\nfacts\n  age is 9\nend\non 2024-05-01 aware\nexpect notify'
+        + " " * 40_000
+        + "due 2024-05-09\n"
+    )
     source = SourceFile("long.case", text)
     assert read_plain_case(source) is None
     assert _by_grammar(source) is not None

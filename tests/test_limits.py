@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from interpreter.source import MAX_DECLARATIONS, MAX_SOURCE_BYTES, MAX_TITLE_CHARACTERS
 from repl.diagnostic_output import QUOTED_LINE_WIDTH
 
@@ -82,6 +84,16 @@ def test_sparse_huge_file_is_not_read_whole(tmp_path):
         stream.truncate(MAX_SOURCE_BYTES * 3)
     assert len(read_regular_file(path)) == MAX_SOURCE_BYTES + 1
     os.remove(path)
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/smaps"), reason="needs Linux's /proc")
+def test_a_file_that_gives_no_size_is_read_to_its_end():
+    """Files under /proc say they are empty and hand out a page at a time: reading goes on until a read gives nothing."""
+    from interpreter.source import read_regular_file
+
+    assert os.stat("/proc/self/smaps").st_size == 0
+    data = read_regular_file("/proc/self/smaps")
+    assert len(data) > 8192 and data.endswith(b"\n")  # more than two pages, and whole lines
 
 
 def test_a_line_a_little_over_the_width_is_quoted_whole(cli, tmp_path):

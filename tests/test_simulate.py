@@ -240,8 +240,14 @@ def test_the_quick_path_leaves_anything_to_report_to_the_full_path(change, why, 
     assert quick_run(path.read_bytes(), str(path), plan, None) is None, why
 
 
-def test_a_large_batch_in_worker_processes_counts_as_one_process_does(cli, tmp_path):
-    """Over 2,500 cases (worker processes, chunk by chunk) the table equals 2,500 times one case's."""
+@pytest.mark.parametrize("started", ["forked", "spawned"])
+def test_a_large_batch_in_worker_processes_counts_as_one_process_does(cli, tmp_path, monkeypatch, started):
+    """Over 2,500 cases (worker processes, chunk by chunk) the table equals 2,500 times one case's, whether the
+    workers are forked with the procedure analysed or, where another thread runs (the shell), started afresh."""
+    import threading
+
+    if started == "spawned":
+        monkeypatch.setattr(threading, "active_count", lambda: 2)
     text = _without_expectations("late_and_escalated.case")
     for index in range(2_500):
         (tmp_path / f"case-{index}.case").write_text(text)

@@ -21,6 +21,11 @@ TEXTS += [("generated.proc", generated_procedure(300)), ("empty.proc", ""), ("a-
 TEXTS += [
     ("broken.proc", generated_procedure(40).replace("next step_12", "next step_12 step_13", 1).replace("within 3", "within three", 1))
 ]
+# Shapes a reviewer found where declaration-by-declaration reading alone went wrong: a
+# declaration laid over a line that begins with a declaration's keyword, and nesting too deep.
+_REVIEW = (ROOT / "tests/simulate/review.proc").read_text()
+TEXTS += [("split_declaration.proc", _REVIEW.replace('external role panel "National Panel"', 'external\nrole panel "National Panel"'))]
+TEXTS += [("too_deep.proc", _REVIEW.replace("when abuse_suspected and age < 18", "when " + "not " * 60 + "abuse_suspected and age < 18"))]
 
 
 def _analysis(name: str, text: str, streamed_from: int, monkeypatch):

@@ -360,7 +360,9 @@ never applied.""",
         "soundness check stopped early",
         """The soundness check explores the states a case can be in, and stops after
 a bound so that `check` stays quick. What it found before stopping is shown;
-what lies beyond was not checked.""",
+what lies beyond was not checked. It also stops when more branches stand at once
+than any procedure runs side by side: a loop leads back into a parallel split
+while the split's last branches still run, so they multiply each time round.""",
     ),
     "P219": Code(
         "loop a case can go round for ever",

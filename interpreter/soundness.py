@@ -38,6 +38,8 @@ from interpreter.wording import described
 # States explored, and combinations of facts tried at one decision, before the check stops and says so.
 MOST_STATES = 100_000
 MOST_COMBINATIONS = 20_000
+# More branches standing at once than any procedure has parallel work: they are multiplying.
+MOST_BRANCHES_AT_ONCE = 64
 
 
 @frozen
@@ -87,6 +89,7 @@ class _Explorer:
         self.parents: dict[_State, tuple[_State | None, _Choice | None]] = {}
         self.findings: dict[tuple[str, ...], Diagnostic] = {}
         self.bounded = False
+        self.multiplying = False  # branches standing at once grew past MOST_BRANCHES_AT_ONCE
         # `this branch ends` where no parallel split leads (P211): finishing without an outcome is that mistake.
         self.ends_off_branches = False
 
@@ -227,6 +230,11 @@ class _Explorer:
         if settled in self.parents:
             if settled.tokens and self._is_ancestor(settled, parent):
                 self._round_for_ever(settled, parent, choice)
+            return []
+        if len(settled.tokens) > MOST_BRANCHES_AT_ONCE:
+            # A loop back into a parallel split starts its branches again while the
+            # last ones still stand: no two states are alike, and the search would never end.
+            self.bounded = self.multiplying = True
             return []
         self.parents[settled] = (parent, choice)
         if not settled.tokens and not settled.arrived and not settled.outcomes and not self.ends_off_branches:
@@ -435,7 +443,17 @@ def check_soundness(resolved: ResolvedProcedure, graph: nx.DiGraph) -> list[Diag
     explorer.explore(start)
 
     diagnostics = list(explorer.findings.values())
-    if explorer.bounded:
+    if explorer.multiplying:
+        diagnostics.append(
+            note(
+                "P218",
+                f"the soundness check stopped early: more than {MOST_BRANCHES_AT_ONCE} branches can stand at once, "
+                "so a loop must lead back into a parallel split while its branches still run; what it found so far is shown",
+                resolved.procedure.start.span if resolved.procedure.start else None,
+                help="join the parallel branches before the loop goes back, or end the loop at a decision outside the split",
+            )
+        )
+    elif explorer.bounded:
         diagnostics.append(
             note(
                 "P218",

@@ -337,3 +337,38 @@ def test_the_facts_ahead_of_each_node_are_those_of_every_decision_it_can_reach()
             assert explorer.facts_ahead[name] == frozenset(f for n in seen for f in explorer.tested.get(n, ())), (path, name)
             compared += 1
     assert compared > 150
+
+
+def test_a_loop_back_into_a_parallel_split_stops_the_search_with_a_note_not_for_ever():
+    """Each time round, the split starts its branches again while the last ones still stand: no two states are
+    alike. The search stops once more branches stand than any procedure runs at once, and says why. (It once ran
+    until the machine's memory was gone.)"""
+    text = """procedure "R"
+  calendar england-and-wales
+end
+role lead "L"
+fact f1 "a" is yes or no
+start at n0
+step n0 "S"
+  by lead
+  next n1
+end
+parallel n1 "P"
+  -> n2
+  -> n4
+end
+step n2 "S"
+  by lead
+  next n3
+end
+outcome n3 "O" ends the whole case
+decision n4 "D"
+  by lead
+  when f1 -> n7
+  otherwise -> n1
+end
+outcome n7 "O"
+"""
+    analysis = analyse_source(SourceFile("loop.proc", text))
+    notes = [d for d in analysis.diagnostics if d.code == "P218"]
+    assert len(notes) == 1 and "a loop must lead back into a parallel split" in notes[0].message

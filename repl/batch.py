@@ -148,7 +148,8 @@ def _sharing_parent_work(procedures, procedure_path: Path) -> dict:
     threads), workers are started afresh instead, and never inherit an earlier batch's procedure.
     """
     global _worker_procedures
-    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+    # Only on Linux: on macOS, forking a process that has used system frameworks is unsafe (Python spawns there).
+    if not sys.platform.startswith("linux") or threading.active_count() > 1:
         _forget_parent_work()
         return {"mp_context": multiprocessing.get_context("spawn")}
     _worker_procedures = procedures

@@ -1,7 +1,8 @@
 """A procedure compiled for batches: many plain cases, each counted and forgotten.
 
 A batch asks one thing of each case: for every step it reached, where that step
-stands (done, late, open, overdue) and when it opened and was done. The full
+stands (done on time or late, open, overdue, or lapsed when the whole case ended
+first) and when it opened and was done. The full
 simulator (`interpreter/simulate.py`) answers that and much more: why each
 decision went its way, escalations, what is set aside, what is still ahead, and
 diagnostics. This plan answers only the batch's question, faster:
@@ -16,9 +17,9 @@ order), and declines, returning None, whenever a case needs what only the full
 simulator does: a join whose missing arrows can no longer arrive, a due date
 the calendar cannot give. A procedure with an escalation that moves a case on
 to a step is not compiled at all (`BatchPlan.compile` gives None). Declined cases
-are run by the full simulator, so a batch's figures never depend on this plan;
-a property test holds the two to the same results on the shipped scenarios and
-on a thousand generated cases.
+are run by the full simulator; where the plan answers, tests hold it to the
+simulator's results on the shipped scenarios and on a thousand generated cases
+(tests/test_batch_plan.py).
 """
 
 from __future__ import annotations

@@ -2,10 +2,10 @@
 
 A batch asks one thing of each case: for every step it reached, where that step
 stands (done on time or late, open, overdue, or lapsed when the whole case ended
-first) and when it opened and was done. The full
-simulator (`interpreter/simulate.py`) answers that and much more: why each
-decision went its way, escalations, what is set aside, what is still ahead, and
-diagnostics. This plan answers only the batch's question, faster:
+first) and when it opened and was done. The full simulator (interpreter/simulate.py)
+answers that and much more: why each decision went its way, escalations, what is
+set aside, what is still ahead, and diagnostics. This plan answers only the
+batch's question, faster:
 
 - each node is a small tuple (its kind, where it leads, what it needs);
 - a decision is a lookup on the values of the facts it tests, filled as cases

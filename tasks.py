@@ -37,6 +37,7 @@ def set_up() -> None:
         sys.exit(f"safeproc needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if PYTHON.exists() and STAMP.exists() and STAMP.read_text().strip() == wanted:
+        compile_bytecode()
         return
     if not PYTHON.exists():
         print("setting up: creating a virtual environment in .venv", flush=True)
@@ -47,6 +48,7 @@ def set_up() -> None:
         check=True,
     )
     STAMP.write_text(wanted + "\n")
+    compile_bytecode()
     if shutil.which("dot") is None:
         print(
             "note: the Graphviz `dot` program is not installed, so pictures other than .dot and .mmd\n"
@@ -54,6 +56,17 @@ def set_up() -> None:
             "      `sudo apt-get install graphviz` (Debian/Ubuntu) or `brew install graphviz` (macOS).",
             flush=True,
         )
+
+
+def compile_bytecode() -> None:
+    """Compile safeproc's own modules, as pip does for the libraries it installs.
+
+    Python caches bytecode itself unless told not to (PYTHONDONTWRITEBYTECODE, or a
+    folder it cannot write); then every command would compile each module from its
+    source again, some 60 ms. Files already compiled and unchanged are skipped.
+    """
+    packages = [str(ROOT / name) for name in ("grammar", "interpreter", "repl", "visualise")]
+    subprocess.run([str(PYTHON), "-m", "compileall", "-q", *packages], cwd=ROOT, check=False, stdout=subprocess.DEVNULL)
 
 
 def run(*command: str) -> int:

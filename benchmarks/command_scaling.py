@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generated_procedure  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-SAFEPROC = [sys.executable, "-c", "import sys; from repl.cli import main; sys.exit(main())"]
+SAFEPROC = [sys.executable, "-c", "from repl.cli import run; run()"]
 GROWTH_LIMIT = 12.0
 LARGEST_LIMIT_SECONDS = 60.0
 

@@ -78,6 +78,82 @@ def holds(guard: m.Guard, facts: Facts) -> bool:
     return evaluate(guard, facts)[0] is True
 
 
+Truth = Callable[[Facts], "bool | None"]
+
+
+def truth_of(guard: m.Guard) -> Truth:
+    """The guard made once into a function of the facts, giving what `evaluate` gives first
+    (True, False, or None while unknown facts keep it open).
+
+    `check` tries a decision on every combination of the facts it tests, thousands for
+    the national specification's larger decisions; walking the guard's tree afresh for
+    each, and gathering the facts it turned on, was most of the soundness check's time.
+    """
+    match guard:
+        case m.FactHolds(fact=m.Ref(name=name), negated=negated):
+            return _yes_no(name, negated)
+        case m.FactIs(fact=m.Ref(name=name), value=m.Ref(name=wanted), negated=negated):
+            return _is_one_of(name, frozenset((wanted,)), negated)
+        case m.FactIn(fact=m.Ref(name=name), values=values, negated=negated):
+            return _is_one_of(name, frozenset(value.name for value in values), negated)
+        case m.FactCompare(fact=m.Ref(name=name), operator=operator_text, number=bound):
+            return _compared(name, COMPARE[operator_text], bound)
+        case m.Not(operand=operand):
+            return _negated(truth_of(operand))
+        case m.All(operands=operands):
+            return _combined(tuple(truth_of(operand) for operand in operands), deciding=False)
+        case m.AnyOf(operands=operands):
+            return _combined(tuple(truth_of(operand) for operand in operands), deciding=True)
+    assert_never(guard)
+
+
+def _yes_no(name: str, negated: bool) -> Truth:
+    def truth(facts: Facts) -> bool | None:
+        value = facts.get(name)
+        return None if value is None else (not value) is negated
+
+    return truth
+
+
+def _is_one_of(name: str, wanted: frozenset, negated: bool) -> Truth:
+    def truth(facts: Facts) -> bool | None:
+        value = facts.get(name)
+        return None if value is None else (value in wanted) is not negated
+
+    return truth
+
+
+def _compared(name: str, compare: Callable[[int, int], bool], bound: int) -> Truth:
+    def truth(facts: Facts) -> bool | None:
+        number = facts.get(name)
+        return compare(number, bound) if isinstance(number, int) else None
+
+    return truth
+
+
+def _negated(operand: Truth) -> Truth:
+    def truth(facts: Facts) -> bool | None:
+        value = operand(facts)
+        return None if value is None else not value
+
+    return truth
+
+
+def _combined(operands: tuple[Truth, ...], deciding: bool) -> Truth:
+    # `or` is decided by a true operand, `and` by a false one, wherever it stands.
+    def truth(facts: Facts) -> bool | None:
+        unknown = False
+        for operand in operands:
+            value = operand(facts)
+            if value is None:
+                unknown = True
+            elif value is deciding:
+                return deciding
+        return None if unknown else not deciding
+
+    return truth
+
+
 # ---- the finite space of facts ------------------------------------------------------
 
 

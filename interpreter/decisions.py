@@ -20,7 +20,7 @@ from __future__ import annotations
 import networkx as nx
 
 from interpreter import model as m
-from interpreter.conditions import FactSpace, described_assignment, holds, well_formed
+from interpreter.conditions import FactSpace, described_assignment, truth_of, well_formed
 from interpreter.diagnostics import Diagnostic, Label, error, note, warning
 from interpreter.resolve import ResolvedProcedure
 from interpreter.wording import guard_text
@@ -63,8 +63,9 @@ def _analyse(decision: m.Decision, space: FactSpace) -> list[Diagnostic]:
     # For each pair of branches (earlier, later): whether each holds somewhere the other does not.
     apart: set[tuple[int, int, int]] = set()
     gap: dict[str, m.Value] | None = None
+    truths = [truth_of(branch.guard) for branch in branches]
     for values in space.assignments(facts):
-        holding = [i for i, branch in enumerate(branches) if holds(branch.guard, values)]
+        holding = [i for i, truth in enumerate(truths) if truth(values) is True]
         held = set(holding)
         for i in holding:
             can_hold[i] = True

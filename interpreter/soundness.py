@@ -29,7 +29,7 @@ import networkx as nx
 from attrs import evolve, frozen
 
 from interpreter import model as m
-from interpreter.conditions import Assignment, FactSpace, described_assignment, example, holds, well_formed
+from interpreter.conditions import Assignment, FactSpace, Truth, described_assignment, example, truth_of, well_formed
 from interpreter.diagnostics import Diagnostic, Label, error, note, warning
 from interpreter.graph import reachable_avoiding, reachable_from
 from interpreter.resolve import ResolvedProcedure
@@ -74,6 +74,12 @@ class _Explorer:
         self.well_formed = all(
             well_formed(b.guard, facts) for node in self.nodes.values() if isinstance(node, m.Decision) for b in node.branches
         )
+        # Each decision's branches in order, each guard made once into a function of the facts.
+        self.routes: dict[str, tuple[tuple[tuple[Truth, str], ...], str | None]] = {
+            name: (tuple((truth_of(b.guard), b.target.name) for b in node.branches), node.otherwise.name if node.otherwise else None)
+            for name, node in self.nodes.items()
+            if isinstance(node, m.Decision)
+        }
         self.flow = {name: [t for t, data in graph.succ[name].items() if data["kind"] in ("next", "fork")] for name in self.nodes}
         self.onward = {
             name: [t for t, data in graph.succ[name].items() if data["kind"] in ("next", "fork", "branch", "otherwise")]
@@ -150,13 +156,15 @@ class _Explorer:
                 if key in taken:
                     target = taken[key]
                 else:
-                    target = next((b.target.name for b in node.branches if holds(b.guard, values)), None)
-                    if target is None and node.otherwise is not None:
-                        target = node.otherwise.name
-                    taken[key] = target
+                    target = taken[key] = self.where_to(name, values)
                 if target is not None:
                     by_target.setdefault(target, set()).add(tuple(sorted(values.items())))
         return [(target, frozenset(found)) for target, found in by_target.items()]
+
+    def where_to(self, decision: str, values: dict[str, m.Value]) -> str | None:
+        """Where a decision sends a case with these facts: its first branch that holds, else `otherwise`."""
+        branches, otherwise = self.routes[decision]
+        return next((target for truth, target in branches if truth(values) is True), otherwise)
 
     @staticmethod
     def _named(possible: frozenset[Assignment]) -> set[str]:
@@ -477,10 +485,7 @@ def _never_taken(explorer: _Explorer) -> set[tuple[str, str]]:
         facts = sorted(explorer.tested[name])
         if explorer.space.size(facts) > MOST_COMBINATIONS:
             continue
-        taken = set()
-        for values in explorer.space.assignments(facts):
-            target = next((b.target.name for b in node.branches if holds(b.guard, values)), None)
-            taken.add(target if target is not None else (node.otherwise.name if node.otherwise else None))
+        taken = {explorer.where_to(name, values) for values in explorer.space.assignments(facts)}
         # Only `when` branches: the decision analysis says when one is never taken; an
         # `otherwise` never taken leaves its step to P216.
         for target in [b.target.name for b in node.branches]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import signal
 import sys
@@ -189,5 +190,32 @@ def _main(argv: list[str], debug: bool) -> int:
         return 3
 
 
+def run() -> NoReturn:
+    """The `safeproc` program itself: `main`, then out of the process at once."""
+    leave(main())
+
+
+def leave(code: int) -> NoReturn:
+    """End the process as Python would, less taking every object apart one by one.
+
+    Python's own tear-down frees each of the many thousand objects a check leaves
+    behind, and collects once more: about 60 ms of a 370 ms `check`, for nothing the
+    user sees. So, as mypy does, the program ends with `os._exit` once the exit
+    handlers have run and what is waiting in stdout and stderr is written. Where
+    another thread still runs, Python's own exit waits for it as it should.
+    """
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if threading.active_count() > 1 or run_exit_handlers is None:
+        sys.exit(code)
+    run_exit_handlers()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            pass  # the reader went away (`safeproc ... | head`), or the stream is closed: nothing more to write
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -258,3 +258,55 @@ def test_commands_that_need_no_procedure_load_none_of_the_heavy_libraries(argv):
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == "[]", result.stdout + result.stderr
+
+
+# Output held in the streams' buffers as Python normally holds it (this machine's
+# PYTHONUNBUFFERED would write each line at once and hide a lost buffer).
+_BUFFERED = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+
+
+def _program(*lines: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "\n".join(lines)], cwd=ROOT, capture_output=True, text=True, timeout=120, env=_BUFFERED)
+
+
+def test_the_program_ends_with_all_its_output_written(tmp_path):
+    """The program leaves without Python's tear-down (repl/cli.py's `leave`), but only once all it printed is written."""
+    many = tmp_path / "many.proc"
+    many.write_text('procedure "x"\n  calendar england-and-wales\nend\n' + "".join(f'role r{i} "R {i}"\n' for i in range(3000)))
+    result = subprocess.run(
+        [sys.executable, "-m", "repl.cli", "check", "--strict", "--format", "json", str(many)],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
+        env=_BUFFERED,
+    )
+    assert result.returncode == 1  # --strict: the 3,000 unused roles count
+    assert len(json.loads(result.stdout)) == 3000  # about 900 KB, far more than a pipe holds at once
+    # A few lines, all still in the stream's buffer when the command returns.
+    explained = subprocess.run(
+        [sys.executable, "-m", "repl.cli", "explain", "P102"], cwd=ROOT, capture_output=True, text=True, timeout=120, env=_BUFFERED
+    )
+    assert explained.returncode == 0
+    assert explained.stdout.startswith("P102: unknown role") and explained.stdout.endswith("\n") and len(explained.stdout) > 200
+
+
+def test_the_program_runs_the_exit_handlers_and_waits_for_a_thread_still_running():
+    """What Python would do on the way out is still done: exit handlers run, and a running thread is waited for."""
+    handlers = _program(
+        "import atexit, sys",
+        "atexit.register(lambda: print('handler ran', file=sys.stderr, flush=True))",
+        "from repl.cli import run",
+        "sys.argv = ['safeproc', 'explain', 'P102']",
+        "run()",
+    )
+    assert handlers.returncode == 0
+    assert "P102" in handlers.stdout and "handler ran" in handlers.stderr
+    thread = _program(
+        "import sys, threading, time",
+        "threading.Thread(target=lambda: (time.sleep(0.3), print('thread finished', flush=True))).start()",
+        "from repl.cli import run",
+        "sys.argv = ['safeproc', 'explain', 'P999999']",
+        "run()",
+    )
+    assert thread.returncode == 2, thread.stderr
+    assert "thread finished" in thread.stdout

@@ -721,7 +721,12 @@ Add `implements NAME` to the header.""",
     "P605": Code(
         "the national specification has errors",
         """The specification the procedure implements has errors of its own, so
-nothing can be checked against it. Run `safeproc check` on the specification.""",
+nothing can be checked against it. Run `safeproc check` on the specification.
+
+`check` reads the specification only as far as its names, which is all a
+procedure's links to it (`implements`, `satisfies`, `plays`) need: it says this
+when those cannot be read. `verify`, which follows the specification's flow and
+deadlines, says it for any error the specification has.""",
     ),
     "P606": Code(
         "`satisfies` names a national step that is not an obligation",

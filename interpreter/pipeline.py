@@ -13,7 +13,7 @@ from attrs import frozen
 
 from interpreter import model as m
 from interpreter.build import build_procedure
-from interpreter.checks import run_checks
+from interpreter.checks import CHECKS, Check, run_checks
 from interpreter.diagnostics import Diagnostic, has_errors, sort_key
 from interpreter.graph import build_graph
 from interpreter.recovery import checks_around
@@ -36,11 +36,11 @@ class Analysis:
         return not has_errors(self.diagnostics)
 
 
-def analyse_bytes(data: bytes, name: str) -> Analysis:
+def analyse_bytes(data: bytes, name: str, checks: tuple[Check, ...] = CHECKS) -> Analysis:
     source, diagnostics = decode(data, name)
     if source is None:
         return Analysis(None, None, None, None, diagnostics)
-    return analyse_source(source)
+    return analyse_source(source, checks=checks)
 
 
 # A file this large with no `# allow` notes is parsed and built one declaration at a
@@ -49,8 +49,12 @@ def analyse_bytes(data: bytes, name: str) -> Analysis:
 STREAMED_FROM_CHARACTERS = 1_000_000
 
 
-def analyse_source(source: SourceFile, pieces: PieceCache | None = None) -> Analysis:
-    """Analyse a file; with `pieces`, reusing the parse trees of declarations unchanged since the last time."""
+def analyse_source(source: SourceFile, pieces: PieceCache | None = None, checks: tuple[Check, ...] = CHECKS) -> Analysis:
+    """Analyse a file; with `pieces`, reusing the parse trees of declarations unchanged since the last time.
+
+    With `checks=()` the file is read only as far as its names (parsed, built and
+    resolved): what a procedure's links to the national specification need of it.
+    """
     streamed = None
     if pieces is None and len(source.text) >= STREAMED_FROM_CHARACTERS and "allow" not in source.text:
         stream = DeclarationStream(source)
@@ -82,9 +86,9 @@ def analyse_source(source: SourceFile, pieces: PieceCache | None = None) -> Anal
     # Flow checks on a file whose text the builder had to refuse would report the gaps
     # left behind, not the author's mistakes; around a declaration that did not parse,
     # they run with it as a hole (interpreter/recovery.py).
-    if not has_errors(built):
+    if not has_errors(built) and checks:
         if not syntax_errors:
-            diagnostics.extend(run_checks(resolved, graph))
+            diagnostics.extend(run_checks(resolved, graph, checks))
         elif broken:
             diagnostics.extend(checks_around(procedure, broken, unparsed_names))
     return Analysis(source, procedure, resolved, graph, _sorted(without_allowed_warnings(diagnostics, acknowledged)))

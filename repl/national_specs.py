@@ -24,6 +24,7 @@ from pathlib import Path
 from attrs import frozen
 
 from interpreter import model as m
+from interpreter.checks import CHECKS
 from interpreter.diagnostics import Diagnostic, Label, Severity, has_errors
 from interpreter.pipeline import Analysis, analyse_bytes
 from interpreter.source import read_regular_file
@@ -102,28 +103,36 @@ def _specifications_in(folders: list[Path]) -> dict[str, Path]:
     return found
 
 
-_cache: dict[Path, tuple[tuple[int, int], Analysis]] = {}
+_cache: dict[tuple[Path, bool], tuple[tuple[int, int], Analysis]] = {}
 
 
-def _analysed(path: Path) -> Analysis | str:
+def _analysed(path: Path, names_only: bool = False) -> Analysis | str:
     """The specification at path, analysed once per run (and again once it changes, for the
-    language server, which runs for a whole editing session); or why it cannot be read."""
+    language server, which runs for a whole editing session); or why it cannot be read.
+
+    `names_only`: read as far as its names, without the flow and deadline checks."""
     try:
         status = path.stat()
     except OSError as exc:
         return exc.strerror or str(exc)
-    key, version = path.resolve(), (status.st_mtime_ns, status.st_size)
+    key, version = (path.resolve(), names_only), (status.st_mtime_ns, status.st_size)
     if key not in _cache or _cache[key][0] != version:
         try:
             data = read_regular_file(path)
         except OSError as exc:
             return exc.strerror or str(exc)
-        _cache[key] = (version, analyse_bytes(data, str(path)))
+        _cache[key] = (version, analyse_bytes(data, str(path), checks=() if names_only else CHECKS))
     return _cache[key][1]
 
 
-def find_specification(procedure: m.Procedure, as_of: date | None = None, against: Path | None = None) -> Found:
-    """The specification the procedure implements (or `against`), in the edition in force on `as_of`."""
+def find_specification(procedure: m.Procedure, as_of: date | None = None, against: Path | None = None, names_only: bool = False) -> Found:
+    """The specification the procedure implements (or `against`), in the edition in force on `as_of`.
+
+    `names_only` is for checking a procedure's links (`implements`, `satisfies`,
+    `plays`), which need only the names the specification declares: it is read that
+    far, and P605 then means those names cannot be trusted. `verify`, which follows
+    the specification's flow, has it checked whole.
+    """
     header = procedure.header
     where = header.implements_span if header is not None else None
     procedure_file = Path(procedure.file)
@@ -151,7 +160,7 @@ def find_specification(procedure: m.Procedure, as_of: date | None = None, agains
                 ),
             ),
         )
-    analysis = _analysed(path)
+    analysis = _analysed(path, names_only)
     if isinstance(analysis, str):
         return Found(None, path, (_unreadable(path, analysis, where),))
     if as_of is not None:

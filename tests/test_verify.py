@@ -268,3 +268,41 @@ def test_a_national_folder_others_can_write_to_is_not_searched(cli, tmp_path):
 def test_against_a_folder_says_it_is_a_folder(cli, tmp_path):
     result = cli("verify", "tests/verify/conforming.proc", "--against", str(tmp_path))
     assert result.code == 2 and "it is a folder" in result.err
+
+
+# ---- a specification with errors of its own (P605) -------------------------------------
+
+
+def _beside_a_changed_specification(tmp_path: Path, old: str, new: str) -> Path:
+    national = (HERE / "national.proc").read_text()
+    assert old in national
+    (tmp_path / "national.proc").write_text(national.replace(old, new, 1))
+    local = tmp_path / "local.proc"
+    local.write_text((HERE / "conforming.proc").read_text())
+    return local
+
+
+def test_a_specification_whose_names_cannot_be_read_stops_check_and_verify(cli, tmp_path):
+    """An unknown role in the specification: the links cannot be checked against it, and both commands say so."""
+    local = _beside_a_changed_specification(
+        tmp_path, "  must be done by local_authority\n  within 5", "  must be done by nobody\n  within 5"
+    )
+    for command in ("check", "verify"):
+        result = cli(command, str(local))
+        assert_no_internal_error(result)
+        assert "error[P605]" in result.err and "has 1 error of its own" in result.err, (command, result.err)
+        assert result.code == 1
+
+
+def test_a_flow_error_in_the_specification_stops_verify_but_not_the_check_of_the_links(cli, tmp_path):
+    """A dead end in the specification: `check` of the local file reads the specification's names, which are
+    sound, so it finds nothing; `verify`, which follows the specification's flow, cannot go on (P605)."""
+    local = _beside_a_changed_specification(
+        tmp_path, '  if late notify panel "why it is late"\n  next review\n', '  if late notify panel "why it is late"\n'
+    )
+    national = cli("check", str(tmp_path / "national.proc"))
+    assert "error[P203]" in national.err
+    checked = cli("check", str(local))
+    assert checked.code == 0 and "P605" not in checked.err, checked.err
+    verified = cli("verify", str(local))
+    assert "error[P605]" in verified.err and verified.code == 1, verified.err

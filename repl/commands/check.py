@@ -33,7 +33,7 @@ def specification_links(analysis, sources) -> list:
     from interpreter.conform import link_diagnostics
     from repl.national_specs import find_specification
 
-    found = find_specification(analysis.procedure)
+    found = find_specification(analysis.procedure, names_only=True)
     specification = found.analysis.procedure if found.analysis is not None else None
     if found.analysis is not None and found.analysis.source is not None:
         sources[found.analysis.source.name] = found.analysis.source

@@ -11,7 +11,7 @@ import threading
 from typing import NoReturn
 
 from repl import version
-from repl.commands import COMMANDS, EXIT_USAGE, Console
+from repl.commands import COMMANDS, EXIT_USAGE, Console, OutputNotWritten, cannot_write_message
 
 DESCRIPTION = """\
 safeproc checks, simulates and draws statutory safeguarding procedures written
@@ -170,6 +170,9 @@ def _main(argv: list[str], debug: bool) -> int:
     except BrokenPipeError:
         # The reader went away (`safeproc ... | head`); nothing more to say.
         return 0
+    except OutputNotWritten as lost:
+        _say(cannot_write_message(lost.reason))
+        return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
         from repl.crash_report import save_crash_report
 
@@ -212,9 +215,22 @@ def leave(code: int) -> NoReturn:
         try:
             if stream is not None:
                 stream.flush()
-        except (OSError, ValueError):
+        except (BrokenPipeError, ValueError):
             pass  # the reader went away (`safeproc ... | head`), or the stream is closed: nothing more to write
+        except OSError as exc:
+            # What was held back for the stream (a full disk, say) is lost: the user must hear so.
+            _say(cannot_write_message(exc))
+            code = code or EXIT_USAGE
     os._exit(code)
+
+
+def _say(message: str) -> None:
+    """A last word on standard error, if it will take one."""
+    try:
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -310,3 +311,19 @@ def test_the_program_runs_the_exit_handlers_and_waits_for_a_thread_still_running
     )
     assert thread.returncode == 2, thread.stderr
     assert "thread finished" in thread.stdout
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a device that is always full")
+@pytest.mark.parametrize("buffered", [True, False], ids=["buffered", "unbuffered"])
+@pytest.mark.parametrize("argv", [["explain", "P102"], ["check", "--format", "json", GOOD]])
+def test_output_that_cannot_be_written_is_a_plain_message_not_a_bug_report(argv, buffered):
+    """A full disk is the user's to hear about: a plain line and exit 2, not "internal error", whether the
+    stream fails while the command writes (unbuffered) or only as the program ends (buffered)."""
+    env = _BUFFERED if buffered else {**_BUFFERED, "PYTHONUNBUFFERED": "1"}
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "repl.cli", *argv], cwd=ROOT, stdout=full, stderr=subprocess.PIPE, text=True, env=env, timeout=120
+        )
+    assert result.returncode == 2
+    assert "safeproc: cannot write the output: no space left on device" in result.stderr
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
@@ -20,6 +21,18 @@ from repl.printable import printable, printable_keeping_colour, shown_name, want
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+
+
+class OutputNotWritten(Exception):
+    """Standard output or standard error would not take what a command wrote (a full disk, say)."""
+
+    def __init__(self, reason: OSError):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def cannot_write_message(reason: OSError) -> str:
+    return f"safeproc: cannot write the output: {(reason.strerror or str(reason)).lower()}"
 
 
 class Console:
@@ -37,25 +50,39 @@ class Console:
         self.colour_err = wants_colour(self.err)
 
     def print(self, text: str = "") -> None:
-        self.out.write(_shown(text, self.colour_out) + "\n")
+        with _writing():
+            self.out.write(_shown(text, self.colour_out) + "\n")
 
     def error(self, text: str) -> None:
-        self.err.write(_shown(text, self.colour_err) + "\n")
+        with _writing():
+            self.err.write(_shown(text, self.colour_err) + "\n")
 
     def write_bytes(self, data: bytes) -> None:
         """The bytes of a file (a picture), as they are, to standard output."""
         buffer = getattr(self.out, "buffer", None)
-        if buffer is None:  # a text-only stream, as in tests
-            self.out.write(data.decode("utf-8", "replace"))
-            return
-        self.out.flush()
-        buffer.write(data)
-        buffer.flush()
+        with _writing():
+            if buffer is None:  # a text-only stream, as in tests
+                self.out.write(data.decode("utf-8", "replace"))
+                return
+            self.out.flush()
+            buffer.write(data)
+            buffer.flush()
 
     @property
     def out_is_terminal(self) -> bool:
         isatty = getattr(self.out, "isatty", None)
         return bool(isatty and isatty())
+
+
+@contextmanager
+def _writing() -> Iterator[None]:
+    """A stream that will not take more is the user's to hear about, not a bug in safeproc."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise  # the reader went away (`safeproc ... | head`): the front end ends quietly
+    except OSError as exc:
+        raise OutputNotWritten(exc) from exc
 
 
 def _shown(text: str, colour: bool) -> str:

@@ -309,7 +309,7 @@ def _definite_conflict(rules: list[tuple[Rule, int]], unit: m.Unit | None) -> Di
     primary, labels, notes = _conflict_parts(rules)
     total = -sum(weight for _, weight in rules)
     if unit is not None:
-        shortfall = f"{m.Duration(total, unit)} short"
+        shortfall = f"{_in_the_rules_units(total, rules, unit)} short"
     else:
         shortfall = f"{total} day{'s' if total != 1 else ''} short, even counting every holiday in its favour"
     return error(
@@ -321,6 +321,17 @@ def _definite_conflict(rules: list[tuple[Rule, int]], unit: m.Unit | None) -> Di
         notes=notes,
         help="one of these rules must give way: check each against the source paragraph it cites",
     )
+
+
+def _in_the_rules_units(total: int, rules: list[tuple[Rule, int]], scale: m.Unit) -> m.Duration:
+    """A shortfall counted in a scale's own unit (hours, months), said in the largest unit the
+    rules themselves use that measures it exactly: "6 days short" of rules in days and weeks."""
+    used = {rule.duration.unit for rule, _ in rules if rule.duration is not None and rule.scale == scale}
+    for unit in sorted(used, key=lambda used_unit: -scale_of(used_unit)[1]):
+        size = scale_of(unit)[1]
+        if total % size == 0:
+            return m.Duration(total // size, unit)
+    return m.Duration(total, scale)
 
 
 def _possible_conflict(rules: list[tuple[Rule, int]], start: str, example: date) -> Diagnostic:

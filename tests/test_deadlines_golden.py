@@ -140,3 +140,16 @@ def test_a_generated_chain_has_the_same_windows_either_way(steps):
     analysis = analyse_source(SourceFile("chain.proc", generated_procedure(steps, deadlines_per_step=2)))
     fast = [diagnostic.message for diagnostic in windows(analysis.resolved, analysis.graph)]
     assert len(fast) == steps and fast == _windows_by_bellman_ford(analysis)
+
+
+def test_a_shortfall_is_said_in_the_largest_unit_of_the_rules_that_measures_it(cli, tmp_path):
+    """Days and weeks are counted together in hours; the shortfall is said in days or weeks where those
+    measure it exactly (tests/time/conflict_in_weeks_and_days.proc: 6 days), and in hours where they do not."""
+    procedure = (ROOT / "tests" / "time" / "conflict_in_weeks_and_days.proc").read_text()
+    assert "6 days short" in cli("check", "tests/time/conflict_in_weeks_and_days.proc").err
+    weeks = tmp_path / "weeks.proc"
+    weeks.write_text(procedure.replace("at least 20 days after notify", "at least 3 weeks after notify"))
+    assert "these deadlines cannot all be met: 1 week short" in cli("check", str(weeks)).err
+    hours = tmp_path / "hours.proc"
+    hours.write_text(procedure.replace("within 2 weeks after aware", "within 30 hours after aware").replace("20 days", "2 days"))
+    assert "these deadlines cannot all be met: 18 hours short" in cli("check", str(hours)).err

@@ -6,6 +6,7 @@ are kept, so memory does not grow with the number of cases.
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import itertools
 import multiprocessing
@@ -61,9 +62,77 @@ def case_files(pattern: str) -> Iterator[str]:
     elif is_file:
         yield pattern
     else:
-        for match in glob.iglob(pattern, recursive=True):
+        for match in _glob_matches(pattern):
             if match.endswith(".case"):
                 yield from _walk(match) if os.path.isdir(match) else (match,)
+
+
+def _glob_matches(pattern: str) -> Iterator[str]:
+    """What a glob names, as `glob.iglob(pattern, recursive=True)` would, except that `**`
+    does not go into a folder reached by a link, as a folder walk does not.
+
+    Python's glob follows such links: a link back up the tree counted its cases again
+    at every depth, and two such links made the search grow without end.
+    """
+    drive, rest = os.path.splitdrive(pattern)
+    if os.altsep:
+        rest = rest.replace(os.altsep, os.sep)
+    root = drive + (os.sep if rest.startswith(os.sep) else "")
+    parts = [part for part in rest.split(os.sep) if part]
+    if not parts:
+        return
+    literal = 0
+    while literal < len(parts) - 1 and not glob.has_magic(parts[literal]):
+        literal += 1
+    base = os.path.join(root, *parts[:literal]) if root or literal else ""
+    yield from _matching(base, parts[literal:])
+
+
+def _matching(folder: str, parts: list[str]) -> Iterator[str]:
+    head, rest = parts[0], parts[1:]
+    if head == "**":
+        # No folder at all, then every folder below, neither hidden nor reached by a link.
+        yield from _matching(folder, rest or ["*"])
+        for below in _folders_below(folder):
+            yield from _matching(below, parts)
+        return
+    if not glob.has_magic(head):
+        path = os.path.join(folder, head)
+        if rest and os.path.isdir(path):
+            yield from _matching(path, rest)
+        elif not rest and os.path.lexists(path):
+            yield path
+        return
+    try:
+        with os.scandir(folder or os.curdir) as listing:
+            entries = [entry.name for entry in listing]
+    except OSError:
+        return
+    for name in fnmatch.filter(entries, head):
+        if name.startswith(".") and not head.startswith("."):
+            continue  # hidden, unless the pattern says so (as glob has it)
+        path = os.path.join(folder, name)
+        if not rest:
+            yield path
+        elif os.path.isdir(path):  # a folder named in the pattern is followed even through a link, as glob does
+            yield from _matching(path, rest)
+
+
+def _folders_below(folder: str) -> list[str]:
+    try:
+        with os.scandir(folder or os.curdir) as listing:
+            return [
+                os.path.join(folder, entry.name) for entry in listing if not entry.name.startswith(".") and _is_plain_folder(entry)
+            ]
+    except OSError:
+        return []
+
+
+def _is_plain_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def _walk(folder: str) -> Iterator[str]:

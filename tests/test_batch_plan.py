@@ -12,6 +12,7 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -292,3 +293,39 @@ def test_a_folder_that_cannot_be_listed_is_counted_not_a_crash(cli, tmp_path, mo
     monkeypatch.setattr(batch.os, "scandir", refusing)
     result, summary = _summary(cli, tmp_path)
     assert (summary["cases"], summary["unrunnable"], result.code) == (1, 1, 1)
+
+
+def _tree(root: Path) -> None:
+    for name in ["a.case", "b.txt", ".hidden.case", "x/c.case", "x/y/d.case", "x/.h/e.case", "x/y.case/f.case", "z/g.case"]:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("")
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["**/*.case", "*.case", "*/*.case", "x/**/*.case", "**/y*", "x/*/*.case", ".*.case", "x/.h/*.case", "**", "[ax]*", "nothing/*.case"],
+)
+def test_a_glob_names_what_pythons_glob_names_where_no_link_leads_to_a_folder(tmp_path, monkeypatch, pattern):
+    import glob
+
+    from repl.batch import _glob_matches
+
+    _tree(tmp_path)
+    for written in (pattern, f"{tmp_path}/{pattern}"):
+        monkeypatch.chdir(tmp_path)
+        # What a batch takes of them: the names that end in .case.
+        expected = sorted(match for match in glob.iglob(written, recursive=True) if match.endswith(".case"))
+        assert sorted(match for match in _glob_matches(written) if match.endswith(".case")) == expected, written
+
+
+def test_a_recursive_glob_does_not_go_round_links_back_up_the_tree(cli, tmp_path):
+    """Two links back up a folder tree made Python's glob search without end; each case is counted once, as a folder walk counts it."""
+    (tmp_path / "cases" / "inner").mkdir(parents=True)
+    _stopped_case(tmp_path / "cases")
+    _stopped_case(tmp_path / "cases" / "inner")
+    (tmp_path / "cases" / "inner" / "up").symlink_to("..")
+    (tmp_path / "cases" / "inner" / "up_again").symlink_to("..")
+    _, walked = _summary(cli, tmp_path / "cases")
+    _, globbed = _summary(cli, f"{tmp_path}/cases/**/*.case")
+    assert walked["cases"] == 2
+    assert globbed == walked

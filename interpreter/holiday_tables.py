@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable
-from importlib.util import find_spec
 from pathlib import Path
 
 # Set by the command line to a function giving the user's private cache folder.
@@ -49,6 +47,8 @@ def _made(subdivision: str, first_year: int, last_year: int) -> tuple[tuple[int,
 
 def _stamp(subdivision: str, first_year: int, last_year: int) -> str | None:
     """What the table was made from: the installed package's files (by size and time), the years."""
+    from importlib.util import find_spec  # here, not above: the command line imports this module for every command
+
     try:
         spec = find_spec("holidays")
         if spec is None or spec.origin is None:
@@ -84,6 +84,8 @@ def _read(path: Path, stamp: str) -> tuple[tuple[int, str], ...] | None:
 
 def _write(path: Path, stamp: str, table: tuple[tuple[int, str], ...]) -> None:
     """Written whole or not at all; a folder that cannot be written is not a reason to fail."""
+    import tempfile
+
     try:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
         with os.fdopen(handle, "w", encoding="utf-8") as stream:

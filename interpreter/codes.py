@@ -613,6 +613,15 @@ tests was learnt only later (`on DATE fact is value`). A decision is taken
 once the facts it needs are known, so the simulation takes it on the later
 date. Check the two dates.""",
     ),
+    "P439": Code(
+        "step done sooner than its lower bound allows",
+        """A step has a lower bound (`at least 2 years after sign_off`, or `for at least
+1 year after publish`), and the case records it as done before that many days had
+passed since what the bound counts from. A lower bound is no due date: it gives
+the step's earliest day, shown as "not before" while the step is still to do.
+The step is still counted as done, on time or late by its due dates alone.
+Check the date; if it is right, the step was done sooner than the procedure allows.""",
+    ),
     "P431": Code(
         "step done that this case never reaches",
         """The case records a step as done, but with its facts and what has happened the

@@ -25,7 +25,11 @@ The meaning of each shape, as the README's "What each construct means" says it:
 - an escalation fires on the first working day after its deadline's missed due
   date, if that day is on or before the date the case is seen "as of";
 - a step recorded as done before the case can reach it is reported, and counts
-  for nothing else: it opens no step after it and starts no clock.
+  for nothing else: it opens no step after it and starts no clock;
+- a lower bound (`at least 2 years after X`, `for at least 1 year after X`) is no
+  due date: once X has happened it gives the step's earliest day ("not before"),
+  and a step recorded as done sooner is reported (P439). It stays done, and on
+  time or late by its due dates alone.
 """
 
 from __future__ import annotations
@@ -70,6 +74,8 @@ class StepResult(NamedTuple):
     late: bool  # a deadline was missed
     opened_on: date | None
     deadlines: tuple[DeadlineResult, ...] = ()
+    # The earliest its lower bounds (`at least 2 years after`, `for at least 1 year after`) allow it done, once known.
+    not_before: date | None = None
 
 
 class Reason(NamedTuple):
@@ -292,6 +298,7 @@ class _Run:
         self.set_aside: dict[str, date] = {}
         self.due: dict[str, date | None] = {}
         self.deadline_dues: dict[str, tuple[date | None, ...]] = {}
+        self.not_before: dict[str, date] = {}
         self.decisions: dict[str, DecisionResult] = {}
         self.waiting_on_facts: set[str] = set()
         self.arrivals: dict[str, dict[str, date]] = {}  # join -> the arrows that have arrived, by where from, and when
@@ -563,12 +570,32 @@ class _Run:
         return self.done.get(name)
 
     def _set_due(self, node: m.Task) -> None:
+        earliest = self._earliest(node)
+        if earliest is not None:
+            self.not_before[node.name] = earliest
         dues = self._deadline_dates(node)
         self.deadline_dues[node.name] = dues
         done_on = self.done.get(node.name, self.set_aside.get(node.name))
         unmet = [d for d in dues if d is not None and (done_on is None or done_on > d)]
         known = [d for d in dues if d is not None]
         self.due[node.name] = min(unmet) if unmet else (min(known) if known else None)
+
+    def _earliest(self, node: m.Task) -> date | None:
+        """The latest of the days its lower bounds allow it done, among those whose anchor has happened."""
+        days = []
+        for deadline in node.deadlines:
+            if deadline.kind not in (m.DeadlineKind.NOT_BEFORE, m.DeadlineKind.LASTS):
+                continue
+            anchor = self._anchor_date(deadline.anchor.name)
+            if anchor is None:
+                continue
+            try:
+                moment = self.plan.calendar.add(anchor, deadline.duration.amount, deadline.duration.unit)
+            except CalendarError as exc:
+                self.diagnostics.append(error("P430", f"no earliest day can be given for `{node.name}`: {exc}", deadline.span))
+                continue
+            days.append(moment.date() if isinstance(moment, datetime) else moment)
+        return max(days, default=None)
 
     def _deadline_dates(self, node: m.Task) -> tuple[date | None, ...]:
         """Each deadline's due date, in the order they are written; None for a clock not started or a lower bound."""
@@ -644,7 +671,8 @@ class _Run:
         for name, waiting, not_applicable in plan.unreached_results:
             opened_on = opened.get(name)
             due = due_dates.get(name)
-            if opened_on is None and name not in self.set_aside and (due is None or name not in may_still_open):
+            dated = due is not None or name in self.not_before
+            if opened_on is None and name not in self.set_aside and (not dated or name not in may_still_open):
                 results.append(waiting if name in may_still_open else not_applicable)
             else:
                 results.append(self._result_of(name, waiting))
@@ -666,7 +694,15 @@ class _Run:
             deadlines = self._deadline_results(name, waiting.deadlines, None, ended_on)
             late = any(d.state == m.DeadlineState.MISSED for d in deadlines)
             state = m.StepState.DONE if done_on is not None else m.StepState.NOT_APPLICABLE
-            return waiting._replace(state=state, due=due, done_on=done_on, late=late, opened_on=opened_on, deadlines=deadlines)
+            return waiting._replace(
+                state=state,
+                due=due,
+                done_on=done_on,
+                late=late,
+                opened_on=opened_on,
+                deadlines=deadlines,
+                not_before=self.not_before.get(name),
+            )
         deadlines = self._deadline_results(name, waiting.deadlines, done_on)
         late = any(d.state == m.DeadlineState.MISSED for d in deadlines)
         if done_on is not None:
@@ -679,7 +715,9 @@ class _Run:
             state = m.StepState.NOT_APPLICABLE
         else:
             state = m.StepState.WAITING
-        return waiting._replace(state=state, due=due, done_on=done_on, late=late, opened_on=opened_on, deadlines=deadlines)
+        return waiting._replace(
+            state=state, due=due, done_on=done_on, late=late, opened_on=opened_on, deadlines=deadlines, not_before=self.not_before.get(name)
+        )
 
     def _deadline_results(
         self, name: str, unstarted: tuple[DeadlineResult, ...], done_on: date | None, as_of: date | None = None
@@ -741,6 +779,7 @@ class _Run:
                         help="check the dates: a step is done after the one it follows",
                     )
                 )
+            self._too_soon(name, when, span)
             for deadline in m.deadlines_of(self.plan.nodes[name]):
                 anchor = self._anchor_date(deadline.anchor.name)
                 if deadline.kind == m.DeadlineKind.WITHIN and anchor is not None and when < anchor:
@@ -754,6 +793,30 @@ class _Run:
                             help="check the two dates",
                         )
                     )
+
+    def _too_soon(self, name: str, when: date, span: Span | None) -> None:
+        earliest = self.not_before.get(name)
+        if earliest is None or when >= earliest:
+            return
+        node = self.plan.task(name)
+        bounds = [
+            d
+            for d in (node.deadlines if node is not None else ())
+            if d.kind in (m.DeadlineKind.NOT_BEFORE, m.DeadlineKind.LASTS) and self._anchor_date(d.anchor.name) is not None
+        ]
+        rules = " and ".join(
+            f"{'for at least' if d.kind == m.DeadlineKind.LASTS else 'at least'} {d.duration} after `{d.anchor.name}`" for d in bounds
+        )
+        self.diagnostics.append(
+            warning(
+                "P439",
+                f"`{name}` is recorded as done on {when.isoformat()}, sooner than {rules} allows: not before {earliest.isoformat()}",
+                span,
+                label="done too soon",
+                labels=tuple(Label(d.span, "the lower bound") for d in bounds if d.span is not None),
+                help="check the date; if it is right, the step was done before the procedure allows",
+            )
+        )
 
     def _not_reached(self, name: str, when: date, span: Span | None, still_ahead: bool) -> None:
         """A step recorded as done that the case has not reached: reported, shown as done, and used for nothing else."""

@@ -81,11 +81,24 @@ def _glob_matches(pattern: str) -> Iterator[str]:
     parts = [part for part in rest.split(os.sep) if part]
     if not parts:
         return
+    if rest.endswith(os.sep):
+        # A pattern ending in a separator names folders only, each written with it (as glob does).
+        yield from (match + os.sep for match in _matching(_glob_base(root, parts), parts[_literal_parts(parts) :]) if os.path.isdir(match))
+        return
+    yield from _matching(_glob_base(root, parts), parts[_literal_parts(parts) :])
+
+
+def _literal_parts(parts: list[str]) -> int:
+    """How many leading parts of a pattern are plain names (the last is matched even so)."""
     literal = 0
     while literal < len(parts) - 1 and not glob.has_magic(parts[literal]):
         literal += 1
-    base = os.path.join(root, *parts[:literal]) if root or literal else ""
-    yield from _matching(base, parts[literal:])
+    return literal
+
+
+def _glob_base(root: str, parts: list[str]) -> str:
+    literal = _literal_parts(parts)
+    return os.path.join(root, *parts[:literal]) if root or literal else ""
 
 
 def _matching(folder: str, parts: list[str]) -> Iterator[str]:
@@ -121,9 +134,7 @@ def _matching(folder: str, parts: list[str]) -> Iterator[str]:
 def _folders_below(folder: str) -> list[str]:
     try:
         with os.scandir(folder or os.curdir) as listing:
-            return [
-                os.path.join(folder, entry.name) for entry in listing if not entry.name.startswith(".") and _is_plain_folder(entry)
-            ]
+            return [os.path.join(folder, entry.name) for entry in listing if not entry.name.startswith(".") and _is_plain_folder(entry)]
     except OSError:
         return []
 

@@ -11,7 +11,16 @@ import threading
 from typing import NoReturn
 
 from repl import version
-from repl.commands import COMMANDS, EXIT_USAGE, Console, OutputNotWritten, cannot_write_message
+from repl.commands import (
+    COMMANDS,
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    Console,
+    OutputNotWritten,
+    cannot_write_message,
+    lost_output_reported,
+)
 
 DESCRIPTION = """\
 safeproc checks, simulates and draws statutory safeguarding procedures written
@@ -172,6 +181,7 @@ def _main(argv: list[str], debug: bool) -> int:
         return 0
     except OutputNotWritten as lost:
         _say(cannot_write_message(lost.reason))
+        lost.reported()
         return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
         from repl.crash_report import save_crash_report
@@ -210,25 +220,32 @@ def leave(code: int) -> NoReturn:
     run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
     if threading.active_count() > 1 or run_exit_handlers is None:
         sys.exit(code)
-    run_exit_handlers()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            if stream is not None:
-                stream.flush()
-        except (BrokenPipeError, ValueError):
-            pass  # the reader went away (`safeproc ... | head`), or the stream is closed: nothing more to write
-        except OSError as exc:
-            # What was held back for the stream (a full disk, say) is lost: the user must hear so.
-            _say(cannot_write_message(exc))
-            code = code or EXIT_USAGE
+    try:
+        run_exit_handlers()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                if stream is not None:
+                    stream.flush()
+            except (BrokenPipeError, ValueError):
+                pass  # the reader went away (`safeproc ... | head`), or the stream is closed: nothing more to write
+            except OSError as exc:
+                # What was held back for the stream (a full disk, say) is lost: the user must hear so,
+                # once (a command that met the same refusal while it wrote has said it already).
+                if not lost_output_reported():
+                    _say(cannot_write_message(exc))
+                code = EXIT_USAGE if code in (EXIT_OK, EXIT_PROBLEMS) else code
+    except KeyboardInterrupt:  # Ctrl-C while the last of the output waits for its reader
+        _say("safeproc: interrupted")
+        code = 130
     os._exit(code)
 
 
 def _say(message: str) -> None:
     """A last word on standard error, if it will take one."""
     try:
-        sys.stderr.write(message + "\n")
-        sys.stderr.flush()
+        if sys.stderr is not None:
+            sys.stderr.write(message + "\n")
+            sys.stderr.flush()
     except (OSError, ValueError):
         pass
 

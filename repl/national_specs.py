@@ -169,6 +169,8 @@ def find_specification(procedure: m.Procedure, as_of: date | None = None, agains
             return Found(None, path, (problem,))
     if has_errors(analysis.diagnostics) or analysis.resolved is None or analysis.graph is None:
         count = sum(1 for d in analysis.diagnostics if d.is_error)
+        # Read only as far as its names, the specification may have more errors than were counted.
+        errors = "errors in what it declares" if names_only else f"{count} error{'s' if count != 1 else ''} of its own"
         return Found(
             None,
             path,
@@ -176,7 +178,7 @@ def find_specification(procedure: m.Procedure, as_of: date | None = None, agains
                 Diagnostic(
                     "P605",
                     Severity.ERROR,
-                    f"the national specification `{path}` has {count} error{'s' if count != 1 else ''} of its own",
+                    f"the national specification `{path}` has {errors}",
                     where,
                     label="implemented here",
                     help=f"run `safeproc check {path}` and correct it first",

@@ -36,6 +36,7 @@ def json_report(loaded: LoadedCase, result: CaseResult, diagnostics: Iterable[Di
                 "owner": step.owner,
                 "state": step.state,
                 "due": _iso(step.due),
+                "not_before": _iso(step.not_before),
                 "done_on": _iso(step.done_on),
                 "late": step.late,
                 "deadlines": [
@@ -114,6 +115,8 @@ def text_timeline(loaded: LoadedCase, result: CaseResult) -> str:
             timing = ""
             if step.due is not None:
                 timing = f" — LATE, due {step.due.isoformat()}" if step.late else f" — on time, due {step.due.isoformat()}"
+            if step.not_before is not None and step.done_on < step.not_before:
+                timing += f" — TOO SOON, not before {step.not_before.isoformat()}"
             text = f"done `{step.step}` {step.title}{owner}{timing}"
             text += "".join(f"; sent {what} to {titles.get(to, to)}" for what, to in sends.get(step.step, ()))
             entries.append((step.done_on, order[step.step], text + _each_deadline(step)))
@@ -137,14 +140,21 @@ def text_timeline(loaded: LoadedCase, result: CaseResult) -> str:
         lines.append("  nothing" + (" — the case has ended" if result.end else ""))
     for step in still:
         owner = titles.get(step.owner, step.owner) if step.owner else "no owner named"
-        due = f"due {step.due.isoformat()}" if step.due else "no due date yet"
+        due = _dates(step)
         mark = "  OVERDUE" if step.state == "overdue" else ""
         why = f" — {waiting_for[step.step]}" if step.step in waiting_for else ""
         lines.append(f"  `{step.step}` {step.title} [{owner}], {due}{mark}{why}{_each_deadline(step)}")
-    coming = [(s.due, s) for s in result.steps if s.state == m.StepState.WAITING and s.due is not None]
+    coming = [(s.due or s.not_before, s) for s in result.steps if s.state == m.StepState.WAITING and (s.due or s.not_before)]
     if coming:
         lines += ["", "Coming up (the clock has started; earlier steps come first)"]
-        for due_on, step in sorted(coming, key=lambda pair: (pair[0], pair[1].step)):
+        for _, step in sorted(coming, key=lambda pair: (pair[0], pair[1].step)):
             owner = titles.get(step.owner, step.owner) if step.owner else "no owner named"
-            lines.append(f"  `{step.step}` {step.title} [{owner}], due {due_on.isoformat()}")
+            lines.append(f"  `{step.step}` {step.title} [{owner}], {_dates(step)}")
     return "\n".join(lines)
+
+
+def _dates(step: StepResult) -> str:
+    """When a step is due, and the earliest its lower bounds allow it done, as far as either is known."""
+    due = f"due {step.due.isoformat()}" if step.due else ""
+    earliest = f"not before {step.not_before.isoformat()}" if step.not_before else ""
+    return ", ".join(part for part in (due, earliest) if part) or "no due date yet"

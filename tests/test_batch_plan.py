@@ -303,7 +303,24 @@ def _tree(root: Path) -> None:
 
 @pytest.mark.parametrize(
     "pattern",
-    ["**/*.case", "*.case", "*/*.case", "x/**/*.case", "**/y*", "x/*/*.case", ".*.case", "x/.h/*.case", "**", "[ax]*", "nothing/*.case"],
+    [
+        "**/*.case",
+        "*.case",
+        "*/*.case",
+        "x/**/*.case",
+        "**/y*",
+        "x/*/*.case",
+        ".*.case",
+        "x/.h/*.case",
+        "**",
+        "[ax]*",
+        "nothing/*.case",
+        # A pattern ending in a separator names only folders, written with it: none ends in .case.
+        "*/",
+        "*.case/",
+        "**/",
+        "x/**/*.case/",
+    ],
 )
 def test_a_glob_names_what_pythons_glob_names_where_no_link_leads_to_a_folder(tmp_path, monkeypatch, pattern):
     import glob

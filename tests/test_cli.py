@@ -327,3 +327,38 @@ def test_output_that_cannot_be_written_is_a_plain_message_not_a_bug_report(argv,
     assert result.returncode == 2
     assert "safeproc: cannot write the output: no space left on device" in result.stderr
     assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a device that is always full")
+def test_output_lost_is_said_once_and_exits_2_even_when_problems_were_found(tmp_path):
+    """Bytes a command wrote and could not flush fail again as the program ends: the user hears of it once.
+    And a lost output exits 2 whether it was lost while the command wrote or as the program ended."""
+    tiny = tmp_path / "tiny.proc"
+    tiny.write_text(
+        'procedure "x"\n  calendar england-and-wales\nend\nrole r "R"\nstart at a\nstep a "A"\n  by r\n  next done\nend\noutcome done "Done"\n'
+    )
+    broken = tmp_path / "broken.proc"
+    broken.write_text('procedure "x"\n  calendar england-and-wales\nend\nrole r "R"\nstep a "A"\n  by r\nend\n')
+    for argv in (["render", str(tiny), "--format", "dot", "-o", "-"], ["check", "--format", "json", str(broken)]):
+        with open("/dev/full", "w") as full:
+            result = subprocess.run(
+                [sys.executable, "-m", "repl.cli", *argv],
+                cwd=ROOT,
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=_BUFFERED,
+                timeout=120,
+            )
+        assert result.stderr.count("cannot write the output") == 1, (argv, result.stderr)
+        assert result.returncode == 2, (argv, result.stderr)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="closes standard output from a POSIX shell")
+def test_a_program_started_with_standard_output_closed_says_it_cannot_write():
+    result = subprocess.run(
+        ["sh", "-c", f'exec "{sys.executable}" -m repl.cli explain P605 >&-'], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 2
+    assert "safeproc: cannot write the output: the stream is closed" in result.stderr
+    assert "internal error" not in result.stderr

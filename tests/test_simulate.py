@@ -50,7 +50,7 @@ def test_json_has_exactly_the_documented_shape(cli):
     ]
     assert report["as_of"] == "2024-06-28"
     for step in report["steps"]:
-        assert list(step) == ["step", "title", "owner", "state", "due", "done_on", "late", "deadlines", "sends"]
+        assert list(step) == ["step", "title", "owner", "state", "due", "not_before", "done_on", "late", "deadlines", "sends"]
         assert step["state"] in ("not_applicable", "waiting", "open", "done", "overdue")
         for deadline in step["deadlines"]:
             assert list(deadline) == ["deadline", "duty", "due", "state", "escalations"]
@@ -279,3 +279,84 @@ def test_a_case_naming_a_declaration_of_another_kind_uses_its_kind_words(cli, tm
     )
     result = cli("simulate", str(ROOT / REVIEW), str(case))
     assert "`review_work` is a parallel split in the procedure, not an event or step" in result.err
+
+
+_LOWER_BOUNDS = """procedure "Lower bounds"
+  calendar england-and-wales
+end
+
+role board "The Board"
+event signed_off "The action plan is signed off"
+start at publish
+
+step publish "Publish the report"
+  by board
+  within 10 working days after signed_off
+  next keep_available
+end
+
+step keep_available "Keep the report available"
+  by board
+  for at least 1 year after publish
+  next review_plan
+end
+
+step review_plan "Review the action plan"
+  by board
+  at least 2 years after signed_off
+  next done
+end
+
+outcome done "Done"
+"""
+
+
+def _lower_bound_case(tmp_path, *lines: str, as_of: str = "2025-03-03"):
+    (tmp_path / "bounds.proc").write_text(_LOWER_BOUNDS)
+    case = tmp_path / "bounds.case"
+    case.write_text(f'case "bounds"\n  procedure "bounds.proc"\n  as of {as_of}\nend\n' + "".join(f"{line}\n" for line in lines))
+    return str(tmp_path / "bounds.proc"), str(case)
+
+
+def test_a_lower_bound_gives_an_open_step_its_earliest_day_not_a_due_date(cli, tmp_path):
+    """`for at least 1 year after publish`: once publish is done, keep_available is open, not before a year later, never overdue."""
+    procedure, case = _lower_bound_case(tmp_path, "on 2024-03-01 signed_off", "on 2024-03-04 publish done")
+    result = cli("simulate", procedure, case)
+    assert result.code == 0, result.err
+    assert "`keep_available` Keep the report available [The Board], not before 2025-03-04" in result.out
+    report = json.loads(cli("simulate", procedure, case, "--format", "json").out)
+    steps = {step["step"]: step for step in report["steps"]}
+    assert (steps["keep_available"]["state"], steps["keep_available"]["due"], steps["keep_available"]["not_before"]) == (
+        "open",
+        None,
+        "2025-03-04",
+    )
+    # Counted from an event that has happened, though the step is not reached yet: known, as a due date would be.
+    assert steps["review_plan"]["not_before"] == "2026-03-01"
+    assert "  `review_plan` Review the action plan [The Board], not before 2026-03-01" in result.out.split("Coming up")[1]
+    assert "P439" not in result.err
+
+
+def test_a_step_done_sooner_than_its_lower_bound_allows_is_reported_and_stays_done(cli, tmp_path):
+    procedure, case = _lower_bound_case(
+        tmp_path, "on 2024-03-01 signed_off", "on 2024-03-04 publish done", "on 2024-09-02 keep_available done", as_of="2024-09-30"
+    )
+    result = cli("simulate", procedure, case)
+    assert_no_internal_error(result)
+    assert (
+        "warning[P439]: `keep_available` is recorded as done on 2024-09-02, sooner than for at least 1 year after `publish` allows: "
+        "not before 2025-03-04" in result.err
+    )
+    assert "done `keep_available` Keep the report available [The Board] — TOO SOON, not before 2025-03-04" in result.out
+    report = json.loads(cli("simulate", procedure, case, "--format", "json").out)
+    keep = next(step for step in report["steps"] if step["step"] == "keep_available")
+    assert (keep["state"], keep["late"]) == ("done", False)
+
+
+def test_a_step_done_on_its_earliest_day_is_not_too_soon(cli, tmp_path):
+    procedure, case = _lower_bound_case(
+        tmp_path, "on 2024-03-01 signed_off", "on 2024-03-04 publish done", "on 2025-03-04 keep_available done", as_of="2025-03-05"
+    )
+    result = cli("simulate", procedure, case)
+    assert "P439" not in result.err and "TOO SOON" not in result.out
+    assert "`review_plan` Review the action plan [The Board], not before 2026-03-01" in result.out

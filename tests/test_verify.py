@@ -287,10 +287,11 @@ def test_a_specification_whose_names_cannot_be_read_stops_check_and_verify(cli, 
     local = _beside_a_changed_specification(
         tmp_path, "  must be done by local_authority\n  within 5", "  must be done by nobody\n  within 5"
     )
-    for command in ("check", "verify"):
+    # check, which read the specification only as far as its names, does not count its errors.
+    for command, said in (("check", "has errors in what it declares"), ("verify", "has 1 error of its own")):
         result = cli(command, str(local))
         assert_no_internal_error(result)
-        assert "error[P605]" in result.err and "has 1 error of its own" in result.err, (command, result.err)
+        assert "error[P605]" in result.err and said in result.err, (command, result.err)
         assert result.code == 1
 
 

@@ -10,11 +10,12 @@ a prompt. A command module imports what it needs inside its `run`, so that
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple, TextIO
+from typing import NamedTuple, TextIO, cast
 
 from repl.printable import printable, printable_keeping_colour, shown_name, wants_colour
 
@@ -30,9 +31,33 @@ class OutputNotWritten(Exception):
         super().__init__(reason)
         self.reason = reason
 
+    def reported(self) -> None:
+        """The user has been told: what stays held in the stream's buffer fails again as the program ends."""
+        _lost_output[0] = True
+
+
+_lost_output = [False]
+
+
+def lost_output_reported() -> bool:
+    return _lost_output[0]
+
 
 def cannot_write_message(reason: OSError) -> str:
     return f"safeproc: cannot write the output: {(reason.strerror or str(reason)).lower()}"
+
+
+class _ClosedStream:
+    """Where a command writes when the program was started with that stream closed (`safeproc ... >&-`)."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "the stream is closed")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
 
 
 class Console:
@@ -44,8 +69,8 @@ class Console:
     """
 
     def __init__(self, out: TextIO | None = None, err: TextIO | None = None):
-        self.out = out or sys.stdout
-        self.err = err or sys.stderr
+        self.out: TextIO = out or sys.stdout or cast(TextIO, _ClosedStream())
+        self.err: TextIO = err or sys.stderr or cast(TextIO, _ClosedStream())
         self.colour_out = wants_colour(self.out)
         self.colour_err = wants_colour(self.err)
 

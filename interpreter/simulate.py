@@ -694,27 +694,19 @@ class _Run:
             deadlines = self._deadline_results(name, waiting.deadlines, None, ended_on)
             late = any(d.state == m.DeadlineState.MISSED for d in deadlines)
             state = m.StepState.DONE if done_on is not None else m.StepState.NOT_APPLICABLE
-            return waiting._replace(
-                state=state,
-                due=due,
-                done_on=done_on,
-                late=late,
-                opened_on=opened_on,
-                deadlines=deadlines,
-                not_before=self.not_before.get(name),
-            )
-        deadlines = self._deadline_results(name, waiting.deadlines, done_on)
-        late = any(d.state == m.DeadlineState.MISSED for d in deadlines)
-        if done_on is not None:
-            state = m.StepState.DONE
-        elif late:
-            state = m.StepState.OVERDUE
-        elif opened_on is not None and not self.whole_case_ended:
-            state = m.StepState.OPEN
-        elif self.whole_case_ended:
-            state = m.StepState.NOT_APPLICABLE
         else:
-            state = m.StepState.WAITING
+            deadlines = self._deadline_results(name, waiting.deadlines, done_on)
+            late = any(d.state == m.DeadlineState.MISSED for d in deadlines)
+            if done_on is not None:
+                state = m.StepState.DONE
+            elif late:
+                state = m.StepState.OVERDUE
+            elif opened_on is not None and not self.whole_case_ended:
+                state = m.StepState.OPEN
+            elif self.whole_case_ended:
+                state = m.StepState.NOT_APPLICABLE
+            else:
+                state = m.StepState.WAITING
         return waiting._replace(
             state=state, due=due, done_on=done_on, late=late, opened_on=opened_on, deadlines=deadlines, not_before=self.not_before.get(name)
         )

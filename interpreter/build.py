@@ -638,6 +638,9 @@ class ModelBuilder(Transformer_NonRecursive):
     def expect_no_escalation(self, meta: Meta, children: list[Any]) -> m.Expectation:
         return self._expectation(m.ExpectationKind.NO_ESCALATION, meta, source=self._ref(children[0]) if children else None)
 
+    def expect_not_before(self, meta: Meta, children: list[Any]) -> m.Expectation:
+        return self._expectation(m.ExpectationKind.NOT_BEFORE, meta, subject=self._ref(children[0]), on=self._date(children[1]))
+
     def expect_no_due(self, meta: Meta, children: list[Any]) -> m.Expectation:
         return self._expectation(m.ExpectationKind.NO_DUE, meta, subject=self._ref(children[0]))
 

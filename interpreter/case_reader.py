@@ -340,6 +340,8 @@ class _Reader:
             if words[2] == "nothing":
                 return m.Expectation(kind=kind.NO_DUE, subject=ref(0), span=span)
             return m.Expectation(kind=kind.DUE, subject=ref(0), on=self._date(words[2]), span=span)
+        if len(words) == 4 and words[1:3] == ["not", "before"]:
+            return m.Expectation(kind=kind.NOT_BEFORE, subject=ref(0), on=self._date(words[3]), span=span)
         if len(words) == 3 and words[1] == "takes":
             return m.Expectation(kind=kind.BRANCH, subject=ref(0), target=ref(2), span=span)
         if len(words) >= 3 and words[1] == "is" and " ".join(words[2:]) in _STATES:

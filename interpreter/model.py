@@ -122,6 +122,7 @@ class ExpectationKind(StrEnum):
     NO_BREACHES = "no_breaches"
     NO_ESCALATION = "no_escalation"
     DEADLINE_DUE = "deadline_due"  # the due date of one deadline of a step, by its place among them
+    NOT_BEFORE = "not_before"  # the earliest day a step's lower bounds allow it done
 
 
 def _span() -> Span | None:
@@ -473,7 +474,7 @@ class Expectation:
 
     kind: ExpectationKind
     subject: Ref | None = None  # the step, decision or outcome expected about
-    on: date | None = None  # the due date, or the day of an escalation
+    on: date | None = None  # the due date, the earliest day, or the day of an escalation
     state: StepState | None = None
     target: Ref | None = None  # the branch a decision is expected to take
     role: Ref | None = None  # the role an escalation notifies

@@ -593,6 +593,7 @@ _CLAUSE_PRINTERS: dict[str, Callable[[_Printer, Tree], str]] = {
     "fact_learnt": _fact_learnt,
     "expect_due": _expect("expect {} due {}"),
     "expect_no_due": _expect("expect {} due nothing"),
+    "expect_not_before": _expect("expect {} not before {}"),
     "expect_deadline_due": _expect("expect {} deadline {} due {}"),
     "expect_state": _expect("expect {} is {}"),
     "expect_branch": _expect("expect {} takes {}"),

@@ -309,7 +309,7 @@ class _CaseChecker:
     def _expectations(self) -> None:
         for expectation in self.case.expectations:
             match expectation.kind:
-                case m.ExpectationKind.DUE | m.ExpectationKind.NO_DUE | m.ExpectationKind.STATE:
+                case m.ExpectationKind.DUE | m.ExpectationKind.NO_DUE | m.ExpectationKind.NOT_BEFORE | m.ExpectationKind.STATE:
                     self._expect(expectation.subject, (m.Step, m.Decision), "step")
                 case m.ExpectationKind.BRANCH:
                     decision = self._expect(expectation.subject, (m.Decision,), "decision")
@@ -480,6 +480,14 @@ def _unmet(expectation: m.Expectation, result: CaseResult) -> str | None:
             expected_words = f"due {wanted.isoformat()}" if wanted else "to have no due date yet"
             actual_words = f"it is due {actual.isoformat()}" if actual else "it has no due date yet"
             return f"expected `{subject}` {expected_words}, but {actual_words}"
+        case m.ExpectationKind.NOT_BEFORE:
+            step = result.step(subject)
+            earliest = step.not_before if step else None
+            if earliest == expectation.on:
+                return None
+            wanted_day = expectation.on.isoformat() if expectation.on else "?"
+            actual_words = f"its earliest day is {earliest.isoformat()}" if earliest else "it has no earliest day (yet)"
+            return f"expected `{subject}` not before {wanted_day}, but {actual_words}"
         case m.ExpectationKind.STATE:
             actual_state = _actual_state(result.step(subject))
             wanted_state = expectation.state
@@ -532,13 +540,17 @@ def _unmet(expectation: m.Expectation, result: CaseResult) -> str | None:
             breaches = result.breaches
             if not breaches:
                 return None
-            listed = ", ".join(
-                f"`{s.step}` ({'done late' if s.done_on else 'overdue'}" + (f", due {s.due.isoformat()})" if s.due else ")")
-                for s in breaches
-            )
+            listed = ", ".join(_breach_words(s) for s in breaches)
             return f"expected no breaches, but found {listed}"
         case _:
             assert_never(expectation.kind)
+
+
+def _breach_words(step: StepResult) -> str:
+    if step.too_soon:
+        assert step.not_before is not None
+        return f"`{step.step}` (done too soon, not before {step.not_before.isoformat()})"
+    return f"`{step.step}` ({'done late' if step.done_on else 'overdue'}" + (f", due {step.due.isoformat()})" if step.due else ")")
 
 
 def _unmet_escalation(expectation: m.Expectation, result: CaseResult) -> str | None:

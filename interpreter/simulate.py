@@ -77,6 +77,10 @@ class StepResult(NamedTuple):
     # The earliest its lower bounds (`at least 2 years after`, `for at least 1 year after`) allow it done, once known.
     not_before: date | None = None
 
+    @property
+    def too_soon(self) -> bool:
+        return self.not_before is not None and self.done_on is not None and self.done_on < self.not_before
+
 
 class Reason(NamedTuple):
     """Why a decision went (or did not go) a way, worded only when someone reads it:
@@ -131,7 +135,8 @@ class CaseResult:
 
     @property
     def breaches(self) -> tuple[StepResult, ...]:
-        return tuple(s for s in self.steps if s.late or s.state == m.StepState.OVERDUE)
+        """Steps done late, overdue, or done sooner than a lower bound allows."""
+        return tuple(s for s in self.steps if s.late or s.state == m.StepState.OVERDUE or s.too_soon)
 
 
 # ---- the compiled procedure ------------------------------------------------------

@@ -115,7 +115,7 @@ def text_timeline(loaded: LoadedCase, result: CaseResult) -> str:
             timing = ""
             if step.due is not None:
                 timing = f" — LATE, due {step.due.isoformat()}" if step.late else f" — on time, due {step.due.isoformat()}"
-            if step.not_before is not None and step.done_on < step.not_before:
+            if step.too_soon and step.not_before is not None:
                 timing += f" — TOO SOON, not before {step.not_before.isoformat()}"
             text = f"done `{step.step}` {step.title}{owner}{timing}"
             text += "".join(f"; sent {what} to {titles.get(to, to)}" for what, to in sends.get(step.step, ()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -360,3 +361,31 @@ def test_a_step_done_on_its_earliest_day_is_not_too_soon(cli, tmp_path):
     result = cli("simulate", procedure, case)
     assert "P439" not in result.err and "TOO SOON" not in result.out
     assert "`review_plan` Review the action plan [The Board], not before 2026-03-01" in result.out
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"], ids=["quick-reader", "grammar"])
+def test_a_scenario_can_pin_a_steps_earliest_day_and_a_step_done_too_soon_is_a_breach(cli, tmp_path, line_end):
+    """`expect STEP not before DATE` holds or says what the earliest day is; `expect no breaches` fails on a
+    step done too soon. Both case readers take the line (Windows line ends send a case to the grammar)."""
+    procedure, case = _lower_bound_case(
+        tmp_path,
+        "on 2024-03-01 signed_off",
+        "on 2024-03-04 publish done",
+        "expect keep_available not before 2025-03-04",
+        "expect review_plan not before 2026-03-01",
+        "expect no breaches",
+    )
+    text = Path(case).read_text()
+    Path(case).write_bytes(text.replace("\n", line_end).encode())
+    passed = cli("test", case)
+    assert passed.code == 0, passed.out
+    wrong = tmp_path / "wrong.case"
+    wrong.write_bytes(
+        (text.replace("not before 2025-03-04", "not before 2025-03-05") + "on 2024-09-02 keep_available done\n")
+        .replace("\n", line_end)
+        .encode()
+    )
+    result = cli("test", str(wrong))
+    assert result.code == 1
+    assert "expected `keep_available` not before 2025-03-05, but its earliest day is 2025-03-04" in result.out
+    assert "expected no breaches, but found `keep_available` (done too soon, not before 2025-03-04)" in result.out

@@ -34,7 +34,7 @@ from typing import Any, NamedTuple
 from interpreter import model as m
 from interpreter.calendar import CalendarError
 from interpreter.conditions import Facts
-from interpreter.simulate import Plan, choose_branch
+from interpreter.simulate import LOWER_BOUNDS, Plan, choose_branch
 
 # Node kinds, as small integers compared in the walk's inner loop.
 _STEP, _DECISION, _PARALLEL, _JOIN, _OUTCOME = range(5)
@@ -149,6 +149,8 @@ class BatchPlan:
             for escalation in m.escalations_of(node):
                 if escalation.action == m.EscalationAction.ESCALATE:
                     return None  # an escalation can reopen the walk: only the simulator does that
+            if isinstance(node, m.Decision) and any(d.kind in LOWER_BOUNDS for d in node.deadlines):
+                return None  # a decision that waits for its earliest day: only the simulator does that
         return cls(plan)
 
     def accepts(self, facts: Mapping[str, m.Value], happenings: Mapping[str, date]) -> bool:

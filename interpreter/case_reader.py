@@ -24,6 +24,7 @@ from interpreter.syntax import RESERVED_WORDS
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _DATE = r"\d{4}-\d{2}-\d{2}"
+_WHOLE_DATE = re.compile(_DATE, re.ASCII)
 _END_OF_LINE = r"[ \t]*(?:#[^\n]*)?$"
 
 _CASE = re.compile(r'[ \t]*(case)[ \t]+"([^"\\]*)"' + _END_OF_LINE)
@@ -362,6 +363,9 @@ class _Reader:
 
     @staticmethod
     def _date(text: str) -> date:
+        # Only YYYY-MM-DD, as the grammar has it (fromisoformat would also take 20240207 or 2024-W06-3).
+        if not _WHOLE_DATE.fullmatch(text):
+            raise _GiveUp
         try:
             return date.fromisoformat(text)
         except ValueError:

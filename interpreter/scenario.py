@@ -513,9 +513,11 @@ def _unmet(expectation: m.Expectation, result: CaseResult) -> str | None:
                 return None
             wanted_words = expectation.on.isoformat() if expectation.on else "nothing"
             which = f"deadline {place + 1} of `{subject}`" + (f" ({deadline.text})" if deadline else "")
-            return f"expected {which} due {wanted_words}, but " + (
-                f"it is due {actual.isoformat()}" if actual else "it has no due date yet"
-            )
+            if deadline is not None and deadline.not_before is not None:
+                actual_words = f"it is a lower bound, with no due date: not before {deadline.not_before.isoformat()}"
+            else:
+                actual_words = f"it is due {actual.isoformat()}" if actual else "it has no due date yet"
+            return f"expected {which} due {wanted_words}, but {actual_words}"
         case m.ExpectationKind.ESCALATION:
             return _unmet_escalation(expectation, result)
         case m.ExpectationKind.NO_ESCALATION:
@@ -547,10 +549,12 @@ def _unmet(expectation: m.Expectation, result: CaseResult) -> str | None:
 
 
 def _breach_words(step: StepResult) -> str:
-    if step.too_soon:
-        assert step.not_before is not None
-        return f"`{step.step}` (done too soon, not before {step.not_before.isoformat()})"
-    return f"`{step.step}` ({'done late' if step.done_on else 'overdue'}" + (f", due {step.due.isoformat()})" if step.due else ")")
+    broken = []
+    if step.late or step.state == m.StepState.OVERDUE:
+        broken.append(("done late" if step.done_on else "overdue") + (f", due {step.due.isoformat()}" if step.due else ""))
+    if step.too_soon and step.not_before is not None:
+        broken.append(f"done too soon, not before {step.not_before.isoformat()}")
+    return f"`{step.step}` ({'; '.join(broken)})"
 
 
 def _unmet_escalation(expectation: m.Expectation, result: CaseResult) -> str | None:

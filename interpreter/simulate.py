@@ -59,8 +59,12 @@ Learnt = tuple[tuple[date, str, m.Value], ...]
 class DeadlineResult(NamedTuple):
     text: str  # the deadline as the procedure writes it: "should be done within 1 month after referral"
     duty: m.Duty | None
-    due: date | None
-    state: m.DeadlineState
+    due: date | None  # None for a lower bound, which is no due date
+    state: m.DeadlineState  # a lower bound is open until the step is done, then met, or missed if done too soon
+    not_before: date | None = None  # a lower bound's earliest day, once what it counts from has happened
+
+
+LOWER_BOUNDS = (m.DeadlineKind.NOT_BEFORE, m.DeadlineKind.LASTS)
 
 
 class StepResult(NamedTuple):
@@ -76,10 +80,7 @@ class StepResult(NamedTuple):
     deadlines: tuple[DeadlineResult, ...] = ()
     # The earliest its lower bounds (`at least 2 years after`, `for at least 1 year after`) allow it done, once known.
     not_before: date | None = None
-
-    @property
-    def too_soon(self) -> bool:
-        return self.not_before is not None and self.done_on is not None and self.done_on < self.not_before
+    too_soon: bool = False  # the case records it done before that day (P439)
 
 
 class Reason(NamedTuple):
@@ -135,8 +136,13 @@ class CaseResult:
 
     @property
     def breaches(self) -> tuple[StepResult, ...]:
-        """Steps done late, overdue, or done sooner than a lower bound allows."""
+        """Steps done late, overdue, or recorded as done sooner than a lower bound allows."""
         return tuple(s for s in self.steps if s.late or s.state == m.StepState.OVERDUE or s.too_soon)
+
+
+def _late(deadlines: Iterable[DeadlineResult]) -> bool:
+    """A due date missed (a lower bound broken makes a step too soon, not late)."""
+    return any(d.state == m.DeadlineState.MISSED and d.due is not None for d in deadlines)
 
 
 # ---- the compiled procedure ------------------------------------------------------
@@ -304,6 +310,9 @@ class _Run:
         self.due: dict[str, date | None] = {}
         self.deadline_dues: dict[str, tuple[date | None, ...]] = {}
         self.not_before: dict[str, date] = {}
+        self.earliest_days: dict[str, tuple[date | None, ...]] = {}  # each deadline's earliest day, if a lower bound
+        self.too_soon: set[str] = set()
+        self.undated: set[tuple[str, int]] = set()  # (step, deadline) no date could be given for: said once
         self.decisions: dict[str, DecisionResult] = {}
         self.waiting_on_facts: set[str] = set()
         self.arrivals: dict[str, dict[str, date]] = {}  # join -> the arrows that have arrived, by where from, and when
@@ -470,6 +479,15 @@ class _Run:
             chosen, reason, unknown = _choose(node, facts)
             if chosen is not None:
                 decided_on = recorded if recorded is not None else day
+                earliest = self._earliest_days(node) if recorded is None else ()
+                if any(earliest):
+                    # A decision with a lower bound is taken once its facts decide it and not sooner.
+                    decided_on = max(decided_on, *(d for d in earliest if d is not None))
+                    if decided_on > self.as_of:
+                        self.decisions[node.name] = DecisionResult(
+                            node.name, None, Reason(None, text="its facts decide it, but it waits for its earliest day"), None
+                        )
+                        return
                 if recorded is not None and opened_on <= recorded < day:
                     # Recorded as taken before a fact it needs was learnt: taken when it could be.
                     self.diagnostics.append(
@@ -575,9 +593,9 @@ class _Run:
         return self.done.get(name)
 
     def _set_due(self, node: m.Task) -> None:
-        earliest = self._earliest(node)
-        if earliest is not None:
-            self.not_before[node.name] = earliest
+        days = self.earliest_days[node.name] = self._earliest_days(node)
+        if any(days):
+            self.not_before[node.name] = max(day for day in days if day is not None)
         dues = self._deadline_dates(node)
         self.deadline_dues[node.name] = dues
         done_on = self.done.get(node.name, self.set_aside.get(node.name))
@@ -585,50 +603,46 @@ class _Run:
         known = [d for d in dues if d is not None]
         self.due[node.name] = min(unmet) if unmet else (min(known) if known else None)
 
-    def _earliest(self, node: m.Task) -> date | None:
-        """The latest of the days its lower bounds allow it done, among those whose anchor has happened."""
-        days = []
-        for deadline in node.deadlines:
-            if deadline.kind not in (m.DeadlineKind.NOT_BEFORE, m.DeadlineKind.LASTS):
-                continue
-            anchor = self._anchor_date(deadline.anchor.name)
-            if anchor is None:
-                continue
-            try:
-                moment = self.plan.calendar.add(anchor, deadline.duration.amount, deadline.duration.unit)
-            except CalendarError as exc:
-                self.diagnostics.append(error("P430", f"no earliest day can be given for `{node.name}`: {exc}", deadline.span))
-                continue
-            days.append(moment.date() if isinstance(moment, datetime) else moment)
-        return max(days, default=None)
+    def _earliest_days(self, node: m.Task) -> tuple[date | None, ...]:
+        """Each deadline's earliest day, in the order they are written: a lower bound's once what it
+        counts from has happened, else None (and None for every deadline that is not a lower bound)."""
+        days: list[date | None] = []
+        for place, deadline in enumerate(node.deadlines):
+            anchor = self._anchor_date(deadline.anchor.name) if deadline.kind in LOWER_BOUNDS else None
+            days.append(None if anchor is None else self._moved(node, place, anchor, self.plan.calendar.add, "earliest day"))
+        return tuple(days)
+
+    def _moved(
+        self, node: m.Task, place: int, anchor: date, move: Callable[[date, int, m.Unit], date | datetime], what: str
+    ) -> date | None:
+        deadline = node.deadlines[place]
+        try:
+            moment = move(anchor, deadline.duration.amount, deadline.duration.unit)
+        except CalendarError as exc:
+            if (node.name, place) not in self.undated:  # dates are worked out again after an escalation moves the case
+                self.undated.add((node.name, place))
+                self.diagnostics.append(error("P430", f"no {what} can be given for `{node.name}`: {exc}", deadline.span))
+            return None
+        return moment.date() if isinstance(moment, datetime) else moment
 
     def _deadline_dates(self, node: m.Task) -> tuple[date | None, ...]:
         """Each deadline's due date, in the order they are written; None for a clock not started or a lower bound."""
         calendar = self.plan.calendar
         dues: list[date | None] = []
-        for deadline in node.deadlines:
-            add: Callable[[date, int, m.Unit], date | datetime]
+        for place, deadline in enumerate(node.deadlines):
+            move: Callable[[date, int, m.Unit], date | datetime]
             match deadline.kind:
                 case m.DeadlineKind.WITHIN:
-                    add = calendar.add
+                    move = calendar.add
                 case m.DeadlineKind.BEFORE:
-                    add = calendar.subtract
+                    move = calendar.subtract
                 case m.DeadlineKind.NOT_BEFORE | m.DeadlineKind.LASTS:
                     dues.append(None)  # a lower bound: the step may not be done sooner, but it is not due
                     continue
                 case _:
                     assert_never(deadline.kind)
             anchor = self._anchor_date(deadline.anchor.name)
-            if anchor is None:
-                dues.append(None)
-                continue
-            try:
-                moment = add(anchor, deadline.duration.amount, deadline.duration.unit)
-            except CalendarError as exc:
-                self.diagnostics.append(error("P430", f"no due date can be given for `{node.name}`: {exc}", deadline.span))
-                dues.append(None)
-                continue
-            dues.append(moment.date() if isinstance(moment, datetime) else moment)
+            dues.append(None if anchor is None else self._moved(node, place, anchor, move, "due date"))
         return tuple(dues)
 
     def _firing(self, node: m.Task) -> Iterator[tuple[int, EscalationResult, str | None]]:
@@ -697,11 +711,11 @@ class _Run:
             # The case ended at an outcome that ends every branch: what was still open lapses with
             # it. Its deadlines stand as they stood that day (one missed before the end stays missed).
             deadlines = self._deadline_results(name, waiting.deadlines, None, ended_on)
-            late = any(d.state == m.DeadlineState.MISSED for d in deadlines)
+            late = _late(deadlines)
             state = m.StepState.DONE if done_on is not None else m.StepState.NOT_APPLICABLE
         else:
             deadlines = self._deadline_results(name, waiting.deadlines, done_on)
-            late = any(d.state == m.DeadlineState.MISSED for d in deadlines)
+            late = _late(deadlines)
             if done_on is not None:
                 state = m.StepState.DONE
             elif late:
@@ -713,7 +727,14 @@ class _Run:
             else:
                 state = m.StepState.WAITING
         return waiting._replace(
-            state=state, due=due, done_on=done_on, late=late, opened_on=opened_on, deadlines=deadlines, not_before=self.not_before.get(name)
+            state=state,
+            due=due,
+            done_on=done_on,
+            late=late,
+            opened_on=opened_on,
+            deadlines=deadlines,
+            not_before=self.not_before.get(name),
+            too_soon=name in self.too_soon,
         )
 
     def _deadline_results(
@@ -723,7 +744,14 @@ class _Run:
         if dues is None:
             return unstarted
         results = []
-        for pending, due in zip(unstarted, dues):
+        for pending, due, earliest in zip(unstarted, dues, self.earliest_days.get(name) or (None,) * len(dues)):
+            if earliest is not None:  # a lower bound, counting
+                if done_on is None:
+                    state = m.DeadlineState.OPEN
+                else:
+                    state = m.DeadlineState.MET if done_on >= earliest else m.DeadlineState.MISSED
+                results.append(pending._replace(state=state, not_before=earliest))
+                continue
             if due is None:
                 state = m.DeadlineState.NOT_STARTED
             elif done_on is not None:
@@ -766,17 +794,18 @@ class _Run:
             opened_on = self.opened.get(name)
             if opened_on is None or (self.whole_case_ended and self.ended_on is not None and when > self.ended_on):
                 self._not_reached(name, when, span, name in ahead)
-            elif when < opened_on:
-                self.diagnostics.append(
-                    warning(
-                        "P432",
-                        f"`{name}` is recorded as done on {when.isoformat()}, before it could start on {opened_on.isoformat()}",
-                        span,
-                        label="done before the step before it",
-                        help="check the dates: a step is done after the one it follows",
+            else:
+                if when < opened_on:
+                    self.diagnostics.append(
+                        warning(
+                            "P432",
+                            f"`{name}` is recorded as done on {when.isoformat()}, before it could start on {opened_on.isoformat()}",
+                            span,
+                            label="done before the step before it",
+                            help="check the dates: a step is done after the one it follows",
+                        )
                     )
-                )
-            self._too_soon(name, when, span)
+                self._too_soon(name, when, span)
             for deadline in m.deadlines_of(self.plan.nodes[name]):
                 anchor = self._anchor_date(deadline.anchor.name)
                 if deadline.kind == m.DeadlineKind.WITHIN and anchor is not None and when < anchor:
@@ -792,26 +821,25 @@ class _Run:
                     )
 
     def _too_soon(self, name: str, when: date, span: Span | None) -> None:
-        earliest = self.not_before.get(name)
-        if earliest is None or when >= earliest:
-            return
+        """A step or decision the case records as done before its lower bounds allow (P439)."""
         node = self.plan.task(name)
-        bounds = [
-            d
-            for d in (node.deadlines if node is not None else ())
-            if d.kind in (m.DeadlineKind.NOT_BEFORE, m.DeadlineKind.LASTS) and self._anchor_date(d.anchor.name) is not None
-        ]
-        rules = " and ".join(
-            f"{'for at least' if d.kind == m.DeadlineKind.LASTS else 'at least'} {d.duration} after `{d.anchor.name}`" for d in bounds
+        earliest = self.not_before.get(name)
+        if node is None or earliest is None or when >= earliest:
+            return
+        self.too_soon.add(name)
+        broken = [(d, day) for d, day in zip(node.deadlines, self.earliest_days[name]) if day is not None and when < day]
+        rules = "; ".join(
+            f"{'kept up for' if d.kind == m.DeadlineKind.LASTS else 'done'} at least {d.duration} after `{d.anchor.name}`"
+            for d, _ in broken
         )
         self.diagnostics.append(
             warning(
                 "P439",
-                f"`{name}` is recorded as done on {when.isoformat()}, sooner than {rules} allows: not before {earliest.isoformat()}",
+                f"`{name}` is recorded as done on {when.isoformat()}, before its earliest day, {earliest.isoformat()} ({rules})",
                 span,
                 label="done too soon",
-                labels=tuple(Label(d.span, "the lower bound") for d in bounds if d.span is not None),
-                help="check the date; if it is right, the step was done before the procedure allows",
+                labels=tuple(Label(d.span, f"not before {day.isoformat()}") for d, day in broken if d.span is not None),
+                help="check the date; if it is right, it was done sooner than the procedure allows",
             )
         )
 

@@ -310,6 +310,8 @@ class CaseSession:
         for step in sorted(open_steps, key=lambda s: (s.due or date.max, s.step)):
             owner = titles.get(step.owner or "", step.owner or "no owner named")
             due = f"due {step.due.isoformat()}" if step.due else "no due date"
+            if step.not_before is not None:
+                due += f", not before {step.not_before.isoformat()}"
             mark = ", OVERDUE" if step.state == m.StepState.OVERDUE else ""
             why = f" ({waiting[step.step]})" if step.step in waiting else ""
             lines.append(f"  {step.step}: {step.title} [{owner}], {due}{mark}{why}")
@@ -539,6 +541,8 @@ def compared(before: CaseResult, after: CaseResult) -> list[str]:
             lines.append(f"  - {name} no longer applies")
         elif was.due != step.due:
             lines.append(f"  ~ {name} due {_day(was.due)} → {_day(step.due)}")
+        elif was.not_before != step.not_before:
+            lines.append(f"  ~ {name} not before {_day(was.not_before)} → {_day(step.not_before)}")
         elif was.state != step.state:
             lines.append(f"  ~ {name} {was.state.replace('_', ' ')} → {step.state.replace('_', ' ')}")
     old_escalations = {(e.step, e.to, e.on) for e in before.escalations}
@@ -557,7 +561,7 @@ def _day(day: date | None) -> str:
 
 
 def expectations_for(result: CaseResult) -> list[str]:
-    """`expect` lines for what the shell shows now: decisions, due dates, states, escalations, the outcome."""
+    """`expect` lines for what the shell shows now: decisions, due dates and earliest days, states, escalations, the outcome."""
     lines = []
     for decision in result.decisions:
         if decision.branch is not None:
@@ -572,6 +576,8 @@ def expectations_for(result: CaseResult) -> list[str]:
             lines.append(f"expect {step.step} is {state.replace('_', ' ')}")
         if step.due is not None and step.state != m.StepState.NOT_APPLICABLE:
             lines.append(f"expect {step.step} due {step.due.isoformat()}")
+        if step.not_before is not None and step.state != m.StepState.NOT_APPLICABLE:
+            lines.append(f"expect {step.step} not before {step.not_before.isoformat()}")
     for escalation in result.escalations:
         lines.append(f"expect escalation from {escalation.step} to {escalation.to} on {escalation.on.isoformat()}")
     if not result.escalations:

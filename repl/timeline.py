@@ -9,7 +9,7 @@ from typing import Any
 from interpreter import model as m
 from interpreter.diagnostics import Diagnostic
 from interpreter.scenario import LoadedCase
-from interpreter.simulate import CaseResult, StepResult
+from interpreter.simulate import CaseResult, DeadlineResult, StepResult
 from repl.diagnostic_output import json_object
 
 
@@ -44,6 +44,7 @@ def json_report(loaded: LoadedCase, result: CaseResult, diagnostics: Iterable[Di
                         "deadline": deadline.text,
                         "duty": deadline.duty,
                         "due": _iso(deadline.due),
+                        "not_before": _iso(deadline.not_before),
                         "state": deadline.state,
                         "escalations": [
                             {"to": e.to, "on": e.on.isoformat()} for e in result.escalations if e.step == step.step and e.deadline == place
@@ -73,8 +74,16 @@ def _each_deadline(step: StepResult) -> str:
     """For a step with more than one deadline, each one's due date and how it stands; nothing otherwise."""
     if len(step.deadlines) < 2:
         return ""
-    parts = [f"{d.text}: {d.state.value.replace('_', ' ')}" + (f", due {d.due.isoformat()}" if d.due else "") for d in step.deadlines]
+    parts = [f"{d.text}: {_deadline_state(d)}" + (f", due {d.due.isoformat()}" if d.due else "") for d in step.deadlines]
     return "".join(f"\n                {part}" for part in parts)
+
+
+def _deadline_state(deadline: DeadlineResult) -> str:
+    if deadline.not_before is None:
+        return deadline.state.value.replace("_", " ")
+    # A lower bound: its earliest day, and whether the step kept to it.
+    kept = {m.DeadlineState.MET: ", kept", m.DeadlineState.MISSED: ", done too soon"}.get(deadline.state, "")
+    return f"not before {deadline.not_before.isoformat()}{kept}"
 
 
 def _iso(day: date | None) -> str | None:
@@ -104,9 +113,12 @@ def text_timeline(loaded: LoadedCase, result: CaseResult) -> str:
     for name, when in loaded.happenings.items():
         if name in events and when <= result.as_of:
             entries.append((when, 0, f"{events[name]} ({name})"))
+    soon = {step.step: step.not_before for step in result.steps if step.too_soon and step.not_before is not None}
     for decision in result.decisions:
         if decision.branch is not None and decision.decided_on is not None:
             text = f"decided `{decision.decision}` → {decision.branch}, because {decision.because}"
+            if decision.decision in soon:
+                text += f" — TOO SOON, not before {soon[decision.decision].isoformat()}"
             entries.append((decision.decided_on, order[decision.decision], text))
     sends = _sends(procedure)
     for step in result.steps:
@@ -115,8 +127,8 @@ def text_timeline(loaded: LoadedCase, result: CaseResult) -> str:
             timing = ""
             if step.due is not None:
                 timing = f" — LATE, due {step.due.isoformat()}" if step.late else f" — on time, due {step.due.isoformat()}"
-            if step.too_soon and step.not_before is not None:
-                timing += f" — TOO SOON, not before {step.not_before.isoformat()}"
+            if step.step in soon:
+                timing += f" — TOO SOON, not before {soon[step.step].isoformat()}"
             text = f"done `{step.step}` {step.title}{owner}{timing}"
             text += "".join(f"; sent {what} to {titles.get(to, to)}" for what, to in sends.get(step.step, ()))
             entries.append((step.done_on, order[step.step], text + _each_deadline(step)))

@@ -166,6 +166,17 @@ def test_a_procedure_whose_escalations_move_a_case_is_left_to_the_simulator():
     assert BatchPlan.compile(plan) is None
 
 
+def test_a_procedure_with_a_decision_that_waits_for_its_earliest_day_is_left_to_the_simulator(tmp_path):
+    """A decision with a lower bound is taken on its earliest day, not when its facts decide it: the simulator's to do."""
+    from test_simulate import _DECISION_WITH_A_LOWER_BOUND
+
+    path = tmp_path / "wait.proc"
+    path.write_text(_DECISION_WITH_A_LOWER_BOUND)
+    _, plan, _ = ProcedureCache().get(path)
+    assert plan is not None
+    assert BatchPlan.compile(plan) is None
+
+
 def test_a_batch_counts_the_same_with_and_without_the_compiled_plan(cli, tmp_path, monkeypatch):
     """Over generated cases of every shape (some with mistakes, some learning facts), the summary is the same both ways,
     and the compiled plan ran most of them."""

@@ -54,7 +54,7 @@ def test_json_has_exactly_the_documented_shape(cli):
         assert list(step) == ["step", "title", "owner", "state", "due", "not_before", "done_on", "late", "deadlines", "sends"]
         assert step["state"] in ("not_applicable", "waiting", "open", "done", "overdue")
         for deadline in step["deadlines"]:
-            assert list(deadline) == ["deadline", "duty", "due", "state", "escalations"]
+            assert list(deadline) == ["deadline", "duty", "due", "not_before", "state", "escalations"]
             assert deadline["state"] in ("not_started", "open", "met", "missed")
     notify = next(s for s in report["steps"] if s["step"] == "notify")
     assert notify["deadlines"][0]["deadline"] == "must be done within 5 working days after aware"
@@ -345,8 +345,8 @@ def test_a_step_done_sooner_than_its_lower_bound_allows_is_reported_and_stays_do
     result = cli("simulate", procedure, case)
     assert_no_internal_error(result)
     assert (
-        "warning[P439]: `keep_available` is recorded as done on 2024-09-02, sooner than for at least 1 year after `publish` allows: "
-        "not before 2025-03-04" in result.err
+        "warning[P439]: `keep_available` is recorded as done on 2024-09-02, before its earliest day, 2025-03-04 "
+        "(kept up for at least 1 year after `publish`)" in result.err
     )
     assert "done `keep_available` Keep the report available [The Board] — TOO SOON, not before 2025-03-04" in result.out
     report = json.loads(cli("simulate", procedure, case, "--format", "json").out)
@@ -389,3 +389,94 @@ def test_a_scenario_can_pin_a_steps_earliest_day_and_a_step_done_too_soon_is_a_b
     assert result.code == 1
     assert "expected `keep_available` not before 2025-03-05, but its earliest day is 2025-03-04" in result.out
     assert "expected no breaches, but found `keep_available` (done too soon, not before 2025-03-04)" in result.out
+
+
+_DECISION_WITH_A_LOWER_BOUND = """procedure "A decision that waits"
+  calendar england-and-wales
+end
+role crg "Case Review Group"
+fact f "A fact" is yes or no
+event aware "Aware"
+start at a
+step a "A"
+  by crg
+  next choose
+end
+decision choose "Which way?"
+  by crg
+  at least 10 days after aware
+  when f -> t1
+  otherwise -> t2
+end
+step t1 "T1"
+  by crg
+  at least 2 days after choose
+  next finished
+end
+step t2 "T2"
+  by crg
+  next finished
+end
+outcome finished "Finished"
+"""
+
+
+def test_a_decision_with_a_lower_bound_is_taken_on_its_earliest_day_and_is_no_breach(cli, tmp_path):
+    """Its facts decide it on 2 January; it is taken on its earliest day, 11 January (10 days after aware), and the
+    step after it counts from then. Before that day it is open, not before the 11th. Neither is done too soon."""
+    procedure = tmp_path / "wait.proc"
+    procedure.write_text(_DECISION_WITH_A_LOWER_BOUND)
+    lines = "facts\n  f is yes\nend\non 2024-01-01 aware\non 2024-01-02 a done\n"
+    later = tmp_path / "later.case"
+    later.write_text(
+        f'case "later"\n  procedure "wait.proc"\n  as of 2024-03-01\nend\n{lines}'
+        "expect choose takes t1\nexpect t1 not before 2024-01-13\nexpect no breaches\n"
+    )
+    passed = cli("test", str(later))
+    assert passed.code == 0, passed.out
+    assert "2024-01-11  decided `choose` → t1" in cli("simulate", str(procedure), str(later)).out
+    sooner = tmp_path / "sooner.case"
+    sooner.write_text(f'case "sooner"\n  procedure "wait.proc"\n  as of 2024-01-05\nend\n{lines}expect choose is open\n')
+    assert cli("test", str(sooner)).code == 0
+    shown = cli("simulate", str(procedure), str(sooner)).out
+    assert (
+        "`choose` Which way? [Case Review Group], not before 2024-01-11 — its facts decide it, but it waits for its earliest day" in shown
+    )
+
+
+def test_a_lower_bound_stands_in_each_deadline_and_makes_a_step_too_soon_not_late(cli, tmp_path):
+    """The deadline of a lower bound: open with its earliest day, then kept, or missed when the step is done too soon,
+    which does not make the step late (its batch counts stay on time)."""
+    procedure, case = _lower_bound_case(
+        tmp_path, "on 2024-03-01 signed_off", "on 2024-03-04 publish done", "on 2024-09-02 keep_available done", as_of="2024-09-30"
+    )
+    report = json.loads(cli("simulate", procedure, case, "--format", "json").out)
+    steps = {step["step"]: step for step in report["steps"]}
+    [kept_up] = steps["keep_available"]["deadlines"]
+    assert (kept_up["due"], kept_up["not_before"], kept_up["state"]) == (None, "2025-03-04", "missed")
+    assert (steps["keep_available"]["state"], steps["keep_available"]["late"]) == ("done", False)
+    [review] = steps["review_plan"]["deadlines"]
+    assert (review["not_before"], review["state"]) == ("2026-03-01", "open")
+
+
+def test_a_step_the_case_did_not_reach_is_never_too_soon(cli, tmp_path):
+    """Recorded on a branch the case did not take (P431): shown as done, judged by nothing, so no P439 and no breach."""
+    procedure = tmp_path / "wait.proc"
+    procedure.write_text(_DECISION_WITH_A_LOWER_BOUND)
+    case = tmp_path / "other.case"
+    case.write_text(
+        'case "other"\n  procedure "wait.proc"\n  as of 2024-03-01\nend\nfacts\n  f is no\nend\n'
+        "on 2024-01-01 aware\non 2024-01-02 a done\non 2024-01-12 t1 done\nexpect no breaches\n"
+    )
+    result = cli("test", str(case))
+    assert "P431" in result.out + result.err and "P439" not in result.out + result.err
+    assert result.code == 0, result.out
+
+
+def test_both_case_readers_refuse_a_date_not_written_yyyy_mm_dd(cli, tmp_path):
+    """20240207 is an ISO date to Python, not to the language: the quick reader leaves it to the grammar, which says so."""
+    procedure, case = _lower_bound_case(tmp_path, "on 2024-03-01 signed_off", "expect review_plan not before 20260301")
+    for text in (Path(case).read_text(), Path(case).read_text().replace("\n", "\r\n")):
+        Path(case).write_bytes(text.encode())
+        result = cli("test", case)
+        assert result.code != 0 and "P010" in result.out + result.err, result.out + result.err

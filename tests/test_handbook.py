@@ -307,3 +307,11 @@ def test_roles_differing_in_case_get_pages_of_their_own_and_a_case_without_as_of
     assert {"role-crg.html", "role-crg-2.html"} <= pages
     scenario = (folder / "scenario-01-a.html").read_text(encoding="utf-8")
     assert "Seen as of 2024-03-01" in scenario and "<svg" in scenario
+
+
+def test_a_scenario_page_shows_a_steps_earliest_day(handbook: Path):
+    """Pan-Sussex scenario 15: the action plan's review (two years after sign-off, 1.1.52) is open with no due
+    date; its row says when it may be done, not a bare dash."""
+    page = (handbook / "scenario-15-15-lcspr-through-publication.html").read_text(encoding="utf-8")
+    row = page[page.index('#step-review_action_plan">') :].split("</tr>")[0]
+    assert "<td>not before 2026-11-20</td>" in row and "<td>open</td>" in row

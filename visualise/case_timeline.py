@@ -25,7 +25,7 @@ from attrs import frozen
 from interpreter import model as m
 from interpreter.calendar import FIRST_YEAR, LAST_YEAR, WorkingCalendar
 from interpreter.scenario import LoadedCase
-from interpreter.simulate import CaseResult, StepResult
+from interpreter.simulate import CaseResult, DeadlineResult, StepResult
 from visualise.style import DEADLINE_INK, DETAIL_INK, ESCALATION_INK, HANDOVER_INK, INK, LANE_BORDER
 from visualise.wording import visible
 
@@ -68,6 +68,8 @@ class TimelineRow:
     deadlines: tuple[str, ...]
     escalations: tuple[tuple[date, str], ...]
     opened_on: date | None = None
+    not_before: date | None = None  # the earliest day its lower bounds allow it done
+    too_soon: bool = False  # recorded as done before that day
 
 
 def timeline_rows(
@@ -96,15 +98,23 @@ def timeline_rows(
                 done_on=step.done_on,
                 late=step.late,
                 overdue=step.state == m.StepState.OVERDUE,
-                deadlines=tuple(
-                    f"{deadline.text}" + (f": due {deadline.due.isoformat()}" if deadline.due else "") for deadline in step.deadlines
-                ),
+                deadlines=tuple(_deadline_words(deadline) for deadline in step.deadlines),
                 escalations=escalations,
                 opened_on=step.opened_on,
+                not_before=step.not_before,
+                too_soon=step.too_soon,
             )
         )
     order = {row.name: index for index, row in enumerate(rows)}
     return sorted(rows, key=lambda row: (_first_day(row) or date.max, order[row.name]))
+
+
+def _deadline_words(deadline: DeadlineResult) -> str:
+    if deadline.due is not None:
+        return f"{deadline.text}: due {deadline.due.isoformat()}"
+    if deadline.not_before is not None:
+        return f"{deadline.text}: not before {deadline.not_before.isoformat()}"
+    return deadline.text
 
 
 def _drawn(step: StepResult) -> bool:

@@ -423,7 +423,7 @@ class _Handbook:
             state = _standing(row, result.as_of)
             table.append(
                 f'<tr><th scope="row">{self.flow_link(row.name)}</th><td>{e(row.owner or "—")}</td>'
-                f"<td>{e(row.due.isoformat() if row.due else '—')}</td><td>{e(row.done_on.isoformat() if row.done_on else '—')}</td><td>{e(state)}</td></tr>"
+                f"<td>{e(_due_words(row))}</td><td>{e(row.done_on.isoformat() if row.done_on else '—')}</td><td>{e(state)}</td></tr>"
             )
         parts.append("<h2>Steps</h2>")
         parts.append(
@@ -453,8 +453,19 @@ class _Handbook:
         return self.page(_case_name(scenario), "\n".join(parts), "")
 
 
+def _due_words(row: TimelineRow) -> str:
+    """Its due date, and the earliest day its lower bounds allow it done, as far as either is known."""
+    earliest = f"not before {row.not_before.isoformat()}" if row.not_before else ""
+    if row.due is None:
+        return earliest or "—"
+    return row.due.isoformat() + (f" ({earliest})" if earliest else "")
+
+
 def _standing(row: TimelineRow, as_of: date) -> str:
     """How a step stands, in words, with how late it is in calendar days."""
+    if row.too_soon and row.not_before is not None:
+        late = f"{_count((row.done_on - row.due).days, 'day', 'days')} late, and " if row.late and row.done_on and row.due else ""
+        return f"done {late}too soon (not before {row.not_before.isoformat()})"
     if row.overdue and row.due is not None:
         return f"overdue by {_count((as_of - row.due).days, 'day', 'days')}"
     if row.late and row.done_on is not None and row.due is not None:

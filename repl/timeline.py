@@ -125,7 +125,9 @@ def text_timeline(loaded: LoadedCase, result: CaseResult) -> str:
         if step.kind == m.NodeKind.STEP and step.done_on is not None:
             owner = f" [{titles.get(step.owner, step.owner)}]" if step.owner else ""
             timing = ""
-            if step.due is not None:
+            if result.ended_on is not None and step.done_on > result.ended_on:
+                timing = " — after the case ended, so it counts for nothing"  # P436 says so; no deadline judges it
+            elif step.due is not None:
                 timing = f" — LATE, due {step.due.isoformat()}" if step.late else f" — on time, due {step.due.isoformat()}"
             if step.step in soon:
                 timing += f" — TOO SOON, not before {soon[step.step].isoformat()}"

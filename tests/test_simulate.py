@@ -480,3 +480,21 @@ def test_both_case_readers_refuse_a_date_not_written_yyyy_mm_dd(cli, tmp_path):
         Path(case).write_bytes(text.encode())
         result = cli("test", case)
         assert result.code != 0 and "P010" in result.out + result.err, result.out + result.err
+
+
+def test_a_step_recorded_after_the_whole_case_ended_is_not_called_on_time(cli, tmp_path):
+    """The case ended on 3 January at an outcome that ends it whole; `y`, due on the 4th, is recorded on the 5th.
+    It did not happen in this case (P436), so the timeline says so rather than "on time"."""
+    (tmp_path / "whole.proc").write_text(
+        'procedure "Whole case end"\n  calendar england-and-wales\nend\nrole crg "Case Review Group"\nevent aware "Aware"\n'
+        'start at split\nparallel split "Two strands"\n  -> x\n  -> y\nend\nstep x "X"\n  by crg\n  next over\nend\n'
+        'step y "Y"\n  by crg\n  within 3 days after aware\n  next fin\nend\n'
+        'outcome over "Over"\n  ends the whole case\noutcome fin "Finished"\n'
+    )
+    case = tmp_path / "after.case"
+    case.write_text(
+        'case "after end"\n  procedure "whole.proc"\n  as of 2024-03-01\nend\non 2024-01-01 aware\non 2024-01-03 x done\non 2024-01-05 y done\n'
+    )
+    result = cli("simulate", str(tmp_path / "whole.proc"), str(case))
+    assert "P436" in result.err
+    assert "2024-01-05  done `y` Y [Case Review Group] — after the case ended, so it counts for nothing" in result.out

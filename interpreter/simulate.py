@@ -309,7 +309,6 @@ class _Run:
         self.set_aside: dict[str, date] = {}
         self.due: dict[str, date | None] = {}
         self.deadline_dues: dict[str, tuple[date | None, ...]] = {}
-        self.not_before: dict[str, date] = {}
         self.earliest_days: dict[str, tuple[date | None, ...]] = {}  # each deadline's earliest day, if a lower bound
         self.too_soon: set[str] = set()
         self.undated: set[tuple[str, int]] = set()  # (step, deadline) no date could be given for: said once
@@ -593,15 +592,17 @@ class _Run:
         return self.done.get(name)
 
     def _set_due(self, node: m.Task) -> None:
-        days = self.earliest_days[node.name] = self._earliest_days(node)
-        if any(days):
-            self.not_before[node.name] = max(day for day in days if day is not None)
+        self.earliest_days[node.name] = self._earliest_days(node)
         dues = self._deadline_dates(node)
         self.deadline_dues[node.name] = dues
         done_on = self.done.get(node.name, self.set_aside.get(node.name))
         unmet = [d for d in dues if d is not None and (done_on is None or done_on > d)]
         known = [d for d in dues if d is not None]
         self.due[node.name] = min(unmet) if unmet else (min(known) if known else None)
+
+    def _not_before(self, name: str) -> date | None:
+        """The earliest day its lower bounds allow it done: the latest of theirs known so far."""
+        return max((day for day in self.earliest_days.get(name, ()) if day is not None), default=None)
 
     def _earliest_days(self, node: m.Task) -> tuple[date | None, ...]:
         """Each deadline's earliest day, in the order they are written: a lower bound's once what it
@@ -690,7 +691,7 @@ class _Run:
         for name, waiting, not_applicable in plan.unreached_results:
             opened_on = opened.get(name)
             due = due_dates.get(name)
-            dated = due is not None or name in self.not_before
+            dated = due is not None or self._not_before(name) is not None
             if opened_on is None and name not in self.set_aside and (not dated or name not in may_still_open):
                 results.append(waiting if name in may_still_open else not_applicable)
             else:
@@ -733,7 +734,7 @@ class _Run:
             late=late,
             opened_on=opened_on,
             deadlines=deadlines,
-            not_before=self.not_before.get(name),
+            not_before=self._not_before(name),
             too_soon=name in self.too_soon,
         )
 
@@ -823,7 +824,7 @@ class _Run:
     def _too_soon(self, name: str, when: date, span: Span | None) -> None:
         """A step or decision the case records as done before its lower bounds allow (P439)."""
         node = self.plan.task(name)
-        earliest = self.not_before.get(name)
+        earliest = self._not_before(name)
         if node is None or earliest is None or when >= earliest:
             return
         self.too_soon.add(name)

@@ -81,24 +81,16 @@ def _glob_matches(pattern: str) -> Iterator[str]:
     parts = [part for part in rest.split(os.sep) if part]
     if not parts:
         return
-    if rest.endswith(os.sep):
-        # A pattern ending in a separator names folders only, each written with it (as glob does).
-        yield from (match + os.sep for match in _matching(_glob_base(root, parts), parts[_literal_parts(parts) :]) if os.path.isdir(match))
-        return
-    yield from _matching(_glob_base(root, parts), parts[_literal_parts(parts) :])
-
-
-def _literal_parts(parts: list[str]) -> int:
-    """How many leading parts of a pattern are plain names (the last is matched even so)."""
+    # The leading plain names are the folder to start in (the last part is matched even so).
     literal = 0
     while literal < len(parts) - 1 and not glob.has_magic(parts[literal]):
         literal += 1
-    return literal
-
-
-def _glob_base(root: str, parts: list[str]) -> str:
-    literal = _literal_parts(parts)
-    return os.path.join(root, *parts[:literal]) if root or literal else ""
+    matches = _matching(os.path.join(root, *parts[:literal]) if root or literal else "", parts[literal:])
+    if rest.endswith(os.sep):
+        # A pattern ending in a separator names folders only, each written with it (as glob does).
+        yield from (match + os.sep for match in matches if os.path.isdir(match))
+    else:
+        yield from matches
 
 
 def _matching(folder: str, parts: list[str]) -> Iterator[str]:

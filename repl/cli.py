@@ -19,7 +19,6 @@ from repl.commands import (
     Console,
     OutputNotWritten,
     cannot_write_message,
-    lost_output_reported,
 )
 
 DESCRIPTION = """\
@@ -181,7 +180,7 @@ def _main(argv: list[str], debug: bool) -> int:
         return 0
     except OutputNotWritten as lost:
         _say(cannot_write_message(lost.reason))
-        lost.reported()
+        OutputNotWritten.said = True
         return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
         from repl.crash_report import save_crash_report
@@ -231,7 +230,7 @@ def leave(code: int) -> NoReturn:
             except OSError as exc:
                 # What was held back for the stream (a full disk, say) is lost: the user must hear so,
                 # once (a command that met the same refusal while it wrote has said it already).
-                if not lost_output_reported():
+                if not OutputNotWritten.said:
                     _say(cannot_write_message(exc))
                 code = EXIT_USAGE if code in (EXIT_OK, EXIT_PROBLEMS) else code
     except KeyboardInterrupt:  # Ctrl-C while the last of the output waits for its reader

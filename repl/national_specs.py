@@ -24,7 +24,6 @@ from pathlib import Path
 from attrs import frozen
 
 from interpreter import model as m
-from interpreter.checks import CHECKS
 from interpreter.diagnostics import Diagnostic, Label, Severity, has_errors
 from interpreter.pipeline import Analysis, analyse_bytes
 from interpreter.source import read_regular_file
@@ -121,7 +120,7 @@ def _analysed(path: Path, names_only: bool = False) -> Analysis | str:
             data = read_regular_file(path)
         except OSError as exc:
             return exc.strerror or str(exc)
-        _cache[key] = (version, analyse_bytes(data, str(path), checks=() if names_only else CHECKS))
+        _cache[key] = (version, analyse_bytes(data, str(path), checks=()) if names_only else analyse_bytes(data, str(path)))
     return _cache[key][1]
 
 

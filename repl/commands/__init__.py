@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple, TextIO, cast
+from typing import ClassVar, NamedTuple, TextIO, cast
 
 from repl.printable import printable, printable_keeping_colour, shown_name, wants_colour
 
@@ -27,20 +27,13 @@ EXIT_USAGE = 2
 class OutputNotWritten(Exception):
     """Standard output or standard error would not take what a command wrote (a full disk, say)."""
 
+    # Whether the user has been told in this process: what stays held in the stream's
+    # buffer fails again as the program ends, and is not to be told twice.
+    said: ClassVar[bool] = False
+
     def __init__(self, reason: OSError):
         super().__init__(reason)
         self.reason = reason
-
-    def reported(self) -> None:
-        """The user has been told: what stays held in the stream's buffer fails again as the program ends."""
-        _lost_output[0] = True
-
-
-_lost_output = [False]
-
-
-def lost_output_reported() -> bool:
-    return _lost_output[0]
 
 
 def cannot_write_message(reason: OSError) -> str:

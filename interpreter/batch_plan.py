@@ -25,6 +25,7 @@ simulator's results on the shipped scenarios and on a thousand generated cases
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from collections.abc import Mapping
 from datetime import date, datetime
 from functools import partial
@@ -33,6 +34,7 @@ from typing import Any, NamedTuple
 
 from interpreter import model as m
 from interpreter.calendar import CalendarError
+from interpreter.case_reader import plain_ascii_case, plain_facts, plain_happening, plain_header
 from interpreter.conditions import Facts
 from interpreter.simulate import LOWER_BOUNDS, Plan, choose_branch
 
@@ -49,11 +51,21 @@ _KINDS = {
 _FORWARD, _BACK, _NEVER_DUE = range(3)
 # Where a deadline's clock starts: an event's date, the day a node opened, or the day a task was done.
 _FROM_EVENT, _FROM_OPENING, _FROM_DONE = range(3)
-# A deadline compiled: which way it counts, where its clock starts, that node's name, how many, of what.
-_CompiledDeadline = tuple[int, int, str, int, m.Unit]
-# Each decision keeps at most this many remembered answers, so a long batch's memory stays flat.
+# Each lookup (a decision's answers, a deadline's due dates, the blocks cases share) keeps
+# at most this many remembered answers, so a long batch's memory stays flat.
 _MOST_ANSWERS_KEPT = 50_000
 _NOT_YET_ASKED = object()
+_OUTSIDE_THE_CALENDAR = object()
+# What a walk gives: the day each node opened, the day each task was done, the day the whole case ended.
+_Walked = tuple[dict[str, date], dict[str, date], date | None]
+_DECLINED = object()  # remembered: a block or line the plan leaves to the full reader
+
+
+def _remember(answers: dict, key: Any, answer: Any) -> Any:
+    if len(answers) >= _MOST_ANSWERS_KEPT:
+        answers.clear()
+    answers[key] = answer
+    return answer
 
 
 class StepOutcome(NamedTuple):
@@ -96,6 +108,35 @@ class _Decision:
         return answer  # type: ignore[return-value]
 
 
+class _Deadline:
+    """One deadline compiled: which way it counts, where its clock starts, that node's name, how many of what;
+    and the due dates found so far, by the day its clock started (cases share clock starts)."""
+
+    __slots__ = ("direction", "counts_from", "anchor", "amount", "unit", "dues")
+
+    def __init__(self, direction: int, counts_from: int, anchor: str, amount: int, unit: m.Unit):
+        self.direction, self.counts_from, self.anchor, self.amount, self.unit = direction, counts_from, anchor, amount, unit
+        self.dues: dict[date, Any] = {}
+
+    def due(self, calendar: Any, start: date) -> Any:
+        """The due date counted from start, or _OUTSIDE_THE_CALENDAR where the calendar cannot give it."""
+        due = self.dues.get(start)
+        if due is None:
+            try:
+                moment = (
+                    calendar.add(start, self.amount, self.unit)
+                    if self.direction == _FORWARD
+                    else calendar.subtract(start, self.amount, self.unit)
+                )
+                due = moment.date() if isinstance(moment, datetime) else moment
+            except CalendarError:
+                due = _OUTSIDE_THE_CALENDAR
+            if len(self.dues) >= _MOST_ANSWERS_KEPT:
+                self.dues.clear()
+            self.dues[start] = due
+        return due
+
+
 class BatchPlan:
     """The procedure's flow as plain tuples, for walking many cases quickly."""
 
@@ -117,15 +158,21 @@ class BatchPlan:
             elif isinstance(node, m.Outcome):
                 extra = node.ends_case
             self.nodes[name] = (kind, plan.successors.get(name, ()), extra)
+        # With no parallel and no join a case is one token on one path, which the facts decide.
+        self.single_path = all(kind not in (_PARALLEL, _JOIN) for kind, _, _ in self.nodes.values())
+        # What count_plain_case has read of the blocks and lines cases share.
+        self._as_of_by_header: dict[bytes, Any] = {}
+        self._walker_by_facts: dict[bytes, Any] = {}
+        self._happening_by_line: dict[bytes, Any] = {}
         # For each step and decision, in the plan's order: its place and its deadlines, compiled.
         self.task_order = {name: place for place, (name, _, _) in enumerate(plan.unreached_results)}
-        self.deadlines: dict[str, tuple[_CompiledDeadline, ...]] = {}
+        self.deadlines: dict[str, tuple[_Deadline, ...]] = {}
         for name in plan.with_deadlines:
             task = plan.task(name)
             if task is not None:
                 self.deadlines[name] = tuple(self._compiled_deadline(deadline) for deadline in task.deadlines)
 
-    def _compiled_deadline(self, deadline: m.Deadline) -> _CompiledDeadline:
+    def _compiled_deadline(self, deadline: m.Deadline) -> _Deadline:
         match deadline.kind:
             case m.DeadlineKind.WITHIN:
                 direction = _FORWARD
@@ -140,7 +187,7 @@ class BatchPlan:
             counts_from = _FROM_OPENING
         else:
             counts_from = _FROM_DONE
-        return direction, counts_from, anchor, deadline.duration.amount, deadline.duration.unit
+        return _Deadline(direction, counts_from, anchor, deadline.duration.amount, deadline.duration.unit)
 
     @classmethod
     def compile(cls, plan: Plan) -> BatchPlan | None:
@@ -166,6 +213,148 @@ class BatchPlan:
         if not known:
             return ()
         values = tuple(map(facts.get, self.fact_order))
+        walked: _Walked | None
+        if self.single_path:
+            walked = self._walk_route(self._route(values, facts), known, min(known.values()))
+        else:
+            walked = self._walk_queue(values, facts, known)
+        if walked is None:
+            return None
+        opened, done, ended_on = walked
+        return self._outcomes(known, opened, done, ended_on, as_of)
+
+    def count_plain_case(self, data: bytes, as_of: date | None, today: date, counted: Counter) -> bool:
+        """Count the steps a case reached into counted, by (step, state, late, days taken), straight from its bytes.
+
+        Only an ASCII case in exactly the generated shape that the plan runs alone is
+        counted: for any other it returns False, having counted nothing, and the
+        caller takes the longer way (which gives the same counts, a test holds).
+        The blocks cases share, a header and a set of facts, are read once for all.
+        """
+        blocks = plain_ascii_case(data)
+        if blocks is None:
+            return False
+        header, facts_block, happenings_block = blocks
+        own_as_of = self._as_of_by_header.get(header, _NOT_YET_ASKED)
+        if own_as_of is _NOT_YET_ASKED:
+            items = plain_header(header)
+            own_as_of = _remember(self._as_of_by_header, header, _DECLINED if items is None else items[1])
+        if own_as_of is _DECLINED:
+            return False
+        walker = self._walker_by_facts.get(facts_block)
+        if walker is None:
+            walker = _remember(self._walker_by_facts, facts_block, self._walker(facts_block))
+        if walker is _DECLINED:
+            return False
+        happenings: dict[str, date] = {}
+        last_day: date | None = None
+        for line in happenings_block.split(b"\n"):
+            if not line:
+                continue  # after the block's last line break
+            happening = self._happening_by_line.get(line)
+            if happening is None:
+                happening = _remember(self._happening_by_line, line, self._happening(line))
+            if happening is _DECLINED:
+                return False
+            name, day = happening
+            if name in happenings or (last_day is not None and day < last_day):
+                return False  # recorded twice, or out of date order: the full reader reports it
+            happenings[name] = last_day = day
+        counted_now: tuple[StepOutcome, ...] | None
+        if not happenings or self.start is None:
+            counted_now = ()
+        else:
+            when = as_of or own_as_of or today
+            known = happenings if last_day <= when else {name: day for name, day in happenings.items() if day <= when}  # type: ignore[operator]
+            if not known:
+                counted_now = ()
+            else:
+                walked = walker(known)
+                if walked is None:
+                    return False
+                opened, done, ended_on = walked
+                counted_now = self._outcomes(known, opened, done, ended_on, when)
+                if counted_now is None:
+                    return False
+        for step in counted_now:
+            counted[
+                step.step,
+                step.state,
+                step.late,
+                (step.done_on - step.opened_on).days if step.done_on is not None and step.opened_on is not None else None,
+            ] += 1
+        return True
+
+    def _walker(self, facts_block: bytes) -> Any:
+        """For cases with these facts: a walk from what they record to the days each node opened and each task was done."""
+        facts = plain_facts(facts_block)
+        if facts is None or not self.plan.accepts(facts, {}):
+            return _DECLINED
+        values = tuple(map(facts.get, self.fact_order))
+        if self.single_path:
+            route = self._route(values, facts)
+            return lambda known: self._walk_route(route, known, min(known.values()))
+        return lambda known: self._walk_queue(values, facts, known)
+
+    def _happening(self, line: bytes) -> Any:
+        happening = plain_happening(line)
+        if happening is None or happening[0] not in self.plan.recordable:
+            return _DECLINED
+        return happening
+
+    def _route(self, values: tuple, facts: Facts) -> tuple[tuple[str, int, Any], ...]:
+        """The nodes a case with these facts goes through, in order, where the flow has one path (no parallel, no join).
+
+        Each node as (name, kind, what its walk needs): a decision the branch taken (None
+        while it waits), an outcome whether it ends the whole case. The walk stops where
+        a node comes round again, as the simulator's does.
+        """
+        route = []
+        seen = set()
+        name: str | None = self.start
+        while name is not None and name not in seen:
+            seen.add(name)
+            kind, following, extra = self.nodes[name]
+            if kind == _DECISION:
+                taken = extra.branch(values, facts)
+                route.append((name, kind, taken))
+                name = taken
+            elif kind == _OUTCOME:
+                route.append((name, kind, extra))
+                name = None
+            else:
+                route.append((name, kind, None))
+                name = following[0] if following else None
+        return tuple(route)
+
+    @staticmethod
+    def _walk_route(route: tuple[tuple[str, int, Any], ...], known: Mapping[str, date], on: date) -> _Walked:
+        """The simulator's walk along one path: the day each node opened, each task was done, and the whole case ended."""
+        opened: dict[str, date] = {}
+        done: dict[str, date] = {}
+        for name, kind, extra in route:
+            opened[name] = on
+            if kind == _STEP:
+                finished = known.get(name)
+                if finished is None:
+                    break
+                done[name] = finished
+                if finished > on:
+                    on = finished
+            elif kind == _DECISION:
+                if extra is None:
+                    break  # it waits, or no branch applies
+                recorded = known.get(name)
+                decided_on = recorded if recorded is not None else on
+                done[name] = decided_on
+                if decided_on > on:
+                    on = decided_on
+            elif extra:  # an outcome that ends the whole case
+                return opened, done, on
+        return opened, done, None
+
+    def _walk_queue(self, values: tuple, facts: Facts, known: Mapping[str, date]) -> _Walked | None:
+        """The simulator's walk, its queue and all: the day each node opened, each task was done, and the whole case ended."""
         nodes = self.nodes
         opened: dict[str, date] = {}
         done: dict[str, date] = {}
@@ -173,7 +362,7 @@ class BatchPlan:
         ended_on: date | None = None  # the day an outcome that ends the whole case was reached
         push, pop = heapq.heappush, heapq.heappop
         # The simulator's queue: (date, where, from where), "" from nowhere in particular.
-        queue: list[tuple[date, str, str]] = [(min(known.values()), self.start, "")]
+        queue: list[tuple[date, str, str]] = [(min(known.values()), self.start or "", "")]
         while queue:
             on, name, source = pop(queue)
             kind, following, extra = nodes[name]
@@ -223,7 +412,7 @@ class BatchPlan:
             for join, arrived in arrivals.items():
                 if arrived and join not in opened:
                     return None  # a join may open because its other arrows can no longer come: the simulator's work
-        return self._outcomes(known, opened, done, ended_on, as_of)
+        return opened, done, ended_on
 
     def _outcomes(
         self, known: Mapping[str, date], opened: dict[str, date], done: dict[str, date], ended_on: date | None, as_of: date
@@ -261,21 +450,21 @@ class BatchPlan:
         return tuple(outcomes)
 
     def _due_dates(
-        self, compiled: tuple[_CompiledDeadline, ...], known: Mapping[str, date], opened: dict[str, date], done: dict[str, date]
+        self, compiled: tuple[_Deadline, ...], known: Mapping[str, date], opened: dict[str, date], done: dict[str, date]
     ) -> list[date | None] | None:
         dues: list[date | None] = []
         calendar = self.calendar
-        for direction, counts_from, anchor, amount, unit in compiled:
-            if direction == _NEVER_DUE:
+        for deadline in compiled:
+            if deadline.direction == _NEVER_DUE:
                 dues.append(None)
                 continue
-            start = known.get(anchor) if counts_from == _FROM_EVENT else (opened if counts_from == _FROM_OPENING else done).get(anchor)
+            counts_from = deadline.counts_from
+            start = (known if counts_from == _FROM_EVENT else opened if counts_from == _FROM_OPENING else done).get(deadline.anchor)
             if start is None:
                 dues.append(None)
                 continue
-            try:
-                moment = calendar.add(start, amount, unit) if direction == _FORWARD else calendar.subtract(start, amount, unit)
-            except CalendarError:
+            due = deadline.due(calendar, start)
+            if due is _OUTSIDE_THE_CALENDAR:
                 return None  # the simulator reports it
-            dues.append(moment.date() if isinstance(moment, datetime) else moment)
+            dues.append(due)
         return dues

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from interpreter import model as m
 from interpreter.build import MAX_AMOUNT, CaseHeader
-from interpreter.source import SourceFile, Span
+from interpreter.source import MAX_SOURCE_BYTES, SourceFile, Span
 from interpreter.syntax import RESERVED_WORDS
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -112,15 +112,26 @@ def read_plain_inputs(source: SourceFile) -> PlainInputs | None:
 # order) goes to the line reader, which gives the same answer or gives up.
 _GAP = r"[ \t]+"
 _LINE_END = r"[ \t]*\n"
-_WHOLE_PLAIN_CASE = re.compile(
-    # Possessive repeats (`*+`): a line that fails to match is never tried another way.
-    rf'[ \t]*case{_GAP}"[^"\\\n]*+"{_LINE_END}'
-    rf'((?:[ \t]*+(?:procedure{_GAP}"[^"\\\n]*+"|as{_GAP}of{_GAP}{_DATE}){_LINE_END})*+)'
-    rf"[ \t]*end{_LINE_END}[ \t]*facts{_LINE_END}"
-    rf"((?:[ \t]*+{_NAME}+{_GAP}+is{_GAP}+(?:{_NAME}+|\d++){_LINE_END})*+)"
-    rf"[ \t]*end[ \t]*(?:\n|\Z)"
-    rf"((?:[ \t]*+on{_GAP}+{_DATE}{_GAP}+{_NAME}+(?:{_GAP}+done)?[ \t]*+(?:\n|\Z))*+)"
-)
+
+
+def _whole_plain_case(title_character: str) -> str:
+    """The pattern of a case in exactly the generated shape, its titles made of title_character."""
+    return (
+        # Possessive repeats (`*+`): a line that fails to match is never tried another way.
+        rf'[ \t]*case{_GAP}"{title_character}*+"{_LINE_END}'
+        rf'((?:[ \t]*+(?:procedure{_GAP}"{title_character}*+"|as{_GAP}of{_GAP}{_DATE}){_LINE_END})*+)'
+        rf"[ \t]*end{_LINE_END}[ \t]*facts{_LINE_END}"
+        rf"((?:[ \t]*+{_NAME}+{_GAP}+is{_GAP}+(?:{_NAME}+|\d++){_LINE_END})*+)"
+        rf"[ \t]*end[ \t]*(?:\n|\Z)"
+        rf"((?:[ \t]*+on{_GAP}+{_DATE}{_GAP}+{_NAME}+(?:{_GAP}+done)?[ \t]*+(?:\n|\Z))*+)"
+    )
+
+
+_WHOLE_PLAIN_CASE = re.compile(_whole_plain_case(r'[^"\\\n]'))
+# The same shape over the bytes of an ASCII file, which need no decoding to be read. Its
+# titles hold no control character but the tab, so the file cannot look binary (see
+# syntax.decode): a title with one is left to the text's way, which judges it.
+_WHOLE_PLAIN_ASCII_CASE = re.compile(_whole_plain_case(r'[^"\\\x00-\x08\x0a-\x1f]').encode("ascii"))
 _HAPPENING_WORDS = re.compile(r"^[ \t]*on[ \t]+(\S+)[ \t]+(\S+)", re.MULTILINE)
 _HEADER_ITEM = re.compile(rf'procedure{_GAP}("[^"\\\n]*")|as{_GAP}of{_GAP}({_DATE})')
 
@@ -131,6 +142,20 @@ def _whole_file_inputs(text: str) -> PlainInputs | None:
     if whole is None:
         return None
     header, facts_block, happenings_block = whole.groups()
+    procedure_path, as_of = _header_items(header)
+    pairs = _HAPPENING_WORDS.findall(happenings_block)
+    days = [day for day, _ in pairs]
+    names = [name for _, name in pairs]
+    if days != sorted(days) or not RESERVED_WORDS.isdisjoint(names):
+        raise _GiveUp  # out of date order (ISO dates sort as text), or a keyword where a name goes
+    happenings = dict(zip(names, map(_day, days)))
+    if len(happenings) != len(names):
+        raise _GiveUp  # a happening recorded twice
+    return PlainInputs(procedure_path, as_of, _facts_block(facts_block), happenings)
+
+
+def _header_items(header: str) -> tuple[str | None, date | None]:
+    """The procedure named and the `as of` date of a matched header block (each at most once)."""
     procedure_path: str | None = None
     as_of: date | None = None
     if header:
@@ -144,23 +169,70 @@ def _whole_file_inputs(text: str) -> PlainInputs | None:
                 if seen_as_of:
                     raise _GiveUp
                 seen_as_of, as_of = True, _Reader._date(day)
-    # The match has checked every line's shape: a fact line is `name is value`, a
-    # happening `on date name`, perhaps with `done`. Fact lines repeat across a
-    # batch's cases (`  child_died is yes`), so each is read once.
-    lines = facts_block.split("\n")
+    return procedure_path, as_of
+
+
+def _facts_block(block: str) -> dict[str, m.Value]:
+    """The facts of a matched facts block."""
+    # The match has checked every line's shape: a fact line is `name is value`. Fact
+    # lines repeat across a batch's cases (`  child_died is yes`), so each is read once.
+    lines = block.split("\n")
     lines.pop()  # the block ends with a line break
     facts = dict(map(_fact_line, lines))
     if len(facts) != len(lines):
         raise _GiveUp  # a fact given twice
-    pairs = _HAPPENING_WORDS.findall(happenings_block)
-    days = [day for day, _ in pairs]
-    names = [name for _, name in pairs]
-    if days != sorted(days) or not RESERVED_WORDS.isdisjoint(names):
-        raise _GiveUp  # out of date order (ISO dates sort as text), or a keyword where a name goes
-    happenings = dict(zip(names, map(_day, days)))
-    if len(happenings) != len(names):
-        raise _GiveUp  # a happening recorded twice
-    return PlainInputs(procedure_path, as_of, facts, happenings)
+    return facts
+
+
+class PlainAsciiCase(NamedTuple):
+    """The three blocks of an ASCII case in exactly the generated shape, still as bytes (see plain_ascii_case)."""
+
+    header: bytes
+    facts: bytes
+    happenings: bytes
+
+
+def plain_ascii_case(data: bytes) -> PlainAsciiCase | None:
+    """An ASCII case's header, facts and happenings blocks, where it has exactly the generated shape; None otherwise.
+
+    For a batch that reads the blocks its cases share (a header, a set of facts) once
+    for them all: read with plain_header and plain_facts, each gives what
+    read_plain_inputs gives of the same text, or None where that gives up.
+    """
+    if not data.isascii() or len(data) > MAX_SOURCE_BYTES:
+        return None
+    whole = _WHOLE_PLAIN_ASCII_CASE.fullmatch(data)
+    return PlainAsciiCase._make(whole.groups()) if whole is not None else None
+
+
+def plain_header(block: bytes) -> tuple[str | None, date | None] | None:
+    """The procedure named and the `as of` date of a plain case's header block; None where the grammar must read it."""
+    try:
+        return _header_items(block.decode("ascii"))
+    except _GiveUp:
+        return None
+
+
+def plain_facts(block: bytes) -> dict[str, m.Value] | None:
+    """The facts of a plain case's facts block; None where the grammar must read it."""
+    try:
+        return _facts_block(block.decode("ascii"))
+    except _GiveUp:
+        return None
+
+
+def plain_happening(line: bytes) -> tuple[str, date] | None:
+    """The name and date of one line of a plain case's happenings block; None where the grammar must read it."""
+    words = _HAPPENING_WORDS.match(line.decode("ascii"))
+    if words is None:
+        return None
+    day, name = words.groups()
+    if name in RESERVED_WORDS:
+        return None
+    try:
+        return name, _day(day)
+    except _GiveUp:
+        return None
 
 
 class _Reader:

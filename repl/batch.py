@@ -304,6 +304,9 @@ def tally_case_texts(procedure_path: Path, as_of: date | None, cases: Iterable[t
             if data is None:
                 unrunnable += 1
                 continue
+            if compiled is not None and compiled.count_plain_case(data, as_of, today, counted):
+                ran += 1
+                continue
             steps: Sequence[StepResult | StepOutcome] | None = None
             inputs = quick_inputs(data, path, plan) if plan is not None else None
             if inputs is not None and plan is not None:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from interpreter import model as m
 from interpreter.batch_plan import BatchPlan, StepOutcome
+from interpreter.source import read_regular_file
 from interpreter.statistics import StepTally, days_taken, tallies_of, timeliness_rows
 from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Console
 from repl.garbage_collector import collector_paused
@@ -268,8 +269,6 @@ def tally_cases(procedure_path: Path, as_of: date | None, paths: list[str], proc
 
 
 def _read_case_file(path: str) -> tuple[bytes | None, str]:
-    from interpreter.source import read_regular_file
-
     try:
         return read_regular_file(path), path
     except OSError:

@@ -96,6 +96,44 @@ def test_a_file_that_gives_no_size_is_read_to_its_end():
     assert len(data) > 8192 and data.endswith(b"\n")  # more than two pages, and whole lines
 
 
+@pytest.mark.parametrize("size", [0, 1, 64 * 1024 - 1, 64 * 1024, 64 * 1024 + 1, 300_000])
+def test_a_regular_file_of_any_size_is_read_whole(tmp_path, size):
+    """Small files are read in one go and their end seen by a read that gives nothing; others the longer way: all whole."""
+    from interpreter.source import read_regular_file
+
+    path = tmp_path / "case.case"
+    data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    path.write_bytes(data)
+    assert read_regular_file(path) == data
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_pipe_or_a_folder_is_refused_unless_the_pipe_has_given_all_it_will(tmp_path):
+    """A pipe with no writer, or a writer still there, and a folder are refused; a pipe whose writer finished reads like a file."""
+    from interpreter.source import read_regular_file
+
+    pipe = tmp_path / "pipe.case"
+    os.mkfifo(pipe)
+    for path in (pipe, tmp_path):
+        with pytest.raises(OSError, match="not a regular file"):
+            read_regular_file(path)
+    writer = os.open(pipe, os.O_RDWR)  # a writer that stays: reading more would wait for it
+    try:
+        os.write(writer, b"written so far")
+        with pytest.raises(OSError, match="not a regular file"):
+            read_regular_file(pipe)
+    finally:
+        os.close(writer)
+    keeper = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)  # keeps what is written while its writer comes and goes
+    try:
+        writer = os.open(pipe, os.O_WRONLY)
+        os.write(writer, b"all of it")
+        os.close(writer)
+        assert read_regular_file(pipe) == b"all of it"
+    finally:
+        os.close(keeper)
+
+
 def test_a_line_a_little_over_the_width_is_quoted_whole(cli, tmp_path):
     """A 200-character line is quoted from its start, so the declaration's keyword and name stay in view."""
     path = tmp_path / "wide.proc"

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from functools import partial
 from operator import itemgetter
@@ -47,8 +47,6 @@ _KINDS = {
     m.NodeKind.JOIN: _JOIN,
     m.NodeKind.OUTCOME: _OUTCOME,
 }
-# A deadline's kind: counted forward, counted back, or a lower bound (never due).
-_FORWARD, _BACK, _NEVER_DUE = range(3)
 # Where a deadline's clock starts: an event's date, the day a node opened, or the day a task was done.
 _FROM_EVENT, _FROM_OPENING, _FROM_DONE = range(3)
 # Each lookup (a decision's answers, a deadline's due dates, the blocks cases share) keeps
@@ -112,10 +110,10 @@ class _Deadline:
     """One deadline compiled: which way it counts, where its clock starts, that node's name, how many of what;
     and the due dates found so far, by the day its clock started (cases share clock starts)."""
 
-    __slots__ = ("direction", "counts_from", "anchor", "amount", "unit", "dues")
+    __slots__ = ("forward", "counts_from", "anchor", "amount", "unit", "dues")
 
-    def __init__(self, direction: int, counts_from: int, anchor: str, amount: int, unit: m.Unit):
-        self.direction, self.counts_from, self.anchor, self.amount, self.unit = direction, counts_from, anchor, amount, unit
+    def __init__(self, forward: bool, counts_from: int, anchor: str, amount: int, unit: m.Unit):
+        self.forward, self.counts_from, self.anchor, self.amount, self.unit = forward, counts_from, anchor, amount, unit
         self.dues: dict[date, Any] = {}
 
     def due(self, calendar: Any, start: date) -> Any:
@@ -123,17 +121,11 @@ class _Deadline:
         due = self.dues.get(start)
         if due is None:
             try:
-                moment = (
-                    calendar.add(start, self.amount, self.unit)
-                    if self.direction == _FORWARD
-                    else calendar.subtract(start, self.amount, self.unit)
-                )
+                moment = calendar.add(start, self.amount, self.unit) if self.forward else calendar.subtract(start, self.amount, self.unit)
                 due = moment.date() if isinstance(moment, datetime) else moment
             except CalendarError:
                 due = _OUTSIDE_THE_CALENDAR
-            if len(self.dues) >= _MOST_ANSWERS_KEPT:
-                self.dues.clear()
-            self.dues[start] = due
+            _remember(self.dues, start, due)
         return due
 
 
@@ -162,7 +154,7 @@ class BatchPlan:
         self.single_path = all(kind not in (_PARALLEL, _JOIN) for kind, _, _ in self.nodes.values())
         # What count_plain_case has read of the blocks and lines cases share.
         self._as_of_by_header: dict[bytes, Any] = {}
-        self._walker_by_facts: dict[bytes, Any] = {}
+        self._walk_by_facts: dict[bytes, Any] = {}
         self._happening_by_line: dict[bytes, Any] = {}
         # For each step and decision, in the plan's order: its place and its deadlines, compiled.
         self.task_order = {name: place for place, (name, _, _) in enumerate(plan.unreached_results)}
@@ -170,16 +162,10 @@ class BatchPlan:
         for name in plan.with_deadlines:
             task = plan.task(name)
             if task is not None:
-                self.deadlines[name] = tuple(self._compiled_deadline(deadline) for deadline in task.deadlines)
+                # A lower bound never gives a due date: only the others are kept.
+                self.deadlines[name] = tuple(self._compiled_deadline(d) for d in task.deadlines if d.kind not in LOWER_BOUNDS)
 
     def _compiled_deadline(self, deadline: m.Deadline) -> _Deadline:
-        match deadline.kind:
-            case m.DeadlineKind.WITHIN:
-                direction = _FORWARD
-            case m.DeadlineKind.BEFORE:
-                direction = _BACK
-            case _:
-                direction = _NEVER_DUE
         anchor = deadline.anchor.name
         if anchor in self.plan.events:
             counts_from = _FROM_EVENT
@@ -187,7 +173,9 @@ class BatchPlan:
             counts_from = _FROM_OPENING
         else:
             counts_from = _FROM_DONE
-        return _Deadline(direction, counts_from, anchor, deadline.duration.amount, deadline.duration.unit)
+        # `within` counts forward from its anchor, `before` back (lower bounds are not compiled: never due).
+        forward = deadline.kind == m.DeadlineKind.WITHIN
+        return _Deadline(forward, counts_from, anchor, deadline.duration.amount, deadline.duration.unit)
 
     @classmethod
     def compile(cls, plan: Plan) -> BatchPlan | None:
@@ -212,16 +200,8 @@ class BatchPlan:
         known = happenings if max(happenings.values()) <= as_of else {name: when for name, when in happenings.items() if when <= as_of}
         if not known:
             return ()
-        values = tuple(map(facts.get, self.fact_order))
-        walked: _Walked | None
-        if self.single_path:
-            walked = self._walk_route(self._route(values, facts), known, min(known.values()))
-        else:
-            walked = self._walk_queue(values, facts, known)
-        if walked is None:
-            return None
-        opened, done, ended_on = walked
-        return self._outcomes(known, opened, done, ended_on, as_of)
+        outcomes = self._walked(self._walk_of(facts), known, min(known.values()), as_of)
+        return tuple(outcomes) if outcomes is not None else None
 
     def count_plain_case(self, data: bytes, as_of: date | None, today: date, counted: Counter) -> bool:
         """Count the steps a case reached into counted, by (step, state, late, days taken), straight from its bytes.
@@ -241,60 +221,67 @@ class BatchPlan:
             own_as_of = _remember(self._as_of_by_header, header, _DECLINED if items is None else items[1])
         if own_as_of is _DECLINED:
             return False
-        walker = self._walker_by_facts.get(facts_block)
-        if walker is None:
-            walker = _remember(self._walker_by_facts, facts_block, self._walker(facts_block))
-        if walker is _DECLINED:
+        walk = self._walk_by_facts.get(facts_block)
+        if walk is None:
+            facts = plain_facts(facts_block)
+            accepted = facts is not None and self.plan.accepts(facts, {})
+            walk = _remember(self._walk_by_facts, facts_block, self._walk_of(facts) if accepted else _DECLINED)  # type: ignore[arg-type]
+        if walk is _DECLINED:
             return False
         happenings: dict[str, date] = {}
-        last_day: date | None = None
+        first_day = last_day = None
+        lines = self._happening_by_line
         for line in happenings_block.split(b"\n"):
             if not line:
                 continue  # after the block's last line break
-            happening = self._happening_by_line.get(line)
+            happening = lines.get(line)
             if happening is None:
-                happening = _remember(self._happening_by_line, line, self._happening(line))
+                happening = _remember(lines, line, self._happening(line))
             if happening is _DECLINED:
                 return False
             name, day = happening
             if name in happenings or (last_day is not None and day < last_day):
                 return False  # recorded twice, or out of date order: the full reader reports it
             happenings[name] = last_day = day
-        counted_now: tuple[StepOutcome, ...] | None
-        if not happenings or self.start is None:
-            counted_now = ()
-        else:
-            when = as_of or own_as_of or today
-            known = happenings if last_day <= when else {name: day for name, day in happenings.items() if day <= when}  # type: ignore[operator]
-            if not known:
-                counted_now = ()
-            else:
-                walked = walker(known)
-                if walked is None:
-                    return False
-                opened, done, ended_on = walked
-                counted_now = self._outcomes(known, opened, done, ended_on, when)
-                if counted_now is None:
-                    return False
-        for step in counted_now:
-            counted[
-                step.step,
-                step.state,
-                step.late,
-                (step.done_on - step.opened_on).days if step.done_on is not None and step.opened_on is not None else None,
-            ] += 1
+            if first_day is None:
+                first_day = day
+        if first_day is None or self.start is None:
+            return True  # a case with nothing recorded reaches nothing
+        when = as_of or own_as_of or today
+        if first_day > when:
+            return True  # nothing known yet
+        known = happenings if last_day <= when else {name: day for name, day in happenings.items() if day <= when}  # type: ignore[operator]
+        outcomes = self._walked(walk, known, first_day, when)
+        if outcomes is None:
+            return False
+        for name, state, _, done_on, late, opened_on in outcomes:
+            counted[name, state, late, (done_on - opened_on).days if done_on is not None and opened_on is not None else None] += 1
         return True
 
-    def _walker(self, facts_block: bytes) -> Any:
-        """For cases with these facts: a walk from what they record to the days each node opened and each task was done."""
-        facts = plain_facts(facts_block)
-        if facts is None or not self.plan.accepts(facts, {}):
-            return _DECLINED
+    def _walk_of(self, facts: Facts) -> tuple:
+        """How cases with these facts are walked: along the one route they decide, or by the simulator's queue."""
         values = tuple(map(facts.get, self.fact_order))
         if self.single_path:
             route = self._route(values, facts)
-            return lambda known: self._walk_route(route, known, min(known.values()))
-        return lambda known: self._walk_queue(values, facts, known)
+            order = self.task_order
+            in_order = tuple(sorted((name for name, _, _ in route if name in order), key=order.__getitem__))
+            return True, route, in_order
+        return False, values, facts
+
+    def _walked(self, walk: tuple, known: Mapping[str, date], first_day: date, as_of: date) -> list[StepOutcome] | None:
+        """Where each task stands once a case with what is known is walked (see _walk_of); None where the simulator must say."""
+        on_a_route, route_or_values, in_order_or_facts = walk
+        if on_a_route:
+            opened, done, ended_on = self._walk_route(route_or_values, known, first_day)
+            return self._outcomes(known, in_order_or_facts, opened, done, ended_on, as_of)
+        walked = self._walk_queue(route_or_values, in_order_or_facts, known)
+        if walked is None:
+            return None
+        opened, done, ended_on = walked
+        order = self.task_order
+        return self._outcomes(
+            known, sorted((name for name in opened if name in order), key=order.__getitem__), opened, done, ended_on, as_of
+        )
 
     def _happening(self, line: bytes) -> Any:
         happening = plain_happening(line)
@@ -415,56 +402,55 @@ class BatchPlan:
         return opened, done, ended_on
 
     def _outcomes(
-        self, known: Mapping[str, date], opened: dict[str, date], done: dict[str, date], ended_on: date | None, as_of: date
-    ) -> tuple[StepOutcome, ...] | None:
-        order = self.task_order
-        reached = sorted((order[name], name) for name in opened if name in order)
+        self,
+        known: Mapping[str, date],
+        in_order: Iterable[str],
+        opened: dict[str, date],
+        done: dict[str, date],
+        ended_on: date | None,
+        as_of: date,
+    ) -> list[StepOutcome] | None:
+        """Where each task the walk reached stands, taken in_order (the procedure's); None where the simulator must say."""
         outcomes = []
-        for _, name in reached:
-            opened_on = opened[name]
+        deadlines = self.deadlines
+        for name in in_order:
+            opened_on = opened.get(name)
+            if opened_on is None:
+                continue  # not reached
             done_on = done.get(name)
-            case_over = ended_on is not None and (done_on is None or done_on > ended_on)
-            compiled = self.deadlines.get(name)
-            if compiled is None:  # most steps have no deadline: never late, never due
-                due, late = None, False
-                state = m.StepState.DONE if done_on is not None else (m.StepState.NOT_APPLICABLE if case_over else m.StepState.OPEN)
-                outcomes.append(_new_outcome((name, state, due, done_on, late, opened_on)))
-                continue
-            dues = self._due_dates(compiled, known, opened, done)
-            if dues is None:
-                return None
-            known_dues = [d for d in dues if d is not None]
-            unmet = [d for d in known_dues if done_on is None or done_on > d]
-            due = min(unmet) if unmet else (min(known_dues) if known_dues else None)
-            if case_over:
+            compiled = deadlines.get(name)
+            # The first due date is the one a step is due by, and the one it is late against:
+            # it is the first missed, if any is.
+            due = self._first_due(compiled, known, opened, done) if compiled else None
+            if due is _OUTSIDE_THE_CALENDAR:
+                return None  # the simulator reports it
+            if ended_on is not None and (done_on is None or done_on > ended_on):
                 # The whole case ended first: its deadlines stand as they stood that day.
-                late = any(ended_on > d for d in known_dues)  # type: ignore[operator]
+                late = due is not None and ended_on > due
                 state = m.StepState.DONE if done_on is not None else m.StepState.NOT_APPLICABLE
             elif done_on is not None:
-                late = any(done_on > d for d in known_dues)
+                late = due is not None and done_on > due
                 state = m.StepState.DONE
             else:
-                late = any(as_of > d for d in known_dues)
+                late = due is not None and as_of > due
                 state = m.StepState.OVERDUE if late else m.StepState.OPEN
             outcomes.append(_new_outcome((name, state, due, done_on, late, opened_on)))
-        return tuple(outcomes)
+        return outcomes
 
-    def _due_dates(
-        self, compiled: tuple[_Deadline, ...], known: Mapping[str, date], opened: dict[str, date], done: dict[str, date]
-    ) -> list[date | None] | None:
-        dues: list[date | None] = []
-        calendar = self.calendar
+    def _first_due(self, compiled: tuple[_Deadline, ...], known: Mapping[str, date], opened: dict[str, date], done: dict[str, date]) -> Any:
+        """The earliest due date of a task's deadlines whose clocks have started; None if none has;
+        _OUTSIDE_THE_CALENDAR where the calendar cannot give one."""
+        first = None
         for deadline in compiled:
-            if deadline.direction == _NEVER_DUE:
-                dues.append(None)
-                continue
             counts_from = deadline.counts_from
             start = (known if counts_from == _FROM_EVENT else opened if counts_from == _FROM_OPENING else done).get(deadline.anchor)
             if start is None:
-                dues.append(None)
                 continue
-            due = deadline.due(calendar, start)
+            due = deadline.dues.get(start)
+            if due is None:
+                due = deadline.due(self.calendar, start)
             if due is _OUTSIDE_THE_CALENDAR:
-                return None  # the simulator reports it
-            dues.append(due)
-        return dues
+                return due
+            if first is None or due < first:
+                first = due
+        return first

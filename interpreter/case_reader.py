@@ -184,15 +184,7 @@ def _facts_block(block: str) -> dict[str, m.Value]:
     return facts
 
 
-class PlainAsciiCase(NamedTuple):
-    """The three blocks of an ASCII case in exactly the generated shape, still as bytes (see plain_ascii_case)."""
-
-    header: bytes
-    facts: bytes
-    happenings: bytes
-
-
-def plain_ascii_case(data: bytes) -> PlainAsciiCase | None:
+def plain_ascii_case(data: bytes) -> tuple[bytes, bytes, bytes] | None:
     """An ASCII case's header, facts and happenings blocks, where it has exactly the generated shape; None otherwise.
 
     For a batch that reads the blocks its cases share (a header, a set of facts) once
@@ -202,7 +194,7 @@ def plain_ascii_case(data: bytes) -> PlainAsciiCase | None:
     if not data.isascii() or len(data) > MAX_SOURCE_BYTES:
         return None
     whole = _WHOLE_PLAIN_ASCII_CASE.fullmatch(data)
-    return PlainAsciiCase._make(whole.groups()) if whole is not None else None
+    return whole.groups() if whole is not None else None  # type: ignore[return-value]
 
 
 def plain_header(block: bytes) -> tuple[str | None, date | None] | None:

@@ -77,6 +77,8 @@ class StepOutcome(NamedTuple):
     opened_on: date | None
 
 
+_DONE, _NOT_APPLICABLE, _OVERDUE, _OPEN = m.StepState.DONE, m.StepState.NOT_APPLICABLE, m.StepState.OVERDUE, m.StepState.OPEN
+
 # Made as plain tuples typed StepOutcome: a batch makes one per step per case, and a
 # named tuple's own constructor is a Python call.
 _new_outcome = partial(tuple.__new__, StepOutcome)
@@ -251,11 +253,11 @@ class BatchPlan:
         if first_day > when:
             return True  # nothing known yet
         known = happenings if last_day <= when else {name: day for name, day in happenings.items() if day <= when}  # type: ignore[operator]
-        outcomes = self._walked(walk, known, first_day, when)
-        if outcomes is None:
+        counts = self._walked(walk, known, first_day, when, counting=True)
+        if counts is None:
             return False
-        for name, state, _, done_on, late, opened_on in outcomes:
-            counted[name, state, late, (done_on - opened_on).days if done_on is not None and opened_on is not None else None] += 1
+        for count in counts:
+            counted[count] += 1
         return True
 
     def _walk_of(self, facts: Facts) -> tuple:
@@ -268,20 +270,21 @@ class BatchPlan:
             return True, route, in_order
         return False, values, facts
 
-    def _walked(self, walk: tuple, known: Mapping[str, date], first_day: date, as_of: date) -> list[StepOutcome] | None:
-        """Where each task stands once a case with what is known is walked (see _walk_of); None where the simulator must say."""
+    def _walked(self, walk: tuple, known: Mapping[str, date], first_day: date, as_of: date, counting: bool = False) -> list | None:
+        """Where each task stands once a case with what is known is walked (see _walk_of and _outcomes)."""
         on_a_route, route_or_values, in_order_or_facts = walk
         if on_a_route:
             opened, done, ended_on = self._walk_route(route_or_values, known, first_day)
-            return self._outcomes(known, in_order_or_facts, opened, done, ended_on, as_of)
+            return self._outcomes(known, in_order_or_facts, opened, done, ended_on, as_of, counting)
         walked = self._walk_queue(route_or_values, in_order_or_facts, known)
         if walked is None:
             return None
         opened, done, ended_on = walked
         order = self.task_order
-        return self._outcomes(
-            known, sorted((name for name in opened if name in order), key=order.__getitem__), opened, done, ended_on, as_of
-        )
+        reached = [name for name in opened if name in order]
+        if not counting:  # counts are the same in any order
+            reached.sort(key=order.__getitem__)
+        return self._outcomes(known, reached, opened, done, ended_on, as_of, counting)
 
     def _happening(self, line: bytes) -> Any:
         happening = plain_happening(line)
@@ -409,9 +412,14 @@ class BatchPlan:
         done: dict[str, date],
         ended_on: date | None,
         as_of: date,
-    ) -> list[StepOutcome] | None:
-        """Where each task the walk reached stands, taken in_order (the procedure's); None where the simulator must say."""
-        outcomes = []
+        counting: bool = False,
+    ) -> list | None:
+        """Where each task the walk reached stands, taken in_order; None where the simulator must say.
+
+        Each as a StepOutcome, or when counting as what a batch counts of it: (step, state,
+        late, days from opening to done, or None).
+        """
+        outcomes: list = []
         deadlines = self.deadlines
         for name in in_order:
             opened_on = opened.get(name)
@@ -427,14 +435,17 @@ class BatchPlan:
             if ended_on is not None and (done_on is None or done_on > ended_on):
                 # The whole case ended first: its deadlines stand as they stood that day.
                 late = due is not None and ended_on > due
-                state = m.StepState.DONE if done_on is not None else m.StepState.NOT_APPLICABLE
+                state = _DONE if done_on is not None else _NOT_APPLICABLE
             elif done_on is not None:
                 late = due is not None and done_on > due
-                state = m.StepState.DONE
+                state = _DONE
             else:
                 late = due is not None and as_of > due
-                state = m.StepState.OVERDUE if late else m.StepState.OPEN
-            outcomes.append(_new_outcome((name, state, due, done_on, late, opened_on)))
+                state = _OVERDUE if late else _OPEN
+            if counting:
+                outcomes.append((name, state, late, (done_on - opened_on).days if done_on is not None else None))
+            else:
+                outcomes.append(_new_outcome((name, state, due, done_on, late, opened_on)))
         return outcomes
 
     def _first_due(self, compiled: tuple[_Deadline, ...], known: Mapping[str, date], opened: dict[str, date], done: dict[str, date]) -> Any:

@@ -253,7 +253,12 @@ class BatchPlan:
         if first_day > when:
             return True  # nothing known yet
         known = happenings if last_day <= when else {name: day for name, day in happenings.items() if day <= when}  # type: ignore[operator]
-        counts = self._walked(walk, known, first_day, when, counting=True)
+        on_a_route, route, in_order = walk
+        if on_a_route:  # the commonest way, called without _walked between
+            opened, done, ended_on = self._walk_route(route, known, first_day)
+            counts = self._outcomes(known, in_order, opened, done, ended_on, when, counting=True)
+        else:
+            counts = self._walked(walk, known, first_day, when, counting=True)
         if counts is None:
             return False
         for count in counts:

@@ -264,19 +264,20 @@ def _batch_plan(procedure_path: Path, plan) -> BatchPlan | None:
 
 
 def tally_cases(procedure_path: Path, as_of: date | None, paths: list[str], procedures=None):
-    """Simulate a chunk of case files and count, per step, how each ended; runs in a worker process too."""
-    return tally_case_texts(procedure_path, as_of, map(_read_case_file, paths), procedures)
+    """Simulate a chunk of case files and count, per step, how each ended; runs in a worker process too.
 
-
-def _read_case_file(path: str) -> tuple[bytes | None, str]:
-    try:
-        return read_regular_file(path), path
-    except OSError:
-        return None, path  # counted as a case that could not run
+    A file that cannot be read is counted as a case that could not run.
+    """
+    return _tally(procedure_path, as_of, paths, procedures, reading=True)
 
 
 def tally_case_texts(procedure_path: Path, as_of: date | None, cases: Iterable[tuple[bytes | None, str]], procedures=None):
-    """Simulate cases given as (their bytes, or None if unreadable; their name) and count, per step, how each ended.
+    """Simulate cases given as (their bytes, or None if unreadable; their name) and count, per step, how each ended."""
+    return _tally(procedure_path, as_of, cases, procedures, reading=False)
+
+
+def _tally(procedure_path: Path, as_of: date | None, cases: Iterable, procedures, reading: bool):
+    """Count, per step, how the cases ended: each a file's path when reading, else (its bytes or None, its name).
 
     A plain case the compiled plan can run takes the quick way; any other (a
     mistake to report, a fact learnt on a date, a join released because its other
@@ -299,10 +300,19 @@ def tally_case_texts(procedure_path: Path, as_of: date | None, cases: Iterable[t
     counted: Counter[tuple[str, m.StepState, bool, int | None]] = Counter()
     ran = unrunnable = 0
     with collector_paused():  # each case's objects are freed as it ends; none form cycles
-        for data, path in cases:
-            if data is None:
-                unrunnable += 1
-                continue
+        for case in cases:
+            if reading:  # read here, not by a generator: a batch's cases cost a few microseconds each
+                path = case
+                try:
+                    data = read_regular_file(path)
+                except OSError:
+                    unrunnable += 1
+                    continue
+            else:
+                data, path = case
+                if data is None:
+                    unrunnable += 1
+                    continue
             if compiled is not None and compiled.count_plain_case(data, as_of, today, counted):
                 ran += 1
                 continue

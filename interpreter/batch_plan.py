@@ -233,9 +233,7 @@ class BatchPlan:
         happenings: dict[str, date] = {}
         first_day = last_day = None
         lines = self._happening_by_line
-        for line in happenings_block.split(b"\n"):
-            if not line:
-                continue  # after the block's last line break
+        for line in happenings_block.splitlines():  # no "\r" in the block: lines end at "\n"
             happening = lines.get(line)
             if happening is None:
                 happening = _remember(lines, line, self._happening(line))
@@ -426,6 +424,7 @@ class BatchPlan:
         """
         outcomes: list = []
         deadlines = self.deadlines
+        calendar = self.calendar
         for name in in_order:
             opened_on = opened.get(name)
             if opened_on is None:
@@ -433,10 +432,21 @@ class BatchPlan:
             done_on = done.get(name)
             compiled = deadlines.get(name)
             # The first due date is the one a step is due by, and the one it is late against:
-            # it is the first missed, if any is.
-            due = self._first_due(compiled, known, opened, done) if compiled else None
-            if due is _OUTSIDE_THE_CALENDAR:
-                return None  # the simulator reports it
+            # it is the first missed, if any is. (Found here, not by a call: this runs for every
+            # task of every case in a batch.)
+            due = None
+            for deadline in compiled or ():
+                counts_from = deadline.counts_from
+                start = (known if counts_from == _FROM_EVENT else opened if counts_from == _FROM_OPENING else done).get(deadline.anchor)
+                if start is None:
+                    continue  # its clock has not started
+                moment = deadline.dues.get(start)
+                if moment is None:
+                    moment = deadline.due(calendar, start)
+                if moment is _OUTSIDE_THE_CALENDAR:
+                    return None  # the simulator reports it
+                if due is None or moment < due:
+                    due = moment
             if ended_on is not None and (done_on is None or done_on > ended_on):
                 # The whole case ended first: its deadlines stand as they stood that day.
                 late = due is not None and ended_on > due
@@ -452,21 +462,3 @@ class BatchPlan:
             else:
                 outcomes.append(_new_outcome((name, state, due, done_on, late, opened_on)))
         return outcomes
-
-    def _first_due(self, compiled: tuple[_Deadline, ...], known: Mapping[str, date], opened: dict[str, date], done: dict[str, date]) -> Any:
-        """The earliest due date of a task's deadlines whose clocks have started; None if none has;
-        _OUTSIDE_THE_CALENDAR where the calendar cannot give one."""
-        first = None
-        for deadline in compiled:
-            counts_from = deadline.counts_from
-            start = (known if counts_from == _FROM_EVENT else opened if counts_from == _FROM_OPENING else done).get(deadline.anchor)
-            if start is None:
-                continue
-            due = deadline.dues.get(start)
-            if due is None:
-                due = deadline.due(self.calendar, start)
-            if due is _OUTSIDE_THE_CALENDAR:
-                return due
-            if first is None or due < first:
-                first = due
-        return first

@@ -56,7 +56,8 @@ _NOT_YET_ASKED = object()
 _OUTSIDE_THE_CALENDAR = object()
 # What a walk gives: the day each node opened, the day each task was done, the day the whole case ended.
 _Walked = tuple[dict[str, date], dict[str, date], date | None]
-_DECLINED = object()  # remembered: a block or line the plan leaves to the full reader
+_DECLINED = object()
+_BEFORE_ANY_DAY = date.min  # remembered: a block or line the plan leaves to the full reader
 
 
 def _remember(answers: dict, key: Any, answer: Any) -> Any:
@@ -231,26 +232,23 @@ class BatchPlan:
         if walk is _DECLINED:
             return False
         happenings: dict[str, date] = {}
-        first_day = last_day = None
         lines = self._happening_by_line
+        last_day = _BEFORE_ANY_DAY
         for line in happenings_block.splitlines():  # no "\r" in the block: lines end at "\n"
-            happening = lines.get(line)
-            if happening is None:
-                happening = _remember(lines, line, self._happening(line))
+            happening = lines.get(line) or _remember(lines, line, self._happening(line))
             if happening is _DECLINED:
                 return False
             name, day = happening
-            if name in happenings or (last_day is not None and day < last_day):
-                return False  # recorded twice, or out of date order: the full reader reports it
+            if day < last_day or name in happenings:
+                return False  # out of date order, or recorded twice: the full reader reports it
             happenings[name] = last_day = day
-            if first_day is None:
-                first_day = day
-        if first_day is None or self.start is None:
+        if not happenings or self.start is None:
             return True  # a case with nothing recorded reaches nothing
+        first_day = next(iter(happenings.values()))
         when = as_of or own_as_of or today
         if first_day > when:
             return True  # nothing known yet
-        known = happenings if last_day <= when else {name: day for name, day in happenings.items() if day <= when}  # type: ignore[operator]
+        known = happenings if last_day <= when else {name: day for name, day in happenings.items() if day <= when}
         on_a_route, route, in_order = walk
         if on_a_route:  # the commonest way, called without _walked between
             opened, done, ended_on = self._walk_route(route, known, first_day)

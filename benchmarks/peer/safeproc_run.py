@@ -2,8 +2,9 @@
 
 Usage: .venv/bin/python benchmarks/peer/safeproc_run.py PROC CASEDIR [--reps R] [--mode e2e|engine|full|both] [--json]
 
-e2e    = repl.batch.tally_cases over every file, as a batch worker does it (read the file, the quick
-         reader, the compiled batch plan with working-day deadlines, tally each step); no worker processes.
+e2e    = repl.batch.tally_cases over every file, as a batch worker does it (read the file, count it
+         straight from its bytes with the compiled batch plan and its working-day deadlines, or else
+         the quick reader and the plan or the simulator); no worker processes.
 engine = the files read into memory first; only repl.batch.tally_case_texts timed (the same, less the reading).
 full   = the files read into memory first; load_case (the LALR grammar path, names checked) + run_case,
          i.e. what every case costs when the quick reader declines it (e.g. a case with `expect` lines).

@@ -116,10 +116,13 @@ _LINE_END = r"[ \t]*\n"
 
 def _whole_plain_case(title_character: str) -> str:
     """The pattern of a case in exactly the generated shape, its titles made of title_character."""
+    # A title no longer than the line reader's longest line: a longer one is the grammar's
+    # to read, and over its limit (MAX_TITLE_CHARACTERS) to refuse.
+    title = rf'"{title_character}{{0,{_LONGEST_PLAIN_LINE}}}+"'
     return (
         # Possessive repeats (`*+`): a line that fails to match is never tried another way.
-        rf'[ \t]*case{_GAP}"{title_character}*+"{_LINE_END}'
-        rf'((?:[ \t]*+(?:procedure{_GAP}"{title_character}*+"|as{_GAP}of{_GAP}{_DATE}){_LINE_END})*+)'
+        rf"[ \t]*case{_GAP}{title}{_LINE_END}"
+        rf"((?:[ \t]*+(?:procedure{_GAP}{title}|as{_GAP}of{_GAP}{_DATE}){_LINE_END})*+)"
         rf"[ \t]*end{_LINE_END}[ \t]*facts{_LINE_END}"
         rf"((?:[ \t]*+{_NAME}+{_GAP}+is{_GAP}+(?:{_NAME}+|\d++){_LINE_END})*+)"
         rf"[ \t]*end[ \t]*(?:\n|\Z)"

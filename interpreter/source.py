@@ -72,19 +72,19 @@ def read_regular_file(path: str | os.PathLike[str]) -> bytes:
     """The bytes of a regular file, at most one byte past MAX_SOURCE_BYTES (enough to tell it is too big).
 
     A pipe or a device is refused (reading one might never end) with an OSError,
-    unless it has already given all it will: a pipe whose writer has finished
-    reads like a file.
+    and what a pipe holds is left for its reader.
     """
     descriptor = os.open(path, _READ_WITHOUT_BLOCKING)
     try:
         # Nearly every file is small and regular: one read takes it all, and a second that
         # gives nothing shows its end. For a batch of small cases two reads cost less than
-        # asking the file's kind and size first. Anything else (an empty file, a large
-        # one, one that cannot be read now, as a pipe whose writer is still there, or a
-        # folder) has its kind asked, and is read again from the start.
+        # asking the file's kind and size first. They read at a place in the file, which
+        # a pipe or a terminal refuses without giving up what it holds. Anything else (an
+        # empty file, a large one, a device, a folder) has its kind asked, and is read
+        # again from the start.
         try:
-            first = os.read(descriptor, _SMALL_FILE_BYTES)
-            if 0 < len(first) < _SMALL_FILE_BYTES and not os.read(descriptor, _SMALL_FILE_BYTES):
+            first = os.pread(descriptor, _SMALL_FILE_BYTES, 0)
+            if 0 < len(first) < _SMALL_FILE_BYTES and not os.pread(descriptor, _SMALL_FILE_BYTES, len(first)):
                 return first
         except OSError:
             pass  # said below, once the file's kind is known

@@ -468,3 +468,19 @@ def test_most_plain_cases_are_counted_straight_from_their_bytes():
     if straight_counts:  # when the property test ran first in this process
         # About a third when written; the rest are bent out of the plain shape, or need the simulator.
         assert sum(straight_counts) >= len(straight_counts) // 6, (sum(straight_counts), len(straight_counts))
+
+
+@pytest.mark.parametrize(("title_length", "runnable"), [(2_000, True), (5_000, True), (10_001, False)])
+def test_a_long_title_is_judged_as_when_the_case_runs_alone(cli, tmp_path, title_length, runnable):
+    """Past the plain readers' longest line the grammar reads the case, and past its limit refuses it (P005), alone and in a batch."""
+    path = tmp_path / "long-title.case"
+    path.write_text(
+        f'case "{"a" * title_length}"\n  as of 2024-06-01\nend\nfacts\n  harmed is no\n  route is police\nend\non 2024-03-01 aware\n'
+    )
+    procedure = str(ROOT / "tests/simulate/one_path.proc")
+    alone = cli("simulate", procedure, str(path))
+    assert (alone.code == 0) == runnable, alone.err
+    if not runnable:
+        assert "P005" in alone.err
+    summary = json.loads(cli("simulate", procedure, str(tmp_path), "--summary", "--format", "json").out)
+    assert (summary["cases"], summary["unrunnable"]) == ((1, 0) if runnable else (0, 1))

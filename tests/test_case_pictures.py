@@ -198,3 +198,44 @@ def test_a_date_far_outside_the_calendar_is_drawn_at_the_edge(cli, tmp_path, day
     assert_no_internal_error(result)
     assert result.code == 0, result.err
     assert int(ElementTree.fromstring(result.out).get("width")) < 365 * 80 * 3 + 2_000
+
+
+def _rows_and_key(svg: str):
+    root = ElementTree.fromstring(svg)
+    rows = {g.find(f"{SVG}title").text.split(":")[0]: g for g in root.iter(f"{SVG}g") if g.find(f"{SVG}title") is not None}
+    return root, rows, " ".join(root.itertext())
+
+
+def test_an_earliest_day_is_a_bracket_and_a_step_done_before_it_a_ring(cli, tmp_path):
+    """`gather` may not be done until 2 days after `notify`: done the next day, it is drawn as done too soon."""
+    case = tmp_path / "soon.case"
+    case.write_text(
+        'case "Gathered too soon"\n  as of 2024-03-20\nend\nfacts\n  harmed is yes\n  age is 9\n  route is mash\n  more_needed is no\nend\n'
+        "on 2024-03-01 aware\non 2024-03-04 screen done\non 2024-03-05 notify done\non 2024-03-06 gather done\n"
+    )
+    result = cli("simulate", "tests/simulate/one_path.proc", str(case), "--format", "svg")
+    assert result.code == 0, result.err
+    root, rows, texts = _rows_and_key(result.out)
+    gather = rows["gather"]
+    assert "not before 2024-03-07" in gather.find(f"{SVG}title").text and "(too soon)" in gather.find(f"{SVG}title").text
+    assert [(c.get("fill"), c.get("stroke")) for c in gather if c.tag == f"{SVG}circle"] == [("white", "#c0392b")]
+    assert any(p.tag == f"{SVG}path" and p.get("d").endswith("h-4 v16 h4") for p in gather)  # the bracket
+    assert "not before" in texts and "done too soon" in texts  # in the key
+    notify = rows["notify"]
+    assert [c.get("fill") for c in notify if c.tag == f"{SVG}circle"] == ["#1e7a46"]  # on time, and no lower bound
+
+
+def test_a_case_with_no_lower_bound_keeps_its_key_short(cli):
+    """Scenario 16 has no `at least` deadline: the key says nothing of earliest days."""
+    svg = cli("simulate", PAN_SUSSEX, "procedures/pan-sussex/scenarios/16-rapid-review-report-delayed.case", "--format", "svg").out
+    _, _, texts = _rows_and_key(svg)
+    assert "not before" not in texts and "too soon" not in texts
+
+
+def test_an_earliest_day_years_ahead_is_drawn_at_the_edge_with_its_date(cli):
+    """Scenario 15's action-plan review may not come for two years: the picture is not stretched over them."""
+    svg = cli("simulate", PAN_SUSSEX, "procedures/pan-sussex/scenarios/15-lcspr-through-publication.case", "--format", "svg").out
+    root, rows, _ = _rows_and_key(svg)
+    review = rows["review_action_plan"]
+    assert [t.text for t in review if t.tag == f"{SVG}text"][-1] == "not before 2026-11-20"
+    assert int(root.get("width")) < 2_000  # as-of 2024-11-22; two more years would double it

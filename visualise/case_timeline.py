@@ -6,7 +6,9 @@ One row per step the case reached (and per decision with a deadline). Each row s
 - the day it was done, as a dot: green when on time, red when late;
 - lateness, as a red bar from the due date to the day it was done (or to the day the
   case is seen from, while it is overdue);
-- each escalation, as a red triangle on its day.
+- each escalation, as a red triangle on its day;
+- the earliest day a lower bound (`at least ... after`) allows the step done, as a
+  bracket opening on that day, and a step done before it as a red ring.
 Weekends are shaded grey and bank holidays (and closures) darker, each with its name
 on hover; a dashed line marks the day the case is seen from.
 
@@ -146,6 +148,8 @@ def timeline_svg(
     calendar: WorkingCalendar,
 ) -> str:
     """The case's timeline as an SVG document."""
+    # (An earliest day far ahead would stretch the picture over empty years: it is drawn at the
+    # picture's edge instead, with its date.)
     days = [day for row in rows for day in (row.clock_start, row.due, row.done_on) if day is not None]
     days += [day for day, _ in events] + [as_of] + [day for row in rows for day, _ in row.escalations]
     # The picture covers the calendar's years at most: a date far outside them (a mistyped
@@ -156,7 +160,8 @@ def timeline_svg(
     day_width = min(max(TARGET_WIDTH / span, DAY_PIXELS[0]), DAY_PIXELS[1])
     chart_left = MARGIN + LABEL_WIDTH
     # Room on the right for the "as of" words, centred under the last days.
-    width = round(max(chart_left + span * day_width + AS_OF_ROOM, MARGIN + LEGEND_WIDTH) + MARGIN)
+    legend = _legend_items(any(row.not_before is not None for row in rows))
+    width = round(max(chart_left + span * day_width + AS_OF_ROOM, MARGIN + max(LEGEND_WIDTH, _legend_width(legend))) + MARGIN)
     rows_top = MARGIN + HEADER_HEIGHT + (ROW_HEIGHT if events else 0)
     height = round(rows_top + len(rows) * ROW_HEIGHT + LEGEND_HEIGHT + MARGIN)
 
@@ -192,13 +197,13 @@ def timeline_svg(
                 f'<path d="M{x(day) + day_width / 2} {rows_top - 18} l5 6 l-5 6 l-5 -6 z" fill="{INK}"/></g>'
             )
     for index, row in enumerate(rows):
-        parts.extend(_row(row, rows_top + index * ROW_HEIGHT, x, day_width, as_of, chart_left, width))
+        parts.extend(_row(row, rows_top + index * ROW_HEIGHT, x, day_width, as_of, last, width))
     as_of_x = x(as_of) + day_width / 2
     parts.append(
         f'<line x1="{as_of_x}" y1="{chart_top}" x2="{as_of_x}" y2="{chart_bottom}" stroke="{INK}" stroke-dasharray="4 3"/>'
         f'<text x="{as_of_x}" y="{chart_bottom + 13}" font-size="10" text-anchor="middle">as of {as_of.isoformat()}</text>'
     )
-    parts.extend(_legend(chart_bottom + 34))
+    parts.extend(_legend(legend, chart_bottom + 34))
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 
@@ -261,7 +266,7 @@ def _scale(first: date, last: date, x: DayPosition, top: float) -> Iterable[str]
         day += timedelta(days=1)
 
 
-def _row(row: TimelineRow, top: float, x: DayPosition, day_width: float, as_of: date, chart_left: float, width: int) -> Iterable[str]:
+def _row(row: TimelineRow, top: float, x: DayPosition, day_width: float, as_of: date, last: date, width: int) -> Iterable[str]:
     middle = top + ROW_HEIGHT / 2
     label = _shortened(row.title)
     hover = "\n".join([f"{row.name}: {row.title}", *([f"by {row.owner}"] if row.owner else []), *row.deadlines, *_done_words(row)])
@@ -281,9 +286,20 @@ def _row(row: TimelineRow, top: float, x: DayPosition, day_width: float, as_of: 
     if row.due is not None and late_until is not None and late_until > row.due:
         left, right = x(row.due) + day_width, x(late_until) + day_width / 2
         yield f'<rect x="{left}" y="{middle - 3}" width="{round(right - left, 1)}" height="6" fill="{LATE_INK}"/>'
+    if row.not_before is not None:  # a bracket opening on the earliest day
+        left = x(row.not_before)
+        yield f'<path d="M{round(left + 4, 1)} {middle - 8} h-4 v16 h4" fill="none" stroke="{DEADLINE_INK}" stroke-width="2"/>'
+        if row.not_before >= last:  # beyond the picture: at its edge, with the day (clear of the as-of line)
+            yield (
+                f'<text x="{round(min(left, x(as_of)) - 4, 1)}" y="{middle + 4}" font-size="10" text-anchor="end" '
+                f'fill="{DEADLINE_INK}" stroke="white" stroke-width="3" paint-order="stroke">'
+                f"not before {row.not_before.isoformat()}</text>"
+            )
     if row.done_on is not None:
         centre = x(row.done_on) + day_width / 2
-        if row.late:  # a square, not only a colour, tells late from on time
+        if row.too_soon:  # a ring, not only a colour, tells too soon from on time
+            yield f'<circle cx="{centre}" cy="{middle}" r="4" fill="white" stroke="{LATE_INK}" stroke-width="2.5"/>'
+        elif row.late:  # a square, not only a colour, tells late from on time
             yield f'<rect x="{centre - 4.5}" y="{middle - 4.5}" width="9" height="9" fill="{LATE_INK}" stroke="white"/>'
         else:
             colour = ON_TIME_INK if row.due is not None else INK
@@ -299,15 +315,17 @@ def _shortened(text: str) -> str:
 
 
 def _done_words(row: TimelineRow) -> list[str]:
-    words = [f"done {row.done_on.isoformat()}" + (" (late)" if row.late else "")] if row.done_on else []
+    breaches = [word for word, broken in (("late", row.late), ("too soon", row.too_soon)) if broken]
+    words = [f"done {row.done_on.isoformat()}" + (f" ({' and '.join(breaches)})" if breaches else "")] if row.done_on else []
     if row.overdue:
         words.append("overdue")
     words.extend(f"{day.isoformat()}: {what}" for day, what in row.escalations)
     return words
 
 
-def _legend(top: float) -> Iterable[str]:
-    items = (
+def _legend_items(lower_bounds: bool) -> tuple[tuple[str, str], ...]:
+    """Each mark of the key with its words; those for lower bounds only when the case has one."""
+    items: tuple[tuple[str, str], ...] = (
         (f'<line x1="0" y1="0" x2="24" y2="0" stroke="{OPEN_INK}" stroke-width="2"/>', "open"),
         (
             f'<rect x="0" y="-5" width="24" height="10" rx="2" fill="{WINDOW_FILL}" stroke="{DEADLINE_INK}" stroke-width="0.6"/>',
@@ -324,11 +342,29 @@ def _legend(top: float) -> Iterable[str]:
             "weekend, bank holiday",
         ),
     )
+    if lower_bounds:
+        items += (
+            (f'<path d="M14 -8 h-4 v16 h4" fill="none" stroke="{DEADLINE_INK}" stroke-width="2"/>', "not before"),
+            (f'<circle cx="12" cy="0" r="4" fill="white" stroke="{LATE_INK}" stroke-width="2.5"/>', "done too soon"),
+        )
+    return items
+
+
+def _legend_width(items: Sequence[tuple[str, str]]) -> float:
+    return sum(_LEGEND_ITEM_ROOM + len(words) * _LEGEND_CHARACTER_WIDTH for _, words in items)
+
+
+# Room for an item's mark and gap, and for each character of its words, in the key.
+_LEGEND_ITEM_ROOM = 40
+_LEGEND_CHARACTER_WIDTH = 5.6
+
+
+def _legend(items: Sequence[tuple[str, str]], top: float) -> Iterable[str]:
     yield f'<g transform="translate({MARGIN} {top})" font-size="10">'
     offset = 0.0
     for mark, words in items:
         yield f'<g transform="translate({round(offset, 1)} 0)">{mark}<text x="30" y="4">{_text(words)}</text></g>'
-        offset += 40 + len(words) * 5.6
+        offset += _LEGEND_ITEM_ROOM + len(words) * _LEGEND_CHARACTER_WIDTH
     yield "</g>"
 
 

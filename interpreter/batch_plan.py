@@ -13,13 +13,18 @@ batch's question, faster:
 - due dates use the calendar's day indexes, as the simulator does.
 
 It walks a case exactly as the simulator does (the same queue, in the same
-order), and declines, returning None, whenever a case needs what only the full
-simulator does: a join whose missing arrows can no longer arrive, a due date
+order; or, where the flow has no parallel work, along the one route each set of
+facts decides, which is where that queue goes), and declines, returning None,
+whenever a case needs what only the full simulator does: a join whose missing arrows can no longer arrive, a due date
 the calendar cannot give. A procedure with an escalation that moves a case on
 to a step is not compiled at all (`BatchPlan.compile` gives None). Declined cases
 are run by the full simulator; where the plan answers, tests hold it to the
 simulator's results on the shipped scenarios and on a thousand generated cases
 (tests/test_batch_plan.py).
+
+A batch offers each case's bytes to `count_plain_case` first, which counts a plain
+ASCII case without building anything (what cases share, a header and a set of
+facts, or a happening line, is read once for them all) or declines.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from typing import Any, NamedTuple
 
 from interpreter import model as m
 from interpreter.calendar import CalendarError
-from interpreter.case_reader import plain_ascii_case, plain_facts, plain_happening, plain_header
+from interpreter.case_reader import plain_ascii_parts, plain_happening, plain_header_and_facts
 from interpreter.conditions import Facts
 from interpreter.simulate import LOWER_BOUNDS, Plan, choose_branch
 
@@ -56,8 +61,8 @@ _NOT_YET_ASKED = object()
 _OUTSIDE_THE_CALENDAR = object()
 # What a walk gives: the day each node opened, the day each task was done, the day the whole case ended.
 _Walked = tuple[dict[str, date], dict[str, date], date | None]
-_DECLINED = object()
-_BEFORE_ANY_DAY = date.min  # remembered: a block or line the plan leaves to the full reader
+_DECLINED = object()  # remembered: a block or line the plan leaves to the full reader
+_BEFORE_ANY_DAY = date.min
 
 
 def _remember(answers: dict, key: Any, answer: Any) -> Any:
@@ -102,10 +107,7 @@ class _Decision:
         key = self.values_of(values)
         answer = self.answers.get(key, _NOT_YET_ASKED)
         if answer is _NOT_YET_ASKED:
-            answer = choose_branch(self.node, facts)
-            if len(self.answers) >= _MOST_ANSWERS_KEPT:
-                self.answers.clear()
-            self.answers[key] = answer
+            answer = _remember(self.answers, key, choose_branch(self.node, facts))
         return answer  # type: ignore[return-value]
 
 
@@ -132,6 +134,25 @@ class _Deadline:
         return due
 
 
+class _RouteWalk:
+    """How cases with one set of facts are walked where the flow has one path: the route those
+    facts decide (see BatchPlan._route), and the tasks on it in the procedure's order."""
+
+    __slots__ = ("route", "tasks_in_order")
+
+    def __init__(self, route: tuple[tuple[str, int, Any], ...], tasks_in_order: tuple[str, ...]):
+        self.route, self.tasks_in_order = route, tasks_in_order
+
+
+class _QueueWalk:
+    """How cases with one set of facts are walked by the simulator's queue: the facts, and their values in the plan's order."""
+
+    __slots__ = ("values", "facts")
+
+    def __init__(self, values: tuple, facts: Facts):
+        self.values, self.facts = values, facts
+
+
 class BatchPlan:
     """The procedure's flow as plain tuples, for walking many cases quickly."""
 
@@ -156,8 +177,7 @@ class BatchPlan:
         # With no parallel and no join a case is one token on one path, which the facts decide.
         self.single_path = all(kind not in (_PARALLEL, _JOIN) for kind, _, _ in self.nodes.values())
         # What count_plain_case has read of the blocks and lines cases share.
-        self._as_of_by_header: dict[bytes, Any] = {}
-        self._walk_by_facts: dict[bytes, Any] = {}
+        self._by_header_and_facts: dict[bytes, Any] = {}
         self._happening_by_line: dict[bytes, Any] = {}
         # For each step and decision, in the plan's order: its place and its deadlines, compiled.
         self.task_order = {name: place for place, (name, _, _) in enumerate(plan.unreached_results)}
@@ -214,27 +234,23 @@ class BatchPlan:
         caller takes the longer way (which gives the same counts, a test holds).
         The blocks cases share, a header and a set of facts, are read once for all.
         """
-        blocks = plain_ascii_case(data)
-        if blocks is None:
+        parts = plain_ascii_parts(data)
+        if parts is None:
             return False
-        header, facts_block, happenings_block = blocks
-        own_as_of = self._as_of_by_header.get(header, _NOT_YET_ASKED)
-        if own_as_of is _NOT_YET_ASKED:
-            items = plain_header(header)
-            own_as_of = _remember(self._as_of_by_header, header, _DECLINED if items is None else items[1])
-        if own_as_of is _DECLINED:
+        header_and_facts, happenings_part = parts
+        shared = self._by_header_and_facts.get(header_and_facts)
+        if shared is None:
+            shared = _remember(self._by_header_and_facts, header_and_facts, self._header_and_facts(header_and_facts))
+        if shared is _DECLINED:
             return False
-        walk = self._walk_by_facts.get(facts_block)
-        if walk is None:
-            facts = plain_facts(facts_block)
-            accepted = facts is not None and self.plan.accepts(facts, {})
-            walk = _remember(self._walk_by_facts, facts_block, self._walk_of(facts) if accepted else _DECLINED)  # type: ignore[arg-type]
-        if walk is _DECLINED:
-            return False
+        own_as_of, walk = shared
         happenings: dict[str, date] = {}
         lines = self._happening_by_line
         last_day = _BEFORE_ANY_DAY
-        for line in happenings_block.splitlines():  # no "\r" in the block: lines end at "\n"
+        happening_lines = happenings_part.split(b"\n")
+        if not happening_lines[-1]:
+            happening_lines.pop()  # after the last line break
+        for line in happening_lines:
             happening = lines.get(line) or _remember(lines, line, self._happening(line))
             if happening is _DECLINED:
                 return False
@@ -249,10 +265,9 @@ class BatchPlan:
         if first_day > when:
             return True  # nothing known yet
         known = happenings if last_day <= when else {name: day for name, day in happenings.items() if day <= when}
-        on_a_route, route, in_order = walk
-        if on_a_route:  # the commonest way, called without _walked between
-            opened, done, ended_on = self._walk_route(route, known, first_day)
-            counts = self._outcomes(known, in_order, opened, done, ended_on, when, counting=True)
+        if type(walk) is _RouteWalk:  # the commonest way, walked here without a call between
+            opened, done, ended_on = self._walk_route(walk.route, known, first_day)
+            counts = self._outcomes(known, walk.tasks_in_order, opened, done, ended_on, when, counting=True)
         else:
             counts = self._walked(walk, known, first_day, when, counting=True)
         if counts is None:
@@ -261,23 +276,23 @@ class BatchPlan:
             counted[count] += 1
         return True
 
-    def _walk_of(self, facts: Facts) -> tuple:
+    def _walk_of(self, facts: Facts) -> _RouteWalk | _QueueWalk:
         """How cases with these facts are walked: along the one route they decide, or by the simulator's queue."""
         values = tuple(map(facts.get, self.fact_order))
         if self.single_path:
             route = self._route(values, facts)
             order = self.task_order
-            in_order = tuple(sorted((name for name, _, _ in route if name in order), key=order.__getitem__))
-            return True, route, in_order
-        return False, values, facts
+            return _RouteWalk(route, tuple(sorted((name for name, _, _ in route if name in order), key=order.__getitem__)))
+        return _QueueWalk(values, facts)
 
-    def _walked(self, walk: tuple, known: Mapping[str, date], first_day: date, as_of: date, counting: bool = False) -> list | None:
-        """Where each task stands once a case with what is known is walked (see _walk_of and _outcomes)."""
-        on_a_route, route_or_values, in_order_or_facts = walk
-        if on_a_route:
-            opened, done, ended_on = self._walk_route(route_or_values, known, first_day)
-            return self._outcomes(known, in_order_or_facts, opened, done, ended_on, as_of, counting)
-        walked = self._walk_queue(route_or_values, in_order_or_facts, known)
+    def _walked(
+        self, walk: _RouteWalk | _QueueWalk, known: Mapping[str, date], first_day: date, as_of: date, counting: bool = False
+    ) -> list | None:
+        """Where each task stands once a case with what is known is walked (see _outcomes)."""
+        if isinstance(walk, _RouteWalk):
+            opened, done, ended_on = self._walk_route(walk.route, known, first_day)
+            return self._outcomes(known, walk.tasks_in_order, opened, done, ended_on, as_of, counting)
+        walked = self._walk_queue(walk.values, walk.facts, known)
         if walked is None:
             return None
         opened, done, ended_on = walked
@@ -286,6 +301,14 @@ class BatchPlan:
         if not counting:  # counts are the same in any order
             reached.sort(key=order.__getitem__)
         return self._outcomes(known, reached, opened, done, ended_on, as_of, counting)
+
+    def _header_and_facts(self, part: bytes) -> Any:
+        """The `as of` date and the walk (see _walk_of) of cases with this header and these facts; _DECLINED where they are not plain or not the procedure's."""
+        read = plain_header_and_facts(part)
+        if read is None or not self.plan.accepts(read[1], {}):
+            return _DECLINED
+        own_as_of, facts = read
+        return own_as_of, self._walk_of(facts)
 
     def _happening(self, line: bytes) -> Any:
         happening = plain_happening(line)
@@ -408,14 +431,14 @@ class BatchPlan:
     def _outcomes(
         self,
         known: Mapping[str, date],
-        in_order: Iterable[str],
+        tasks: Iterable[str],
         opened: dict[str, date],
         done: dict[str, date],
         ended_on: date | None,
         as_of: date,
         counting: bool = False,
     ) -> list | None:
-        """Where each task the walk reached stands, taken in_order; None where the simulator must say.
+        """Where each of the tasks the walk reached stands, in their order; None where the simulator must say.
 
         Each as a StepOutcome, or when counting as what a batch counts of it: (step, state,
         late, days from opening to done, or None).
@@ -423,7 +446,7 @@ class BatchPlan:
         outcomes: list = []
         deadlines = self.deadlines
         calendar = self.calendar
-        for name in in_order:
+        for name in tasks:
             opened_on = opened.get(name)
             if opened_on is None:
                 continue  # not reached

@@ -114,27 +114,39 @@ _GAP = r"[ \t]+"
 _LINE_END = r"[ \t]*\n"
 
 
-def _whole_plain_case(title_character: str) -> str:
-    """The pattern of a case in exactly the generated shape, its titles made of title_character."""
+def _plain_case_parts(title_character: str) -> tuple[str, str, str]:
+    """The patterns of a case in exactly the generated shape, its titles made of title_character, in three parts:
+    its title line; what follows, up to its happenings (its header and facts blocks, as
+    two groups); and one happening line, without its line break."""
     # A title no longer than the line reader's longest line: a longer one is the grammar's
     # to read, and over its limit (MAX_TITLE_CHARACTERS) to refuse.
     title = rf'"{title_character}{{0,{_LONGEST_PLAIN_LINE}}}+"'
-    return (
-        # Possessive repeats (`*+`): a line that fails to match is never tried another way.
-        rf"[ \t]*case{_GAP}{title}{_LINE_END}"
+    # Possessive repeats (`*+`): a line that fails to match is never tried another way.
+    title_line = rf"[ \t]*case{_GAP}{title}{_LINE_END}"
+    header_and_facts = (
         rf"((?:[ \t]*+(?:procedure{_GAP}{title}|as{_GAP}of{_GAP}{_DATE}){_LINE_END})*+)"
         rf"[ \t]*end{_LINE_END}[ \t]*facts{_LINE_END}"
         rf"((?:[ \t]*+{_NAME}+{_GAP}+is{_GAP}+(?:{_NAME}+|\d++){_LINE_END})*+)"
         rf"[ \t]*end[ \t]*(?:\n|\Z)"
-        rf"((?:[ \t]*+on{_GAP}+{_DATE}{_GAP}+{_NAME}+(?:{_GAP}+done)?[ \t]*+(?:\n|\Z))*+)"
     )
+    happening = rf"[ \t]*+on{_GAP}+{_DATE}{_GAP}+{_NAME}+(?:{_GAP}+done)?[ \t]*+"
+    return title_line, header_and_facts, happening
+
+
+def _whole_plain_case(title_character: str) -> str:
+    """The pattern of a whole case in exactly the generated shape: its header, facts and happenings blocks as groups."""
+    title_line, header_and_facts, happening = _plain_case_parts(title_character)
+    return rf"{title_line}{header_and_facts}((?:{happening}(?:\n|\Z))*+)"
 
 
 _WHOLE_PLAIN_CASE = re.compile(_whole_plain_case(r'[^"\\\n]'))
-# The same shape over the bytes of an ASCII file, which need no decoding to be read. Its
-# titles hold no control character but the tab, so the file cannot look binary (see
-# syntax.decode): a title with one is left to the text's way, which judges it.
-_WHOLE_PLAIN_ASCII_CASE = re.compile(_whole_plain_case(r'[^"\\\x00-\x08\x0a-\x1f]').encode("ascii"))
+# The same shape, in its parts, over the bytes of an ASCII file, which need no decoding
+# to be read. Its titles hold no control character but the tab, so the file cannot look
+# binary (see syntax.decode): a title with one is left to the text's way, which judges it.
+_ASCII_PARTS = [part.encode("ascii") for part in _plain_case_parts(r'[^"\\\x00-\x08\x0a-\x1f]')]
+_PLAIN_TITLE_LINE = re.compile(_ASCII_PARTS[0])
+_PLAIN_HEADER_AND_FACTS = re.compile(_ASCII_PARTS[1])
+_PLAIN_HAPPENING = re.compile(_ASCII_PARTS[2])
 _HAPPENING_WORDS = re.compile(r"^[ \t]*on[ \t]+(\S+)[ \t]+(\S+)", re.MULTILINE)
 _HEADER_ITEM = re.compile(rf'procedure{_GAP}("[^"\\\n]*")|as{_GAP}of{_GAP}({_DATE})')
 
@@ -187,39 +199,46 @@ def _facts_block(block: str) -> dict[str, m.Value]:
     return facts
 
 
-def plain_ascii_case(data: bytes) -> tuple[bytes, bytes, bytes] | None:
-    """An ASCII case's header, facts and happenings blocks, where it has exactly the generated shape; None otherwise.
+def plain_ascii_parts(data: bytes) -> tuple[bytes, bytes] | None:
+    """An ASCII case with a plain title line, cut where its happenings start: (its header and
+    facts, its happenings); None for any other case.
 
-    For a batch that reads the blocks its cases share (a header, a set of facts) once
-    for them all: read with plain_header and plain_facts, each gives what
-    read_plain_inputs gives of the same text, or None where that gives up.
+    For a batch, which reads what its cases share (a header and a set of facts) once for
+    them all. Neither part has been checked: plain_header_and_facts and plain_happening
+    check them, and where both say yes the case is in exactly the generated shape and they
+    give what read_plain_inputs gives of it. (Happenings are found at the first line that
+    starts `on `: a case that indents them, or writes another gap, is cut elsewhere and its
+    parts are refused.)
     """
     if not data.isascii() or len(data) > MAX_SOURCE_BYTES:
         return None
-    whole = _WHOLE_PLAIN_ASCII_CASE.fullmatch(data)
-    return whole.groups() if whole is not None else None  # type: ignore[return-value]
-
-
-def plain_header(block: bytes) -> tuple[str | None, date | None] | None:
-    """The procedure named and the `as of` date of a plain case's header block; None where the grammar must read it."""
-    try:
-        return _header_items(block.decode("ascii"))
-    except _GiveUp:
+    title = _PLAIN_TITLE_LINE.match(data)
+    if title is None:
         return None
+    start = title.end()
+    happenings = data.find(b"\non ", start - 1) + 1
+    if happenings == 0:
+        return data[start:], b""
+    return data[start:happenings], data[happenings:]
 
 
-def plain_facts(block: bytes) -> dict[str, m.Value] | None:
-    """The facts of a plain case's facts block; None where the grammar must read it."""
+def plain_header_and_facts(part: bytes) -> tuple[date | None, dict[str, m.Value]] | None:
+    """The `as of` date and the facts of a case's header and facts, cut by plain_ascii_parts; None where the grammar must read them."""
+    blocks = _PLAIN_HEADER_AND_FACTS.fullmatch(part)
+    if blocks is None:
+        return None
+    header, facts = blocks.groups()
     try:
-        return _facts_block(block.decode("ascii"))
+        return _header_items(header.decode("ascii"))[1], _facts_block(facts.decode("ascii"))
     except _GiveUp:
         return None
 
 
 def plain_happening(line: bytes) -> tuple[str, date] | None:
-    """The name and date of a line of a happenings block plain_ascii_case gave; None where the grammar must read it."""
-    # The match has checked the line's shape: `on`, a date, a name, perhaps `done`.
-    _, day, name, *_ = line.split()
+    """The name and date of a happening line (without its line break); None where the grammar must read it."""
+    if _PLAIN_HAPPENING.fullmatch(line) is None:
+        return None
+    _, day, name, *_ = line.split()  # `on`, a date, a name, perhaps `done`
     written = name.decode("ascii")
     if written in RESERVED_WORDS:
         return None

@@ -66,6 +66,8 @@ MAX_TITLE_CHARACTERS = 10_000
 _READ_WITHOUT_BLOCKING = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 # Nearly every procedure and case is smaller than this.
 _SMALL_FILE_BYTES = 64 * 1024
+# Windows has no os.pread: there every file is read the longer way.
+_READS_AT_A_PLACE = hasattr(os, "pread")
 
 
 def read_regular_file(path: str | os.PathLike[str]) -> bytes:
@@ -79,19 +81,19 @@ def read_regular_file(path: str | os.PathLike[str]) -> bytes:
         # Nearly every file is small and regular: one read takes it all, and a second that
         # gives nothing shows its end. For a batch of small cases two reads cost less than
         # asking the file's kind and size first. They read at a place in the file, which
-        # a pipe or a terminal refuses without giving up what it holds. Anything else (an
-        # empty file, a large one, a device, a folder) has its kind asked, and is read
-        # again from the start.
-        try:
-            first = os.pread(descriptor, _SMALL_FILE_BYTES, 0)
-            if 0 < len(first) < _SMALL_FILE_BYTES and not os.pread(descriptor, _SMALL_FILE_BYTES, len(first)):
-                return first
-        except OSError:
-            pass  # said below, once the file's kind is known
+        # a pipe or a terminal refuses without giving up what it holds (and which leaves
+        # the file's own position at its start). Anything else (an empty file, a large
+        # one, a device, a folder) has its kind asked, and is read the longer way.
+        if _READS_AT_A_PLACE:
+            try:
+                first = os.pread(descriptor, _SMALL_FILE_BYTES, 0)
+                if 0 < len(first) < _SMALL_FILE_BYTES and not os.pread(descriptor, _SMALL_FILE_BYTES, len(first)):
+                    return first
+            except OSError:
+                pass  # said below, once the file's kind is known
         status = os.fstat(descriptor)
         if not stat.S_ISREG(status.st_mode):
             raise OSError(errno.EINVAL, "It is not a regular file", str(path))
-        os.lseek(descriptor, 0, os.SEEK_SET)
         # Read in pieces sized by the file, not one buffer of the largest size allowed:
         # a 50 MB buffer each time would cost more than most files.
         # A file that grows while it is read is read on.

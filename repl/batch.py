@@ -268,16 +268,16 @@ def tally_cases(procedure_path: Path, as_of: date | None, paths: list[str], proc
 
     A file that cannot be read is counted as a case that could not run.
     """
-    return _tally(procedure_path, as_of, paths, procedures, reading=True)
+    return _tally(procedure_path, as_of, paths, procedures, cases_are_paths=True)
 
 
 def tally_case_texts(procedure_path: Path, as_of: date | None, cases: Iterable[tuple[bytes | None, str]], procedures=None):
     """Simulate cases given as (their bytes, or None if unreadable; their name) and count, per step, how each ended."""
-    return _tally(procedure_path, as_of, cases, procedures, reading=False)
+    return _tally(procedure_path, as_of, cases, procedures, cases_are_paths=False)
 
 
-def _tally(procedure_path: Path, as_of: date | None, cases: Iterable, procedures, reading: bool):
-    """Count, per step, how the cases ended: each a file's path when reading, else (its bytes or None, its name).
+def _tally(procedure_path: Path, as_of: date | None, cases: Iterable, procedures, cases_are_paths: bool):
+    """Count, per step, how the cases ended: each case a file's path, or (its bytes or None, its name).
 
     A plain case the compiled plan can run takes the quick way; any other (a
     mistake to report, a fact learnt on a date, a join released because its other
@@ -301,7 +301,7 @@ def _tally(procedure_path: Path, as_of: date | None, cases: Iterable, procedures
     ran = unrunnable = 0
     with collector_paused():  # each case's objects are freed as it ends; none form cycles
         for case in cases:
-            if reading:  # read here, not by a generator: a batch's cases cost a few microseconds each
+            if cases_are_paths:  # read here, not by a generator: a batch's cases cost a few microseconds each
                 path = case
                 try:
                     data = read_regular_file(path)

@@ -239,3 +239,22 @@ def test_an_earliest_day_years_ahead_is_drawn_at_the_edge_with_its_date(cli):
     review = rows["review_action_plan"]
     assert [t.text for t in review if t.tag == f"{SVG}text"][-1] == "not before 2026-11-20"
     assert int(root.get("width")) < 2_000  # as-of 2024-11-22; two more years would double it
+
+
+def test_an_earliest_day_soon_after_is_drawn_in_its_place(cli, tmp_path):
+    """`gather` may not be done until 7 March; seen on 5 March, its bracket stands on the 7th, with no words at the edge."""
+    case = tmp_path / "near.case"
+    case.write_text(
+        'case "Near"\n  as of 2024-03-05\nend\nfacts\n  harmed is yes\n  age is 9\n  route is mash\n  more_needed is no\nend\n'
+        "on 2024-03-01 aware\non 2024-03-04 screen done\non 2024-03-05 notify done\n"
+    )
+    result = cli("simulate", "tests/simulate/one_path.proc", str(case), "--format", "svg")
+    root, rows, _ = _rows_and_key(result.out)
+    gather, notify = rows["gather"], rows["notify"]
+    bracket = next(p for p in gather if p.tag == f"{SVG}path" and p.get("d").endswith("h-4 v16 h4"))
+    fifth = float(next(c for c in notify if c.tag == f"{SVG}circle").get("cx"))  # done on the 5th, drawn mid-day
+    fourth = float(next(c for c in rows["screen"] if c.tag == f"{SVG}circle").get("cx"))  # the 4th
+    day_width = fifth - fourth
+    bracket_left = float(bracket.get("d")[1:].split()[0]) - 4
+    assert bracket_left == pytest.approx(fifth - day_width / 2 + 2 * day_width, abs=0.2)
+    assert not [t for t in gather if t.tag == f"{SVG}text" and "not before" in (t.text or "")]

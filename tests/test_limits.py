@@ -97,9 +97,14 @@ def test_a_file_that_gives_no_size_is_read_to_its_end():
 
 
 @pytest.mark.parametrize("size", [0, 1, 64 * 1024 - 1, 64 * 1024, 64 * 1024 + 1, 300_000])
-def test_a_regular_file_of_any_size_is_read_whole(tmp_path, size):
-    """Small files are read in one go and their end seen by a read that gives nothing; others the longer way: all whole."""
+@pytest.mark.parametrize("reads_at_a_place", [True, False])
+def test_a_regular_file_of_any_size_is_read_whole(tmp_path, monkeypatch, size, reads_at_a_place):
+    """Small files are read in one go and their end seen by a read that gives nothing; others, and all
+    where the system cannot read at a place (Windows), the longer way: all whole."""
+    from interpreter import source
     from interpreter.source import read_regular_file
+
+    monkeypatch.setattr(source, "_READS_AT_A_PLACE", reads_at_a_place)
 
     path = tmp_path / "case.case"
     data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)

@@ -41,8 +41,14 @@ MARGIN = 16
 TARGET_WIDTH = 960
 DAY_PIXELS = (3.0, 28.0)
 TITLE_CHARACTERS = 52
-LEGEND_WIDTH = 1000
 SHOWN_FROM, SHOWN_TO = date(FIRST_YEAR, 1, 2), date(LAST_YEAR, 12, 29)
+# Room for a key item's mark and gap, where its words start, and the room for each character of them (10 pt).
+LEGEND_ITEM_ROOM = 40
+LEGEND_WORDS_AFTER = 30
+LEGEND_CHARACTER_WIDTH = 5.6
+# How far past everything else an earliest day is still drawn in its place.
+NEAR_ENOUGH_TO_DRAW = timedelta(days=90)
+ROOM_BEFORE_THE_EDGE = timedelta(days=7)
 AS_OF_ROOM = 48
 
 WEEKEND_FILL = "#eef1f4"
@@ -148,10 +154,17 @@ def timeline_svg(
     calendar: WorkingCalendar,
 ) -> str:
     """The case's timeline as an SVG document."""
-    # (An earliest day far ahead would stretch the picture over empty years: it is drawn at the
-    # picture's edge instead, with its date.)
     days = [day for row in rows for day in (row.clock_start, row.due, row.done_on) if day is not None]
     days += [day for day, _ in events] + [as_of] + [day for row in rows for day, _ in row.escalations]
+    # An earliest day soon after the rest is drawn in its place; one far ahead would stretch
+    # the picture over empty months, so it is drawn at the picture's edge, with its date.
+    # (A week more gives its date room to be read before the edge.)
+    latest = min(max(days), SHOWN_TO)  # (a mistyped year far ahead is drawn at the edge anyway)
+    near = latest + NEAR_ENOUGH_TO_DRAW
+    earliest_days = [row.not_before for row in rows if row.not_before is not None]
+    if any(day > near for day in earliest_days):
+        days.append(latest + ROOM_BEFORE_THE_EDGE)
+    days += [day for day in earliest_days if day <= near]
     # The picture covers the calendar's years at most: a date far outside them (a mistyped
     # year) is drawn at the edge, not a picture centuries wide.
     first = max(min(days), SHOWN_FROM) - timedelta(days=1)
@@ -161,12 +174,15 @@ def timeline_svg(
     chart_left = MARGIN + LABEL_WIDTH
     # Room on the right for the "as of" words, centred under the last days.
     legend = _legend_items(any(row.not_before is not None for row in rows))
-    width = round(max(chart_left + span * day_width + AS_OF_ROOM, MARGIN + max(LEGEND_WIDTH, _legend_width(legend))) + MARGIN)
+    width = round(max(chart_left + span * day_width + AS_OF_ROOM, MARGIN + _legend_width(legend)) + MARGIN)
     rows_top = MARGIN + HEADER_HEIGHT + (ROW_HEIGHT if events else 0)
     height = round(rows_top + len(rows) * ROW_HEIGHT + LEGEND_HEIGHT + MARGIN)
 
+    # The grid runs to the picture's right edge, which the key may push past the last day.
+    shown_until = first + timedelta(days=int((width - MARGIN - chart_left) / day_width))
+
     def x(day: date) -> float:
-        return round(chart_left + (min(max(day, first), last) - first).days * day_width, 1)
+        return round(chart_left + (min(max(day, first), shown_until) - first).days * day_width, 1)
 
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>',
@@ -180,8 +196,6 @@ def timeline_svg(
     ]
     chart_top = MARGIN + HEADER_HEIGHT - 26
     chart_bottom = rows_top + len(rows) * ROW_HEIGHT
-    # The grid runs to the picture's right edge, which the legend may push past the last day.
-    shown_until = first + timedelta(days=int((width - MARGIN - chart_left) / day_width))
     parts.extend(_days_off(first, shown_until, calendar, x, day_width, chart_top, chart_bottom))
     parts.extend(_scale(first, shown_until, x, chart_top))
     if events:
@@ -197,7 +211,7 @@ def timeline_svg(
                 f'<path d="M{x(day) + day_width / 2} {rows_top - 18} l5 6 l-5 6 l-5 -6 z" fill="{INK}"/></g>'
             )
     for index, row in enumerate(rows):
-        parts.extend(_row(row, rows_top + index * ROW_HEIGHT, x, day_width, as_of, last, width))
+        parts.extend(_row(row, rows_top + index * ROW_HEIGHT, x, day_width, as_of, last, chart_left, width))
     as_of_x = x(as_of) + day_width / 2
     parts.append(
         f'<line x1="{as_of_x}" y1="{chart_top}" x2="{as_of_x}" y2="{chart_bottom}" stroke="{INK}" stroke-dasharray="4 3"/>'
@@ -217,9 +231,11 @@ def _description(rows: Sequence[TimelineRow], as_of: date) -> str:
     late = sum(1 for row in rows if row.late)
     overdue = sum(1 for row in rows if row.overdue)
     done = sum(1 for row in rows if row.done_on is not None)
+    too_soon = sum(1 for row in rows if row.too_soon)
     return (
-        f"A timeline of {len(rows)} steps as of {as_of.isoformat()}: {done} done, {late} late, {overdue} overdue; "
-        "weekends and bank holidays are shaded."
+        f"A timeline of {len(rows)} steps as of {as_of.isoformat()}: {done} done, {late} late, {overdue} overdue"
+        + (f", {too_soon} too soon" if too_soon else "")
+        + "; weekends and bank holidays are shaded."
     )
 
 
@@ -266,7 +282,9 @@ def _scale(first: date, last: date, x: DayPosition, top: float) -> Iterable[str]
         day += timedelta(days=1)
 
 
-def _row(row: TimelineRow, top: float, x: DayPosition, day_width: float, as_of: date, last: date, width: int) -> Iterable[str]:
+def _row(
+    row: TimelineRow, top: float, x: DayPosition, day_width: float, as_of: date, last: date, chart_left: float, width: int
+) -> Iterable[str]:
     middle = top + ROW_HEIGHT / 2
     label = _shortened(row.title)
     hover = "\n".join([f"{row.name}: {row.title}", *([f"by {row.owner}"] if row.owner else []), *row.deadlines, *_done_words(row)])
@@ -289,11 +307,12 @@ def _row(row: TimelineRow, top: float, x: DayPosition, day_width: float, as_of: 
     if row.not_before is not None:  # a bracket opening on the earliest day
         left = x(row.not_before)
         yield f'<path d="M{round(left + 4, 1)} {middle - 8} h-4 v16 h4" fill="none" stroke="{DEADLINE_INK}" stroke-width="2"/>'
-        if row.not_before >= last:  # beyond the picture: at its edge, with the day (clear of the as-of line)
+        if row.not_before >= last:  # beyond the picture: at its edge, with the day above the row's line
+            words = f"not before {row.not_before.isoformat()}"
+            words_end = max(left - 4, chart_left + len(words) * LEGEND_CHARACTER_WIDTH * 0.9)
             yield (
-                f'<text x="{round(min(left, x(as_of)) - 4, 1)}" y="{middle + 4}" font-size="10" text-anchor="end" '
-                f'fill="{DEADLINE_INK}" stroke="white" stroke-width="3" paint-order="stroke">'
-                f"not before {row.not_before.isoformat()}</text>"
+                f'<text x="{round(words_end, 1)}" y="{middle - 2}" font-size="9" text-anchor="end" '
+                f'fill="{DEADLINE_INK}" stroke="white" stroke-width="3" paint-order="stroke">{words}</text>'
             )
     if row.done_on is not None:
         centre = x(row.done_on) + day_width / 2
@@ -351,20 +370,16 @@ def _legend_items(lower_bounds: bool) -> tuple[tuple[str, str], ...]:
 
 
 def _legend_width(items: Sequence[tuple[str, str]]) -> float:
-    return sum(_LEGEND_ITEM_ROOM + len(words) * _LEGEND_CHARACTER_WIDTH for _, words in items)
-
-
-# Room for an item's mark and gap, and for each character of its words, in the key.
-_LEGEND_ITEM_ROOM = 40
-_LEGEND_CHARACTER_WIDTH = 5.6
+    """From the key's left edge to the end of its last words."""
+    return sum(LEGEND_ITEM_ROOM + len(words) * LEGEND_CHARACTER_WIDTH for _, words in items) - LEGEND_ITEM_ROOM + LEGEND_WORDS_AFTER
 
 
 def _legend(items: Sequence[tuple[str, str]], top: float) -> Iterable[str]:
     yield f'<g transform="translate({MARGIN} {top})" font-size="10">'
     offset = 0.0
     for mark, words in items:
-        yield f'<g transform="translate({round(offset, 1)} 0)">{mark}<text x="30" y="4">{_text(words)}</text></g>'
-        offset += _LEGEND_ITEM_ROOM + len(words) * _LEGEND_CHARACTER_WIDTH
+        yield f'<g transform="translate({round(offset, 1)} 0)">{mark}<text x="{LEGEND_WORDS_AFTER}" y="4">{_text(words)}</text></g>'
+        offset += LEGEND_ITEM_ROOM + len(words) * LEGEND_CHARACTER_WIDTH
     yield "</g>"
 
 

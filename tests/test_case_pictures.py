@@ -206,16 +206,21 @@ def _rows_and_key(svg: str):
     return root, rows, " ".join(root.itertext())
 
 
-def test_an_earliest_day_is_a_bracket_and_a_step_done_before_it_a_ring(cli, tmp_path):
-    """`gather` may not be done until 2 days after `notify`: done the next day, it is drawn as done too soon."""
-    case = tmp_path / "soon.case"
+def _one_path_picture(cli, tmp_path, as_of: str, *more: str):
+    """The picture of a one_path.proc case notified on 5 March 2024 (so `gather` may not be done before the 7th)."""
+    case = tmp_path / "one-path.case"
     case.write_text(
-        'case "Gathered too soon"\n  as of 2024-03-20\nend\nfacts\n  harmed is yes\n  age is 9\n  route is mash\n  more_needed is no\nend\n'
-        "on 2024-03-01 aware\non 2024-03-04 screen done\non 2024-03-05 notify done\non 2024-03-06 gather done\n"
+        f'case "Notified"\n  as of {as_of}\nend\nfacts\n  harmed is yes\n  age is 9\n  route is mash\n  more_needed is no\nend\n'
+        + "".join(f"{line}\n" for line in ("on 2024-03-01 aware", "on 2024-03-04 screen done", "on 2024-03-05 notify done", *more))
     )
     result = cli("simulate", "tests/simulate/one_path.proc", str(case), "--format", "svg")
     assert result.code == 0, result.err
-    root, rows, texts = _rows_and_key(result.out)
+    return _rows_and_key(result.out)
+
+
+def test_an_earliest_day_is_a_bracket_and_a_step_done_before_it_a_ring(cli, tmp_path):
+    """`gather` may not be done until 2 days after `notify`: done the next day, it is drawn as done too soon."""
+    root, rows, texts = _one_path_picture(cli, tmp_path, "2024-03-20", "on 2024-03-06 gather done")
     gather = rows["gather"]
     assert "not before 2024-03-07" in gather.find(f"{SVG}title").text and "(too soon)" in gather.find(f"{SVG}title").text
     assert [(c.get("fill"), c.get("stroke")) for c in gather if c.tag == f"{SVG}circle"] == [("white", "#c0392b")]
@@ -243,13 +248,7 @@ def test_an_earliest_day_years_ahead_is_drawn_at_the_edge_with_its_date(cli):
 
 def test_an_earliest_day_soon_after_is_drawn_in_its_place(cli, tmp_path):
     """`gather` may not be done until 7 March; seen on 5 March, its bracket stands on the 7th, with no words at the edge."""
-    case = tmp_path / "near.case"
-    case.write_text(
-        'case "Near"\n  as of 2024-03-05\nend\nfacts\n  harmed is yes\n  age is 9\n  route is mash\n  more_needed is no\nend\n'
-        "on 2024-03-01 aware\non 2024-03-04 screen done\non 2024-03-05 notify done\n"
-    )
-    result = cli("simulate", "tests/simulate/one_path.proc", str(case), "--format", "svg")
-    root, rows, _ = _rows_and_key(result.out)
+    root, rows, _ = _one_path_picture(cli, tmp_path, "2024-03-05")
     gather, notify = rows["gather"], rows["notify"]
     bracket = next(p for p in gather if p.tag == f"{SVG}path" and p.get("d").endswith("h-4 v16 h4"))
     fifth = float(next(c for c in notify if c.tag == f"{SVG}circle").get("cx"))  # done on the 5th, drawn mid-day

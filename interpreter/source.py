@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from functools import cached_property
 from typing import NamedTuple
@@ -53,6 +54,17 @@ class SourceFile:
         """The 1-based line and column of a character offset in the text."""
         line = self.text.count("\n", 0, offset) + 1
         return line, offset - (self.text.rfind("\n", 0, offset) + 1) + 1
+
+
+def with_line_breaks(text: str) -> str:
+    """The text with each lone carriage return (an old Mac line end) made a line break, as
+    editors and the language server protocol count it; Windows line ends are left as they are."""
+    if "\r" not in text:
+        return text
+    return _LONE_CARRIAGE_RETURN.sub("\n", text)
+
+
+_LONE_CARRIAGE_RETURN = re.compile(r"\r(?!\n)")
 
 
 # Limits no honest procedure or case comes near, so that a runaway file is refused at

@@ -22,7 +22,7 @@ from lark.lexer import PatternStr
 
 from grammar import get_parser
 from interpreter.diagnostics import Diagnostic, error
-from interpreter.source import MAX_DECLARATIONS, MAX_SOURCE_BYTES, MAX_TITLE_CHARACTERS, SourceFile, Span
+from interpreter.source import MAX_DECLARATIONS, MAX_SOURCE_BYTES, MAX_TITLE_CHARACTERS, SourceFile, Span, with_line_breaks
 
 # The words that begin a declaration, in each kind of file. A line that starts with one
 # begins a new declaration, so a mistake in one is reported alone. A case header
@@ -148,7 +148,7 @@ def decode(data: bytes, name: str) -> tuple[SourceFile | None, tuple[Diagnostic,
                 help='save the file as UTF-8 in your editor ("Save with encoding" → UTF-8)',
             ),
         )
-    return SourceFile(name, text), ()
+    return SourceFile(name, with_line_breaks(text)), ()
 
 
 # Every byte but the control characters that never appear in text.

@@ -33,7 +33,7 @@ from interpreter.diagnostics import Diagnostic, Severity
 from interpreter.names_index import LOCAL, Occurrence, occurrence_at, occurrences, same_name
 from interpreter.pipeline import Analysis, analyse_source
 from interpreter.printer import format_source
-from interpreter.source import SourceFile, Span, read_regular_file
+from interpreter.source import SourceFile, Span, read_regular_file, with_line_breaks
 from interpreter.syntax import RESERVED_WORDS, PieceCache, decode, kind_of_file
 from interpreter.wording import calendar_name, describe_deadline, fact_type_words, kind_noun, unit_meaning
 from repl import version
@@ -208,6 +208,7 @@ def _refresh(ls: SafeprocServer, uri: str) -> None:
     open_procedures = [d for d in ls.documents.values() if d.analysis is not None]
     # A byte-order mark is read as a space, as `safeproc check` drops it, without moving a column.
     text = " " + text_document.source[1:] if text_document.source.startswith("\ufeff") else text_document.source
+    text = with_line_breaks(text)  # lines counted as the editor counts them
     document = analyse_document(path, text, ls.pieces.setdefault(uri, PieceCache()), open_procedures)
     document.uri = uri
     ls.documents[uri] = document
@@ -217,7 +218,7 @@ def _refresh(ls: SafeprocServer, uri: str) -> None:
         for other_uri, other in list(ls.documents.items()):
             if other.analysis is None and other_uri != uri:
                 case_text = ls.workspace.get_text_document(other_uri)
-                refreshed = _analyse_case(other.path, case_text.source, [*open_procedures, document])
+                refreshed = _analyse_case(other.path, with_line_breaks(case_text.source), [*open_procedures, document])
                 refreshed.uri = other_uri
                 ls.documents[other_uri] = refreshed
                 _publish(ls, other_uri, refreshed, case_text.version)
@@ -448,7 +449,7 @@ def _scenarios(ls: SafeprocServer, procedure: Path) -> list[Document]:
         document = open_cases.get(resolved)
         if document is None:
             try:
-                text = read_regular_file(path).decode("utf-8-sig")
+                text = with_line_breaks(read_regular_file(path).decode("utf-8-sig"))
             except (OSError, UnicodeDecodeError):
                 continue
             document = _case_document(str(path), text)

@@ -362,3 +362,12 @@ def test_a_program_started_with_standard_output_closed_says_it_cannot_write():
     assert result.returncode == 2
     assert "safeproc: cannot write the output: the stream is closed" in result.stderr
     assert "internal error" not in result.stderr
+
+
+def test_a_file_with_old_mac_line_ends_is_checked_line_by_line(cli, tmp_path):
+    """Lines ended by a carriage return alone: a comment ends at its line, and a problem is placed on its own line."""
+    path = tmp_path / "old-mac.proc"
+    path.write_bytes(b'procedure "P"\r  calendar england-and-wales\rend\r# roles\rrole crg "CRG"\r')
+    result = cli("check", str(path))
+    assert "P004" not in result.err  # the header is read, not lost in the comment
+    assert "old-mac.proc:5:6" in result.err and "role `crg` is declared but never used" in result.err

@@ -365,3 +365,12 @@ def test_a_link_is_kept_and_a_read_only_file_left_alone(tmp_path: Path) -> None:
 def test_an_empty_name_is_not_the_current_folder(tmp_path: Path) -> None:
     refused = _safeproc("format", "--check", "", cwd=tmp_path)
     assert refused.returncode == 2 and "empty name" in refused.stderr
+
+
+def test_old_mac_line_endings_are_kept(tmp_path: Path) -> None:
+    """Lines ended by a carriage return alone are read as lines (comments end there) and written back the same way."""
+    old_mac = tmp_path / "old-mac.proc"
+    old_mac.write_bytes(b'procedure "P"\r# a comment\rend\rrole  crg "CRG"\r')
+    assert _safeproc("format", str(old_mac), cwd=ROOT).returncode == 0
+    assert old_mac.read_bytes() == b'procedure "P"\r  # a comment\rend\r\rrole crg "CRG"\r'
+    assert _safeproc("format", "--check", str(old_mac), cwd=ROOT).returncode == 0

@@ -351,3 +351,13 @@ def test_the_kind_of_name_offered_follows_the_words_before_it(typed: str, kind: 
     text = BEFORE_THE_FLOW + typed
     expected = expected_at(text, len(text))
     assert (expected.name_kind, expected.fact) == (kind, fact)
+
+
+@pytest.mark.asyncio
+async def test_lines_ended_the_old_mac_way_are_counted_as_the_editor_counts_them(client: LanguageClient, tmp_path: Path):
+    """A file whose lines end with a carriage return alone: P102 stands on the line the editor shows, not on line 0."""
+    text = PROCEDURE.replace("  by crg\n  next done", "  by cgr\n  next done")
+    uri = _open(client, tmp_path / "old-mac.proc", text.replace("\n", "\r"))
+    diagnostics = await _diagnostics(client, uri)
+    [unknown] = [d for d in diagnostics if d.code == "P102"]
+    assert unknown.range.start == _position(text, "by cgr", into=3) and unknown.range.start.line > 0

@@ -52,15 +52,18 @@ def _run_format(args: argparse.Namespace, console: Console) -> int:
             console.error(f"safeproc: `{shown_name(str(path))}` is left as it is: it must read without syntax errors to be formatted")
             refused += 1
             continue
-        text = formatted.text
+        # The file's own line endings are kept: Windows', or old Macs' (which reading made line breaks).
+        original, text = source.text, formatted.text
         if "\r\n" in source.text:
-            text = text.replace("\n", "\r\n")  # the file's own line endings are kept
-        if text == source.text:
+            text = text.replace("\n", "\r\n")
+        elif b"\r" in data and b"\n" not in data:
+            original, text = original.replace("\n", "\r"), text.replace("\n", "\r")
+        if text == original:
             unchanged += 1
             continue
         changed += 1
         if args.diff:
-            _show_diff(console, str(path), source.text, text)
+            _show_diff(console, str(path), original, text)
         elif args.check:
             console.error(f"would reformat {shown_name(str(path))}")
         else:

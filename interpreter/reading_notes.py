@@ -75,3 +75,44 @@ def unknown_paragraphs(notes: tuple[ReadingNote, ...], known: set[str], source_n
         for paragraph in note.paragraphs
         if paragraph not in known
     )
+
+
+_INLINE_CODE = re.compile(r"`([^`\n]+)`")
+_TITLE_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#.*')
+
+
+def _outside_titles_and_comments(line: str) -> list[tuple[int, str]]:
+    """The pieces of a line of code, with where each starts, that are not in a title or a comment (which are prose)."""
+    pieces, start = [], 0
+    for prose in _TITLE_OR_COMMENT.finditer(line):
+        pieces.append((start, line[start : prose.start()]))
+        start = prose.end()
+    pieces.append((start, line[start:]))
+    return pieces
+
+
+def mentions_in_code(notes: SourceFile, name: str, also_a_keyword: bool = False) -> tuple[Span, ...]:
+    """Where a name is written, as a whole word, in the notes' code: `inline` spans and fenced blocks.
+
+    Prose is left alone: there a step's name may be an ordinary word ("notify the Panel").
+    A name that is also a word of the language (`notify`) is taken only where an inline
+    span holds it alone: in longer code it may be the keyword.
+    """
+    word = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])")
+    spans = []
+    in_code = False
+    for number, line in enumerate(notes.text.split("\n"), start=1):
+        if line.lstrip().startswith("```"):
+            in_code = not in_code
+            continue
+        if also_a_keyword:
+            pieces = [] if in_code else [(code.start(1), code.group(1)) for code in _INLINE_CODE.finditer(line) if code.group(1) == name]
+        else:
+            pieces = (
+                _outside_titles_and_comments(line) if in_code else [(code.start(1), code.group(1)) for code in _INLINE_CODE.finditer(line)]
+            )
+        for offset, piece in pieces:
+            for found in word.finditer(piece):
+                column = offset + found.start() + 1
+                spans.append(Span(notes.name, number, column, number, column + len(name)))
+    return tuple(spans)

@@ -33,6 +33,7 @@ from interpreter.diagnostics import Diagnostic, Severity
 from interpreter.names_index import LOCAL, Occurrence, occurrence_at, occurrences, same_name
 from interpreter.pipeline import Analysis, analyse_source
 from interpreter.printer import format_source
+from interpreter.reading_notes import READING_FILE_NAME, mentions_in_code
 from interpreter.source import SourceFile, Span, read_regular_file, with_line_breaks
 from interpreter.syntax import RESERVED_WORDS, PieceCache, decode, kind_of_file
 from interpreter.wording import calendar_name, describe_deadline, fact_type_words, kind_noun, unit_meaning
@@ -488,7 +489,28 @@ def _rename(ls: SafeprocServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit |
     changes: dict[str, list[lsp.TextEdit]] = {}
     for uri, source, occurrence in _every_occurrence(ls, document, found):
         changes.setdefault(uri, []).append(lsp.TextEdit(range=to_range(source, occurrence.span), new_text=new_name))
+    notes = _reading_notes_of(procedure_document) if found.namespace == LOCAL else None
+    if notes is not None:
+        for span in mentions_in_code(notes, found.name, also_a_keyword=found.name in language_words()):
+            changes.setdefault(from_fs_path(notes.name) or notes.name, []).append(
+                lsp.TextEdit(range=to_range(notes, span), new_text=new_name)
+            )
     return lsp.WorkspaceEdit(changes=changes)
+
+
+def _reading_notes_of(procedure_document: Document | None) -> SourceFile | None:
+    """The READING.md beside a procedure that is alone in its folder (so that every name in its code is that procedure's)."""
+    if procedure_document is None or not procedure_document.uri.startswith("file:"):
+        return None
+    folder = Path(procedure_document.path).parent
+    notes = folder / READING_FILE_NAME
+    try:
+        if len(list(folder.glob("*.proc"))) != 1:
+            return None
+        text = read_regular_file(notes).decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None  # no notes, or none that can be read: the rename goes on without them
+    return SourceFile(str(notes), with_line_breaks(text))
 
 
 # ---- completion -------------------------------------------------------------------------

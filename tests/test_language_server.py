@@ -162,6 +162,13 @@ async def test_renaming_a_step_changes_every_use_in_the_procedure_and_its_scenar
     )
     (scenarios / "on-time.case").write_text(case_text, encoding="utf-8")
     (scenarios / "other.case").write_text(case_text.replace("../notify.proc", "../elsewhere.proc"), encoding="utf-8")
+    notes_text = (
+        "# Reading notes\n\n### 4.2.2: when to notify\n\n"
+        "- **Reading**: we notify the Panel: `notify` runs `within 5 working days after aware`, not `notify_early`.\n"
+        "- **Where**: `review` follows `notify`; its escalation is `if late notify panel`.\n\n"
+        '```\nstep review "The rapid review"\n```\n'
+    )
+    (tmp_path / "READING.md").write_text(notes_text, encoding="utf-8")
     uri = _open(client, procedure, PROCEDURE)
     await _diagnostics(client, uri)
     edit = await client.text_document_rename_async(
@@ -177,6 +184,12 @@ async def test_renaming_a_step_changes_every_use_in_the_procedure_and_its_scenar
     assert sorted(e.range.start.line for e in changes[case_uri]) == [6, 9]
     assert all(e.new_text == "notify_panel" for edits in changes.values() for e in edits)
     assert (scenarios / "other.case").as_uri() not in changes  # a case of another procedure is left alone
+    # The reading notes beside the procedure are renamed in their code, not in their prose.
+    notes_uri = (tmp_path / "READING.md").as_uri()
+    renamed_notes = _apply(notes_text, changes[notes_uri])
+    # `notify` is also a word of the language: only code that holds the name alone is renamed.
+    assert "we notify the Panel: `notify_panel` runs" in renamed_notes and "`notify_early`" in renamed_notes
+    assert "`review` follows `notify_panel`; its escalation is `if late notify panel`" in renamed_notes
 
     # Applied, the rename leaves a procedure that checks clean and a scenario that still passes.
     renamed = _apply(PROCEDURE, changes[uri])
@@ -361,3 +374,34 @@ async def test_lines_ended_the_old_mac_way_are_counted_as_the_editor_counts_them
     diagnostics = await _diagnostics(client, uri)
     [unknown] = [d for d in diagnostics if d.code == "P102"]
     assert unknown.range.start == _position(text, "by cgr", into=3) and unknown.range.start.line > 0
+
+
+@pytest.mark.asyncio
+async def test_renaming_follows_the_reading_notes_code_beside_a_procedure_alone_in_its_folder(client: LanguageClient, tmp_path: Path):
+    """Renaming `review`: the notes' code is renamed word by word, their prose is not; beside a second procedure, the notes are left alone."""
+    notes_text = (
+        '### 4.2.2: the review\n\nThe review waits: `review` after `notify`, as in\n\n```\nstep review "The rapid review"\n  by crg\n```\n'
+    )
+    for folder, second_procedure in (("alone", False), ("shared", True)):
+        (tmp_path / folder).mkdir()
+        procedure = tmp_path / folder / "notify.proc"
+        procedure.write_text(PROCEDURE, encoding="utf-8")
+        (tmp_path / folder / "READING.md").write_text(notes_text, encoding="utf-8")
+        if second_procedure:
+            (tmp_path / folder / "other.proc").write_text(PROCEDURE, encoding="utf-8")
+        uri = _open(client, procedure, PROCEDURE)
+        await _until(client, lambda uri=uri: uri in client.diagnostics)
+        edit = await client.text_document_rename_async(
+            types.RenameParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=_position(PROCEDURE, "step review", into=6),
+                new_name="rapid_review",
+            )
+        )
+        notes_uri = (tmp_path / folder / "READING.md").as_uri()
+        if second_procedure:
+            assert notes_uri not in edit.changes  # its names may be the other procedure's
+            continue
+        renamed = _apply(notes_text, edit.changes[notes_uri])
+        assert renamed.startswith("### 4.2.2: the review\n\nThe review waits: `rapid_review` after `notify`")
+        assert 'step rapid_review "The rapid review"' in renamed

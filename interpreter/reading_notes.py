@@ -78,6 +78,10 @@ def unknown_paragraphs(notes: tuple[ReadingNote, ...], known: set[str], source_n
 
 
 _INLINE_CODE = re.compile(r"`([^`\n]+)`")
+# A fenced block as Markdown has it: three or more backticks or tildes, indented at most three spaces.
+_FENCE_OPENING = re.compile(r"^ {0,3}(?P<marks>`{3,}|~{3,})(?P<info>.*)$")
+_FENCE_CLOSING = re.compile(r"^ {0,3}(?P<marks>`{3,}|~{3,})[ \t]*$")
+_OUR_CODE = frozenset({"", "proc", "case", "safeproc"})
 _TITLE_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#.*')
 
 
@@ -92,25 +96,35 @@ def _outside_titles_and_comments(line: str) -> list[tuple[int, str]]:
 
 
 def mentions_in_code(notes: SourceFile, name: str, also_a_keyword: bool = False) -> tuple[Span, ...]:
-    """Where a name is written, as a whole word, in the notes' code: `inline` spans and fenced blocks.
+    """Where a name is written, as a whole word, in the notes' code: `inline` spans and fenced
+    blocks of the language (untagged, or tagged `proc`, `case` or `safeproc`).
 
-    Prose is left alone: there a step's name may be an ordinary word ("notify the Panel").
-    A name that is also a word of the language (`notify`) is taken only where an inline
-    span holds it alone: in longer code it may be the keyword.
+    Prose is left alone: there a step's name may be an ordinary word ("notify the Panel");
+    so are titles and comments in code, and file names (`review.case`). A name that is also
+    a word of the language (`notify`) is taken only where an inline span holds it alone: in
+    longer code it may be the keyword.
     """
-    word = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])")
+    word = re.compile(rf"(?<![\w./-]){re.escape(name)}(?![\w/]|[.-]\w)")
     spans = []
-    in_code = False
+    fence: tuple[str, int, bool] | None = None  # the open fence's character and length, and whether its code is ours
     for number, line in enumerate(notes.text.split("\n"), start=1):
-        if line.lstrip().startswith("```"):
-            in_code = not in_code
-            continue
-        if also_a_keyword:
-            pieces = [] if in_code else [(code.start(1), code.group(1)) for code in _INLINE_CODE.finditer(line) if code.group(1) == name]
+        if fence is None:
+            opening = _FENCE_OPENING.match(line)
+            if opening is not None and not (opening.group("marks")[0] == "`" and "`" in opening.group("info")):
+                marks, info = opening.group("marks"), opening.group("info").strip().lower()
+                fence = (marks[0], len(marks), info in _OUR_CODE)
+                continue
+            inline = [(code.start(1), code.group(1)) for code in _INLINE_CODE.finditer(line)]
+            if also_a_keyword:
+                pieces = [(start, code) for start, code in inline if code == name]
+            else:
+                pieces = [(start + offset, piece) for start, code in inline for offset, piece in _outside_titles_and_comments(code)]
         else:
-            pieces = (
-                _outside_titles_and_comments(line) if in_code else [(code.start(1), code.group(1)) for code in _INLINE_CODE.finditer(line)]
-            )
+            closing = _FENCE_CLOSING.match(line)
+            if closing is not None and closing.group("marks")[0] == fence[0] and len(closing.group("marks")) >= fence[1]:
+                fence = None
+                continue
+            pieces = _outside_titles_and_comments(line) if fence[2] and not also_a_keyword else []
         for offset, piece in pieces:
             for found in word.finditer(piece):
                 column = offset + found.start() + 1

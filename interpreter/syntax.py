@@ -138,8 +138,10 @@ def decode(data: bytes, name: str) -> tuple[SourceFile | None, tuple[Diagnostic,
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        # Lines counted as everywhere else: a lone carriage return ends one too (see with_line_breaks).
+        before = data[: exc.start]
+        line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
+        column = exc.start - (max(before.rfind(b"\n"), before.rfind(b"\r")) + 1) + 1
         return None, (
             error(
                 "P001",

@@ -489,28 +489,32 @@ def _rename(ls: SafeprocServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit |
     changes: dict[str, list[lsp.TextEdit]] = {}
     for uri, source, occurrence in _every_occurrence(ls, document, found):
         changes.setdefault(uri, []).append(lsp.TextEdit(range=to_range(source, occurrence.span), new_text=new_name))
-    notes = _reading_notes_of(procedure_document) if found.namespace == LOCAL else None
+    notes = _reading_notes_of(ls, procedure_document) if found.namespace == LOCAL else None
     if notes is not None:
-        for span in mentions_in_code(notes, found.name, also_a_keyword=found.name in language_words()):
-            changes.setdefault(from_fs_path(notes.name) or notes.name, []).append(
-                lsp.TextEdit(range=to_range(notes, span), new_text=new_name)
-            )
+        notes_uri, notes_source = notes
+        for span in mentions_in_code(notes_source, found.name, also_a_keyword=found.name in language_words()):
+            changes.setdefault(notes_uri, []).append(lsp.TextEdit(range=to_range(notes_source, span), new_text=new_name))
     return lsp.WorkspaceEdit(changes=changes)
 
 
-def _reading_notes_of(procedure_document: Document | None) -> SourceFile | None:
-    """The READING.md beside a procedure that is alone in its folder (so that every name in its code is that procedure's)."""
+def _reading_notes_of(ls: SafeprocServer, procedure_document: Document | None) -> tuple[str, SourceFile] | None:
+    """The READING.md beside a procedure that is alone in its folder (so that every name in its code
+    is that procedure's): its URI and text, as the editor holds it if it is open, else as on disk."""
     if procedure_document is None or not procedure_document.uri.startswith("file:"):
         return None
     folder = Path(procedure_document.path).parent
     notes = folder / READING_FILE_NAME
+    uri = from_fs_path(str(notes)) or notes.as_uri()
     try:
         if len(list(folder.glob("*.proc"))) != 1:
             return None
-        text = read_regular_file(notes).decode("utf-8-sig")
+        if uri in ls.workspace.text_documents:
+            text = ls.workspace.get_text_document(uri).source  # with its unsaved edits, which the rename's places count from
+        else:
+            text = read_regular_file(notes).decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return None  # no notes, or none that can be read: the rename goes on without them
-    return SourceFile(str(notes), with_line_breaks(text))
+    return uri, SourceFile(str(notes), with_line_breaks(text))
 
 
 # ---- completion -------------------------------------------------------------------------

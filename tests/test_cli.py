@@ -371,3 +371,12 @@ def test_a_file_with_old_mac_line_ends_is_checked_line_by_line(cli, tmp_path):
     result = cli("check", str(path))
     assert "P004" not in result.err  # the header is read, not lost in the comment
     assert "old-mac.proc:5:6" in result.err and "role `crg` is declared but never used" in result.err
+
+
+def test_a_byte_that_is_not_utf8_is_placed_on_its_line_whatever_ends_the_lines(cli, tmp_path):
+    """P001 counts lines as the rest of safeproc does: a carriage return alone ends one too."""
+    for name, line_end in (("unix.proc", b"\n"), ("old-mac.proc", b"\r"), ("windows.proc", b"\r\n")):
+        path = tmp_path / name
+        path.write_bytes(line_end.join([b'procedure "P"', b"  calendar england-and-wales", b"end", b'role crg "C\xffRG"', b""]))
+        result = cli("check", str(path))
+        assert f"{name}:4:12" in result.err and "byte 0xff at line 4" in result.err, result.err

@@ -333,6 +333,8 @@ def test_a_diff_applies_with_patch_whatever_the_line_endings(tmp_path: Path) -> 
         pytest.skip("the patch program is not installed")
     texts = {
         "crlf.proc": b'procedure "P"\r\nend\r\nrole  crg "CRG"\r\n',
+        "old-mac.proc": b'procedure "P"\rend\rrole  crg "CRG"\r',
+        "mixed.proc": b'procedure "P"\r\n  calendar england-and-wales\r\nend\r\r\nrole  crg "CRG"\r\n',
         "no-final-newline.proc": b'procedure "P" end\nrole crg "CRG"',
         "form-feed.proc": b'procedure "P"\nend\n# a page\x0cbreak in a comment\nrole  crg "CRG"\n',
     }

@@ -405,3 +405,22 @@ async def test_renaming_follows_the_reading_notes_code_beside_a_procedure_alone_
         renamed = _apply(notes_text, edit.changes[notes_uri])
         assert renamed.startswith("### 4.2.2: the review\n\nThe review waits: `rapid_review` after `notify`")
         assert 'step rapid_review "The rapid review"' in renamed
+
+
+@pytest.mark.asyncio
+async def test_renaming_counts_places_in_reading_notes_open_in_the_editor_from_their_unsaved_text(client: LanguageClient, tmp_path: Path):
+    """The notes are open with a line added above the mention: the edit stands where the editor has the name, not where the disk has it."""
+    procedure = tmp_path / "notify.proc"
+    procedure.write_text(PROCEDURE, encoding="utf-8")
+    notes = tmp_path / "READING.md"
+    notes.write_text("`review` here\n", encoding="utf-8")
+    unsaved = "A first line, not yet saved\n`review` here\n"
+    _open(client, notes, unsaved)
+    uri = _open(client, procedure, PROCEDURE)
+    await _until(client, lambda: uri in client.diagnostics)
+    edit = await client.text_document_rename_async(
+        types.RenameParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=_position(PROCEDURE, "step review", into=6), new_name="rapid"
+        )
+    )
+    assert _apply(unsaved, edit.changes[notes.as_uri()]) == "A first line, not yet saved\n`rapid` here\n"

@@ -52,12 +52,13 @@ def _run_format(args: argparse.Namespace, console: Console) -> int:
             console.error(f"safeproc: `{shown_name(str(path))}` is left as it is: it must read without syntax errors to be formatted")
             refused += 1
             continue
-        # The file's own line endings are kept: Windows', or old Macs' (which reading made line breaks).
-        original, text = source.text, formatted.text
+        # The file's own line endings are kept: Windows', or old Macs' (which reading made line
+        # breaks). The file is compared, and a diff made, with its text as it stands on disk.
+        original, text = data.decode("utf-8-sig"), formatted.text
         if "\r\n" in source.text:
             text = text.replace("\n", "\r\n")
         elif b"\r" in data and b"\n" not in data:
-            original, text = original.replace("\n", "\r"), text.replace("\n", "\r")
+            text = text.replace("\n", "\r")
         if text == original:
             unchanged += 1
             continue

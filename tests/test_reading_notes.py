@@ -1,0 +1,36 @@
+"""Where a rename finds a name in the reading notes: the code of the notes, not their prose."""
+
+from __future__ import annotations
+
+import pytest
+
+from interpreter.reading_notes import mentions_in_code
+from interpreter.source import SourceFile
+
+
+def _found(text: str, name: str = "review", also_a_keyword: bool = False) -> list[tuple[int, int]]:
+    return [(span.line, span.column) for span in mentions_in_code(SourceFile("READING.md", text), name, also_a_keyword)]
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("The review waits for `review`.", [(1, 23)]),
+        ('`step review "The review"` and `next review # review later`', [(1, 7), (1, 38)]),
+        ("```\nstep review\n```\nThe review is prose.", [(2, 6)]),
+        ("```proc\nstep review\n```", [(2, 6)]),
+        ("~~~\nstep review\n~~~", [(2, 6)]),
+        ("````\n```\nstep review\n````\nThe review is prose.", [(3, 6)]),
+        ("```sh\nsafeproc simulate notify.proc review.case\n```", []),
+        ("    ```\nThe review is prose after an indented code block.", []),
+        ("`scenarios/review.case` `review-late.case` `reviewer` `review`", [(1, 56)]),
+        ("```review``` is code written inline.\n\nThe review is prose.", [(1, 4)]),
+    ],
+)
+def test_only_the_notes_code_names_the_step(text, places):
+    assert _found(text) == places
+
+
+def test_a_name_that_is_also_a_keyword_is_taken_only_where_code_holds_it_alone():
+    text = "`notify` runs first; its escalation is `if late notify panel`.\n```\nnext notify\n```"
+    assert _found(text, "notify", also_a_keyword=True) == [(1, 2)]

@@ -15,8 +15,8 @@ batch's question, faster:
 It walks a case exactly as the simulator does (the same queue, in the same
 order; or, where the flow has no parallel work, along the one route each set of
 facts decides, which is where that queue goes), and declines, returning None,
-whenever a case needs what only the full simulator does: a join whose missing arrows can no longer arrive, a due date
-the calendar cannot give. A procedure with an escalation that moves a case on
+whenever a case needs what only the full simulator does: a join whose missing
+arrows can no longer arrive, a due date the calendar cannot give. A procedure with an escalation that moves a case on
 to a step is not compiled at all (`BatchPlan.compile` gives None). Declined cases
 are run by the full simulator; where the plan answers, tests hold it to the
 simulator's results on the shipped scenarios and on a thousand generated cases

@@ -309,10 +309,11 @@ def _row(
         yield f'<path d="M{round(left + 4, 1)} {middle - 8} h-4 v16 h4" fill="none" stroke="{DEADLINE_INK}" stroke-width="2"/>'
         if row.not_before >= last:  # beyond the picture: at its edge, with the day above the row's line
             words = f"not before {row.not_before.isoformat()}"
-            words_end = max(left - 4, chart_left + len(words) * LEGEND_CHARACTER_WIDTH * 0.9)
+            # Kept clear of the step names' column: its words are 9 pt, the key's 10.
+            words_end = max(left - 4, chart_left + len(words) * LEGEND_CHARACTER_WIDTH * 9 / 10)
             yield (
                 f'<text x="{round(words_end, 1)}" y="{middle - 2}" font-size="9" text-anchor="end" '
-                f'fill="{DEADLINE_INK}" stroke="white" stroke-width="3" paint-order="stroke">{words}</text>'
+                f'fill="{DEADLINE_INK}" stroke="white" stroke-width="3" paint-order="stroke">{_text(words)}</text>'
             )
     if row.done_on is not None:
         centre = x(row.done_on) + day_width / 2

@@ -268,16 +268,43 @@ def tally_cases(procedure_path: Path, as_of: date | None, paths: list[str], proc
 
     A file that cannot be read is counted as a case that could not run.
     """
-    return _tally(procedure_path, as_of, paths, procedures, cases_are_paths=True)
+    return _tally(procedure_path, as_of, itertools.chain.from_iterable(_read_in_groups(paths)), procedures)
 
 
 def tally_case_texts(procedure_path: Path, as_of: date | None, cases: Iterable[tuple[bytes | None, str]], procedures=None):
     """Simulate cases given as (their bytes, or None if unreadable; their name) and count, per step, how each ended."""
-    return _tally(procedure_path, as_of, cases, procedures, cases_are_paths=False)
+    return _tally(procedure_path, as_of, cases, procedures)
 
 
-def _tally(procedure_path: Path, as_of: date | None, cases: Iterable, procedures, cases_are_paths: bool):
-    """Count, per step, how the cases ended: each case a file's path, or (its bytes or None, its name).
+# Case files are read a few dozen at a time, then counted. Read and counted one by one,
+# each cooled the caches the other had warmed: grouped, a batch of small cases runs about
+# a twentieth faster (benchmarks/peer). The bytes bound keeps a group of large files in step.
+_FILES_READ_TOGETHER = 64
+_BYTES_READ_TOGETHER = 1024 * 1024
+
+
+def _read_in_groups(paths: Iterable[str]) -> Iterator[list[tuple[bytes | None, str]]]:
+    """The files' (bytes, or None where the file cannot be read; path), a group of them at a time."""
+    group: list[tuple[bytes | None, str]] = []
+    held = 0
+    for path in paths:
+        try:
+            data = read_regular_file(path)
+        except OSError:
+            group.append((None, path))
+        else:
+            group.append((data, path))
+            held += len(data)
+        if len(group) == _FILES_READ_TOGETHER or held >= _BYTES_READ_TOGETHER:
+            yield group
+            group = []
+            held = 0
+    if group:
+        yield group
+
+
+def _tally(procedure_path: Path, as_of: date | None, cases: Iterable[tuple[bytes | None, str]], procedures):
+    """Count, per step, how the cases ended: each case given as (its bytes, or None if unreadable; its name).
 
     A plain case the compiled plan can run takes the quick way; any other (a
     mistake to report, a fact learnt on a date, a join released because its other
@@ -300,19 +327,10 @@ def _tally(procedure_path: Path, as_of: date | None, cases: Iterable, procedures
     counted: Counter[tuple[str, m.StepState, bool, int | None]] = Counter()
     ran = unrunnable = 0
     with collector_paused():  # each case's objects are freed as it ends; none form cycles
-        for case in cases:
-            if cases_are_paths:  # read here, not by a generator: a batch's cases cost a few microseconds each
-                path = case
-                try:
-                    data = read_regular_file(path)
-                except OSError:
-                    unrunnable += 1
-                    continue
-            else:
-                data, path = case
-                if data is None:
-                    unrunnable += 1
-                    continue
+        for data, path in cases:
+            if data is None:
+                unrunnable += 1
+                continue
             if compiled is not None and compiled.count_plain_case(data, as_of, today, counted):
                 ran += 1
                 continue

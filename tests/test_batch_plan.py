@@ -553,3 +553,21 @@ def test_a_long_title_is_judged_as_when_the_case_runs_alone(cli, tmp_path, title
         assert "P005" in alone.err
     summary = json.loads(cli("simulate", procedure, str(tmp_path), "--summary", "--format", "json").out)
     assert (summary["cases"], summary["unrunnable"]) == ((1, 0) if runnable else (0, 1))
+
+
+def test_case_files_are_read_in_groups_bounded_by_count_and_by_bytes(tmp_path, monkeypatch):
+    """Every file once, in order, an unreadable one as None; a group ends at its count or once it holds its bytes."""
+    from repl import batch
+
+    monkeypatch.setattr(batch, "_FILES_READ_TOGETHER", 3)
+    monkeypatch.setattr(batch, "_BYTES_READ_TOGETHER", 10)
+    sizes = [1, 1, 1, 1, 20, 1]
+    paths = []
+    for index, size in enumerate(sizes):
+        path = tmp_path / f"{index}.case"
+        path.write_bytes(b"x" * size)
+        paths.append(str(path))
+    paths.append(str(tmp_path / "missing.case"))
+    groups = list(batch._read_in_groups(paths))
+    assert [[len(data) if data is not None else None for data, _ in group] for group in groups] == [[1, 1, 1], [1, 20], [1, None]]
+    assert [path for group in groups for _, path in group] == paths

@@ -30,7 +30,6 @@ facts, or a happening line, is read once for them all) or declines.
 from __future__ import annotations
 
 import heapq
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from functools import partial
@@ -59,8 +58,13 @@ _FROM_EVENT, _FROM_OPENING, _FROM_DONE = range(3)
 _MOST_ANSWERS_KEPT = 50_000
 _NOT_YET_ASKED = object()
 _OUTSIDE_THE_CALENDAR = object()
-# What a walk gives: the day each node opened, the day each task was done, the day the whole case ended.
-_Walked = tuple[dict[str, date], dict[str, date], date | None]
+# What a walk gives: the day each node opened and the day each task was done (None where it was
+# not), by the node's place (along its route, or in the plan), and the day the whole case ended.
+_Walked = tuple[list[date | None], list[date | None], date | None]
+_QueueWalked = tuple[list[date | None], list[date | None], date | None, list[int]]  # and the places of the tasks reached
+# One task as the walks settle it: its name, its place, and its deadlines as (the deadline, where its
+# clock starts, from what: an event's name, or the place of the node it counts from).
+_Task = tuple[str, int, tuple[tuple["_Deadline", int, Any], ...]]
 _DECLINED = object()  # remembered: a block or line the plan leaves to the full reader
 _BEFORE_ANY_DAY = date.min
 
@@ -136,12 +140,13 @@ class _Deadline:
 
 class _RouteWalk:
     """How cases with one set of facts are walked where the flow has one path: the route those
-    facts decide (see BatchPlan._route), and the tasks on it in the procedure's order."""
+    facts decide (see BatchPlan._route), and the tasks on it in the procedure's order, placed
+    along it (a deadline counted from a node off the route never starts, and is left out)."""
 
-    __slots__ = ("route", "tasks_in_order")
+    __slots__ = ("route", "tasks")
 
-    def __init__(self, route: tuple[tuple[str, int, Any], ...], tasks_in_order: tuple[str, ...]):
-        self.route, self.tasks_in_order = route, tasks_in_order
+    def __init__(self, route: tuple[tuple[str, int, Any], ...], tasks: tuple[_Task, ...]):
+        self.route, self.tasks = route, tasks
 
 
 class _QueueWalk:
@@ -187,6 +192,21 @@ class BatchPlan:
             if task is not None:
                 # A lower bound never gives a due date: only the others are kept.
                 self.deadlines[name] = tuple(self._compiled_deadline(d) for d in task.deadlines if d.kind not in LOWER_BOUNDS)
+        self.places = {name: place for place, name in enumerate([*self.task_order, *(n for n in self.nodes if n not in self.task_order)])}
+        self.tasks_by_place = self._placed_tasks(self.task_order, self.places)
+
+    def _placed_tasks(self, tasks: Iterable[str], places: Mapping[str, int]) -> tuple[_Task, ...]:
+        """The tasks with their places and their deadlines' clocks, for a walk that keeps each node at its place."""
+        placed = []
+        for name in tasks:
+            clocks: list[tuple[_Deadline, int, Any]] = []
+            for deadline in self.deadlines.get(name, ()):
+                if deadline.counts_from == _FROM_EVENT:
+                    clocks.append((deadline, _FROM_EVENT, deadline.anchor))
+                elif deadline.anchor in places:
+                    clocks.append((deadline, deadline.counts_from, places[deadline.anchor]))
+            placed.append((name, places[name], tuple(clocks)))
+        return tuple(placed)
 
     def _compiled_deadline(self, deadline: m.Deadline) -> _Deadline:
         anchor = deadline.anchor.name
@@ -226,11 +246,13 @@ class BatchPlan:
         outcomes = self._walked(self._walk_of(facts), known, min(known.values()), as_of)
         return tuple(outcomes) if outcomes is not None else None
 
-    def count_plain_case(self, data: bytes, as_of: date | None, today: date, counted: Counter) -> bool:
-        """Count the steps a case reached into counted, by (step, state, late, days taken), straight from its bytes.
+    def count_plain_case(self, data: bytes, as_of: date | None, today: date, found: list) -> bool:
+        """Add to found what a batch counts of each step a case reached, (step, state, late, days taken), straight from its bytes.
 
+        The caller counts what gathers in found (with Counter.update, in C: counting each
+        case's few keys into a Counter one by one cost more than working them out).
         Only an ASCII case in exactly the generated shape that the plan runs alone is
-        counted: for any other it returns False, having counted nothing, and the
+        counted: for any other it returns False, having added nothing, and the
         caller takes the longer way (which gives the same counts, a test holds).
         The blocks cases share, a header and a set of facts, are read once for all.
         """
@@ -267,13 +289,12 @@ class BatchPlan:
         known = happenings if last_day <= when else {name: day for name, day in happenings.items() if day <= when}
         if type(walk) is _RouteWalk:  # the commonest way, walked here without a call between
             opened, done, ended_on = self._walk_route(walk.route, known, first_day)
-            counts = self._outcomes(known, walk.tasks_in_order, opened, done, ended_on, when, counting=True)
+            counts = self._outcomes(known, walk.tasks, opened, done, ended_on, when, counting=True)
         else:
             counts = self._walked(walk, known, first_day, when, counting=True)
         if counts is None:
             return False
-        for count in counts:
-            counted[count] += 1
+        found += counts
         return True
 
     def _walk_of(self, facts: Facts) -> _RouteWalk | _QueueWalk:
@@ -282,7 +303,9 @@ class BatchPlan:
         if self.single_path:
             route = self._route(values, facts)
             order = self.task_order
-            return _RouteWalk(route, tuple(sorted((name for name, _, _ in route if name in order), key=order.__getitem__)))
+            on_route = {name: place for place, (name, _, _) in enumerate(route)}
+            tasks = sorted((name for name in on_route if name in order), key=order.__getitem__)
+            return _RouteWalk(route, self._placed_tasks(tasks, on_route))
         return _QueueWalk(values, facts)
 
     def _walked(
@@ -291,16 +314,15 @@ class BatchPlan:
         """Where each task stands once a case with what is known is walked (see _outcomes)."""
         if isinstance(walk, _RouteWalk):
             opened, done, ended_on = self._walk_route(walk.route, known, first_day)
-            return self._outcomes(known, walk.tasks_in_order, opened, done, ended_on, as_of, counting)
+            return self._outcomes(known, walk.tasks, opened, done, ended_on, as_of, counting)
         walked = self._walk_queue(walk.values, walk.facts, known)
         if walked is None:
             return None
-        opened, done, ended_on = walked
-        order = self.task_order
-        reached = [name for name in opened if name in order]
-        if not counting:  # counts are the same in any order
-            reached.sort(key=order.__getitem__)
-        return self._outcomes(known, reached, opened, done, ended_on, as_of, counting)
+        opened, done, ended_on, reached = walked
+        if not counting:  # counts are the same in any order; tasks are placed in the procedure's
+            reached.sort()
+        tasks = self.tasks_by_place
+        return self._outcomes(known, [tasks[place] for place in reached], opened, done, ended_on, as_of, counting)
 
     def _header_and_facts(self, part: bytes) -> Any:
         """The `as of` date and the walk (see _walk_of) of cases with this header and these facts; _DECLINED where they are not plain or not the procedure's."""
@@ -343,35 +365,42 @@ class BatchPlan:
 
     @staticmethod
     def _walk_route(route: tuple[tuple[str, int, Any], ...], known: Mapping[str, date], on: date) -> _Walked:
-        """The simulator's walk along one path: the day each node opened, each task was done, and the whole case ended."""
-        opened: dict[str, date] = {}
-        done: dict[str, date] = {}
+        """The simulator's walk along one path: the day each node opened, each task was done, and the whole case
+        ended. Each node is at its place along the route; the lists end at the last node reached."""
+        opened: list[date | None] = []
+        done: list[date | None] = []
         for name, kind, extra in route:
-            opened[name] = on
+            opened.append(on)
             if kind == _STEP:
                 finished = known.get(name)
+                done.append(finished)
                 if finished is None:
                     break
-                done[name] = finished
                 if finished > on:
                     on = finished
             elif kind == _DECISION:
                 if extra is None:
+                    done.append(None)
                     break  # it waits, or no branch applies
                 recorded = known.get(name)
                 decided_on = recorded if recorded is not None else on
-                done[name] = decided_on
+                done.append(decided_on)
                 if decided_on > on:
                     on = decided_on
-            elif extra:  # an outcome that ends the whole case
-                return opened, done, on
+            else:
+                done.append(None)
+                if extra:  # an outcome that ends the whole case
+                    return opened, done, on
         return opened, done, None
 
-    def _walk_queue(self, values: tuple, facts: Facts, known: Mapping[str, date]) -> _Walked | None:
-        """The simulator's walk, its queue and all: the day each node opened, each task was done, and the whole case ended."""
-        nodes = self.nodes
-        opened: dict[str, date] = {}
-        done: dict[str, date] = {}
+    def _walk_queue(self, values: tuple, facts: Facts, known: Mapping[str, date]) -> _QueueWalked | None:
+        """The simulator's walk, its queue and all: the day each node opened, each task was done, and the whole case
+        ended, each node at its place in the plan (see BatchPlan.places); and the places of the tasks reached."""
+        nodes, places = self.nodes, self.places
+        opened: list[date | None] = [None] * len(places)
+        done: list[date | None] = [None] * len(places)
+        reached_tasks = []
+        tasks = len(self.task_order)  # the first places
         arrivals: dict[str, dict[str, date]] = {}
         ended_on: date | None = None  # the day an outcome that ends the whole case was reached
         push, pop = heapq.heappush, heapq.heappop
@@ -380,8 +409,9 @@ class BatchPlan:
         while queue:
             on, name, source = pop(queue)
             kind, following, extra = nodes[name]
+            place = places[name]
             if kind == _JOIN:
-                if name in opened:
+                if opened[place] is not None:
                     continue
                 arrived = arrivals.get(name)
                 if arrived is None:
@@ -397,13 +427,15 @@ class BatchPlan:
                     on = max(arrived.values())
                 else:
                     continue
-            elif name in opened:
+            elif opened[place] is not None:
                 continue
-            opened[name] = on
+            opened[place] = on
+            if place < tasks:
+                reached_tasks.append(place)
             if kind == _STEP:
                 finished = known.get(name)
                 if finished is not None:
-                    done[name] = finished
+                    done[place] = finished
                     if finished > on:
                         on = finished
                     for onward in following:
@@ -413,7 +445,7 @@ class BatchPlan:
                 if taken is not None:
                     recorded = known.get(name)
                     decided_on = recorded if recorded is not None else on
-                    done[name] = decided_on
+                    done[place] = decided_on
                     push(queue, (decided_on if decided_on > on else on, taken, name))
             elif kind == _OUTCOME:
                 if extra:
@@ -424,16 +456,16 @@ class BatchPlan:
                     push(queue, (on, onward, name))
         if ended_on is None:
             for join, arrived in arrivals.items():
-                if arrived and join not in opened:
+                if arrived and opened[places[join]] is None:
                     return None  # a join may open because its other arrows can no longer come: the simulator's work
-        return opened, done, ended_on
+        return opened, done, ended_on, reached_tasks
 
     def _outcomes(
         self,
         known: Mapping[str, date],
-        tasks: Iterable[str],
-        opened: dict[str, date],
-        done: dict[str, date],
+        tasks: Iterable[_Task],
+        opened: list[date | None],
+        done: list[date | None],
         ended_on: date | None,
         as_of: date,
         counting: bool = False,
@@ -444,23 +476,28 @@ class BatchPlan:
         late, days from opening to done, or None).
         """
         outcomes: list = []
-        deadlines = self.deadlines
         calendar = self.calendar
-        for name in tasks:
-            opened_on = opened.get(name)
+        reached = len(opened)  # a route's walk ends its lists at the last node it reached
+        for name, place, clocks in tasks:
+            if place >= reached:
+                continue
+            opened_on = opened[place]
             if opened_on is None:
                 continue  # not reached
-            done_on = done.get(name)
-            compiled = deadlines.get(name)
+            done_on = done[place]
             # The first due date is the one a step is due by, and the one it is late against:
             # it is the first missed, if any is. (Found here, not by a call: this runs for every
             # task of every case in a batch.)
             due = None
-            for deadline in compiled or ():
-                counts_from = deadline.counts_from
-                start = (known if counts_from == _FROM_EVENT else opened if counts_from == _FROM_OPENING else done).get(deadline.anchor)
-                if start is None:
+            for deadline, counts_from, anchor in clocks:
+                if counts_from == _FROM_EVENT:
+                    start = known.get(anchor)
+                elif anchor >= reached:
                     continue  # its clock has not started
+                else:
+                    start = (opened if counts_from == _FROM_OPENING else done)[anchor]
+                if start is None:
+                    continue
                 moment = deadline.dues.get(start)
                 if moment is None:
                     moment = deadline.due(calendar, start)

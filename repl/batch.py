@@ -303,6 +303,10 @@ def _read_in_groups(paths: Iterable[str]) -> Iterator[list[tuple[bytes | None, s
         yield group
 
 
+# What plain cases count gathers in a list of at most about this many keys between countings.
+_KEYS_COUNTED_TOGETHER = 4096
+
+
 def _tally(procedure_path: Path, as_of: date | None, cases: Iterable[tuple[bytes | None, str]], procedures):
     """Count, per step, how the cases ended: each case given as (its bytes, or None if unreadable; its name).
 
@@ -325,14 +329,18 @@ def _tally(procedure_path: Path, as_of: date | None, cases: Iterable[tuple[bytes
     today = date.today()
     # Reached steps counted alike: (step, state, late, days from opening to done) -> how many.
     counted: Counter[tuple[str, m.StepState, bool, int | None]] = Counter()
+    found: list[tuple[str, m.StepState, bool, int | None]] = []  # what plain cases counted, counted into counted now and then
     ran = unrunnable = 0
     with collector_paused():  # each case's objects are freed as it ends; none form cycles
         for data, path in cases:
             if data is None:
                 unrunnable += 1
                 continue
-            if compiled is not None and compiled.count_plain_case(data, as_of, today, counted):
+            if compiled is not None and compiled.count_plain_case(data, as_of, today, found):
                 ran += 1
+                if len(found) > _KEYS_COUNTED_TOGETHER:
+                    counted.update(found)
+                    found.clear()
                 continue
             steps: Sequence[StepResult | StepOutcome] | None = None
             inputs = quick_inputs(data, path, plan) if plan is not None else None
@@ -354,6 +362,7 @@ def _tally(procedure_path: Path, as_of: date | None, cases: Iterable[tuple[bytes
             ran += 1
             for step in steps:
                 counted[step.step, step.state, step.late, days_taken(step)] += 1
+    counted.update(found)
     return tallies_of(counted), ran, unrunnable
 
 

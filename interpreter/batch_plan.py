@@ -129,11 +129,16 @@ class _Deadline:
         """The due date counted from start, or _OUTSIDE_THE_CALENDAR where the calendar cannot give it."""
         due = self.dues.get(start)
         if due is None:
-            try:
-                moment = calendar.add(start, self.amount, self.unit) if self.forward else calendar.subtract(start, self.amount, self.unit)
-                due = moment.date() if isinstance(moment, datetime) else moment
-            except CalendarError:
-                due = _OUTSIDE_THE_CALENDAR
+            if self.unit == m.Unit.WORKING_DAYS and self.amount > 0 and type(start) is date:  # nearly every deadline
+                due = calendar.working_days_from(start, self.amount, self.forward) or _OUTSIDE_THE_CALENDAR
+            else:
+                try:
+                    moment = (
+                        calendar.add(start, self.amount, self.unit) if self.forward else calendar.subtract(start, self.amount, self.unit)
+                    )
+                    due = moment.date() if isinstance(moment, datetime) else moment
+                except CalendarError:
+                    due = _OUTSIDE_THE_CALENDAR
             _remember(self.dues, start, due)
         return due
 

@@ -156,6 +156,19 @@ class WorkingCalendar:
         """The moment `amount` `unit`s before `moment`."""
         return self._move(moment, amount, unit, forward=False)
 
+    def working_days_from(self, start: date, amount: int, forward: bool = True) -> date | None:
+        """The day `amount` (one or more) working days after the day `start` (before it, if not forward);
+        None where either day is outside the calendar's years.
+
+        What `add` and `subtract` give for a date and working days, less the checks of what they
+        are given: a batch asks this of thousands of dates it has read itself.
+        """
+        index = start.toordinal() - _FIRST_ORDINAL
+        if not 0 <= index < _DAY_COUNT:
+            return None
+        ordinal = self._working_day_ordinal(index, amount, forward)
+        return None if ordinal is None else date.fromordinal(ordinal)
+
     def skipped(self, start: date, end: date) -> tuple[tuple[date, str], ...]:
         """Weekday holidays and closures after `start`, up to and including `end`, with their names."""
         start_index, end_index = _day_index(start), _day_index(end)

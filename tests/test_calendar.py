@@ -995,3 +995,21 @@ def test_working_day_span_ranges_agree_with_counting_from_every_start_day(amount
     least = min(spans, key=lambda span: span[0])
     greatest = max(spans, key=lambda span: span[0])
     assert calendar.span_range(amount, Unit.WORKING_DAYS) == (least[0], greatest[0], least[1], greatest[1])
+
+
+@settings(max_examples=300, deadline=None)
+@given(calendars_with_anchors(), working_day_counts, st.booleans(), st.sampled_from([None, "first", "last"]))
+def test_working_days_from_gives_what_add_and_subtract_give_or_none_outside(calendar_and_anchor, amount, forward, edge):
+    """The batch's quick way to count working days agrees with add and subtract, and is None where they refuse, at both ends."""
+    calendar, anchor = calendar_and_anchor
+    if edge is not None:  # a start near an end of the calendar's years, where the count runs off it
+        anchor = (
+            date(FIRST_YEAR, 1, 1) + timedelta(days=amount % 7) if edge == "first" else date(LAST_YEAR, 12, 31) - timedelta(days=amount % 7)
+        )
+    try:
+        expected = calendar.add(anchor, amount, "working_days") if forward else calendar.subtract(anchor, amount, "working_days")
+    except DateOutsideCalendar:
+        expected = None
+    assert calendar.working_days_from(anchor, amount, forward) == expected
+    assert calendar.working_days_from(date(FIRST_YEAR - 1, 12, 31), amount, forward) is None
+    assert calendar.working_days_from(date(LAST_YEAR + 1, 1, 1), amount, forward) is None

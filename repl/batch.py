@@ -95,33 +95,44 @@ def _glob_matches(pattern: str) -> Iterator[str]:
 
 
 def _matching(folder: str, parts: list[str]) -> Iterator[str]:
-    head, rest = parts[0], parts[1:]
-    if head == "**":
-        # No folder at all, then every folder below, neither hidden nor reached by a link.
-        yield from _matching(folder, rest or ["*"])
-        for below in _folders_below(folder):
-            yield from _matching(below, parts)
-        return
-    if not glob.has_magic(head):
-        path = os.path.join(folder, head)
-        if rest and os.path.isdir(path):
-            yield from _matching(path, rest)
-        elif not rest and os.path.lexists(path):
-            yield path
-        return
-    try:
-        with os.scandir(folder or os.curdir) as listing:
-            entries = [entry.name for entry in listing]
-    except OSError:
-        return
-    for name in fnmatch.filter(entries, head):
-        if name.startswith(".") and not head.startswith("."):
-            continue  # hidden, unless the pattern says so (as glob has it)
-        path = os.path.join(folder, name)
-        if not rest:
-            yield path
-        elif os.path.isdir(path):  # a folder named in the pattern is followed even through a link, as glob does
-            yield from _matching(path, rest)
+    """What the pattern's parts name from folder on, as glob finds them.
+
+    Walked with a list of (folder, how many parts are matched) still to look in, not by
+    recursion: no tree of folders, and no pattern, is too deep for it.
+    """
+    if parts[-1] == "**":
+        parts = [*parts, "*"]  # `**` last names everything in every folder below: `**/*`
+    waiting = [(folder, 0)]
+    while waiting:
+        folder, matched = waiting.pop()
+        head, last = parts[matched], matched == len(parts) - 1
+        if head == "**":
+            # No folder at all, then every folder below, neither hidden nor reached by a link.
+            waiting.extend((below, matched) for below in reversed(_folders_below(folder)))
+            waiting.append((folder, matched + 1))
+            continue
+        if not glob.has_magic(head):
+            path = os.path.join(folder, head)
+            if not last and os.path.isdir(path):
+                waiting.append((path, matched + 1))
+            elif last and os.path.lexists(path):
+                yield path
+            continue
+        try:
+            with os.scandir(folder or os.curdir) as listing:
+                entries = [entry.name for entry in listing]
+        except OSError:
+            continue
+        deeper = []
+        for name in fnmatch.filter(entries, head):
+            if name.startswith(".") and not head.startswith("."):
+                continue  # hidden, unless the pattern says so (as glob has it)
+            path = os.path.join(folder, name)
+            if last:
+                yield path
+            elif os.path.isdir(path):  # a folder named in the pattern is followed even through a link, as glob does
+                deeper.append((path, matched + 1))
+        waiting.extend(reversed(deeper))
 
 
 def _folders_below(folder: str) -> list[str]:
@@ -140,21 +151,32 @@ def _is_plain_folder(entry: os.DirEntry) -> bool:
 
 
 def _walk(folder: str) -> Iterator[str]:
-    try:
-        entries = os.scandir(folder)
-    except OSError:
-        yield folder  # cannot be listed: counted as a case that could not run
-        return
-    with entries:
-        for entry in entries:
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    yield from _walk(entry.path)
-                elif entry.name.endswith(".case"):
-                    yield entry.path
-            except OSError:  # a link that loops: reading it will say so
-                if entry.name.endswith(".case"):
-                    yield entry.path
+    """The .case files in a folder and every folder below it (not through links).
+
+    Walked with a list of folders still to list, not by recursion, and each folder is
+    listed whole before the next: however deep the tree, nothing runs out of room or
+    holds a folder open for every level.
+    """
+    waiting = [folder]
+    while waiting:
+        folder = waiting.pop()
+        try:
+            entries = os.scandir(folder)
+        except OSError:
+            yield folder  # cannot be listed: counted as a case that could not run
+            continue
+        below = []
+        with entries:
+            for entry in entries:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        below.append(entry.path)
+                    elif entry.name.endswith(".case"):
+                        yield entry.path
+                except OSError:  # a link that loops: reading it will say so
+                    if entry.name.endswith(".case"):
+                        yield entry.path
+        waiting.extend(reversed(below))
 
 
 def _chunks(paths, size: int):
@@ -330,13 +352,14 @@ def _tally(procedure_path: Path, as_of: date | None, cases: Iterable[tuple[bytes
     # Reached steps counted alike: (step, state, late, days from opening to done) -> how many.
     counted: Counter[tuple[str, m.StepState, bool, int | None]] = Counter()
     found: list[tuple[str, m.StepState, bool, int | None]] = []  # what plain cases counted, counted into counted now and then
+    count_plain_case = compiled.count_plain_case if compiled is not None else None
     ran = unrunnable = 0
     with collector_paused():  # each case's objects are freed as it ends; none form cycles
         for data, path in cases:
             if data is None:
                 unrunnable += 1
                 continue
-            if compiled is not None and compiled.count_plain_case(data, as_of, today, found):
+            if count_plain_case is not None and count_plain_case(data, as_of, today, found):
                 ran += 1
                 if len(found) > _KEYS_COUNTED_TOGETHER:
                     counted.update(found)

@@ -38,6 +38,7 @@ from interpreter.source import SourceFile, Span, read_regular_file, with_line_br
 from interpreter.syntax import RESERVED_WORDS, PieceCache, decode, kind_of_file
 from interpreter.wording import calendar_name, describe_deadline, fact_type_words, kind_noun, unit_meaning
 from repl import version
+from repl.commands import files_under
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 MOST_SCENARIOS = 500  # scenario files searched for a rename, at most
@@ -445,7 +446,7 @@ def _scenarios(ls: SafeprocServer, procedure: Path) -> list[Document]:
     open_cases = {Path(d.path).resolve(): d for d in ls.documents.values() if d.analysis is None}
     found: list[Document] = []
     target = procedure.resolve()
-    for path in sorted(procedure.parent.rglob("*.case"))[:MOST_SCENARIOS]:
+    for path in files_under(procedure.parent, ".case")[:MOST_SCENARIOS]:
         resolved = path.resolve()
         document = open_cases.get(resolved)
         if document is None:

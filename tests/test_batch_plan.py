@@ -368,6 +368,25 @@ def test_a_recursive_glob_does_not_go_round_links_back_up_the_tree(cli, tmp_path
     assert globbed == walked
 
 
+def test_a_tree_a_thousand_folders_deep_is_walked_and_globbed_not_a_crash(cli, tmp_path):
+    """Walked by recursion, a folder tree 1,100 deep ran out of Python's stack: an internal error, by folder and by glob."""
+    import os
+
+    deepest = tmp_path / "cases"
+    deepest.mkdir()
+    _stopped_case(deepest)
+    for _ in range(1_100):  # made a level at a time, from inside: each name stays short for the system
+        deepest = deepest / "d"
+        os.mkdir(deepest)
+    _stopped_case(deepest, "deep.case")
+    _, walked = _summary(cli, tmp_path / "cases")
+    assert (walked["cases"], walked["unrunnable"]) == (2, 0)
+    _, globbed = _summary(cli, f"{tmp_path}/cases/**/*.case")
+    assert globbed == walked
+    _, stars = _summary(cli, f"{tmp_path}/cases/{'*/' * 1_100}*.case")  # a pattern as deep as the tree
+    assert (stars["cases"], stars["unrunnable"]) == (1, 0)
+
+
 # ---- a plain case counted straight from its bytes ------------------------------------
 
 

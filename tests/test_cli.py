@@ -51,6 +51,28 @@ def test_unreadable_file_is_a_one_line_usage_error(cli, tmp_path):
     assert_no_internal_error(result)
 
 
+def test_a_tree_a_thousand_folders_deep_is_read_not_a_crash(cli, tmp_path):
+    """Walked by recursion (os.walk before Python 3.12), a tree 1,100 folders deep was an internal error for every command
+    that takes a folder; links and hidden folders are still passed over."""
+    deepest = tmp_path / "procedures"
+    deepest.mkdir()
+    for _ in range(1_100):
+        deepest = deepest / "d"
+        os.mkdir(deepest)
+    (deepest / "deep.proc").write_bytes((ROOT / "tests/simulate/one_path.proc").read_bytes())
+    (tmp_path / "procedures" / ".hidden").mkdir()
+    (tmp_path / "procedures" / ".hidden" / "broken.proc").write_text("nonsense")
+    (tmp_path / "procedures" / "up").symlink_to("..")
+    checked = cli("check", str(tmp_path / "procedures"))
+    assert_no_internal_error(checked)
+    assert (checked.code, "no problems found" in checked.err) == (0, True), checked.err
+    formatted = cli("format", "--check", str(tmp_path / "procedures"))
+    assert_no_internal_error(formatted)
+    assert formatted.code == 0, formatted.err
+    tested = cli("test", str(tmp_path / "procedures"))
+    assert_no_internal_error(tested)
+
+
 def test_a_folder_with_no_proc_files_is_a_usage_error(cli, tmp_path):
     """A folder holding no .proc files exits 2 and says none were found there."""
     (tmp_path / "notes.txt").write_text("hello")

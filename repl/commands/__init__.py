@@ -170,13 +170,41 @@ def expand_paths(paths, suffix: str | tuple[str, ...], console: Console) -> tupl
 
 def files_under(folder: Path, suffix: str | tuple[str, ...], on_error=None) -> list[Path]:
     """The files of suffix under a folder, in order; hidden folders (.git, .venv) are passed
-    over; each folder that cannot be listed is handed to on_error (an OSError)."""
+    over, and so are folders reached by a link; each folder that cannot be listed is handed
+    to on_error (an OSError).
+
+    Walked with a list of folders still to list, not by recursion (as os.walk does before
+    Python 3.12): a tree a thousand folders deep ran out of Python's stack.
+    """
     import os
 
     found: list[Path] = []
-    for root, folders, names in os.walk(folder, onerror=on_error):
-        folders[:] = [name for name in folders if not name.startswith(".")]
-        found.extend(Path(root, name) for name in names if name.endswith(suffix) and Path(root, name).is_file())
+    waiting = [os.fspath(folder)]
+    while waiting:
+        current = waiting.pop()
+        try:
+            with os.scandir(current) as listing:
+                entries = list(listing)
+        except OSError as error:
+            if on_error is not None:
+                on_error(error)
+            continue
+        for entry in entries:
+            try:
+                is_folder, is_link = entry.is_dir(), entry.is_symlink()
+            except OSError:
+                is_folder = is_link = False
+            if is_folder:
+                if not is_link and not entry.name.startswith("."):
+                    waiting.append(entry.path)
+                continue
+            if entry.name.endswith(suffix):
+                try:
+                    wanted = entry.is_file()
+                except OSError:
+                    wanted = True  # reading it says what is wrong
+                if wanted:
+                    found.append(Path(entry.path))
     return sorted(found)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, analyse_files, files_to_read
+from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, analyse_files, files_to_read, files_under
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:
@@ -78,7 +78,7 @@ def _impact(local, new, result, local_path) -> list[str]:
     from interpreter.source import read_regular_file
 
     scenarios = []
-    for path in sorted(local_path.parent.rglob("*.case")):
+    for path in files_under(local_path.parent, ".case"):
         try:
             # A regular file only: a pipe named *.case would wait for ever.
             data = read_regular_file(path)

@@ -336,8 +336,7 @@ def _tally(procedure_path: Path, as_of: date | None, cases: Iterable[tuple[bytes
     mistake to report, a fact learnt on a date, a join released because its other
     arrows can no longer come) runs through the full reader and simulator.
     """
-    from interpreter.scenario import quick_inputs, run_case
-    from interpreter.simulate import simulate
+    from interpreter.scenario import run_case
     from repl.procedure_cache import ProcedureCache, load_case_file
 
     global _worker_procedures
@@ -365,17 +364,8 @@ def _tally(procedure_path: Path, as_of: date | None, cases: Iterable[tuple[bytes
                     counted.update(found)
                     found.clear()
                 continue
-            steps: Sequence[StepResult | StepOutcome] | None = None
-            inputs = quick_inputs(data, path, plan) if plan is not None else None
-            if inputs is not None and plan is not None:
-                # A plain case with nothing to report: the compiled plan runs it, or the simulator
-                # where the plan declines (with no need to read the file again).
-                when = as_of or inputs.as_of or today
-                if compiled is not None:
-                    steps = compiled.run(inputs.facts, inputs.happenings, when)
-                if steps is None:
-                    steps = _reached(simulate(plan, inputs.facts, inputs.happenings, when, only_reached=True))
-            else:
+            steps = steps_of_plain_case(data, path, plan, compiled, as_of, today) if plan is not None else None
+            if steps is None:
                 loaded = load_case_file(data, path, procedures, procedure_override=procedure_path)
                 result = run_case(loaded, as_of or (loaded.case.as_of if loaded.case else None) or today)
                 if result is None:
@@ -387,6 +377,28 @@ def _tally(procedure_path: Path, as_of: date | None, cases: Iterable[tuple[bytes
                 counted[step.step, step.state, step.late, days_taken(step)] += 1
     counted.update(found)
     return tallies_of(counted), ran, unrunnable
+
+
+def steps_of_plain_case(
+    data: bytes, name: str, plan, compiled: BatchPlan | None, as_of: date | None, today: date
+) -> Sequence[StepResult | StepOutcome] | None:
+    """The steps a case reached, where the quick reader reads it (a plain case with nothing to report),
+    run by the compiled plan, or by the simulator where the plan declines; None where the quick
+    reader declines, and the case is the full reader's (which reports what is wrong with it).
+
+    What a batch counts of a case that count_plain_case declines, or that it cannot read as bytes.
+    """
+    from interpreter.scenario import quick_inputs
+    from interpreter.simulate import simulate
+
+    inputs = quick_inputs(data, name, plan)
+    if inputs is None:
+        return None
+    when = as_of or inputs.as_of or today
+    steps: Sequence[StepResult | StepOutcome] | None = compiled.run(inputs.facts, inputs.happenings, when) if compiled is not None else None
+    if steps is None:  # with no need to read the file again
+        steps = _reached(simulate(plan, inputs.facts, inputs.happenings, when, only_reached=True))
+    return steps
 
 
 def _reached(result) -> tuple[StepResult, ...]:

@@ -68,3 +68,26 @@ def assert_no_internal_error(result: Run) -> None:
 @pytest.fixture
 def cli():
     return run_cli
+
+
+@pytest.fixture
+def deep_folders(tmp_path):
+    """Makes a chain of nested folders under a folder (deepest = deep_folders(top, levels)), and removes it
+    afterwards, deepest first: pytest's own clean-up of old temporary folders (shutil.rmtree before
+    Python 3.12) recurses, and a tree a thousand deep left behind would crash a later run."""
+    made: list[Path] = []
+
+    def make(top: Path, levels: int) -> Path:
+        deepest = top
+        for _ in range(levels):
+            deepest = deepest / "d"
+            deepest.mkdir()
+            made.append(deepest)
+        return deepest
+
+    yield make
+    for folder in reversed(made):
+        for entry in list(folder.iterdir()):
+            if entry.is_symlink() or not entry.is_dir():
+                entry.unlink()
+        folder.rmdir()

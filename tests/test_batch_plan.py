@@ -368,17 +368,11 @@ def test_a_recursive_glob_does_not_go_round_links_back_up_the_tree(cli, tmp_path
     assert globbed == walked
 
 
-def test_a_tree_a_thousand_folders_deep_is_walked_and_globbed_not_a_crash(cli, tmp_path):
+def test_a_tree_a_thousand_folders_deep_is_walked_and_globbed_not_a_crash(cli, tmp_path, deep_folders):
     """Walked by recursion, a folder tree 1,100 deep ran out of Python's stack: an internal error, by folder and by glob."""
-    import os
-
-    deepest = tmp_path / "cases"
-    deepest.mkdir()
-    _stopped_case(deepest)
-    for _ in range(1_100):  # made a level at a time, from inside: each name stays short for the system
-        deepest = deepest / "d"
-        os.mkdir(deepest)
-    _stopped_case(deepest, "deep.case")
+    (tmp_path / "cases").mkdir()
+    _stopped_case(tmp_path / "cases")
+    _stopped_case(deep_folders(tmp_path / "cases", 1_100), "deep.case")
     _, walked = _summary(cli, tmp_path / "cases")
     assert (walked["cases"], walked["unrunnable"]) == (2, 0)
     _, globbed = _summary(cli, f"{tmp_path}/cases/**/*.case")
@@ -443,19 +437,13 @@ def _counted_the_longer_way(plan, batch_plan, data: bytes, as_of, today):
     """What a batch counts of a case without count_plain_case: the quick reader, then the plan or the simulator."""
     from collections import Counter
 
-    from interpreter.scenario import quick_inputs
+    from interpreter.statistics import days_taken
+    from repl.batch import steps_of_plain_case
 
-    inputs = quick_inputs(data, "generated.case", plan)
-    if inputs is None:
-        return None  # the full reader's, which reports what is wrong
-    when = as_of or inputs.as_of or today
-    steps = batch_plan.run(inputs.facts, inputs.happenings, when)
+    steps = steps_of_plain_case(data, "generated.case", plan, batch_plan, as_of, today)
     if steps is None:
-        steps = [s for s in simulate(plan, inputs.facts, inputs.happenings, when, only_reached=True).steps if s.opened_on is not None]
-    counted = Counter()
-    for s in steps:
-        counted[s.step, s.state, s.late, (s.done_on - s.opened_on).days if s.done_on is not None and s.opened_on is not None else None] += 1
-    return counted
+        return None  # the full reader's, which reports what is wrong
+    return Counter((step.step, step.state, step.late, days_taken(step)) for step in steps)
 
 
 @settings(max_examples=1_000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -51,14 +51,11 @@ def test_unreadable_file_is_a_one_line_usage_error(cli, tmp_path):
     assert_no_internal_error(result)
 
 
-def test_a_tree_a_thousand_folders_deep_is_read_not_a_crash(cli, tmp_path):
+def test_a_tree_a_thousand_folders_deep_is_read_not_a_crash(cli, tmp_path, deep_folders):
     """Walked by recursion (os.walk before Python 3.12), a tree 1,100 folders deep was an internal error for every command
     that takes a folder; links and hidden folders are still passed over."""
-    deepest = tmp_path / "procedures"
-    deepest.mkdir()
-    for _ in range(1_100):
-        deepest = deepest / "d"
-        os.mkdir(deepest)
+    (tmp_path / "procedures").mkdir()
+    deepest = deep_folders(tmp_path / "procedures", 1_100)
     (deepest / "deep.proc").write_bytes((ROOT / "tests/simulate/one_path.proc").read_bytes())
     (tmp_path / "procedures" / ".hidden").mkdir()
     (tmp_path / "procedures" / ".hidden" / "broken.proc").write_text("nonsense")

@@ -10,6 +10,7 @@ behind a citation. Nothing here prints or reads files: the caller passes the tex
 from __future__ import annotations
 
 import re
+from collections import deque
 
 from attrs import frozen
 
@@ -77,12 +78,40 @@ def unknown_paragraphs(notes: tuple[ReadingNote, ...], known: set[str], source_n
     )
 
 
-_INLINE_CODE = re.compile(r"`([^`\n]+)`")
+_BACKTICKS = re.compile(r"`+")
 # A fenced block as Markdown has it: three or more backticks or tildes, indented at most three spaces.
 _FENCE_OPENING = re.compile(r"^ {0,3}(?P<marks>`{3,}|~{3,})(?P<info>.*)$")
 _FENCE_CLOSING = re.compile(r"^ {0,3}(?P<marks>`{3,}|~{3,})[ \t]*$")
 _OUR_CODE = frozenset({"", "proc", "case", "safeproc"})
 _TITLE_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#.*')
+
+
+def _inline_code(line: str) -> list[tuple[int, str]]:
+    """The inline code spans of a line as Markdown pairs them, each as (where its code starts, its code):
+    a run of backticks is closed by the next run of the same length, so that ``a `quoted` name``
+    is one span, and a run with none after it is only backticks.
+
+    Each run is looked at once (a pattern that searched ahead for the closing run took cubic
+    time on a line of ever longer runs).
+    """
+    runs = [(found.start(), found.end()) for found in _BACKTICKS.finditer(line)]
+    later: dict[int, deque[int]] = {}  # for each length, the runs of that length in order
+    for place, (start, end) in enumerate(runs):
+        later.setdefault(end - start, deque()).append(place)
+    spans = []
+    place = 0
+    while place < len(runs):
+        start, end = runs[place]
+        same = later[end - start]
+        while same and same[0] <= place:
+            same.popleft()
+        if not same:
+            place += 1
+            continue
+        closing = same.popleft()
+        spans.append((end, line[end : runs[closing][0]]))
+        place = closing + 1
+    return spans
 
 
 def _outside_titles_and_comments(line: str) -> list[tuple[int, str]]:
@@ -114,7 +143,7 @@ def mentions_in_code(notes: SourceFile, name: str, also_a_keyword: bool = False)
                 marks, info = opening.group("marks"), opening.group("info").strip().lower()
                 fence = (marks[0], len(marks), info in _OUR_CODE)
                 continue
-            inline = [(code.start(1), code.group(1)) for code in _INLINE_CODE.finditer(line)]
+            inline = _inline_code(line)
             if also_a_keyword:
                 pieces = [(start, code) for start, code in inline if code == name]
             else:

@@ -25,6 +25,8 @@ def _found(text: str, name: str = "review", also_a_keyword: bool = False) -> lis
         ("    ```\nThe review is prose after an indented code block.", []),
         ("`scenarios/review.case` `review-late.case` `reviewer` `review`", [(1, 56)]),
         ("```review``` is code written inline.\n\nThe review is prose.", [(1, 4)]),
+        ("``review`` and ``next `review` later``", [(1, 3), (1, 24)]),
+        ("``review` is no code: its runs of backticks do not pair.", []),
     ],
 )
 def test_only_the_notes_code_names_the_step(text, places):

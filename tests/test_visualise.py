@@ -578,3 +578,18 @@ def test_list_views_draws_nothing_and_says_so_when_asked_to(cli, tmp_path):
     both = cli("render", str(PAN_SUSSEX), "--list-views", "-o", str(tmp_path / "x.svg"))
     assert both.code == 2 and not (tmp_path / "x.svg").exists()
     assert cli("render", str(PAN_SUSSEX)).code == 2  # neither -o nor --list-views
+
+
+def test_a_chart_in_many_pieces_is_set_in_rows_that_fit_the_page():
+    """How a case ends: each end with the questions that lead to it, pieces with no arrow between them. Graphviz set
+    them in one row 42 inches wide (3.5 pt text on A3); set in rows, the chart is about as wide as the page is.
+    A chart drawn with lanes keeps its lanes as they are."""
+    from visualise.measure import measure_layout
+
+    ends = _readme_chart("how-a-case-ends")
+    assert "(row gap) 0" in ends
+    assert "(row gap)" not in _readme_chart("all") and "(row gap)" not in _readme_chart("rapid-review")
+    if shutil.which("dot") is not None:
+        layout = measure_layout(subprocess.run(["dot", "-Tjson"], input=ends.encode(), capture_output=True, check=True).stdout)
+        assert layout.width_inches < 2.5 * layout.height_inches, layout
+        assert layout.smallest_text_at_a3_points >= 6, layout

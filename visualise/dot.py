@@ -131,6 +131,8 @@ def to_dot(chart: Chart, lanes: bool = True, direction: str = "TB") -> str:
     _add_edge_labels(dot, (edge for edge in chart.edges if lane_of.get(edge.source) is None))
     for edge in chart.edges:
         _add_edge(dot, edge)
+    if direction == "TB" and not (lanes and chart.lanes):
+        _set_pieces_in_rows(dot, chart)
     _add_key(dot, chart, direction)
     return dot.source
 
@@ -197,6 +199,110 @@ def _align_lanes(dot: graphviz.Digraph, lanes: tuple[Lane, ...], direction: str)
             ordered = ids if direction == "TB" else ids[::-1]
             for first, second in zip(ordered, ordered[1:]):
                 row.edge(first, second, style="invis")
+
+
+# Rough sizes of a box across and of a rank down, in inches, to choose how many rows the
+# pieces of a chart are set in; and the page they are fitted to (A3, either way round).
+_BOX_ACROSS, _RANK_DOWN = 2.6, 0.75
+_PAGE = (16.5, 11.7)
+
+
+def _set_pieces_in_rows(dot: graphviz.Digraph, chart: Chart) -> None:
+    """Where a chart drawn without lanes falls into pieces with no arrow between them (the ends
+    of a procedure, each with the steps that lead to it), Graphviz sets them all in one row,
+    far too wide to print; here they are set in rows, in the chart's order, as many as fit
+    the page best. An invisible point under each row, with invisible arrows from the ends of
+    the row's pieces down to it and from it to the starts of the next row's, holds each row
+    below the one before; nothing drawn changes.
+    """
+    pieces = _pieces(chart)
+    if len(pieces) < 3:
+        return
+    sizes = [_size_in_boxes(piece, chart) for piece in pieces]
+    # The fewest rows that fit best: max keeps the first of equals.
+    rows = max((_rows_for(sizes, count) for count in range(1, len(pieces) + 1)), key=lambda rows: _scale_on_page(rows, sizes))
+    if len(rows) == 1:
+        return
+    leading = {edge.target for edge in chart.edges}
+    ending = {edge.source for edge in chart.edges}
+    for number, (row, below) in enumerate(zip(rows, rows[1:])):
+        gap = f"(row gap) {number}"
+        dot.node(gap, label="", shape="point", style="invis", width="0", height="0")
+        for place in row:
+            for node in pieces[place]:
+                if node not in ending:
+                    dot.edge(node, gap, style="invis", weight="0")
+        for place in below:
+            for node in pieces[place]:
+                if node not in leading:
+                    dot.edge(gap, node, style="invis", weight="0")
+
+
+def _pieces(chart: Chart) -> list[list[str]]:
+    """The chart's boxes in pieces joined by arrows (either way), each in the chart's order, the pieces in the order of their first box."""
+    piece_of: dict[str, int] = {}
+    neighbours: dict[str, list[str]] = {node.id: [] for node in chart.nodes}
+    for edge in chart.edges:
+        neighbours[edge.source].append(edge.target)
+        neighbours[edge.target].append(edge.source)
+    pieces: list[list[str]] = []
+    for node in chart.nodes:
+        if node.id in piece_of:
+            continue
+        piece_of[node.id] = len(pieces)
+        waiting = [node.id]
+        while waiting:
+            for neighbour in neighbours[waiting.pop()]:
+                if neighbour not in piece_of:
+                    piece_of[neighbour] = len(pieces)
+                    waiting.append(neighbour)
+        pieces.append([])
+    for node in chart.nodes:
+        pieces[piece_of[node.id]].append(node.id)
+    return pieces
+
+
+def _size_in_boxes(piece: list[str], chart: Chart) -> tuple[int, int]:
+    """About how many boxes across and ranks down a piece takes: its boxes by their depth from
+    its starts (an arrow with words takes two ranks, one for the words)."""
+    inside = set(piece)
+    following: dict[str, list[tuple[str, int]]] = {}
+    for edge in chart.edges:
+        if edge.source in inside:
+            following.setdefault(edge.source, []).append((edge.target, 2 if edge.label else 1))
+    targets = {edge.target for edge in chart.edges if edge.source in inside}
+    depth = {node: 0 for node in piece if node not in targets} or {piece[0]: 0}
+    waiting = list(depth)
+    while waiting:  # breadth first: each box at the depth it is first reached, so a loop ends
+        node = waiting.pop(0)
+        for target, ranks in following.get(node, ()):
+            if target not in depth:
+                depth[target] = depth[node] + ranks
+                waiting.append(target)
+    across = max(sum(1 for d in depth.values() if d == level) for level in set(depth.values()))
+    return across, max(depth.values()) + 1
+
+
+def _rows_for(sizes: list[tuple[int, int]], count: int) -> list[list[int]]:
+    """The pieces (by place) in at most count rows, in order, each row about as wide as the others."""
+    target = sum(across for across, _ in sizes) / count
+    rows: list[list[int]] = [[]]
+    width = 0
+    for place, (across, _) in enumerate(sizes):
+        if rows[-1] and width + across / 2 > target and len(rows) < count:
+            rows.append([])
+            width = 0
+        rows[-1].append(place)
+        width += across
+    return rows
+
+
+def _scale_on_page(rows: list[list[int]], sizes: list[tuple[int, int]]) -> float:
+    """About how much the chart with its pieces in these rows is shrunk to fit the page, either way round (larger is better)."""
+    across = max(sum(sizes[place][0] for place in row) for row in rows) * _BOX_ACROSS
+    down = (sum(max(sizes[place][1] for place in row) for row in rows) + len(rows) - 1) * _RANK_DOWN
+    wide, high = _PAGE
+    return max(min(wide / across, high / down), min(high / across, wide / down))
 
 
 def _add_node(dot: graphviz.Digraph, node: ChartNode, show_who: bool) -> None:

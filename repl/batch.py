@@ -63,9 +63,23 @@ def case_files(pattern: str) -> Iterator[str]:
     elif is_file:
         yield pattern
     else:
+        # A folder the glob names (2024.case) is walked; what the glob then names inside it
+        # is not taken again. (A folder is named before anything in it: see _matching.)
+        walked: list[str] = []
+        # Two `**` apart (a/**/b/**/*.case) can name one file by two ways: only then are names remembered.
+        seen: set[str] | None = set() if pattern.replace(os.altsep or os.sep, os.sep).split(os.sep).count("**") > 1 else None
         for match in _glob_matches(pattern):
-            if match.endswith(".case"):
-                yield from _walk(match) if os.path.isdir(match) else (match,)
+            if not match.endswith(".case") or any(match.startswith(folder) for folder in walked):
+                continue
+            if seen is not None:
+                if match in seen:
+                    continue
+                seen.add(match)
+            if os.path.isdir(match):
+                walked.append(os.path.join(match, ""))
+                yield from _walk(match)
+            else:
+                yield match
 
 
 def _glob_matches(pattern: str) -> Iterator[str]:
@@ -95,13 +109,15 @@ def _glob_matches(pattern: str) -> Iterator[str]:
 
 
 def _matching(folder: str, parts: list[str]) -> Iterator[str]:
-    """What the pattern's parts name from folder on, as glob finds them.
+    """What the pattern's parts name from folder on, as glob finds them; a folder before anything in it.
 
     Walked with a list of (folder, how many parts are matched) still to look in, not by
     recursion: no tree of folders, and no pattern, is too deep for it.
     """
+    # `**/**` names what `**` names (Python's glob names it twice over), and `**` last names everything in every folder below: `**/*`.
+    parts = [part for place, part in enumerate(parts) if not (part == "**" and parts[place - 1 : place] == ["**"])]
     if parts[-1] == "**":
-        parts = [*parts, "*"]  # `**` last names everything in every folder below: `**/*`
+        parts = [*parts, "*"]
     waiting = [(folder, 0)]
     while waiting:
         folder, matched = waiting.pop()

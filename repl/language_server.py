@@ -446,7 +446,7 @@ def _scenarios(ls: SafeprocServer, procedure: Path) -> list[Document]:
     open_cases = {Path(d.path).resolve(): d for d in ls.documents.values() if d.analysis is None}
     found: list[Document] = []
     target = procedure.resolve()
-    for path in files_under(procedure.parent, ".case")[:MOST_SCENARIOS]:
+    for path in files_under(procedure.parent, ".case", hidden_folders=True)[:MOST_SCENARIOS]:
         resolved = path.resolve()
         document = open_cases.get(resolved)
         if document is None:

@@ -368,6 +368,18 @@ def test_a_recursive_glob_does_not_go_round_links_back_up_the_tree(cli, tmp_path
     assert globbed == walked
 
 
+@pytest.mark.parametrize("pattern", ["**/*.case", "**/**/*.case", "cases/**/x/**/*.case", "cases/*/*.case"])
+def test_a_case_a_glob_names_twice_is_counted_once(cli, tmp_path, pattern):
+    """A folder named like a case (2024.case) is walked, and `**` also named the case inside it; `**/**`, or two `**`,
+    name one file by more than one way (as Python's glob does): each case is counted once."""
+    (tmp_path / "cases" / "x" / "x" / "2024.case").mkdir(parents=True)
+    _stopped_case(tmp_path / "cases" / "x" / "x" / "2024.case", "inside.case")
+    _stopped_case(tmp_path / "cases" / "x", "beside.case")
+    _, summary = _summary(cli, f"{tmp_path}/{pattern}")
+    expected = 1 if pattern == "cases/*/*.case" else 2
+    assert (summary["cases"], summary["unrunnable"]) == (expected, 0), pattern
+
+
 def test_a_tree_a_thousand_folders_deep_is_walked_and_globbed_not_a_crash(cli, tmp_path, deep_folders):
     """Walked by recursion, a folder tree 1,100 deep ran out of Python's stack: an internal error, by folder and by glob."""
     (tmp_path / "cases").mkdir()

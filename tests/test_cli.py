@@ -70,6 +70,20 @@ def test_a_tree_a_thousand_folders_deep_is_read_not_a_crash(cli, tmp_path, deep_
     assert_no_internal_error(tested)
 
 
+def test_files_under_a_folder_pass_over_links_that_lead_nowhere_and_hidden_folders_unless_asked(tmp_path):
+    """As before the walk was rewritten: a .case link that loops or leads nowhere is no file; the editor's and diff's
+    search for scenarios (hidden_folders) looks in hidden folders, as pathlib's rglob did; check and test do not."""
+    from repl.commands import files_under
+
+    (tmp_path / ".scenarios").mkdir()
+    (tmp_path / ".scenarios" / "hidden.case").write_text("")
+    (tmp_path / "plain.case").write_text("")
+    (tmp_path / "loop.case").symlink_to("loop.case")
+    (tmp_path / "broken.case").symlink_to("nowhere.case")
+    assert [path.name for path in files_under(tmp_path, ".case")] == ["plain.case"]
+    assert [path.name for path in files_under(tmp_path, ".case", hidden_folders=True)] == ["hidden.case", "plain.case"]
+
+
 def test_a_folder_with_no_proc_files_is_a_usage_error(cli, tmp_path):
     """A folder holding no .proc files exits 2 and says none were found there."""
     (tmp_path / "notes.txt").write_text("hello")

@@ -168,10 +168,15 @@ def expand_paths(paths, suffix: str | tuple[str, ...], console: Console) -> tupl
     return files, missing
 
 
-def files_under(folder: Path, suffix: str | tuple[str, ...], on_error=None) -> list[Path]:
-    """The files of suffix under a folder, in order; hidden folders (.git, .venv) are passed
-    over, and so are folders reached by a link; each folder that cannot be listed is handed
-    to on_error (an OSError).
+# What looking up a name says when there is no file at its end (as pathlib's is_file has it).
+_NO_FILE_THERE = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP})
+
+
+def files_under(folder: Path, suffix: str | tuple[str, ...], on_error=None, hidden_folders: bool = False) -> list[Path]:
+    """The files of suffix under a folder, in order; folders reached by a link are passed over,
+    and so are hidden folders (.git, .venv) unless hidden_folders; each folder that cannot be
+    listed is handed to on_error (an OSError). A name of suffix that is a broken link, or a
+    link that loops, is passed over as a name that is no file.
 
     Walked with a list of folders still to list, not by recursion (as os.walk does before
     Python 3.12): a tree a thousand folders deep ran out of Python's stack.
@@ -195,14 +200,14 @@ def files_under(folder: Path, suffix: str | tuple[str, ...], on_error=None) -> l
             except OSError:
                 is_folder = is_link = False
             if is_folder:
-                if not is_link and not entry.name.startswith("."):
+                if not is_link and (hidden_folders or not entry.name.startswith(".")):
                     waiting.append(entry.path)
                 continue
             if entry.name.endswith(suffix):
                 try:
                     wanted = entry.is_file()
-                except OSError:
-                    wanted = True  # reading it says what is wrong
+                except OSError as error:  # a link that loops is no file; anything else, reading it says what is wrong
+                    wanted = error.errno not in _NO_FILE_THERE
                 if wanted:
                     found.append(Path(entry.path))
     return sorted(found)

@@ -78,7 +78,7 @@ def _impact(local, new, result, local_path) -> list[str]:
     from interpreter.source import read_regular_file
 
     scenarios = []
-    for path in files_under(local_path.parent, ".case"):
+    for path in files_under(local_path.parent, ".case", hidden_folders=True):
         try:
             # A regular file only: a pipe named *.case would wait for ever.
             data = read_regular_file(path)

@@ -89,10 +89,12 @@ _TITLE_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#.*')
 def _inline_code(line: str) -> list[tuple[int, str]]:
     """The inline code spans of a line as Markdown pairs them, each as (where its code starts, its code):
     a run of backticks is closed by the next run of the same length, so that ``a `quoted` name``
-    is one span, and a run with none after it is only backticks.
+    is one span, and a run with none after it is only backticks. A backslash before a run
+    makes its first backtick a plain one (outside code; inside, a backslash is itself); one
+    space just inside each end of a span is not its code.
 
     Each run is looked at once (a pattern that searched ahead for the closing run took cubic
-    time on a line of ever longer runs).
+    time on a line of ever longer runs). Spans that go on to the next line are not found.
     """
     runs = [(found.start(), found.end()) for found in _BACKTICKS.finditer(line)]
     later: dict[int, deque[int]] = {}  # for each length, the runs of that length in order
@@ -102,14 +104,22 @@ def _inline_code(line: str) -> list[tuple[int, str]]:
     place = 0
     while place < len(runs):
         start, end = runs[place]
-        same = later[end - start]
+        backslashes = 0
+        while start - backslashes > 0 and line[start - backslashes - 1] == "\\":
+            backslashes += 1
+        if backslashes % 2:
+            start += 1  # escaped: the run opens, if at all, from its second backtick
+        same = later.get(end - start)
         while same and same[0] <= place:
             same.popleft()
         if not same:
             place += 1
             continue
         closing = same.popleft()
-        spans.append((end, line[end : runs[closing][0]]))
+        code_start, code_end = end, runs[closing][0]
+        if code_end - code_start > 2 and line[code_start] == line[code_end - 1] == " " and line[code_start:code_end].strip(" "):
+            code_start, code_end = code_start + 1, code_end - 1
+        spans.append((code_start, line[code_start:code_end]))
         place = closing + 1
     return spans
 

@@ -27,6 +27,8 @@ def _found(text: str, name: str = "review", also_a_keyword: bool = False) -> lis
         ("```review``` is code written inline.\n\nThe review is prose.", [(1, 4)]),
         ("``review`` and ``next `review` later``", [(1, 3), (1, 24)]),
         ("``review` is no code: its runs of backticks do not pair.", []),
+        ("An escaped \\` is a plain backtick, so `review` is code.", [(1, 40)]),
+        ("`a\\` is code (a backslash in code is itself), and so is `review`.", [(1, 58)]),
     ],
 )
 def test_only_the_notes_code_names_the_step(text, places):
@@ -34,5 +36,5 @@ def test_only_the_notes_code_names_the_step(text, places):
 
 
 def test_a_name_that_is_also_a_keyword_is_taken_only_where_code_holds_it_alone():
-    text = "`notify` runs first; its escalation is `if late notify panel`.\n```\nnext notify\n```"
-    assert _found(text, "notify", also_a_keyword=True) == [(1, 2)]
+    text = "`notify` runs first; its escalation is `if late notify panel`.\n```\nnext notify\n```\n`` notify ``"
+    assert _found(text, "notify", also_a_keyword=True) == [(1, 2), (5, 4)]  # one space inside each end is not code

@@ -4,8 +4,9 @@ Run with `.venv/bin/python benchmarks/simulate_batch.py [CASES]` (default 100,00
 It generates CASES case files for the Pan-Sussex procedure in a temporary folder
 (random facts; the steps and decisions the facts lead to, done at random
 intervals: about ten happenings a case), then times `safeproc simulate PROC FOLDER --summary` run in
-this process, and reports cases per second and the peak resident memory. A
-first run on a tenth of the cases shows whether memory grows with their number.
+this process, and reports cases per second and the peak resident memory, of this
+process and of the largest worker process. A first run on a tenth of the cases
+shows whether memory grows with their number.
 Last, the large batch is run as a user runs it, a command in a new process.
 """
 
@@ -111,8 +112,9 @@ def timed_command(folder: Path) -> float:
     return time.perf_counter() - started
 
 
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_mb() -> tuple[float, float]:
+    """The peak memory of this process, and of the largest worker process that has ended (a batch's workers end with it)."""
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
 
 
 def main() -> None:
@@ -130,8 +132,11 @@ def main() -> None:
         after_small = peak_mb()
         large_time = timed_summary(large)
         after_large = peak_mb()
-        print(f"\n{count // 10:>9,} cases: {small_time:7.2f}s  {count // 10 / small_time:9,.0f} cases/s  peak memory {after_small:6.0f} MB")
-        print(f"{count:>9,} cases: {large_time:7.2f}s  {count / large_time:9,.0f} cases/s  peak memory {after_large:6.0f} MB")
+        print()
+        for cases, seconds, (own, worker) in ((count // 10, small_time, after_small), (count, large_time, after_large)):
+            print(
+                f"{cases:>9,} cases: {seconds:7.2f}s  {cases / seconds:9,.0f} cases/s  peak memory {own:4.0f} MB, largest worker {worker:4.0f} MB"
+            )
         print(f"events in the large batch: {events:,} ({events / count:.1f} a case)")
         end_to_end = min(timed_command(large) for _ in range(2))
         print(

@@ -56,6 +56,11 @@ _FROM_EVENT, _FROM_OPENING, _FROM_DONE = range(3)
 # Each lookup (a decision's answers, a deadline's due dates, the blocks cases share) keeps
 # at most this many remembered answers, so a long batch's memory stays flat.
 _MOST_ANSWERS_KEPT = 50_000
+# Fewer of what the blocks of facts cases share, and of their walks: each weighs a kilobyte
+# or more, and where the facts vary case by case (Pan-Sussex's ages and routes) nearly every
+# case brings its own. (At 50,000, a worker grew from 94 MB at 20,000 such cases to 165 MB
+# at 100,000.)
+_MOST_WALKS_KEPT = 5_000
 _NOT_YET_ASKED = object()
 _OUTSIDE_THE_CALENDAR = object()
 # What a walk gives: the day each node opened and the day each task was done (None where it was
@@ -69,8 +74,8 @@ _DECLINED = object()  # remembered: a block or line the plan leaves to the full 
 _BEFORE_ANY_DAY = date.min
 
 
-def _remember(answers: dict, key: Any, answer: Any) -> Any:
-    if len(answers) >= _MOST_ANSWERS_KEPT:
+def _remember(answers: dict, key: Any, answer: Any, most: int | None = None) -> Any:
+    if len(answers) >= (_MOST_ANSWERS_KEPT if most is None else most):
         answers.clear()
     answers[key] = answer
     return answer
@@ -189,6 +194,7 @@ class BatchPlan:
         # What count_plain_case has read of the blocks and lines cases share.
         self._by_header_and_facts: dict[bytes, Any] = {}
         self._happening_by_line: dict[bytes, Any] = {}
+        self._walk_by_values: dict[tuple, _RouteWalk | _QueueWalk] = {}
         # For each step and decision, in the plan's order: its place and its deadlines, compiled.
         self.task_order = {name: place for place, (name, _, _) in enumerate(plan.unreached_results)}
         self.deadlines: dict[str, tuple[_Deadline, ...]] = {}
@@ -267,7 +273,7 @@ class BatchPlan:
         header_and_facts, happenings_part = parts
         shared = self._by_header_and_facts.get(header_and_facts)
         if shared is None:
-            shared = _remember(self._by_header_and_facts, header_and_facts, self._header_and_facts(header_and_facts))
+            shared = _remember(self._by_header_and_facts, header_and_facts, self._header_and_facts(header_and_facts), _MOST_WALKS_KEPT)
         if shared is _DECLINED:
             return False
         own_as_of, walk = shared
@@ -303,8 +309,19 @@ class BatchPlan:
         return True
 
     def _walk_of(self, facts: Facts) -> _RouteWalk | _QueueWalk:
-        """How cases with these facts are walked: along the one route they decide, or by the simulator's queue."""
+        """How cases with these facts are walked: along the one route they decide, or by the simulator's queue.
+
+        Made once for each set of the facts' values, however many headers (`as of` dates) or
+        cases share them: a batch remembers a walk for each header it meets, and a walk
+        holds its facts and route.
+        """
         values = tuple(map(facts.get, self.fact_order))
+        walk = self._walk_by_values.get(values)
+        if walk is None:
+            walk = _remember(self._walk_by_values, values, self._new_walk(values, facts), _MOST_WALKS_KEPT)
+        return walk
+
+    def _new_walk(self, values: tuple, facts: Facts) -> _RouteWalk | _QueueWalk:
         if self.single_path:
             route = self._route(values, facts)
             order = self.task_order

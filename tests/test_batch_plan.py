@@ -533,6 +533,7 @@ def test_counting_straight_holds_when_what_it_remembers_is_forgotten_often(monke
     from interpreter import batch_plan as compiled_plans
 
     monkeypatch.setattr(compiled_plans, "_MOST_ANSWERS_KEPT", 2)
+    monkeypatch.setattr(compiled_plans, "_MOST_WALKS_KEPT", 2)
     rng = random.Random(7)
     compared = 0
     for _, plan, batch_plan, text in _plain_cases(rng, 240):

@@ -315,3 +315,10 @@ def test_a_scenario_page_shows_a_steps_earliest_day(handbook: Path):
     page = (handbook / "scenario-15-15-lcspr-through-publication.html").read_text(encoding="utf-8")
     row = page[page.index('#step-review_action_plan">') :].split("</tr>")[0]
     assert "<td>not before 2026-11-20</td>" in row and "<td>open</td>" in row
+
+
+def test_a_phase_page_says_lanes_only_where_its_chart_has_them(handbook: Path):
+    """How a case ends holds ends alone, drawn with no lane: its caption does not promise a lane per role."""
+    assert ", a lane per role;" in (handbook / "phase-rapid-review.html").read_text(encoding="utf-8")
+    ends = (handbook / "phase-how-a-case-ends.html").read_text(encoding="utf-8")
+    assert "The chart of How a case ends; choose a box" in ends and "lane per role" not in ends

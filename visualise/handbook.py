@@ -119,7 +119,7 @@ class _Handbook:
                 chart = build_chart(self.procedure, self.graph, links=self.links)
             svg = self.given.draw_svg(to_dot(chart))
             files[f"phase-{phase.key}.svg"] = svg
-            files[f"phase-{phase.key}.html"] = self.phase_page(phase, svg)
+            files[f"phase-{phase.key}.html"] = self.phase_page(phase, svg, with_lanes=bool(chart.lanes))
         if self.given.scenarios:
             self.progress(f"writing the pages of {len(self.given.scenarios)} scenarios")
         files["timescales.html"] = self.timescales_page()
@@ -194,8 +194,9 @@ class _Handbook:
             parts.append("</ul>")
         return self.page("The procedure at a glance", "\n".join(parts), "index.html")
 
-    def phase_page(self, phase: Phase, svg: bytes) -> str:
-        parts = [self.figure(svg, f"phase-{phase.key}.svg", f"The chart of {phase.title}, a lane per role; choose a box to go to its card")]
+    def phase_page(self, phase: Phase, svg: bytes, with_lanes: bool) -> str:
+        lanes = ", a lane per role" if with_lanes else ""  # a phase of ends alone has none
+        parts = [self.figure(svg, f"phase-{phase.key}.svg", f"The chart of {phase.title}{lanes}; choose a box to go to its card")]
         parts.append(f'<h2 id="steps">The {_count(len(phase.members), "box", "boxes")} of this phase</h2>')
         parts.extend(self.card(name) for name in phase.members)
         number = self.phases.index(phase)

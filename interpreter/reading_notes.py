@@ -10,7 +10,10 @@ behind a citation. Nothing here prints or reads files: the caller passes the tex
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import deque
+from collections.abc import Iterator
+from itertools import accumulate
 
 from attrs import frozen
 
@@ -84,6 +87,10 @@ _FENCE_OPENING = re.compile(r"^ {0,3}(?P<marks>`{3,}|~{3,})(?P<info>.*)$")
 _FENCE_CLOSING = re.compile(r"^ {0,3}(?P<marks>`{3,}|~{3,})[ \t]*$")
 _OUR_CODE = frozenset({"", "proc", "case", "safeproc"})
 _TITLE_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#.*')
+# A line that begins a block of its own, ending the paragraph before it: a heading, a list item, a quote.
+_BLOCK_START = re.compile(r" {0,3}(?:#{1,6}(?:[ \t]|$)|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|>)")
+# A line that begins a block of its own, ending the paragraph before it: a heading, a list item, a quote.
+_BLOCK_START = re.compile(r" {0,3}(?:#{1,6}(?:[ \t]|$)|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|>)")
 
 
 def _inline_code(line: str) -> list[tuple[int, str]]:
@@ -94,7 +101,7 @@ def _inline_code(line: str) -> list[tuple[int, str]]:
     space just inside each end of a span is not its code.
 
     Each run is looked at once (a pattern that searched ahead for the closing run took cubic
-    time on a line of ever longer runs). Spans that go on to the next line are not found.
+    time on a line of ever longer runs).
     """
     runs = [(found.start(), found.end()) for found in _BACKTICKS.finditer(line)]
     later: dict[int, deque[int]] = {}  # for each length, the runs of that length in order
@@ -145,27 +152,55 @@ def mentions_in_code(notes: SourceFile, name: str, also_a_keyword: bool = False)
     """
     word = re.compile(rf"(?<![\w./-]){re.escape(name)}(?![\w/]|[.-]\w)")
     spans = []
+    for number, start, piece in _code_pieces(notes.text, name if also_a_keyword else None):
+        for found in word.finditer(piece):
+            column = start + found.start() + 1
+            spans.append(Span(notes.name, number, column, number, column + len(name)))
+    return tuple(spans)
+
+
+def _code_pieces(text: str, alone: str | None) -> Iterator[tuple[int, int, str]]:
+    """The notes' code in pieces, each on one line: (its line, where on it the piece starts, the piece),
+    titles and comments left out; where alone is given, only inline spans that hold just that."""
+    paragraph: list[tuple[int, str]] = []  # the lines of prose since the last block began
     fence: tuple[str, int, bool] | None = None  # the open fence's character and length, and whether its code is ours
-    for number, line in enumerate(notes.text.split("\n"), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if fence is None:
             opening = _FENCE_OPENING.match(line)
             if opening is not None and not (opening.group("marks")[0] == "`" and "`" in opening.group("info")):
+                yield from _inline_pieces(paragraph, alone)
+                paragraph = []
                 marks, info = opening.group("marks"), opening.group("info").strip().lower()
                 fence = (marks[0], len(marks), info in _OUR_CODE)
-                continue
-            inline = _inline_code(line)
-            if also_a_keyword:
-                pieces = [(start, code) for start, code in inline if code == name]
+            elif not line.strip() or _BLOCK_START.match(line):
+                # A blank line ends a paragraph; a heading, a list item or a quote begins a block of its own.
+                yield from _inline_pieces(paragraph, alone)
+                paragraph = [(number, line)] if line.strip() else []
             else:
-                pieces = [(start + offset, piece) for start, code in inline for offset, piece in _outside_titles_and_comments(code)]
+                paragraph.append((number, line))
+            continue
+        closing = _FENCE_CLOSING.match(line)
+        if closing is not None and closing.group("marks")[0] == fence[0] and len(closing.group("marks")) >= fence[1]:
+            fence = None
+        elif fence[2] and alone is None:
+            for offset, piece in _outside_titles_and_comments(line):
+                yield number, offset, piece
+    yield from _inline_pieces(paragraph, alone)
+
+
+def _inline_pieces(paragraph: list[tuple[int, str]], alone: str | None) -> Iterator[tuple[int, int, str]]:
+    """The code of a paragraph's inline spans, as _code_pieces gives it: a span may go on from one of
+    the paragraph's lines to the next, so backticks are paired over the whole paragraph."""
+    text = "\n".join(line for _, line in paragraph)
+    starts = list(accumulate((len(line) + 1 for _, line in paragraph[:-1]), initial=0))
+    for start, code in _inline_code(text):
+        if alone is not None:
+            pieces = [(0, code)] if code == alone else []
         else:
-            closing = _FENCE_CLOSING.match(line)
-            if closing is not None and closing.group("marks")[0] == fence[0] and len(closing.group("marks")) >= fence[1]:
-                fence = None
-                continue
-            pieces = _outside_titles_and_comments(line) if fence[2] and not also_a_keyword else []
+            pieces = _outside_titles_and_comments(code)
         for offset, piece in pieces:
-            for found in word.finditer(piece):
-                column = offset + found.start() + 1
-                spans.append(Span(notes.name, number, column, number, column + len(name)))
-    return tuple(spans)
+            at = start + offset
+            for part in piece.split("\n"):
+                line = bisect_right(starts, at) - 1
+                yield paragraph[line][0], at - starts[line], part
+                at += len(part) + 1

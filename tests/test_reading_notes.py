@@ -27,6 +27,11 @@ def _found(text: str, name: str = "review", also_a_keyword: bool = False) -> lis
         ("```review``` is code written inline.\n\nThe review is prose.", [(1, 4)]),
         ("``review`` and ``next `review` later``", [(1, 3), (1, 24)]),
         ("``review` is no code: its runs of backticks do not pair.", []),
+        # A span goes on to the next line of its paragraph: there the prose after it stays prose.
+        ("Cases wait at `next\nreview` before the review is prose `x`.", [(2, 1)]),
+        ("`review\n\nreview` (a blank line ends the paragraph: no span)", []),
+        ("# A `heading\n- review` in a list item begins a block of its own", []),
+        ("1. `review`\n2. `review`", [(1, 5), (2, 5)]),
         ("An escaped \\` is a plain backtick, so `review` is code.", [(1, 40)]),
         ("`a\\` is code (a backslash in code is itself), and so is `review`.", [(1, 58)]),
     ],

@@ -593,3 +593,15 @@ def test_a_chart_in_many_pieces_is_set_in_rows_that_fit_the_page():
         layout = measure_layout(subprocess.run(["dot", "-Tjson"], input=ends.encode(), capture_output=True, check=True).stdout)
         assert layout.width_inches < 2.5 * layout.height_inches, layout
         assert layout.smallest_text_at_a3_points >= 6, layout
+
+
+def test_pieces_are_not_set_in_rows_where_one_piece_is_most_of_the_width(cli):
+    """One large piece and two lone boxes: in rows, each lone box took a row of its own and the picture grew
+    (20.2 x 12.1 in became 18.0 x 16.2 in); Graphviz fits them beside the large piece better."""
+    only = "not_notifiable consider_national_review rapid_review commission_local_review decide_local_review"
+    only += " rapid_review_sent notify_serious_incident notify_looked_after_death national_review notification"
+    result = cli(
+        "render", "procedures/national/working-together-2023.proc", "--no-lanes", "--only", *only.split(), "--format", "dot", "-o", "-"
+    )
+    assert result.code == 0, result.err
+    assert "(row gap)" not in result.out

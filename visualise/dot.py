@@ -219,9 +219,12 @@ def _set_pieces_in_rows(dot: graphviz.Digraph, chart: Chart) -> None:
     if len(pieces) < 3:
         return
     sizes = [_size_in_boxes(piece, chart) for piece in pieces]
-    # The fewest rows that fit best: max keeps the first of equals.
+    if max(across for across, _ in sizes) * 2 > sum(across for across, _ in sizes):
+        return  # one piece is most of the width, whatever the rows: Graphviz fits the small ones around it better
+    # The fewest rows that fit best: max keeps the first of equals. Rows are kept only where the
+    # sizes, guessed from counts of boxes, promise much: a guess that promises little may lose.
     rows = max((_rows_for(sizes, count) for count in range(1, len(pieces) + 1)), key=lambda rows: _scale_on_page(rows, sizes))
-    if len(rows) == 1:
+    if len(rows) == 1 or _scale_on_page(rows, sizes) < 1.5 * _scale_on_page([list(range(len(pieces)))], sizes):
         return
     leading = {edge.target for edge in chart.edges}
     ending = {edge.source for edge in chart.edges}

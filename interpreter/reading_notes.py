@@ -87,10 +87,16 @@ _FENCE_OPENING = re.compile(r"^ {0,3}(?P<marks>`{3,}|~{3,})(?P<info>.*)$")
 _FENCE_CLOSING = re.compile(r"^ {0,3}(?P<marks>`{3,}|~{3,})[ \t]*$")
 _OUR_CODE = frozenset({"", "proc", "case", "safeproc"})
 _TITLE_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#.*')
-# A line that begins a block of its own, ending the paragraph before it: a heading, a list item, a quote.
-_BLOCK_START = re.compile(r" {0,3}(?:#{1,6}(?:[ \t]|$)|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|>)")
-# A line that begins a block of its own, ending the paragraph before it: a heading, a list item, a quote.
-_BLOCK_START = re.compile(r" {0,3}(?:#{1,6}(?:[ \t]|$)|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|>)")
+# How Markdown's blocks begin and end, as far as pairing backticks needs: a paragraph's lines
+# are read together; a heading is a block of one line; a rule (or a heading's underline) ends
+# a paragraph; a quote's markers are not its text; a list item begins a block of its own;
+# four spaces in, outside a paragraph, begin code of no language.
+_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
+_RULE_OR_UNDERLINE = re.compile(r" {0,3}(?:=+|-+|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|(?:-[ \t]*){3,})[ \t]*$")
+_QUOTE_MARKERS = re.compile(r"(?: {0,3}> ?)+")
+_LIST_ITEM = re.compile(r" {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
+_LIST_ITEM_AFTER_PROSE = re.compile(r" {0,3}(?:[-+*]|1[.)])[ \t]+\S")  # one that may interrupt a paragraph
+_INDENTED_CODE = re.compile(r"(?: {4}|[ ]{0,3}\t)")
 
 
 def _inline_code(line: str) -> list[tuple[int, str]]:
@@ -162,37 +168,56 @@ def mentions_in_code(notes: SourceFile, name: str, also_a_keyword: bool = False)
 def _code_pieces(text: str, alone: str | None) -> Iterator[tuple[int, int, str]]:
     """The notes' code in pieces, each on one line: (its line, where on it the piece starts, the piece),
     titles and comments left out; where alone is given, only inline spans that hold just that."""
-    paragraph: list[tuple[int, str]] = []  # the lines of prose since the last block began
+    paragraph: list[tuple[int, str, int]] = []  # the prose since the last block began: (line, its text, where the text starts)
+    quoted = listed = False  # whether the paragraph is a quote's, or a list item's
     fence: tuple[str, int, bool] | None = None  # the open fence's character and length, and whether its code is ours
     for number, line in enumerate(text.split("\n"), start=1):
-        if fence is None:
-            opening = _FENCE_OPENING.match(line)
-            if opening is not None and not (opening.group("marks")[0] == "`" and "`" in opening.group("info")):
-                yield from _inline_pieces(paragraph, alone)
-                paragraph = []
-                marks, info = opening.group("marks"), opening.group("info").strip().lower()
-                fence = (marks[0], len(marks), info in _OUR_CODE)
-            elif not line.strip() or _BLOCK_START.match(line):
-                # A blank line ends a paragraph; a heading, a list item or a quote begins a block of its own.
-                yield from _inline_pieces(paragraph, alone)
-                paragraph = [(number, line)] if line.strip() else []
-            else:
-                paragraph.append((number, line))
+        line = line.removesuffix("\r")  # a Windows line end
+        if fence is not None:
+            closing = _FENCE_CLOSING.match(line)
+            if closing is not None and closing.group("marks")[0] == fence[0] and len(closing.group("marks")) >= fence[1]:
+                fence = None
+            elif fence[2] and alone is None:
+                for offset, piece in _outside_titles_and_comments(line):
+                    yield number, offset, piece
             continue
-        closing = _FENCE_CLOSING.match(line)
-        if closing is not None and closing.group("marks")[0] == fence[0] and len(closing.group("marks")) >= fence[1]:
-            fence = None
-        elif fence[2] and alone is None:
-            for offset, piece in _outside_titles_and_comments(line):
-                yield number, offset, piece
+        opening = _FENCE_OPENING.match(line)
+        if opening is not None and not (opening.group("marks")[0] == "`" and "`" in opening.group("info")):
+            yield from _inline_pieces(paragraph, alone)
+            paragraph = []
+            marks, info = opening.group("marks"), opening.group("info").strip().lower()
+            fence = (marks[0], len(marks), info in _OUR_CODE)
+            continue
+        if not line.strip() or _RULE_OR_UNDERLINE.match(line) or (not paragraph and _INDENTED_CODE.match(line)):
+            yield from _inline_pieces(paragraph, alone)
+            paragraph = []
+            continue
+        quote = _QUOTE_MARKERS.match(line)
+        indent = quote.end() if quote else 0
+        # A quote begins a block after a paragraph that is not one; a line without its marker goes on with the quote's.
+        # Any list item begins one after another item; after other prose, only one with words, or numbered 1.
+        item = _LIST_ITEM.match(line, indent) is not None
+        if (
+            _HEADING.match(line, indent)
+            or (item and (listed or _LIST_ITEM_AFTER_PROSE.match(line, indent)))
+            or (quote and paragraph and not quoted)
+        ):
+            yield from _inline_pieces(paragraph, alone)
+            paragraph = []
+        if not paragraph:
+            quoted, listed = quote is not None, item
+        paragraph.append((number, line[indent:], indent))
+        if _HEADING.match(line, indent):
+            yield from _inline_pieces(paragraph, alone)
+            paragraph = []
     yield from _inline_pieces(paragraph, alone)
 
 
-def _inline_pieces(paragraph: list[tuple[int, str]], alone: str | None) -> Iterator[tuple[int, int, str]]:
+def _inline_pieces(paragraph: list[tuple[int, str, int]], alone: str | None) -> Iterator[tuple[int, int, str]]:
     """The code of a paragraph's inline spans, as _code_pieces gives it: a span may go on from one of
     the paragraph's lines to the next, so backticks are paired over the whole paragraph."""
-    text = "\n".join(line for _, line in paragraph)
-    starts = list(accumulate((len(line) + 1 for _, line in paragraph[:-1]), initial=0))
+    text = "\n".join(line for _, line, _ in paragraph)
+    starts = list(accumulate((len(line) + 1 for _, line, _ in paragraph[:-1]), initial=0))
     for start, code in _inline_code(text):
         if alone is not None:
             pieces = [(0, code)] if code == alone else []
@@ -202,5 +227,6 @@ def _inline_pieces(paragraph: list[tuple[int, str]], alone: str | None) -> Itera
             at = start + offset
             for part in piece.split("\n"):
                 line = bisect_right(starts, at) - 1
-                yield paragraph[line][0], at - starts[line], part
+                number, _, indent = paragraph[line]
+                yield number, indent + at - starts[line], part
                 at += len(part) + 1

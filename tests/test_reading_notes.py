@@ -43,3 +43,25 @@ def test_only_the_notes_code_names_the_step(text, places):
 def test_a_name_that_is_also_a_keyword_is_taken_only_where_code_holds_it_alone():
     text = "`notify` runs first; its escalation is `if late notify panel`.\n```\nnext notify\n```\n`` notify ``"
     assert _found(text, "notify", also_a_keyword=True) == [(1, 2), (5, 4)]  # one space inside each end is not code
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        # Prose a reviewer found taken for code: each as CommonMark (markdown-it-py) reads it.
+        ("## Step `review\nThe lead must notify` the panel, then `close`.", []),
+        ("> Ask `review\n> then` notify the panel, then `close`.", []),
+        ("Call `review\n*\nthen` notify the panel, then `close`.", []),
+        ("Call `review and\n2. then` notify the panel, then `close`.", []),
+        ("Call `notify\n***\nthen` review `close`.", []),
+        ("Intro.\n\n    x = `a\nnotify the panel` then `close`.", []),
+        ("```proc\r\nstep review\r\n```\r\nWe notify the panel.\r\n", []),
+        # And code in quotes, list items, headings and Windows files is still found.
+        ("> `notify` in a quote\n> and `notify`", [(1, 4), (2, 8)]),
+        ("- `notify` in a list\n- and `notify`\n2. and `notify`", [(1, 4), (2, 8), (3, 9)]),
+        ("# `notify` heading", [(1, 4)]),
+        ("```\r\nnext notify\r\n```\r\n", [(2, 6)]),
+    ],
+)
+def test_markdowns_blocks_are_read_before_its_backticks_are_paired(text, places):
+    assert _found(text, "notify") == places

@@ -26,6 +26,7 @@ from interpreter.batch_plan import BatchPlan, StepOutcome
 from interpreter.source import read_regular_file
 from interpreter.statistics import StepTally, days_taken, tallies_of, timeliness_rows
 from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Console
+from repl.folder_walk import entries_below
 from repl.garbage_collector import collector_paused
 from repl.printable import json_text, shown_name
 
@@ -167,32 +168,14 @@ def _is_plain_folder(entry: os.DirEntry) -> bool:
 
 
 def _walk(folder: str) -> Iterator[str]:
-    """The .case files in a folder and every folder below it (not through links).
-
-    Walked with a list of folders still to list, not by recursion, and each folder is
-    listed whole before the next: however deep the tree, nothing runs out of room or
-    holds a folder open for every level.
-    """
-    waiting = [folder]
-    while waiting:
-        folder = waiting.pop()
-        try:
-            entries = os.scandir(folder)
-        except OSError:
-            yield folder  # cannot be listed: counted as a case that could not run
-            continue
-        below = []
-        with entries:
-            for entry in entries:
-                try:
-                    if entry.is_dir(follow_symlinks=False):
-                        below.append(entry.path)
-                    elif entry.name.endswith(".case"):
-                        yield entry.path
-                except OSError:  # a link that loops: reading it will say so
-                    if entry.name.endswith(".case"):
-                        yield entry.path
-        waiting.extend(reversed(below))
+    """The .case files in a folder and every folder below it (not through links, hidden ones
+    included); a folder that cannot be listed is yielded too, as a case that could not run."""
+    unlisted: list[OSError] = []
+    for entry in entries_below(folder, unlisted.append):
+        if entry.name.endswith(".case"):
+            yield entry.path
+    for error in unlisted:
+        yield error.filename or folder
 
 
 def _chunks(paths, size: int):

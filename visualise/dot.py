@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import html
 import textwrap
+from collections import Counter, deque
 from collections.abc import Iterable
 
 import graphviz
@@ -218,7 +219,10 @@ def _set_pieces_in_rows(dot: graphviz.Digraph, chart: Chart) -> None:
     pieces = _pieces(chart)
     if len(pieces) < 3:
         return
-    sizes = [_size_in_boxes(piece, chart) for piece in pieces]
+    following: dict[str, list[tuple[str, int]]] = {}  # an arrow with words takes two ranks, one for the words
+    for edge in chart.edges:
+        following.setdefault(edge.source, []).append((edge.target, 2 if edge.label else 1))
+    sizes = [_size_in_boxes(piece, following) for piece in pieces]
     if max(across for across, _ in sizes) * 2 > sum(across for across, _ in sizes):
         return  # one piece is most of the width, whatever the rows: Graphviz fits the small ones around it better
     # The fewest rows that fit best: max keeps the first of equals. Rows are kept only where the
@@ -265,25 +269,19 @@ def _pieces(chart: Chart) -> list[list[str]]:
     return pieces
 
 
-def _size_in_boxes(piece: list[str], chart: Chart) -> tuple[int, int]:
+def _size_in_boxes(piece: list[str], following: dict[str, list[tuple[str, int]]]) -> tuple[int, int]:
     """About how many boxes across and ranks down a piece takes: its boxes by their depth from
-    its starts (an arrow with words takes two ranks, one for the words)."""
-    inside = set(piece)
-    following: dict[str, list[tuple[str, int]]] = {}
-    for edge in chart.edges:
-        if edge.source in inside:
-            following.setdefault(edge.source, []).append((edge.target, 2 if edge.label else 1))
-    targets = {edge.target for edge in chart.edges if edge.source in inside}
+    its starts (following: where each box's arrows go, and how many ranks each takes)."""
+    targets = {target for node in piece for target, _ in following.get(node, ())}
     depth = {node: 0 for node in piece if node not in targets} or {piece[0]: 0}
-    waiting = list(depth)
+    waiting = deque(depth)
     while waiting:  # breadth first: each box at the depth it is first reached, so a loop ends
-        node = waiting.pop(0)
+        node = waiting.popleft()
         for target, ranks in following.get(node, ()):
             if target not in depth:
                 depth[target] = depth[node] + ranks
                 waiting.append(target)
-    across = max(sum(1 for d in depth.values() if d == level) for level in set(depth.values()))
-    return across, max(depth.values()) + 1
+    return max(Counter(depth.values()).values()), max(depth.values()) + 1
 
 
 def _rows_for(sizes: list[tuple[int, int]], count: int) -> list[list[int]]:

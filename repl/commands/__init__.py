@@ -177,39 +177,20 @@ def files_under(folder: Path, suffix: str | tuple[str, ...], on_error=None, hidd
     and so are hidden folders (.git, .venv) unless hidden_folders; each folder that cannot be
     listed is handed to on_error (an OSError). A name of suffix that is a broken link, or a
     link that loops, is passed over as a name that is no file.
-
-    Walked with a list of folders still to list, not by recursion (as os.walk does before
-    Python 3.12): a tree a thousand folders deep ran out of Python's stack.
     """
     import os
 
+    from repl.folder_walk import entries_below
+
     found: list[Path] = []
-    waiting = [os.fspath(folder)]
-    while waiting:
-        current = waiting.pop()
-        try:
-            with os.scandir(current) as listing:
-                entries = list(listing)
-        except OSError as error:
-            if on_error is not None:
-                on_error(error)
-            continue
-        for entry in entries:
+    for entry in entries_below(os.fspath(folder), on_error or (lambda error: None), hidden_folders):
+        if entry.name.endswith(suffix):
             try:
-                is_folder, is_link = entry.is_dir(), entry.is_symlink()
-            except OSError:
-                is_folder = is_link = False
-            if is_folder:
-                if not is_link and (hidden_folders or not entry.name.startswith(".")):
-                    waiting.append(entry.path)
-                continue
-            if entry.name.endswith(suffix):
-                try:
-                    wanted = entry.is_file()
-                except OSError as error:  # a link that loops is no file; anything else, reading it says what is wrong
-                    wanted = error.errno not in _NO_FILE_THERE
-                if wanted:
-                    found.append(Path(entry.path))
+                wanted = entry.is_file()
+            except OSError as error:  # a link that loops is no file; anything else, reading it says what is wrong
+                wanted = error.errno not in _NO_FILE_THERE
+            if wanted:
+                found.append(Path(entry.path))
     return sorted(found)
 
 

@@ -9,6 +9,8 @@ engine = the files read into memory first; only repl.batch.tally_case_texts time
 full   = the files read into memory first; load_case (the LALR grammar path, names checked) + run_case,
          i.e. what every case costs when the quick reader declines it (e.g. a case with `expect` lines).
 Start-up, imports and the analysis of the procedure are reported separately. min and median of R reps.
+With e2e, also times reading the files alone, as the batch reads them (the floor under e2e: no
+engine, however quick, makes a batch faster than its reading).
 """
 
 import json
@@ -21,7 +23,7 @@ T0 = time.perf_counter()
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from interpreter.scenario import load_case, run_case  # noqa: E402
 from interpreter.statistics import StepTally  # noqa: E402
-from repl.batch import tally_case_texts, tally_cases  # noqa: E402
+from repl.batch import _read_in_groups, tally_case_texts, tally_cases  # noqa: E402
 from repl.procedure_cache import ProcedureCache  # noqa: E402
 
 IMPORT_S = time.perf_counter() - T0
@@ -89,6 +91,14 @@ def main():
             "ran": ran,
             "steps_on_time_late_open_overdue": counts,
         }
+    if "e2e" in results:
+        times = []
+        for _ in range(reps):
+            t = time.perf_counter()
+            for _group in _read_in_groups(paths):
+                pass
+            times.append(time.perf_counter() - t)
+        results["read_only"] = {"median_s": statistics.median(times), "cases_per_s_median": len(paths) / statistics.median(times)}
     results["process_s"] = time.perf_counter() - T0
     if as_json:
         print(json.dumps(results))
@@ -101,6 +111,8 @@ def main():
                     f"  {m:6s}: min {r['min_s']:.3f}s median {r['median_s']:.3f}s -> {r['cases_per_s_median']:,.0f} cases/s (median), "
                     f"{r['cases_per_s_best']:,.0f} best; {r['steps_on_time_late_open_overdue']}"
                 )
+        if "read_only" in results:
+            print(f"  reading the files alone: {results['read_only']['cases_per_s_median']:,.0f} files/s (median)")
 
 
 if __name__ == "__main__":

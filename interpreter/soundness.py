@@ -191,7 +191,7 @@ class _Explorer:
                 node = self.nodes.get(name)
                 if node is None:
                     continue
-                if name in passed and not isinstance(node, (m.Decision, m.Join, m.Outcome)):
+                if name in passed and not isinstance(node, (m.Decision, m.Outcome)):
                     stuck.append(name)  # round a loop with no decision on it: it never ends (P203 says so)
                     continue
                 passed.add(name)

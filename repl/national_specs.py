@@ -200,13 +200,21 @@ def _locate(name: str, procedure_file: Path, folders: list[Path]) -> Path | None
         path = Path(name)
         if not path.is_absolute():
             path = procedure_file.parent / path
-        return _shown(path) if path.is_file() else None
+        return _shown(path) if _is_file(path) else None
     for folder in folders:
         for file_name in _file_names(name):
             candidate = folder / file_name
-            if candidate.is_file():
+            if _is_file(candidate):
                 return _shown(candidate)
     return None
+
+
+def _is_file(path: Path) -> bool:
+    """Whether path names a file; False where the name cannot even be looked up (too long, say), as where there is none."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _not_found(name: str, where, folders: list[Path]) -> Diagnostic:

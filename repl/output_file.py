@@ -159,6 +159,13 @@ def folder_to_write(raw: str, marker: str, inputs: Sequence[Path] = ()) -> Path:
     by write_folder_atomically just before the folder is replaced."""
     if not raw:
         raise FolderRefused("the output name is empty; name the folder to write")
+    try:
+        return _checked_folder(raw, marker, inputs)
+    except OSError as exc:  # a name too long to look up, a folder that may not be searched
+        raise FolderRefused(f"cannot write `{shown_name(raw)}`: {(exc.strerror or str(exc)).lower()}") from None
+
+
+def _checked_folder(raw: str, marker: str, inputs: Sequence[Path]) -> Path:
     named = Path(raw)
     folder = Path(os.path.realpath(named)) if named.name in ("", ".", "..") else Path(os.path.realpath(named.parent)) / named.name
     shown = shown_name(str(folder))

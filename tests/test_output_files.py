@@ -291,7 +291,8 @@ def test_names_that_cannot_be_files_are_refused_plainly(cli, tmp_path):
 
 
 def test_a_name_too_long_to_look_up_is_a_plain_error_in_every_command(cli):
-    """check, simulate, test and trace given a 300-character name say they cannot read it (no internal error)."""
+    """check, simulate, test, trace, verify and handbook given a 300-character name say they cannot read
+    (or write) it: no internal error."""
     long_name = "a" * 300
     for arguments in (
         ["check", long_name + ".proc"],
@@ -301,6 +302,8 @@ def test_a_name_too_long_to_look_up_is_a_plain_error_in_every_command(cli):
         ["test", long_name + ".case"],
         ["trace", long_name + ".proc", "--source", long_name],
         ["render", long_name + ".proc", "-o", "x.svg"],
+        ["verify", str(PAN_SUSSEX), "--against", long_name + ".proc"],
+        ["handbook", str(PAN_SUSSEX), "-o", long_name],
     ):
         result = cli(*arguments)
         assert result.code == 2, arguments

@@ -372,3 +372,28 @@ outcome n7 "O"
     analysis = analyse_source(SourceFile("loop.proc", text))
     notes = [d for d in analysis.diagnostics if d.code == "P218"]
     assert len(notes) == 1 and "a loop must lead back into a parallel split" in notes[0].message
+
+
+def test_a_join_whose_next_is_itself_is_a_loop_reported_not_a_check_that_never_ends():
+    """A join led straight back to itself was released again and again by the search (a step passed
+    twice in one settling is a loop, but a join was let through): `check` never finished."""
+    body = """start at first
+step first "F" by team next together end
+join together "T"
+  waits for all
+  next together
+end
+"""
+    assert _codes(body).count("P203") == 1
+
+
+def test_a_join_in_a_loop_of_steps_with_no_decision_is_reported_once():
+    body = """start at first
+step first "F" by team next together end
+join together "T"
+  waits for all
+  next again
+end
+step again "A" by team next together end
+"""
+    assert _codes(body).count("P203") == 1

@@ -141,6 +141,18 @@ def test_check_finds_an_unknown_specification_with_did_you_mean(cli, tmp_path):
     assert "did you mean `working_together_2023`" in result.err
 
 
+def test_check_says_a_specification_named_too_long_to_look_up_cannot_be_found(cli, tmp_path):
+    """An `implements` name longer than the system can look up (a file name, or a path) is not found, not an internal error."""
+    for name in ('"' + "a" * 300 + '.proc"', "a" * 300, '"' + "d/" * 2100 + 'x.proc"'):
+        path = tmp_path / "p.proc"
+        path.write_text(
+            f'procedure "P"\n  calendar england-and-wales\n  implements {name}\nend\nstart at s\nstep s "S" next d end\noutcome d "D"\n'
+        )
+        result = cli("check", str(path))
+        assert result.code == 1, name[:20]
+        assert "error[P601]: no national specification" in result.err and "internal error" not in result.err
+
+
 def test_check_finds_satisfies_and_plays_that_name_nothing(cli):
     result = cli("check", "tests/verify/broken_links.proc")
     assert "error[P602]" in result.err and "did you mean `notify`?" in result.err

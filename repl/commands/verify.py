@@ -6,6 +6,7 @@ import argparse
 
 from repl.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Command, Console, add_diagnostic_format, analyse_files, files_to_read
 from repl.diagnostic_output import print_diagnostics, to_json, to_sarif
+from repl.printable import shown_name
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:
@@ -60,14 +61,20 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         return EXIT_PROBLEMS
     diagnostics = []  # its own warnings are `check`'s to show
     against = Path(args.against) if args.against else None
-    if against is not None and not against.is_file():
-        reason = (
-            "it is a folder, not a .proc file"
-            if against.is_dir()
-            else ("no such file" if not against.exists() else "it is not a regular file")
-        )
-        console.error(f"safeproc: cannot read `{args.against}`: {reason}")
-        return EXIT_USAGE
+    if against is not None:
+        try:
+            reason = (
+                None
+                if against.is_file()
+                else "it is a folder, not a .proc file"
+                if against.is_dir()
+                else ("no such file" if not against.exists() else "it is not a regular file")
+            )
+        except OSError as exc:  # a name too long to look up, a folder that may not be searched
+            reason = (exc.strerror or str(exc)).lower()
+        if reason is not None:
+            console.error(f"safeproc: cannot read `{shown_name(args.against)}`: {reason}")
+            return EXIT_USAGE
     found = find_specification(local.procedure, as_of=as_of, against=against)
     national = found.analysis
     if national is not None and national.source is not None:

@@ -100,6 +100,10 @@ class CaseSession:
         self.warned_on_leaving = False
         self.what_if: CaseState | None = None
         self.today = date.today()
+        # The case files this session read or wrote: saved over without asking. Any other
+        # file that exists is replaced only when `save` names it twice running.
+        self.own_files: set[Path] = set()
+        self.replacing: Path | None = None
 
     # ---- the procedure --------------------------------------------------------------------
 
@@ -408,12 +412,29 @@ class CaseSession:
     # ---- files ----------------------------------------------------------------------------
 
     def save(self, target: Path, with_expectations: bool) -> Reply:
-        from repl.output_file import write_atomically
+        from repl.output_file import OutputRefused, output_target, write_atomically
 
         missing = self._need_procedure()
         if missing is not None:
             return missing
         assert self.procedure_path is not None
+        if target.suffix != ".case":
+            # A typing slip (`save cspr.proc`, completed by Tab) must not replace a procedure or a note.
+            return Reply.problem(f"a case is saved as a .case file: `save {target.with_suffix('.case').name}`, say")
+        try:
+            written = output_target(str(target), [self.procedure_path], standard_output=False)
+        except OutputRefused as exc:
+            return Reply.problem(f"{exc}; the case is still here")
+        assert written is not None
+        written = Path(os.path.realpath(written))
+        replacing = written if written.exists() and written not in self.own_files else None
+        if replacing is not None and self.replacing != replacing:
+            self.replacing = replacing
+            return Reply.problem(
+                f"`{target}` already exists, and is not the case this session loaded or saved",
+                help=f"`save {target}` again replaces it; or choose another name",
+            )
+        self.replacing = None
         loaded, result = self._run(self.state)
         if result is None:
             return Reply((), tuple(d for d in loaded.diagnostics if d.is_error))
@@ -422,13 +443,14 @@ class CaseSession:
         # The day it is seen from is written, so that the scenario means the same tomorrow.
         text = evolve(self.state, as_of=result.as_of).text(relative, expectations)
         try:
-            write_atomically(target, text.encode("utf-8"))
+            write_atomically(written, text.encode("utf-8"))
         except OSError as exc:
             return Reply.problem(
                 f"could not save `{target}`: {(exc.strerror or str(exc)).lower()}; the case is still here",
                 help="save it somewhere else: `save other/path.case`",
             )
         self.saved_as = self.state
+        self.own_files.add(written)
         return Reply((f"saved {target}" + (f" with {len(expectations)} expectations" if expectations else ""),))
 
     def load(self, path: Path) -> Reply:
@@ -455,6 +477,7 @@ class CaseSession:
         )
         self.what_if = None
         self.saved_as = self.state
+        self.own_files.add(Path(os.path.realpath(path)))
         return Reply((f"loaded {path}: {case.name}",), tuple(d for d in loaded.diagnostics if not d.is_error))
 
     def reload(self) -> Reply:

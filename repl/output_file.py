@@ -35,21 +35,23 @@ class OutputRefused(Exception):
     """The output named cannot be written safely; the message says why, in plain words."""
 
 
-def output_target(raw: str, inputs: Sequence[Path]) -> Path | None:
-    """The regular file to write for the output named raw, or None for standard output.
+def output_target(raw: str, inputs: Sequence[Path], standard_output: bool = True) -> Path | None:
+    """The regular file to write for the output named raw, or None for standard output (`-`,
+    unless standard_output is false: the shell's `save` writes files only).
 
     Raises OutputRefused when writing there would replace something that is not a
     regular file, an input of the command, or a file through someone else's link.
     """
-    if raw == STANDARD_OUTPUT:
+    if raw == STANDARD_OUTPUT and standard_output:
         return None
+    to_standard_output = "; to write to standard output, give `-o -`" if standard_output else ""
     if not raw:
         raise OutputRefused("the output name is empty; give a file name, or `-` for standard output")
     if raw.endswith(("/", os.sep)):
         raise OutputRefused(f"`{shown_name(raw)}` ends in `/`, so it names a folder; name the file to write")
     named = Path(raw)
     if _is_a_standard_stream(named):
-        raise OutputRefused(f"`{shown_name(raw)}` is a standard stream, not a file; to write to standard output, give `-o -`")
+        raise OutputRefused(f"`{shown_name(raw)}` is a standard stream, not a file{to_standard_output}")
     try:
         _check_links(named, raw)
         status = named.stat()  # of what a link points to
@@ -68,8 +70,8 @@ def output_target(raw: str, inputs: Sequence[Path]) -> Path | None:
         raise OutputRefused(f"`{shown_name(raw)}` is a folder; name the file to write in it")
     if not stat.S_ISREG(status.st_mode):
         raise OutputRefused(
-            f"`{shown_name(raw)}` is not a regular file (it is a device, a pipe or a socket), so safeproc will not replace it; "
-            "to write to standard output, give `-o -`"
+            f"`{shown_name(raw)}` is not a regular file (it is a device, a pipe or a socket), so safeproc will not replace it"
+            + to_standard_output
         )
     target = Path(os.path.realpath(named))
     for source in inputs:

@@ -7,6 +7,7 @@ shell prints; one drives a real terminal through tmux.
 from __future__ import annotations
 
 import io
+import os
 import random
 import shutil
 import subprocess
@@ -80,6 +81,35 @@ def test_the_saved_scenario_passes_test_and_loads_back_to_the_same_status(tmp_pa
     again = _shell([f"load {saved}", "status", "quit"], procedure=None)
     status = first[first.index("Case:") :]
     assert status.split("Case:")[1].split("\n", 2)[2] == again[again.index("Case:") :].split("Case:")[1].split("\n", 2)[2]
+
+
+def test_save_never_replaces_the_procedure_a_note_or_a_pipe_and_asks_before_another_case(tmp_path):
+    """`save` once wrote over whatever it was given: the open procedure (`save cspr.proc`, a Tab away),
+    a text file, a pipe. It writes .case files only, by the rules every output follows, and replaces
+    a case this session did not load or save only when named twice running."""
+    procedure = tmp_path / "p.proc"
+    procedure.write_bytes(PROC.read_bytes())
+    note = tmp_path / "notes.txt"
+    note.write_text("my notes")
+    other = tmp_path / "other.case"
+    other.write_text('case "someone else\'s"\n')
+    pipe = tmp_path / "pipe.case"
+    os.mkfifo(pipe)
+    printed = _shell(
+        [*CASE_LINES, f"save {procedure}", f"save {note}", f"save {pipe}", f"save {other}", f"save {tmp_path / 'mine.case'}"],
+        procedure=procedure,
+    )
+    assert procedure.read_bytes() == PROC.read_bytes() and note.read_text() == "my notes"
+    assert "a case is saved as a .case file: `save p.case`, say" in printed
+    assert f"`{pipe}` is not a regular file" in printed and "-o -" not in printed and pipe.is_fifo()
+    assert f"`{other}` already exists, and is not the case this session loaded or saved" in printed
+    assert other.read_text() == 'case "someone else\'s"\n'
+    assert f"saved {tmp_path / 'mine.case'}" in printed
+    # Named twice running, it is replaced; and the session's own file is saved over without asking.
+    printed = _shell(
+        [*CASE_LINES, f"save {other}", f"save {other}", f"load {other}", "set looked_after = yes", f"save {other}"], procedure=procedure
+    )
+    assert printed.count(f"saved {other}") == 2 and "looked_after is yes" in other.read_text()
 
 
 def test_what_if_shows_the_difference_and_keep_adopts_it():

@@ -9,8 +9,11 @@ mistake is a message and the shell goes on; only `quit`, `exit` or end-of-file
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import io
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
@@ -19,6 +22,7 @@ from prompt_toolkit.completion import CompleteEvent, Completer, Completion, Path
 from prompt_toolkit.document import Document
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.input import Input
+from prompt_toolkit.key_binding import KeyBindings
 from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.output import Output
 
@@ -146,25 +150,35 @@ def run_shell(
     history: History | None = None,
     today: date | None = None,
 ) -> int:
-    """Read lines until quit; 0 when left normally. `input`, `output` and `out` are for tests."""
+    """Read lines until quit; 0 when left normally. `input`, `output` and `out` are for tests.
+
+    Lines piped in (standard input not a terminal) are read as plain text, one command a
+    line, with no prompt: prompt-toolkit would read a pasted escape sequence as a key.
+    """
     session = CaseSession()
     if today is not None:
         session.today = today
     console = Console(out, out) if out is not None else Console()
-    prompt: PromptSession[str] = PromptSession(
-        completer=ShellCompleter(session),
-        lexer=PygmentsLexer(SafeprocLexer),
-        history=history if history is not None else _history(),
-        input=input,
-        output=output,
-        complete_while_typing=False,
-    )
+    read_line: Callable[[], str]
+    if input is None and not sys.stdin.isatty():
+        read_line = _plain_lines()
+    else:
+        prompt: PromptSession[str] = PromptSession(
+            completer=ShellCompleter(session),
+            lexer=PygmentsLexer(SafeprocLexer),
+            history=history if history is not None else _history(),
+            input=input,
+            output=output,
+            complete_while_typing=False,
+            key_bindings=_stray_mouse_reports_passed_over(),
+        )
+        read_line = partial(prompt.prompt, PROMPT)
     console.print(GREETING)
     for opening in ([f"open {procedure}"] if procedure else []) + ([f"load {case}"] if case else []):
         _show(console, run_line(session, opening, console)[0])
     while True:
         try:
-            line = prompt.prompt(PROMPT)
+            line = read_line()
         except KeyboardInterrupt:
             continue  # Ctrl-C clears the line
         except EOFError:
@@ -187,6 +201,39 @@ def run_shell(
         if finished:
             break
     return 0
+
+
+def _plain_lines() -> Callable[[], str]:
+    """The next line of standard input, as text (bytes that are not UTF-8 shown as such); EOFError at its end."""
+    lines = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline=None)
+
+    def read_line() -> str:
+        line = lines.readline()
+        if not line:
+            raise EOFError
+        return line.rstrip("\n")
+
+    return read_line
+
+
+def _stray_mouse_reports_passed_over() -> KeyBindings:
+    """prompt-toolkit's handling of a mouse report, except that a typed or pasted escape
+    sequence that only looks like one (ESC [ 3 1 m, a colour code) is passed over: as it
+    stands, it fails on it, and the shell would show a traceback."""
+    from prompt_toolkit.key_binding.bindings.mouse import load_mouse_bindings
+    from prompt_toolkit.keys import Keys
+
+    handler = load_mouse_bindings().get_bindings_for_keys((Keys.Vt100MouseEvent,))[0].handler
+    bindings = KeyBindings()
+
+    @bindings.add(Keys.Vt100MouseEvent)
+    def _(event):
+        try:
+            return handler(event)
+        except (ValueError, IndexError, KeyError):
+            return None
+
+    return bindings
 
 
 def _show(console: Console, reply) -> None:

@@ -11,6 +11,7 @@ import os
 import random
 import shutil
 import subprocess
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -110,6 +111,26 @@ def test_save_never_replaces_the_procedure_a_note_or_a_pipe_and_asks_before_anot
         [*CASE_LINES, f"save {other}", f"save {other}", f"load {other}", "set looked_after = yes", f"save {other}"], procedure=procedure
     )
     assert printed.count(f"saved {other}") == 2 and "looked_after is yes" in other.read_text()
+
+
+def test_a_colour_code_typed_at_the_prompt_is_passed_over_not_a_traceback():
+    """ESC [ 3 1 m looks to prompt-toolkit like a mouse report, and its handler failed on it: the shell
+    showed a traceback, and with input piped it asked `Press ENTER to continue` for ever."""
+    printed = _shell(["name \x1b[31mred", "next", "\x1b[0m", "status", "quit"])
+    assert 'the case is called "red"' in printed and "Case:       red" in printed
+    assert "Traceback" not in printed and "Unhandled exception" not in printed
+
+
+def test_lines_piped_in_are_read_as_plain_text():
+    """With standard input not a terminal, each line is a command as written, escape characters and
+    bytes that are not UTF-8 included, shown escaped: no prompt-toolkit, no traceback, no endless loop."""
+    lines = b"name \x1b[31mred\nset child_died = \xff\n\x1b[0m\nquit\nquit\n"
+    result = subprocess.run([sys.executable, "-m", "repl.cli", "shell", str(PROC)], input=lines, capture_output=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode()
+    assert 'the case is called "\\x1b[31mred"' in out and "there is no command `\\x1b[0m`" in out
+    assert "is not a value of `child_died`" in out
+    assert b"Traceback" not in result.stderr and b"internal error" not in result.stderr
 
 
 def test_what_if_shows_the_difference_and_keep_adopts_it():

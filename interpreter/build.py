@@ -16,6 +16,7 @@ from lark import Token, Transformer_NonRecursive, Tree, v_args
 from lark.tree import Meta
 
 from interpreter import model as m
+from interpreter.calendar import FIRST_YEAR, LAST_YEAR
 from interpreter.diagnostics import Diagnostic, error
 from interpreter.source import SourceFile, Span
 from interpreter.syntax import RESERVED_WORDS, ParsedChunk
@@ -196,6 +197,18 @@ class ModelBuilder(Transformer_NonRecursive):
         first = self._date(children[0])
         last = self._date(children[1]) if len(children) > 1 else first
         if first is None or last is None:
+            return None
+        outside = [(day, token) for day, token in zip((first, last), children) if not FIRST_YEAR <= day.year <= LAST_YEAR]
+        if outside:
+            day, token = outside[0]
+            self.diagnostics.append(
+                error(
+                    "P026",
+                    f"the closure day {day} is outside the years the calendar knows ({FIRST_YEAR} to {LAST_YEAR})",
+                    self._token_span(token),
+                    help="check the year for a typing mistake",
+                )
+            )
             return None
         if last < first:
             self.diagnostics.append(

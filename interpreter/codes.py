@@ -177,6 +177,12 @@ last days in that order.""",
         """A step has one owner and one `next` step; a decision has one `otherwise`; the
 header has one title, source, version and calendar. Keep one of the two lines.""",
     ),
+    "P026": Code(
+        "closure outside the calendar's years",
+        """A local closure day (`closed on 2026-12-24`) falls outside the years safeproc's
+working-day calendar knows, 1995 to 2074: it could never move a deadline, and is
+most likely a typing mistake in its year (2204 for 2024).""",
+    ),
     # ---- names ---------------------------------------------------------------
     "P101": Code(
         "unknown step",

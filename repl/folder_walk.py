@@ -25,14 +25,19 @@ def entries_below(folder: str, on_unlisted: Callable[[OSError], object], hidden_
             on_unlisted(error)
             continue
         below = []
-        with listing:
-            for entry in listing:
-                try:
-                    is_folder = entry.is_dir(follow_symlinks=False)
-                except OSError:  # a name that cannot be looked up: whoever reads it says why
-                    is_folder = False
-                if not is_folder:
-                    yield entry
-                elif hidden_folders or not entry.name.startswith("."):
-                    below.append(entry.path)
+        try:
+            with listing:
+                for entry in listing:
+                    try:
+                        is_folder = entry.is_dir(follow_symlinks=False)
+                    except OSError:  # a name that cannot be looked up: whoever reads it says why
+                        is_folder = False
+                    if not is_folder:
+                        yield entry
+                    elif hidden_folders or not entry.name.startswith("."):
+                        below.append(entry.path)
+        except OSError as error:  # opened, then refused part-way (as some of /proc is): what was listed is walked
+            if error.filename is None:
+                error.filename = current
+            on_unlisted(error)
         waiting.extend(reversed(below))

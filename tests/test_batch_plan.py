@@ -315,6 +315,44 @@ def test_a_folder_that_cannot_be_listed_is_counted_not_a_crash(cli, tmp_path, mo
     assert (summary["cases"], summary["unrunnable"], result.code) == (1, 1, 1)
 
 
+def test_a_folder_refused_part_way_through_its_listing_is_counted_not_a_crash(cli, tmp_path, monkeypatch):
+    """Some folders open, then refuse to be read on (/proc/1/map_files, as root): what was listed
+    is walked, and the folder counts as a case that could not run, in a batch and in `check`."""
+    import os
+
+    _stopped_case(tmp_path)
+    (tmp_path / "odd").mkdir()
+    _stopped_case(tmp_path / "odd")
+    (tmp_path / "odd" / "x.proc").write_text("")
+    listing = os.scandir
+
+    class RefusingPartWay:
+        def __init__(self, path):
+            self.inner = listing(path)
+            self.given = 0
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.inner.close()
+
+        def __iter__(self):
+            return self
+
+        def __next__(self):
+            if self.given == 1:
+                raise PermissionError(13, "Permission denied")
+            self.given += 1
+            return next(self.inner)
+
+    monkeypatch.setattr(os, "scandir", lambda path: RefusingPartWay(path) if str(path).endswith("odd") else listing(path))
+    result, summary = _summary(cli, tmp_path)
+    assert summary["unrunnable"] == 1 and summary["cases"] in (1, 2) and result.code == 1
+    checked = cli("check", str(tmp_path / "odd"))
+    assert checked.code == 2 and f"cannot read `{tmp_path / 'odd'}`: permission denied" in checked.err
+
+
 def _tree(root: Path) -> None:
     for name in ["a.case", "b.txt", ".hidden.case", "x/c.case", "x/y/d.case", "x/.h/e.case", "x/y.case/f.case", "z/g.case"]:
         (root / name).parent.mkdir(parents=True, exist_ok=True)

@@ -304,6 +304,7 @@ def test_a_name_too_long_to_look_up_is_a_plain_error_in_every_command(cli):
         ["render", long_name + ".proc", "-o", "x.svg"],
         ["verify", str(PAN_SUSSEX), "--against", long_name + ".proc"],
         ["handbook", str(PAN_SUSSEX), "-o", long_name],
+        ["handbook", str(PAN_SUSSEX), "-o", "handbook-not-written", "--scenarios", long_name],
     ):
         result = cli(*arguments)
         assert result.code == 2, arguments

@@ -124,7 +124,10 @@ def _scenarios(args: argparse.Namespace, console: Console, procedure_path: Path)
         return []
     folder = Path(args.scenarios)
     if not is_folder(folder):
-        why = "is not a folder" if folder.exists() else "does not exist"
+        try:
+            why = "is not a folder" if folder.exists() else "does not exist"
+        except OSError as exc:  # a name too long to look up
+            why = f"cannot be read: {(exc.strerror or str(exc)).lower()}"
         console.error(f"safeproc: --scenarios `{shown_name(args.scenarios)}` {why}; name the folder of .case files")
         return None
     paths, unreadable = expand_paths([args.scenarios], ".case", console)

@@ -15,16 +15,19 @@ translates between its spans (1-based, in characters) and the protocol's positio
 
 from __future__ import annotations
 
+import logging
 import re
+import sys
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from lark import Token
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 from pygls.uris import from_fs_path, to_fs_path
 
 from interpreter import model as m
@@ -34,7 +37,7 @@ from interpreter.names_index import LOCAL, Occurrence, occurrence_at, occurrence
 from interpreter.pipeline import Analysis, analyse_source
 from interpreter.printer import format_source
 from interpreter.reading_notes import READING_FILE_NAME, mentions_in_code
-from interpreter.source import SourceFile, Span, read_regular_file, with_line_breaks
+from interpreter.source import MAX_SOURCE_BYTES, SourceFile, Span, read_regular_file, with_line_breaks
 from interpreter.syntax import RESERVED_WORDS, PieceCache, decode, kind_of_file
 from interpreter.wording import calendar_name, describe_deadline, fact_type_words, kind_noun, unit_meaning
 from repl import version
@@ -77,11 +80,27 @@ class RefusedRequest(JsonRpcException):
     CODE = -32803
 
 
+class _AnsweringProtocol(LanguageServerProtocol):
+    """pygls's protocol, except that a request it cannot read (`"params": null`, a line number
+    past any file) is answered with an error: pygls sends no reply, and the editor waits for ever."""
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            request = data.get("id")
+            if "method" in data and isinstance(request, (int, str)) and not isinstance(request, bool):
+                self._send_response(
+                    request, error=lsp.ResponseError(code=exc.code, message=f"safeproc could not read the request: {exc.message}")
+                )
+            raise
+
+
 class SafeprocServer(LanguageServer):
     def __init__(self) -> None:
         # Whole documents on each change: pygls applies ranged changes by splitlines(),
         # which also breaks at form feeds and U+2028, where the protocol does not.
-        super().__init__("safeproc", version(), text_document_sync_kind=lsp.TextDocumentSyncKind.Full)
+        super().__init__("safeproc", version(), text_document_sync_kind=lsp.TextDocumentSyncKind.Full, protocol_cls=_AnsweringProtocol)
         self.documents: dict[str, Document] = {}
         self.pieces: dict[str, PieceCache] = {}  # each open file's declarations, parsed, by their text
         self.source_text: SourceFile | None = None  # the procedure's source document, for hovers
@@ -655,4 +674,47 @@ def _code_actions(ls: SafeprocServer, params: lsp.CodeActionParams) -> list[lsp.
 
 
 def serve() -> None:
-    server.start_io()
+    """Serve an editor over standard input and output, telling it about problems in a line each on standard error."""
+    said = logging.StreamHandler(sys.stderr)
+    said.setFormatter(_OneLineEach())
+    logging.basicConfig(handlers=[said], level=logging.WARNING, force=True)
+    # pygls asks only readline and read of what it reads from.
+    server.start_io(stdin=cast(BinaryIO, _MessagesOfSensibleSize(sys.stdin.buffer)))
+
+
+class _OneLineEach(logging.Formatter):
+    """A log record as one line, with no traceback: an editor shows standard error to the user,
+    and pygls logs a refused rename, or a message it cannot read, with the whole stack."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        # Only the first line: pygls writes some tracebacks into the message itself.
+        text = f"safeproc lsp: {record.getMessage().splitlines()[0] if record.getMessage() else ''}"
+        problem = record.exc_info[1] if record.exc_info else None
+        if isinstance(problem, RefusedRequest):
+            text += f": {problem.message}"
+        elif problem is not None:
+            text += f" ({type(problem).__name__})"
+        return text
+
+
+# The longest message read: a procedure or case of the largest size safeproc reads, written in JSON
+# with every character escaped, and then some. A longer length is a broken stream, not a message.
+_LONGEST_MESSAGE_BYTES = 7 * MAX_SOURCE_BYTES
+
+
+class _MessagesOfSensibleSize:
+    """Standard input as pygls reads it, except that a message claiming more bytes than any
+    could hold (`Content-Length: 99999999999999999999`) ends the session with a line on
+    standard error, rather than an internal error or an attempt to hold it all in memory."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def readline(self) -> bytes:
+        return self.stream.readline()
+
+    def read(self, size: int) -> bytes:
+        if size > _LONGEST_MESSAGE_BYTES:
+            print(f"safeproc lsp: a message said it was {size} bytes long, more than any could be; the session ends", file=sys.stderr)
+            return b""
+        return self.stream.read(size)

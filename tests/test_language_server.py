@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -424,3 +426,64 @@ async def test_renaming_counts_places_in_reading_notes_open_in_the_editor_from_t
         )
     )
     assert _apply(unsaved, edit.changes[notes.as_uri()]) == "A first line, not yet saved\n`rapid` here\n"
+
+
+def _raw_session(*messages: dict | bytes) -> subprocess.CompletedProcess:
+    """The server run over raw bytes, as a broken or hostile editor might send them."""
+    stream = b""
+    for message in messages:
+        body = message if isinstance(message, bytes) else json.dumps(message).encode()
+        stream += b"Content-Length: %d\r\n\r\n" % len(body) + body
+    return subprocess.run([sys.executable, "-m", "repl.cli", "lsp"], input=stream, capture_output=True, timeout=120, cwd=ROOT)
+
+
+_INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}
+
+
+def test_a_request_that_cannot_be_read_is_answered_with_an_error_and_a_line_on_standard_error():
+    """pygls sent no reply to a request whose params it could not read (the editor waited for ever),
+    and wrote whole tracebacks to standard error, which editors show in their output panel."""
+    result = _raw_session(
+        _INITIALIZE,
+        {"jsonrpc": "2.0", "id": 2, "method": "textDocument/hover", "params": None},
+        b"{not json",
+        {"jsonrpc": "2.0", "id": 3, "method": "shutdown"},
+    )
+    replies = [json.loads(part[part.index(b"{") :]) for part in result.stdout.split(b"Content-Length: ")[1:]]
+    refused = next(reply for reply in replies if reply.get("id") == 2)
+    assert refused["error"]["code"] == -32602 and "safeproc could not read the request" in refused["error"]["message"]
+    assert any(reply.get("id") == 3 for reply in replies)  # and it went on
+    errors = result.stderr.decode()
+    assert "Traceback" not in errors and all(line.startswith("safeproc lsp: ") for line in errors.splitlines()), errors
+
+
+def test_a_rename_refused_is_one_line_on_standard_error():
+    uri = (ROOT / "tests" / "rename-refused.proc").as_uri()
+    text = 'procedure "P"\nend\nstart at s\nstep s "S" next d end\noutcome d "D"\n'
+    result = _raw_session(
+        _INITIALIZE,
+        {
+            "jsonrpc": "2.0",
+            "method": "textDocument/didOpen",
+            "params": {"textDocument": {"uri": uri, "languageId": "safeproc", "version": 1, "text": text}},
+        },
+        {
+            "jsonrpc": "2.0",
+            "id": 2,
+            "method": "textDocument/rename",
+            "params": {"textDocument": {"uri": uri}, "position": {"line": 3, "character": 5}, "newName": "end"},
+        },
+    )
+    assert b'"code": -32803' in result.stdout
+    errors = result.stderr.decode()
+    assert "Traceback" not in errors and "`end` cannot be a name" in errors, errors
+
+
+def test_a_message_longer_than_any_could_be_ends_the_session_with_a_line_not_an_internal_error():
+    stream = b"Content-Length: 99999999999999999999\r\n\r\n{}"
+    result = subprocess.run([sys.executable, "-m", "repl.cli", "lsp"], input=stream, capture_output=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0
+    assert (
+        result.stderr.decode().strip()
+        == "safeproc lsp: a message said it was 99999999999999999999 bytes long, more than any could be; the session ends"
+    )

@@ -6,6 +6,7 @@ scopes and L4's traces are): facts, dated happenings, and what must follow.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -132,10 +133,13 @@ def load_case(data: bytes, name: str, procedures: ProcedureSource, procedure_ove
     if procedure_override is not None and case.procedure_path is not None:
         named = Path(name).parent / case.procedure_path
         if not procedures.same_file(named, procedure_override):
+            # Named as the case names it, and where that is: beside the case, not where safeproc was started.
+            where = os.path.normpath(named)
+            beside = f" (`{where}`)" if where != case.procedure_path else ""
             problems.append(
                 warning(
                     "P408",
-                    f"this case names the procedure `{case.procedure_path}`, but it is being run against `{procedure_override}`",
+                    f"this case names the procedure `{case.procedure_path}`{beside}, but it is being run against `{procedure_override}`",
                     case.procedure_span,
                     label="the procedure this case was written for",
                     help="if the names below do not match, run it against the procedure it names",

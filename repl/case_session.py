@@ -466,7 +466,10 @@ class CaseSession:
             return Reply((), tuple(d for d in loaded.diagnostics if d.is_error) or (error("P901", f"`{path}` cannot be loaded", None),))
         assert case.procedure_path is not None
         self.undo_stack.append((self.state, f"load {path}"))
+        before = self.procedure_path
         self.procedure_path = Path(os.path.normpath(path.parent / case.procedure_path))
+        # A case runs against the procedure it names: where that is another file than the one open, say so.
+        switched = before is not None and not self.procedures.same_file(before, self.procedure_path)
         self.state = CaseState(
             name=case.name,
             as_of=case.as_of,
@@ -478,7 +481,10 @@ class CaseSession:
         self.what_if = None
         self.saved_as = self.state
         self.own_files.add(Path(os.path.realpath(path)))
-        return Reply((f"loaded {path}: {case.name}",), tuple(d for d in loaded.diagnostics if not d.is_error))
+        lines = [f"loaded {path}: {case.name}"]
+        if switched:
+            lines.append(f"it names the procedure `{self.procedure_path}`, which is now the one open (it was `{before}`)")
+        return Reply(tuple(lines), tuple(d for d in loaded.diagnostics if not d.is_error))
 
     def reload(self) -> Reply:
         """Read the procedure again after an edit, and say what that changes for the case."""

@@ -10,6 +10,7 @@ where the command-line commands write, and the reply is the shell's to show.
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 from collections.abc import Sequence
 from pathlib import Path
@@ -111,7 +112,7 @@ def run_line(session: CaseSession, line: str, console: Console) -> tuple[Reply, 
         return changed, False
     match head:
         case "open":
-            return (session.open(Path(words[1])) if len(words) == 2 else Reply.problem("write `open PROC`")), False
+            return (session.open(_typed_path(words[1])) if len(words) == 2 else Reply.problem("write `open PROC`")), False
         case "status" | "next" | "overdue" | "keep" | "undo" | "reset" | "reload":
             if len(words) != 1:
                 return Reply.problem(f"`{head}` takes nothing after it"), False
@@ -138,9 +139,9 @@ def run_line(session: CaseSession, line: str, console: Console) -> tuple[Reply, 
             paths = [w for w in words[1:] if not w.startswith("--")]
             if len(paths) != 1 or any(o != "--with-expectations" for o in options):
                 return Reply.problem("write `save FILE.case` (or `save FILE.case --with-expectations`)"), False
-            return session.save(Path(paths[0]), bool(options)), False
+            return session.save(_typed_path(paths[0]), bool(options)), False
         case "load":
-            return (session.load(Path(words[1])) if len(words) == 2 else Reply.problem("write `load FILE.case`")), False
+            return (session.load(_typed_path(words[1])) if len(words) == 2 else Reply.problem("write `load FILE.case`")), False
         case "names":
             return _names(session, words[1:]), False
         case "help":
@@ -253,3 +254,8 @@ def _names(session: CaseSession, words: Sequence[str]) -> Reply:
         names = session.names(kinds[kind])
         lines.append(f"{kind} ({len(names)}): " + ", ".join(names))
     return Reply(tuple(lines))
+
+
+def _typed_path(word: str) -> Path:
+    """A file name as typed at the prompt: `~` is the user's home folder, as a terminal's shell has it."""
+    return Path(os.path.expanduser(word))

@@ -133,6 +133,17 @@ def test_lines_piped_in_are_read_as_plain_text():
     assert b"Traceback" not in result.stderr and b"internal error" not in result.stderr
 
 
+
+def test_loading_a_case_that_names_another_procedure_says_which_is_now_open(tmp_path, monkeypatch):
+    """The case runs against the procedure it names; the shell once switched to it without a word.
+    And `~` in a file name is the home folder, as at a terminal's prompt."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "other.proc").write_bytes(PROC.read_bytes())
+    (tmp_path / "c.case").write_text('case "C"\n  procedure "other.proc"\n  as of 2024-01-19\nend\n')
+    printed = _shell(["load ~/c.case", "status", "quit"])
+    assert f"it names the procedure `{tmp_path / 'other.proc'}`, which is now the one open (it was `{PROC}`)" in printed
+    assert f"({tmp_path / 'other.proc'})" in printed
+
 def test_what_if_shows_the_difference_and_keep_adopts_it():
     printed = _shell([*CASE_LINES, "what if crg_view = split", "next", "keep", "next", "quit"])
     assert "if crg_view = split:" in printed and "+ leads_discuss now applies (open)" in printed

@@ -311,6 +311,14 @@ def test_a_name_too_long_to_look_up_is_a_plain_error_in_every_command(cli):
         assert "internal error" not in result.err, arguments
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges on Windows")
+def test_a_loop_of_links_is_named_as_one_not_as_a_file_that_does_not_exist(cli, tmp_path):
+    (tmp_path / "one.proc").symlink_to(tmp_path / "two.proc")
+    (tmp_path / "two.proc").symlink_to(tmp_path / "one.proc")
+    result = cli("check", str(tmp_path / "one.proc"))
+    assert result.code == 2 and "too many levels of symbolic links" in result.err.lower(), result.err
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="process checks use Linux's /proc")
 def test_a_hangup_ignored_by_nohup_stays_ignored(tmp_path):
     """Under `nohup` (SIGHUP ignored), a hangup does not stop safeproc."""

@@ -133,7 +133,6 @@ def test_lines_piped_in_are_read_as_plain_text():
     assert b"Traceback" not in result.stderr and b"internal error" not in result.stderr
 
 
-
 def test_loading_a_case_that_names_another_procedure_says_which_is_now_open(tmp_path, monkeypatch):
     """The case runs against the procedure it names; the shell once switched to it without a word.
     And `~` in a file name is the home folder, as at a terminal's prompt."""
@@ -143,6 +142,7 @@ def test_loading_a_case_that_names_another_procedure_says_which_is_now_open(tmp_
     printed = _shell(["load ~/c.case", "status", "quit"])
     assert f"it names the procedure `{tmp_path / 'other.proc'}`, which is now the one open (it was `{PROC}`)" in printed
     assert f"({tmp_path / 'other.proc'})" in printed
+
 
 def test_what_if_shows_the_difference_and_keep_adopts_it():
     printed = _shell([*CASE_LINES, "what if crg_view = split", "next", "keep", "next", "quit"])

@@ -270,7 +270,6 @@ def test_a_case_run_against_another_procedure_than_it_names_is_warned(cli):
     assert "tests/simulate/bad/procedure_missing.case:2:" in result.err
 
 
-
 def test_p408_says_where_the_procedure_a_case_names_is_when_its_name_alone_would_mislead(cli, tmp_path):
     """A case in sub/ naming `p.proc` run against ./p.proc was told "names `p.proc`, but is run against `p.proc`"."""
     (tmp_path / "p.proc").write_bytes((ROOT / "tests/simulate/review.proc").read_bytes())
@@ -279,6 +278,7 @@ def test_p408_says_where_the_procedure_a_case_names_is_when_its_name_alone_would
     (tmp_path / "sub" / "x.case").write_text('case "X"\n  procedure "p.proc"\nend\n')
     result = cli("simulate", str(tmp_path / "p.proc"), str(tmp_path / "sub" / "x.case"))
     assert f"this case names the procedure `p.proc` (`{tmp_path / 'sub' / 'p.proc'}`), but it is being run against" in result.err
+
 
 def test_a_case_naming_a_declaration_of_another_kind_uses_its_kind_words(cli, tmp_path):
     """Recording a parallel split as done says "a parallel split", the words every other message uses."""

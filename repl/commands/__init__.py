@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -155,7 +156,8 @@ def expand_paths(paths, suffix: str | tuple[str, ...], console: Console) -> tupl
                     _cannot_read(console, problem.filename or raw, problem.strerror or str(problem))
                 missing += len(unlisted)
                 continue
-            exists = path.exists()
+            # A link that loops, or points nowhere, is there all the same: reading it says what is wrong.
+            exists = path.exists() or os.path.lexists(path)
         except OSError as exc:  # a name too long, a loop of links, a folder we may not list
             _cannot_read(console, raw, exc.strerror or str(exc))
             missing += 1
@@ -178,8 +180,6 @@ def files_under(folder: Path, suffix: str | tuple[str, ...], on_error=None, hidd
     listed is handed to on_error (an OSError). A name of suffix that is a broken link, or a
     link that loops, is passed over as a name that is no file.
     """
-    import os
-
     from repl.folder_walk import entries_below
 
     found: list[Path] = []

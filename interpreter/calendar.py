@@ -305,7 +305,9 @@ def _month_span_range(months: int) -> tuple[int, int, date, date]:
     last day when the later month is shorter, else from its first day too.
     """
     if months >= _MONTH_COUNT:
-        raise DateOutsideCalendar(f"every date {months} months after a start date")
+        # Said in years where it was written in years (as nearly every span this long is).
+        length = f"{months // 12} years" if months % 12 == 0 else f"{months} months"
+        raise DateOutsideCalendar(f"every date {length} after a start date")
     month_starts, month_lengths = _month_tables()
     least = greatest = None
     least_start = greatest_start = 0

@@ -1013,3 +1013,13 @@ def test_working_days_from_gives_what_add_and_subtract_give_or_none_outside(cale
     assert calendar.working_days_from(anchor, amount, forward) == expected
     assert calendar.working_days_from(date(FIRST_YEAR - 1, 12, 31), amount, forward) is None
     assert calendar.working_days_from(date(LAST_YEAR + 1, 1, 1), amount, forward) is None
+
+
+def test_a_span_of_years_past_the_calendar_is_said_in_years():
+    """`within 100000 years` was reported as "every date 1200000 months after a start date"."""
+    from interpreter.pipeline import analyse_source
+    from interpreter.source import SourceFile
+
+    text = 'procedure "P"\nend\nrole crg "C"\nevent aware "A"\nstart at s\nstep s "S"\n  by crg\n  within 100000 years after aware\n  next d\nend\noutcome d "D"\n'
+    messages = [d.message for d in analyse_source(SourceFile("p.proc", text)).diagnostics if d.code == "P306"]
+    assert messages and "every date 100000 years after a start date" in messages[0], messages

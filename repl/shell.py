@@ -160,7 +160,8 @@ def run_shell(
         session.today = today
     console = Console(out, out) if out is not None else Console()
     read_line: Callable[[], str]
-    if input is None and not sys.stdin.isatty():
+    piped = input is None and not sys.stdin.isatty()
+    if piped:
         read_line = _plain_lines()
     else:
         prompt: PromptSession[str] = PromptSession(
@@ -173,7 +174,8 @@ def run_shell(
             key_bindings=_stray_mouse_reports_passed_over(),
         )
         read_line = partial(prompt.prompt, PROMPT)
-    console.print(GREETING)
+    if not piped:  # how to use the prompt: no help to a file of commands
+        console.print(GREETING)
     for opening in ([f"open {procedure}"] if procedure else []) + ([f"load {case}"] if case else []):
         _show(console, run_line(session, opening, console)[0])
     while True:

@@ -206,7 +206,7 @@ class ModelBuilder(Transformer_NonRecursive):
                     "P026",
                     f"the closure day {day} is outside the years the calendar knows ({FIRST_YEAR} to {LAST_YEAR})",
                     self._token_span(token),
-                    help="check the year for a typing mistake",
+                    help="check the year for a typing mistake: safeproc counts working days from 1995 to 2074 only",
                 )
             )
             return None

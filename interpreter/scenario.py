@@ -135,7 +135,7 @@ def load_case(data: bytes, name: str, procedures: ProcedureSource, procedure_ove
         if not procedures.same_file(named, procedure_override):
             # Named as the case names it, and where that is: beside the case, not where safeproc was started.
             where = os.path.normpath(named)
-            beside = f" (`{where}`)" if where != case.procedure_path else ""
+            beside = f" (`{where}`)" if where != os.path.normpath(case.procedure_path) else ""
             problems.append(
                 warning(
                     "P408",

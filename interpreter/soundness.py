@@ -132,7 +132,16 @@ class _Explorer:
             for target, possible in self._branches(decision, state.possible):
                 moved = list(state.tokens)
                 moved.remove(decision)
-                nxt = evolve(state, tokens=tuple(sorted([*moved, target])), possible=possible)
+                # A branch into a join arrives there, as any arrow does: it is not a branch standing at it.
+                arrived, opened_any = set(state.arrived), set(state.opened_any)
+                entered = self._enter(decision, target, arrived, opened_any)
+                nxt = evolve(
+                    state,
+                    tokens=tuple(sorted([*moved, *entered])),
+                    arrived=frozenset(arrived),
+                    opened_any=frozenset(opened_any),
+                    possible=possible,
+                )
                 for settled in self._settle(nxt, state, _Choice(decision, target)):
                     queue.append(settled)
 

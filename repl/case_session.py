@@ -411,35 +411,39 @@ class CaseSession:
 
     # ---- files ----------------------------------------------------------------------------
 
-    def save(self, target: Path, with_expectations: bool) -> Reply:
+    def save(self, target: Path, with_expectations: bool, replace: bool = False) -> Reply:
+        """Write the case as a scenario. An existing case file this session did not load or save is
+        replaced only with `replace`, or when the same save is asked twice running."""
         from repl.output_file import OutputRefused, output_target, write_atomically
 
         missing = self._need_procedure()
         if missing is not None:
             return missing
         assert self.procedure_path is not None
+        asked_before, self.replacing = self.replacing, None
         if target.suffix != ".case":
             # A typing slip (`save cspr.proc`, completed by Tab) must not replace a procedure or a note.
-            return Reply.problem(f"a case is saved as a .case file: `save {target.with_suffix('.case').name}`, say")
+            named = target.with_suffix(".case") if target.name not in ("", ".", "..") else target / "NAME.case"
+            return Reply.problem(f"a case is saved as a .case file: for example `save {named}`")
         try:
             written = output_target(str(target), [self.procedure_path], standard_output=False)
         except OutputRefused as exc:
             return Reply.problem(f"{exc}; the case is still here")
         assert written is not None
         written = Path(os.path.realpath(written))
-        replacing = written if written.exists() and written not in self.own_files else None
-        if replacing is not None and self.replacing != replacing:
-            self.replacing = replacing
+        if not replace and written.exists() and written not in self.own_files and asked_before != written:
+            self.replacing = written
+            again = f"save {target}" + (" --with-expectations" if with_expectations else "")
             return Reply.problem(
                 f"`{target}` already exists, and is not the case this session loaded or saved",
-                help=f"`save {target}` again replaces it; or choose another name",
+                help=f"`{again}` again, straight away, replaces it (or add --replace); or choose another name",
             )
-        self.replacing = None
         loaded, result = self._run(self.state)
         if result is None:
             return Reply((), tuple(d for d in loaded.diagnostics if d.is_error))
         expectations = expectations_for(result) if with_expectations else []
-        relative = _relative_path(self.procedure_path, target.parent)
+        # From where the file is written: through a link to another folder, that folder.
+        relative = _relative_path(self.procedure_path, written.parent)
         # The day it is seen from is written, so that the scenario means the same tomorrow.
         text = evolve(self.state, as_of=result.as_of).text(relative, expectations)
         try:

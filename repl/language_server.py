@@ -16,6 +16,7 @@ translates between its spans (1-based, in characters) and the protocol's positio
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -675,26 +676,48 @@ def _code_actions(ls: SafeprocServer, params: lsp.CodeActionParams) -> list[lsp.
 
 def serve() -> None:
     """Serve an editor over standard input and output, telling it about problems in a line each on standard error."""
-    said = logging.StreamHandler(sys.stderr)
-    said.setFormatter(_OneLineEach())
-    logging.basicConfig(handlers=[said], level=logging.WARNING, force=True)
+    logging.basicConfig(handlers=[_EditorLog()], level=logging.WARNING, force=True)
     # pygls asks only readline and read of what it reads from.
     server.start_io(stdin=cast(BinaryIO, _MessagesOfSensibleSize(sys.stdin.buffer)))
 
 
-class _OneLineEach(logging.Formatter):
-    """A log record as one line, with no traceback: an editor shows standard error to the user,
-    and pygls logs a refused rename, or a message it cannot read, with the whole stack."""
+class _EditorLog(logging.Handler):
+    """pygls's log, a line per problem on standard error, which editors show in an output panel.
 
-    def format(self, record: logging.LogRecord) -> str:
-        # Only the first line: pygls writes some tracebacks into the message itself.
-        text = f"safeproc lsp: {record.getMessage().splitlines()[0] if record.getMessage() else ''}"
+    pygls logs a refused rename, or a message it cannot read, with the whole stack; here a
+    refusal is its reason, a message that cannot be read is said to be one, and a failure of
+    safeproc's own is an internal error with a crash report, as on the command line (the whole
+    traceback with SAFEPROC_DEBUG=1).
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.startswith("Unable to deserialize message"):
+            return  # pygls says it again, with the error, as it gives up on the message
         problem = record.exc_info[1] if record.exc_info else None
+        # Only the first line: pygls writes some tracebacks into the message itself.
+        lines = [message.splitlines()[0] if message else "a problem"]
         if isinstance(problem, RefusedRequest):
-            text += f": {problem.message}"
+            lines = [f"refused: {problem.message}"]
+        elif isinstance(problem, JsonRpcException) or message.startswith("Unable to handle message"):
+            # What the editor sent could not be read (not JSON, or not the protocol's shape): its mistake, not safeproc's.
+            lines = [f"a message from the editor could not be read ({type(problem).__name__})"]
         elif problem is not None:
-            text += f" ({type(problem).__name__})"
-        return text
+            from repl.crash_report import save_crash_report
+
+            saved = save_crash_report(problem, ["lsp"])
+            lines = [f"internal error ({type(problem).__name__}); this is a bug in safeproc, please report it"]
+            if saved is not None:
+                lines.append(f"where it failed is saved in {saved} (with nothing from your files)")
+            if os.environ.get("SAFEPROC_DEBUG", "") not in ("", "0"):
+                import traceback
+
+                lines.extend(traceback.format_exception(problem))
+        try:
+            sys.stderr.write("".join(f"safeproc lsp: {line}\n" if not line.endswith("\n") else line for line in lines))
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass  # the editor has closed standard error: nowhere left to say it
 
 
 # The longest message read: a procedure or case of the largest size safeproc reads, written in JSON

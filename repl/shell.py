@@ -150,7 +150,8 @@ def run_shell(
     history: History | None = None,
     today: date | None = None,
 ) -> int:
-    """Read lines until quit; 0 when left normally. `input`, `output` and `out` are for tests.
+    """Read lines until quit; 0 when left normally (1 when lines read from a file or a pipe
+    had an error). `input`, `output` and `out` are for tests.
 
     Lines piped in (standard input not a terminal) are read as plain text, one command a
     line, with no prompt: prompt-toolkit would read a pasted escape sequence as a key.
@@ -176,8 +177,13 @@ def run_shell(
         read_line = partial(prompt.prompt, PROMPT)
     if not piped:  # how to use the prompt: no help to a file of commands
         console.print(GREETING)
+    # Read from a file, a line that fails (a save refused, a name mistyped) makes the run fail,
+    # so that a script replaying a session can tell; at a prompt, the person sees it.
+    failed = False
     for opening in ([f"open {procedure}"] if procedure else []) + ([f"load {case}"] if case else []):
-        _show(console, run_line(session, opening, console)[0])
+        reply = run_line(session, opening, console)[0]
+        failed |= _has_error(reply)
+        _show(console, reply)
     while True:
         try:
             line = read_line()
@@ -198,11 +204,17 @@ def run_shell(
             console.error(f"safeproc: internal error ({type(exc).__name__}); the shell goes on. This is a bug in safeproc.")
             if saved is not None:
                 console.error(f"Where it failed is saved in {saved} (with nothing from your case).")
+            failed = True
             continue
+        failed |= _has_error(reply)
         _show(console, reply)
         if finished:
             break
-    return 0
+    return 1 if piped and failed else 0
+
+
+def _has_error(reply) -> bool:
+    return any(diagnostic.is_error for diagnostic in reply.diagnostics)
 
 
 def _plain_lines() -> Callable[[], str]:

@@ -36,7 +36,7 @@ CASE_HELP: tuple[tuple[str, str, str], ...] = (
     ("undo", "undo", "take back the last change (it says which)"),
     ("reset", "reset", "start the case again (undo brings it back)"),
     ("name", "name TEXT", "what to call the case when it is saved"),
-    ("save", "save FILE.case [--with-expectations]", "write the case as a scenario that `safeproc test` runs"),
+    ("save", "save FILE.case [--with-expectations] [--replace]", "write the case as a scenario that `safeproc test` runs"),
     ("load", "load FILE.case", "work on a saved scenario"),
     ("reload", "reload", "read the procedure again after an edit, and say what that changes for the case"),
     ("names", "names [steps|facts|events|roles|decisions]", "the names the procedure declares"),
@@ -105,6 +105,8 @@ def run_line(session: CaseSession, line: str, console: Console) -> tuple[Reply, 
     if not words:
         return Reply(), False
     head = words[0]
+    if head != "save":
+        session.replacing = None  # `save` twice running replaces a file: anything between asks again
     if head in ("quit", "exit"):
         return leave(session)
     changed = apply_case_command(session, words)
@@ -137,9 +139,9 @@ def run_line(session: CaseSession, line: str, console: Console) -> tuple[Reply, 
         case "save":
             options = [w for w in words[1:] if w.startswith("--")]
             paths = [w for w in words[1:] if not w.startswith("--")]
-            if len(paths) != 1 or any(o != "--with-expectations" for o in options):
-                return Reply.problem("write `save FILE.case` (or `save FILE.case --with-expectations`)"), False
-            return session.save(_typed_path(paths[0]), bool(options)), False
+            if len(paths) != 1 or any(o not in ("--with-expectations", "--replace") for o in options):
+                return Reply.problem("write `save FILE.case` (with --with-expectations, --replace, or both, if wanted)"), False
+            return session.save(_typed_path(paths[0]), "--with-expectations" in options, "--replace" in options), False
         case "load":
             return (session.load(_typed_path(words[1])) if len(words) == 2 else Reply.problem("write `load FILE.case`")), False
         case "names":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -487,3 +488,44 @@ def test_a_message_longer_than_any_could_be_ends_the_session_with_a_line_not_an_
         result.stderr.decode().strip()
         == "safeproc lsp: a message said it was 99999999999999999999 bytes long, more than any could be; the session ends"
     )
+
+
+def test_a_failure_of_safeproc_s_own_in_the_server_is_an_internal_error_with_a_crash_report(tmp_path):
+    """Not a line that only names the exception: the editor's panel says it is a bug, and where the report is."""
+    script = tmp_path / "failing_server.py"
+    script.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "import repl.language_server as server\n"
+        "def failing(*args, **kwargs):\n"
+        "    raise KeyError('planted')\n"
+        "server._declared_name_at = failing\n"
+        "from repl.cli import main\n"
+        "sys.argv = ['safeproc', 'lsp']\n"
+        "sys.exit(main())\n"
+    )
+    uri = (tmp_path / "p.proc").as_uri()
+    stream = b""
+    for message in (
+        _INITIALIZE,
+        {
+            "jsonrpc": "2.0",
+            "method": "textDocument/didOpen",
+            "params": {"textDocument": {"uri": uri, "languageId": "safeproc", "version": 1, "text": 'procedure "P"\nend\n'}},
+        },
+        {
+            "jsonrpc": "2.0",
+            "id": 2,
+            "method": "textDocument/hover",
+            "params": {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 1}},
+        },
+    ):
+        body = json.dumps(message).encode()
+        stream += b"Content-Length: %d\r\n\r\n" % len(body) + body
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("SAFEPROC_DEBUG", None)
+    result = subprocess.run([sys.executable, str(script)], input=stream, capture_output=True, timeout=120, env=env)
+    errors = result.stderr.decode()
+    assert "safeproc lsp: internal error (KeyError); this is a bug in safeproc, please report it" in errors, errors
+    assert "where it failed is saved in" in errors and "Traceback" not in errors
+    assert list((tmp_path / "cache").rglob("crash-*.txt"))

@@ -101,7 +101,7 @@ def test_save_never_replaces_the_procedure_a_note_or_a_pipe_and_asks_before_anot
         procedure=procedure,
     )
     assert procedure.read_bytes() == PROC.read_bytes() and note.read_text() == "my notes"
-    assert "a case is saved as a .case file: `save p.case`, say" in printed
+    assert f"a case is saved as a .case file: for example `save {tmp_path / 'p.case'}`" in printed
     assert f"`{pipe}` is not a regular file" in printed and "-o -" not in printed and pipe.is_fifo()
     assert f"`{other}` already exists, and is not the case this session loaded or saved" in printed
     assert other.read_text() == 'case "someone else\'s"\n'
@@ -116,17 +116,26 @@ def test_save_never_replaces_the_procedure_a_note_or_a_pipe_and_asks_before_anot
 def test_a_colour_code_typed_at_the_prompt_is_passed_over_not_a_traceback():
     """ESC [ 3 1 m looks to prompt-toolkit like a mouse report, and its handler failed on it: the shell
     showed a traceback, and with input piped it asked `Press ENTER to continue` for ever."""
-    printed = _shell(["name \x1b[31mred", "next", "\x1b[0m", "status", "quit"])
+    import threading
+
+    shown: list[str] = []
+    # In a thread of its own: were the failure to come back, the test fails instead of waiting for ever.
+    worker = threading.Thread(target=lambda: shown.append(_shell(["name \x1b[31mred", "next", "\x1b[0m", "status", "quit"])), daemon=True)
+    worker.start()
+    worker.join(timeout=120)
+    assert shown, "the shell did not finish"
+    printed = shown[0]
     assert 'the case is called "red"' in printed and "Case:       red" in printed
     assert "Traceback" not in printed and "Unhandled exception" not in printed
 
 
 def test_lines_piped_in_are_read_as_plain_text():
     """With standard input not a terminal, each line is a command as written, escape characters and
-    bytes that are not UTF-8 included, shown escaped: no prompt-toolkit, no traceback, no endless loop."""
+    bytes that are not UTF-8 included, shown escaped: no prompt-toolkit, no traceback, no endless loop;
+    and as lines read from a file had mistakes, the run fails."""
     lines = b"name \x1b[31mred\nset child_died = \xff\n\x1b[0m\nquit\nquit\n"
     result = subprocess.run([sys.executable, "-m", "repl.cli", "shell", str(PROC)], input=lines, capture_output=True, timeout=120, cwd=ROOT)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # two of its lines are mistakes
     out = result.stdout.decode()
     assert 'the case is called "\\x1b[31mred"' in out and "there is no command `\\x1b[0m`" in out
     assert "is not a value of `child_died`" in out
@@ -142,6 +151,47 @@ def test_loading_a_case_that_names_another_procedure_says_which_is_now_open(tmp_
     printed = _shell(["load ~/c.case", "status", "quit"])
     assert f"it names the procedure `{tmp_path / 'other.proc'}`, which is now the one open (it was `{PROC}`)" in printed
     assert f"({tmp_path / 'other.proc'})" in printed
+
+
+def test_save_of_a_folder_name_is_refused_plainly(tmp_path):
+    printed = _shell([*CASE_LINES, "save .", "save /", f"save {tmp_path}/", "save ..", "quit"])
+    assert "internal error" not in printed and printed.count("a case is saved as a .case file: for example `save") == 4
+
+
+def test_save_through_a_link_to_another_folder_names_the_procedure_from_there(tmp_path):
+    """The `procedure` line is relative to the file written, which through a link is in the link's target's folder."""
+    procedure = tmp_path / "p.proc"
+    procedure.write_bytes(PROC.read_bytes())
+    (tmp_path / "sub" / "deep").mkdir(parents=True)
+    real = tmp_path / "sub" / "deep" / "real.case"
+    real.write_text("")
+    (tmp_path / "link.case").symlink_to(real)
+    _shell([*CASE_LINES, f"save {tmp_path / 'link.case'} --replace", "quit"], procedure=procedure)
+    assert '  procedure "../../p.proc"' in real.read_text() and (tmp_path / "link.case").is_symlink()
+
+
+def test_save_twice_running_means_with_nothing_between(tmp_path):
+    """Any other line between two saves of someone else's file asks again; --replace does not ask."""
+    other = tmp_path / "other.case"
+    other.write_text("theirs")
+    printed = _shell([*CASE_LINES, f"save {other}", "status", f"save {other}", "quit"])
+    assert printed.count("already exists, and is not the case this session loaded or saved") == 2 and other.read_text() == "theirs"
+    printed = _shell([*CASE_LINES, f"save {other} --with-expectations", f"save {other} --replace", "quit"])
+    assert f"`save {other} --with-expectations` again, straight away, replaces it" in printed
+    assert f"saved {other}" in printed and "as of 2024-01-19" in other.read_text()
+
+
+def test_commands_from_a_file_that_fail_make_the_run_fail(tmp_path):
+    """A replayed session can tell a save refused (or any mistake) from one that went through."""
+    other = tmp_path / "other.case"
+    other.write_text("theirs")
+    lines = "\n".join([*CASE_LINES, f"save {other}", "quit", "quit"]) + "\n"
+    run = [sys.executable, "-m", "repl.cli", "shell", str(PROC)]
+    refused = subprocess.run(run, input=lines, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert refused.returncode == 1 and other.read_text() == "theirs"
+    lines = lines.replace(f"save {other}", f"save {other} --replace")
+    saved = subprocess.run(run, input=lines, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert saved.returncode == 0 and f"saved {other}" in saved.stdout, saved.stdout
 
 
 def test_what_if_shows_the_difference_and_keep_adopts_it():

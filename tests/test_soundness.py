@@ -374,26 +374,42 @@ outcome n7 "O"
     assert len(notes) == 1 and "a loop must lead back into a parallel split" in notes[0].message
 
 
-def test_a_join_whose_next_is_itself_is_a_loop_reported_not_a_check_that_never_ends():
+def test_a_join_whose_next_is_itself_is_a_loop_reported_not_a_check_that_never_ends(tmp_path):
     """A join led straight back to itself was released again and again by the search (a step passed
-    twice in one settling is a loop, but a join was let through): `check` never finished."""
-    body = """start at first
-step first "F" by team next together end
-join together "T"
-  waits for all
-  next together
-end
-"""
-    assert _codes(body).count("P203") == 1
+    twice in one settling is a loop, but a join was let through): `check` never finished. Run in its
+    own process, so that were it to come back, the test fails rather than waits for ever."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "loop.proc"
+    path.write_text(
+        HEADER + 'start at first\nstep first "F" by team next together end\njoin together "T"\n  waits for all\n  next together\nend\n'
+    )
+    result = subprocess.run([sys.executable, "-m", "repl.cli", "check", str(path)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and result.stderr.count("error[P203]") == 1, result.stderr
 
 
-def test_a_join_in_a_loop_of_steps_with_no_decision_is_reported_once():
-    body = """start at first
-step first "F" by team next together end
+def test_a_decision_branch_into_a_join_arrives_there_and_the_case_it_strands_is_found():
+    """A decision's branch into a join was put at the join, not made to arrive: once joins passed twice
+    in one settling counted as a loop, the case that ends with every branch ended (P215) went unseen.
+    It was missed before that too where the join led on to a step that ends the branch."""
+    split = """start at split
+parallel split "S"
+  -> gather
+  -> triage
+end
+step gather "Gather" by team next together end
+decision triage "Urgent?" by team
+  when a -> together
+  otherwise -> published
+end
 join together "T"
   waits for all
-  next again
+  {after}
 end
-step again "A" by team next together end
+outcome published "Published"
 """
-    assert _codes(body).count("P203") == 1
+    assert _codes(split.format(after="this branch ends")).count("P215") == 1
+    assert _codes(split.format(after="next wrap") + 'step wrap "W" by team this branch ends end\n').count("P215") == 1
+    # Where the join leads on to an outcome, nothing is stranded.
+    assert "P215" not in _codes(split.format(after="next published"))

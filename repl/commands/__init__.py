@@ -156,8 +156,7 @@ def expand_paths(paths, suffix: str | tuple[str, ...], console: Console) -> tupl
                     _cannot_read(console, problem.filename or raw, problem.strerror or str(problem))
                 missing += len(unlisted)
                 continue
-            # A link that loops, or points nowhere, is there all the same: reading it says what is wrong.
-            exists = path.exists() or os.path.lexists(path)
+            exists = path.exists() or _loops(path)
         except OSError as exc:  # a name too long, a loop of links, a folder we may not list
             _cannot_read(console, raw, exc.strerror or str(exc))
             missing += 1
@@ -168,6 +167,15 @@ def expand_paths(paths, suffix: str | tuple[str, ...], console: Console) -> tupl
             _cannot_read(console, raw, "no such file or folder")
             missing += 1
     return files, missing
+
+
+def _loops(path: Path) -> bool:
+    """Whether path is a link in a loop of links: reading it says so, where a link to nothing is no such file."""
+    try:
+        os.stat(path)
+    except OSError as error:
+        return error.errno == errno.ELOOP
+    return False
 
 
 # What looking up a name says when there is no file at its end (as pathlib's is_file has it).

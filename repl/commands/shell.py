@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from repl.commands import EXIT_OK, Command, Console
+from repl.commands import Command, Console
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:
@@ -17,8 +17,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
 
     from repl.shell import run_shell
 
-    run_shell(Path(args.procedure) if args.procedure else None, Path(args.case) if args.case else None)
-    return EXIT_OK
+    return run_shell(Path(args.procedure) if args.procedure else None, Path(args.case) if args.case else None)
 
 
 COMMAND = Command(
@@ -28,7 +27,9 @@ COMMAND = Command(
     "(`set child_died = yes`), record what happened (`on 2024-01-08 aware`, `done submit_sin on "
     "2024-01-11`), ask what is due next and who owns it (`next`), why a step applies (`why STEP`), "
     "try `what if FACT = VALUE`, and keep the case as a scenario (`save FILE.case`). Every "
-    "command-line command works there too. `help` lists the commands; Tab completes; Ctrl-D leaves.",
+    "command-line command works there too. `help` lists the commands; Tab completes; Ctrl-D leaves. "
+    "Commands can also be read from a file or a pipe, one a line (`safeproc shell < session.txt`): "
+    "then it exits 1 if any of them failed.",
     _configure,
     _run,
 )

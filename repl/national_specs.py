@@ -28,6 +28,7 @@ from interpreter.diagnostics import Diagnostic, Label, Severity, has_errors
 from interpreter.pipeline import Analysis, analyse_bytes
 from interpreter.source import read_regular_file
 from interpreter.suggest import did_you_mean
+from repl.commands import is_file
 
 SEARCH_PATH_VARIABLE = "SAFEPROC_NATIONAL_PATH"
 SHIPPED = Path(__file__).resolve().parents[1] / "procedures" / "national"
@@ -200,21 +201,13 @@ def _locate(name: str, procedure_file: Path, folders: list[Path]) -> Path | None
         path = Path(name)
         if not path.is_absolute():
             path = procedure_file.parent / path
-        return _shown(path) if _is_file(path) else None
+        return _shown(path) if is_file(path) else None
     for folder in folders:
         for file_name in _file_names(name):
             candidate = folder / file_name
-            if _is_file(candidate):
+            if is_file(candidate):
                 return _shown(candidate)
     return None
-
-
-def _is_file(path: Path) -> bool:
-    """Whether path names a file; False where the name cannot even be looked up (too long, say), as where there is none."""
-    try:
-        return path.is_file()
-    except OSError:
-        return False
 
 
 def _not_found(name: str, where, folders: list[Path]) -> Diagnostic:

@@ -175,8 +175,7 @@ def run_shell(
             key_bindings=_stray_mouse_reports_passed_over(),
         )
         read_line = partial(prompt.prompt, PROMPT)
-    if not piped:  # how to use the prompt: no help to a file of commands
-        console.print(GREETING)
+        console.print(GREETING)  # how to use the prompt: no help to a file of commands
     # Read from a file, a line that fails (a save refused, a name mistyped) makes the run fail,
     # so that a script replaying a session can tell; at a prompt, the person sees it.
     failed = False

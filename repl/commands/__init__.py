@@ -138,6 +138,14 @@ def is_folder(path: Path) -> bool:
         return False
 
 
+def is_file(path: Path) -> bool:
+    """Whether path names a file; False for a name the system cannot even look up (too long, a loop)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def expand_paths(paths, suffix: str | tuple[str, ...], console: Console) -> tuple[list[Path], int]:
     """Files named on the command line, with folders replaced by the files of suffix (or suffixes) under them."""
     files: list[Path] = []
